@@ -1,0 +1,1 @@
+"""The Qt desktop interface. Importing this package does not import Qt."""
