@@ -1,0 +1,125 @@
+"""Schema versions: migrate a local file on start (after a backup), never a shared server."""
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+class SchemaMismatch(RuntimeError):
+    """A shared database whose schema differs from this version of the app."""
+
+
+def alembic_config(engine: Engine | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
+
+
+def current_revision(engine: Engine) -> str | None:
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None
+    head: str
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.current == self.head
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    return SchemaState(current_revision(engine), head_revision())
+
+
+def backup_sqlite(source: Path, target: Path) -> None:
+    """A consistent copy even while the app has the file open (SQLite's online backup API)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(tmp)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+    shutil.move(tmp, target)
+
+
+def migrate_local_file(engine: Engine, path: Path) -> Path | None:
+    """Upgrade a local SQLite file, keeping a backup; on failure put the old file back."""
+    state = schema_state(engine)
+    if state.up_to_date:
+        return None
+    if state.current is None and not _has_tables(path):
+        upgrade(engine)  # a brand-new file: nothing to back up
+        return None
+    backup = path.with_name(f"{path.stem}.before-{state.head}{path.suffix}.bak")
+    backup_sqlite(path, backup)
+    try:
+        upgrade(engine)
+    except Exception:
+        engine.dispose()
+        restore_sqlite(backup, path)
+        raise
+    return backup
+
+
+def restore_sqlite(backup: Path, path: Path) -> None:
+    for suffix in ("-wal", "-shm"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
+    src = sqlite3.connect(backup)
+    try:
+        dst = sqlite3.connect(path)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()
+
+
+def _has_tables(path: Path) -> bool:
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0] > 0
+    finally:
+        conn.close()
+
+
+def require_current(engine: Engine) -> None:
+    state = schema_state(engine)
+    if state.up_to_date:
+        return
+    found = state.current or "empty (no tables yet)"
+    raise SchemaMismatch(
+        f"The shared database's schema is {found}; this version of the app needs {state.head}. "
+        "An administrator must run `community-trigger --database URL migrate` first.")

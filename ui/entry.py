@@ -1,0 +1,20 @@
+"""The installed `community-trigger` command: the command line, which starts the app when asked."""
+from __future__ import annotations
+
+import sys
+
+from app.cli import main as cli_main
+from app.db.location import DatabaseChoice
+
+
+def _start_gui(choice: DatabaseChoice) -> int:
+    from ui.main import run  # Qt is imported only when the window is wanted
+    return run(choice)
+
+
+def main() -> int:
+    return cli_main(sys.argv[1:], start_gui=_start_gui)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
