@@ -149,7 +149,7 @@ def _existing(session: Session, refs: Iterable[str]) -> dict[str, str]:
     if not refs:
         return {}
     return dict(session.execute(select(Case.source_reference, Case.reference)
-                                .where(Case.source_reference.in_(refs))).tuples().all())
+                                .where(Case.source_reference.in_(refs))).all())
 
 
 def parse_files(ctx: ServiceContext, paths: Sequence[Path]) -> list[ParsedApplication]:

@@ -1,0 +1,95 @@
+"""Shared fixtures: a fresh SQLite database per test, and a throwaway PostgreSQL database per session."""
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from app.db.location import DatabaseChoice, normalise_url
+from app.services.context import ServiceContext
+from app.services.database import open_database
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+PG_ADMIN_URL = os.environ.get("COMMUNITY_TRIGGER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+FIXED_TODAY = date(2026, 11, 25)
+
+
+def _never_network(_path: Path) -> bool:
+    return False
+
+
+def make_context(url: str, *, today: date = FIXED_TODAY, actor: str = "officer.one") -> ServiceContext:
+    opened = open_database(DatabaseChoice(normalise_url(url), "test"), network_check=_never_network,
+                           actor=actor, machine="test-pc", today=lambda: today,
+                           now=lambda: datetime.combine(today, datetime.min.time()).replace(hour=12))
+    return opened.context
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'cases.db'}"
+
+
+@pytest.fixture
+def ctx(sqlite_url: str) -> Iterator[ServiceContext]:
+    context = make_context(sqlite_url)
+    yield context
+    context.engine.dispose()
+
+
+def _pg_available() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "no server"
+        return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A new database on the real server for this test session, dropped afterwards.
+
+    Under CI (CI=true) a missing server is a failure, never a skip.
+    """
+    problem = _pg_available()
+    if problem:
+        message = f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {problem}"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    name = f"ct_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def pg_ctx(pg_url: str) -> Iterator[ServiceContext]:
+    from app.services.database import migrate_server
+    migrate_server(DatabaseChoice(normalise_url(pg_url), "test"))
+    context = make_context(pg_url)
+    yield context
+    # Leave the next test an empty case table on the shared per-session database.
+    with context.engine.begin() as conn:
+        conn.execute(text("TRUNCATE cases, people, alleged_perpetrators, problem_locations, "
+                          "reference_counters, audit_log, audit_values, letters, documents, drafts "
+                          "RESTART IDENTITY CASCADE"))
+    context.engine.dispose()
