@@ -1,7 +1,8 @@
 """What a service can refuse, in words a user can act on."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from app.domain.application import Problem
 from app.domain.workflow import TransitionRefused
@@ -26,8 +27,9 @@ class Conflict(ServiceError):
     def __init__(self, what: str, changed_by: str, changed_at: datetime) -> None:
         self.changed_by = changed_by
         self.changed_at = changed_at
+        local = changed_at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/London"))
         super().__init__(f"{what} was changed by {changed_by or 'another user'} at "
-                         f"{changed_at:%H:%M on %d/%m/%Y} after you opened it. Your changes have not "
+                         f"{local:%H:%M on %d/%m/%Y} after you opened it. Your changes have not "
                          "been saved; reload to see theirs, then apply yours again.")
 
 

@@ -26,6 +26,7 @@ class CreatedCase:
     reference: str
     source_reference: str | None
     status: str
+    version: int
     waiting_for: tuple[str, ...]
     unmatched_agencies: tuple[str, ...]
 
@@ -112,7 +113,8 @@ def _add_case(session: Session, ctx: ServiceContext, data: ApplicationData, matc
     refresh_summary(session, case, settings, ctx.calendar())
     audit.record(session, ctx, "create", "case", case.id, case_id=case.id,
                  reason=f"application received by {data.channel.label.lower()}")
-    return CreatedCase(case.id, case.reference, case.source_reference, case.status, waiting,
+    session.flush()
+    return CreatedCase(case.id, case.reference, case.source_reference, case.status, case.version, waiting,
                        tuple(unmatched))
 
 

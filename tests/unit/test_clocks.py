@@ -14,7 +14,8 @@ from app.domain.workflow import Status
 
 S = Status
 CAL = WorkingCalendar()
-EXAMPLES = Path("/work/shared/examples")
+# Copies of /work/shared/examples/{applications,expected}.json kept with the tests.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def clocks(facts: CaseClockFacts, calendar: WorkingCalendar = CAL,
@@ -43,7 +44,7 @@ def test_default_settings_are_domain_md() -> None:
 
 class TestPublicExamples:
     def expected(self) -> dict:
-        return json.loads((EXAMPLES / "expected.json").read_text())
+        return json.loads((FIXTURES / "public-expected.json").read_text())
 
     def test_example_1_received_monday_1_june_2026(self) -> None:
         result = clocks(CaseClockFacts(S.RECEIVED, date(2026, 6, 1)))

@@ -12,7 +12,8 @@ from app.domain.threshold import (IncidentFacts, ThresholdResult, ThresholdRules
 
 RECEIVED = date(2026, 6, 1)
 RULES = ThresholdRules()
-EXAMPLES = Path("/work/shared/examples")
+# Copies of /work/shared/examples/{applications,expected}.json kept with the tests.
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def inc(key: object = 1, occurred: date | None = date(2026, 5, 10),
@@ -399,7 +400,7 @@ class TestPublicExamples:
     @pytest.mark.parametrize(("ref", "example"), [
         ("EXAMPLE-1", EXAMPLE_1), ("EXAMPLE-2", EXAMPLE_2), ("EXAMPLE-3", EXAMPLE_3)])
     def test_matches_expected_json(self, ref: str, example) -> None:
-        expected = json.loads((EXAMPLES / "expected.json").read_text())[ref]
+        expected = json.loads((FIXTURES / "public-expected.json").read_text())[ref]
         received, incidents = example
         result = assess(incidents, received)
         assert result.qualifying_incidents == expected["qualifying_incidents"]
@@ -407,7 +408,7 @@ class TestPublicExamples:
 
     def test_hand_built_facts_match_the_example_file(self) -> None:
         apps = {a["source_reference"]: a
-                for a in json.loads((EXAMPLES / "applications.json").read_text())}
+                for a in json.loads((FIXTURES / "public-applications.json").read_text())}
         for ref, (received, incidents) in (("EXAMPLE-1", EXAMPLE_1), ("EXAMPLE-2", EXAMPLE_2),
                                            ("EXAMPLE-3", EXAMPLE_3)):
             app = apps[ref]

@@ -1,0 +1,32 @@
+"""Small builders for database tests."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from app.domain.application import ApplicationData, Channel, IncidentData, OnBehalfData, PersonData
+
+APPLICANT = PersonData(title="Ms", first_name="Asha", last_name="Patel",
+                       address_lines=("12 Example Road", "Royal Tunbridge Wells"), postcode="TN1 1AA",
+                       phone="01892 000000", preferred_contact="letter")
+
+
+def incidents(*pairs: tuple[str, str], to: str = "Kent Police") -> tuple[IncidentData, ...]:
+    return tuple(IncidentData(occurred_on=date.fromisoformat(a), reported_on=date.fromisoformat(b),
+                              reported_to=to, description="Loud music") for a, b in pairs)
+
+
+THREE = incidents(("2026-09-01", "2026-09-02"), ("2026-09-10", "2026-09-11"), ("2026-10-01", "2026-10-03"))
+
+
+def application(received: str = "2026-11-02", *, consent: bool = True, on_behalf: bool = False,
+                victim_consent: bool = True, source: str | None = None, items=THREE,
+                applicant: PersonData = APPLICANT) -> ApplicationData:
+    ob = None
+    if on_behalf:
+        ob = OnBehalfData(victim=PersonData(first_name="Lee", last_name="Reed"), relationship="carer",
+                          victim_consent=victim_consent, consent_method="verbal" if victim_consent else None,
+                          consent_given_on=date(2026, 11, 1) if victim_consent else None)
+    return ApplicationData(channel=Channel.TELEPHONE, received_at=datetime.fromisoformat(received + "T10:00"),
+                           applicant=applicant, incidents=items, source_reference=source,
+                           on_behalf_of=ob, consent_to_share=consent, asb_types=("noise",),
+                           problem_location="Example Road")
