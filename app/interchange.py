@@ -179,20 +179,23 @@ def parse_application(raw: Any, label: str, now: datetime) -> ParsedApplication:
     asb_types = [t.strip() for t in r.items(raw.get("asb_types"), "asb_types")
                  if isinstance(t, str) and t.strip()]
     consent = r.flag(raw, "consent_to_share", "", None)
-    if r.problems or channel is None or received_at is None:
-        if not raw_incidents and not any(p.field.startswith("incidents") for p in r.problems):
-            r.fail("incidents", "at least one incident is needed")
-        return ParsedApplication(label, None, tuple(r.problems))
+    # Build the application even when basic fields are wrong, so that every problem is named at once.
     data = ApplicationData(
-        channel=channel, received_at=received_at, applicant=applicant, incidents=tuple(incidents),
-        source_reference=r.text(raw, "source_reference", ""), on_behalf_of=on_behalf,
-        consent_to_share=consent is True, asb_types=tuple(asb_types),
+        channel=channel or Channel.ONLINE, received_at=received_at or now, applicant=applicant,
+        incidents=tuple(incidents), source_reference=r.text(raw, "source_reference", ""),
+        on_behalf_of=on_behalf, consent_to_share=consent is True, asb_types=tuple(asb_types),
         problem_location=r.text(raw, "problem_location", ""),
         alleged_perpetrators=tuple(perpetrators), impact=r.text(raw, "impact", ""),
         vulnerability=r.text(raw, "vulnerability", ""),
         desired_outcome=r.text(raw, "desired_outcome", ""))
-    problems = check_application(data, now)
-    return ParsedApplication(label, None if problems else data, tuple(problems))
+    problems = list(r.problems)
+    # A field the reader already complained about (or a part of it) is not reported twice.
+    read_faults = [p.field for p in problems]
+    problems += [p for p in check_application(data, now)
+                 if not any(f.startswith(p.field) for f in read_faults)]
+    if problems:
+        return ParsedApplication(label, None, tuple(problems))
+    return ParsedApplication(label, data, ())
 
 
 def read_application_file(path: Path, now: datetime) -> list[ParsedApplication]:

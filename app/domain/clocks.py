@@ -90,6 +90,9 @@ class ClockDue:
 
 
 _ENDED = {Status.WITHDRAWN, Status.CLOSED}
+# The threshold decision is owed only while the application is waiting for it (not while
+# consent is awaited, and never on a case that was not accepted).
+_BEFORE_DECISION = {Status.RECEIVED, Status.ACKNOWLEDGED, Status.THRESHOLD_CHECK}
 
 
 def running_clocks(facts: CaseClockFacts, calendar: WorkingCalendar,
@@ -114,7 +117,7 @@ def running_clocks(facts: CaseClockFacts, calendar: WorkingCalendar,
         put(Clock.ACKNOWLEDGEMENT, add(facts.received_on, s.acknowledgement))
 
     # The threshold decision clock waits while consent is awaited, then runs from the consent date.
-    if st != Status.AWAITING_CONSENT and facts.threshold_decided_on is None:
+    if st in _BEFORE_DECISION and facts.threshold_decided_on is None:
         anchor = max(facts.received_on, facts.consent_recorded_on or facts.received_on)
         put(Clock.THRESHOLD_DECISION, add(anchor, s.threshold_decision))
 

@@ -119,12 +119,23 @@ def assess(incidents: Sequence[IncidentFacts], received_on: date,
     own = {i.key: judge_incident(i, received_on, rules) for i in incidents}
     by_key = {i.key: i for i in incidents}
 
+    # Duplicate links form groups (even if an officer links two reports to each other);
+    # each group is named by its first incident.
+    parent: dict[Hashable, Hashable] = {i.key: i.key for i in incidents}
+    order = {i.key: n for n, i in enumerate(incidents)}
+
     def root(key: Hashable) -> Hashable:
-        seen = {key}
-        while (parent := by_key[key].duplicate_of) is not None and parent in by_key and parent not in seen:
-            seen.add(parent)
-            key = parent
+        while parent[key] != key:
+            parent[key] = parent[parent[key]]
+            key = parent[key]
         return key
+
+    for i in incidents:
+        if i.duplicate_of is not None and i.duplicate_of in parent:
+            a, b = root(i.key), root(i.duplicate_of)
+            if a != b:
+                first, second = (a, b) if order[a] < order[b] else (b, a)
+                parent[second] = first
 
     # The same incident reported to several agencies counts once: one per group of duplicates.
     counted_group: dict[Hashable, Hashable] = {}
