@@ -16,7 +16,7 @@ class Letter(Base):
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("panel_meetings.id"))
     template: Mapped[str] = mapped_column(String(60), index=True)
     recipient: Mapped[str] = mapped_column(String(300))
-    pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))  # None while queued
     produced_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     produced_by: Mapped[str] = mapped_column(String(120))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 07:55:33.251771
+Create Date: 2026-11-25 08:00:52.999577
 """
 from __future__ import annotations
 
