@@ -38,3 +38,47 @@ def parse_uk_or_iso(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"'{text}' is not a date: use dd/mm/yyyy") from None
+
+
+_MONTHS = {name.lower(): n for n, name in enumerate(
+    ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+     "October", "November", "December"], start=1)}
+
+
+def parse_occurred(text: str) -> tuple[date | None, date | None, date | None]:
+    """When an incident happened, as a caller can say it: (exact, from, to).
+
+    "12/03/2026" is exact; "03/2026" or "March 2026" is that month; "01/03/2026 - 15/03/2026"
+    (or "to") is a range. Approximate dates are kept as a range marked "to confirm".
+    """
+    text = " ".join(text.strip().split())
+    if not text:
+        return None, None, None
+    for sep in (" - ", " to ", "-", "–"):
+        if sep in text and text.count("/") >= 4:
+            start, end = (part.strip() for part in text.split(sep, 1))
+            return None, parse_uk_or_iso(start), parse_uk_or_iso(end)
+    parts = text.replace(",", " ").split()
+    if len(parts) == 2 and parts[0].lower() in _MONTHS and parts[1].isdigit():
+        return None, *_month_range(int(parts[1]), _MONTHS[parts[0].lower()])
+    if text.count("/") == 1:
+        month, year = text.split("/")
+        if month.isdigit() and year.isdigit() and len(year) == 4 and 1 <= int(month) <= 12:
+            return None, *_month_range(int(year), int(month))
+        raise ValueError(f"'{text}' is not a month: use mm/yyyy")
+    return parse_uk_or_iso(text), None, None
+
+
+def _month_range(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+
+
+def describe_occurred(exact: date | None, start: date | None, end: date | None) -> str:
+    """How the form and lists show when an incident happened."""
+    if exact:
+        return uk(exact)
+    if start and end:
+        if start.day == 1 and end == date(start.year, start.month, calendar.monthrange(start.year, start.month)[1]):
+            return f"{start.strftime('%B')} {start.year} (to confirm)"
+        return f"{uk(start)} to {uk(end)} (to confirm)"
+    return ""

@@ -57,6 +57,25 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+class AgencyDirectory:
+    """The directory as plain data, for matching while the officer types (no database call)."""
+
+    def __init__(self, agencies: list[AgencyInfo]) -> None:
+        self.agencies = agencies
+        self._by_key: dict[str, AgencyInfo] = {}
+        for agency in agencies:
+            self._by_key[_key(agency.name)] = agency
+        for agency in agencies:
+            for alias in agency.aliases:
+                self._by_key.setdefault(_key(alias), agency)
+
+    def match(self, written: str | None) -> AgencyInfo | None:
+        return self._by_key.get(_key(written or ""))
+
+    def names(self) -> list[str]:
+        return [a.name for a in self.agencies]
+
+
 def list_agencies(ctx: ServiceContext) -> list[AgencyInfo]:
     with ctx.unit_of_work() as session:
         rows = session.scalars(select(Agency).order_by(func.lower(Agency.name))).all()

@@ -13,7 +13,10 @@ from app.domain.application import ApplicationData, PersonData, Problem, check_a
 from app.domain.workflow import Status
 from app.interchange import ParsedApplication, read_application_file
 from app.services import audit
-from app.services.agencies import AgencyMatcher
+from app.domain.application import IncidentData
+from app.domain.settings import Settings
+from app.domain.threshold import IncidentFacts, ThresholdResult, assess
+from app.services.agencies import AgencyDirectory, AgencyMatcher
 from app.services.case_facts import refresh_summary
 from app.services.context import ServiceContext
 from app.services.errors import ValidationFailed
@@ -195,3 +198,17 @@ def import_applications(ctx: ServiceContext, paths: Sequence[Path], *, dry_run: 
             audit.record(session, ctx, "import", "case", None,
                          reason=f"{len(report.created)} applications from {', '.join(Path(p).name for p in paths)}")
     return report
+
+
+def preview_threshold(incidents: Sequence[IncidentData], received_on, directory: AgencyDirectory,
+                      settings: Settings) -> ThresholdResult:
+    """The live indicator while an application is typed: the same rule as a saved case."""
+    facts = []
+    for n, item in enumerate(incidents):
+        agency = directory.match(item.reported_to)
+        facts.append(IncidentFacts(
+            key=n, occurred_on=item.occurred_on, reported_on=item.reported_on,
+            reported_to=agency.name if agency else item.reported_to,
+            relevant_body=agency.relevant_body if agency else None, same_problem=item.same_problem,
+            occurred_from=item.occurred_from, occurred_to=item.occurred_to))
+    return assess(facts, received_on, settings.threshold)

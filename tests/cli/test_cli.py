@@ -252,6 +252,7 @@ INVALID = {
     "no incidents": (_set("incidents", []), "incidents"),
     "incidents missing": (_set("incidents", _DELETE), "incidents"),
     "missing occurred date": (_set("incidents.2.occurred_on", None), "incidents[2].occurred_on"),
+    "missing reported date": (_set("incidents.3.reported_on", _DELETE), "incidents[3].reported_on"),
 }
 
 
@@ -313,6 +314,32 @@ def test_every_invalid_application_is_named(tmp_path):
     assert "EXAMPLE-1: applicant.last_name:" in result.stderr
     assert "EXAMPLE-2: incidents[0].reported_on:" in result.stderr
     assert "EXAMPLE-3:" not in result.stderr
+
+
+@pytest.mark.parametrize("content", ["42", '"an application"', "{", ""], ids=["number", "text", "cut", "empty"])
+def test_a_file_that_is_not_an_application_is_rejected(tmp_path, content):
+    db = tmp_path / "x.db"
+    result = run(db, "import", str(write(tmp_path / "odd.json", content)))
+    assert_nothing_imported(db, result)
+    assert "odd.json" in result.stderr
+
+
+def test_the_same_source_reference_twice_in_one_file_creates_one_case(tmp_path):
+    db = tmp_path / "x.db"
+    result = run(db, "import", str(write(tmp_path / "twice.json", [example(1), example(1)])))
+    assert result.returncode == 0, result.stderr
+    assert [c["source_reference"] for c in cases_json(db)] == ["EXAMPLE-1"]
+    assert any("EXAMPLE-1" in line and "already imported" in line for line in result.stdout.splitlines())
+
+
+def test_an_organisation_without_a_surname_is_accepted(tmp_path):
+    app = example(1)
+    app["applicant"].update(title=None, first_name=None, last_name=None,
+                            organisation="Example Road Residents' Association")
+    db = tmp_path / "x.db"
+    result = run(db, "import", str(write(tmp_path / "org.json", app)))
+    assert result.returncode == 0, result.stderr
+    assert [c["source_reference"] for c in cases_json(db)] == ["EXAMPLE-1"]
 
 
 def test_import_of_a_missing_file_fails(tmp_path):

@@ -1,0 +1,279 @@
+"""The case list: which cases match a search and in what order (in SQL), their rows, and the counts."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.db.models import Case, Incident, Person
+from app.domain.application import PersonData
+from app.domain.calendar import WorkingCalendar
+from app.domain.clocks import Clock, Indicator
+from app.domain.workflow import Status
+from app.services import audit
+from app.services.context import ServiceContext
+
+# A pseudo-status for the status filter: every case that is not closed or withdrawn.
+OPEN_CASES = "open"
+_ENDED = (Status.CLOSED.value, Status.WITHDRAWN.value)
+_AWAITING_THRESHOLD = (Status.RECEIVED.value, Status.ACKNOWLEDGED.value, Status.THRESHOLD_CHECK.value)
+_AWAITING_PANEL = (Status.THRESHOLD_MET.value, Status.INFORMATION_GATHERING.value,
+                   Status.PANEL_SCHEDULED.value)
+_AWAITING_OUTCOME = (Status.REVIEWED.value,)
+
+SORT_KEYS = ("reference", "applicant", "postcode", "channel", "received", "status", "next_action",
+             "next_due", "officer")
+INDICATORS = tuple(i.value for i in Indicator)
+
+# Sorting by status or next action follows the process, not the alphabet.
+_STATUS_ORDER = case({s.value: n for n, s in enumerate(Status)}, value=Case.status, else_=len(Status))
+_CLOCK_ORDER = case({c.value: n for n, c in enumerate(Clock)}, value=Case.next_clock, else_=len(Clock))
+
+
+@dataclass(frozen=True)
+class CaseQuery:
+    """What the officer asked to see: a search, filters and one sort column."""
+
+    text: str = ""
+    status: str | None = None  # a Status value, OPEN_CASES, or None for all
+    indicator: str | None = None  # an Indicator value ("overdue", "due soon", "on track", "stopped")
+    officer: str | None = None
+    year: int | None = None  # the year the application was received
+    channel: str | None = None
+    sort: str = "next_due"  # one of SORT_KEYS
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    id: int
+    reference: str
+    applicant: str
+    postcode: str | None
+    channel: str
+    received_on: date
+    status: str
+    next_clock: str | None
+    next_due_on: date | None
+    working_days_left: int | None  # negative when overdue
+    indicator: str
+    officer: str | None
+
+
+@dataclass(frozen=True)
+class CaseCounts:
+    open: int
+    overdue: int
+    due_this_week: int
+    awaiting_threshold_decision: int
+    awaiting_panel: int
+    awaiting_outcome_letter: int
+
+
+@dataclass(frozen=True)
+class _DueBands:
+    """Dates that split next_due_on into the four indicators, so SQL and Python agree."""
+
+    today: date
+    soon_until: date  # the last date that is still "due soon"
+
+    def indicator(self, due: date | None) -> str:
+        if due is None:
+            return Indicator.STOPPED.value
+        if due < self.today:
+            return Indicator.OVERDUE.value
+        if due <= self.soon_until:
+            return Indicator.DUE_SOON.value
+        return Indicator.ON_TRACK.value
+
+    def condition(self, value: str) -> ColumnElement[bool]:
+        due = Case.next_due_on
+        if value == Indicator.OVERDUE:
+            return due < self.today
+        if value == Indicator.DUE_SOON:
+            return due.between(self.today, self.soon_until)
+        if value == Indicator.ON_TRACK:
+            return due > self.soon_until
+        if value == Indicator.STOPPED:
+            return due.is_(None)
+        raise ValueError(f"unknown indicator {value!r}: use one of {', '.join(INDICATORS)}")
+
+
+def _bands(ctx: ServiceContext, calendar: WorkingCalendar | None = None) -> _DueBands:
+    today = ctx.today()
+    calendar = calendar or ctx.calendar()
+    # clocks.indicator() says "due soon" while working_days_between(today, due) <= due_soon, i.e.
+    # up to the day before the next working day: a due date on a Saturday after the third working
+    # day is still due soon. add_working_days(today, due_soon) alone would call it "on track".
+    after = calendar.add_working_days(today, ctx.settings().clocks.due_soon + 1)
+    return _DueBands(today, after - timedelta(days=1))
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern for 'contains', with the user's own % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _text_condition(text: str) -> ColumnElement[bool]:
+    needle = text.strip().casefold()
+    pattern = _like(needle)
+    compact = _like("".join(needle.split()))  # postcodes are matched ignoring spaces
+
+    def has(column: Any, pat: str = pattern) -> ColumnElement[bool]:
+        return func.lower(column).like(pat, escape="\\")
+
+    # An uncorrelated IN (one pass over incidents) rather than EXISTS per case row.
+    by_agency_reference = Case.id.in_(select(Incident.case_id).where(has(Incident.agency_reference)))
+    return or_(has(Case.reference), has(Case.source_reference), has(Person.last_name),
+               has(Person.organisation), has(func.replace(Person.postcode, " ", ""), compact),
+               by_agency_reference)
+
+
+def _order_by(query: CaseQuery) -> list[Any]:
+    person_name = func.lower(func.coalesce(Person.last_name, Person.organisation))
+    columns: dict[str, list[Any]] = {
+        "reference": [Case.received_on, Case.reference],  # CT-2026-0001 sorts by year, then number
+        "applicant": [person_name, func.lower(Person.first_name)],
+        "postcode": [Person.postcode],
+        "channel": [Case.channel],
+        "received": [Case.received_at],
+        "status": [_STATUS_ORDER],
+        "next_action": [_CLOCK_ORDER],
+        "next_due": [Case.next_due_on],
+        "officer": [Case.officer],
+    }
+    if query.sort not in columns:
+        raise ValueError(f"unknown sort key {query.sort!r}: use one of {', '.join(SORT_KEYS)}")
+    keys = [c.desc() if query.descending else c.asc() for c in columns[query.sort]]
+    # Empty values (no due date, no officer...) stay at the bottom whichever way the column is sorted.
+    keys = [k.nulls_last() for k in keys]
+    # The id keeps equal keys in a stable order, so a page does not reshuffle between queries.
+    keys.append(Case.id.desc() if query.descending else Case.id.asc())
+    return keys
+
+
+def _needs_person(query: CaseQuery) -> bool:
+    return bool(query.text.strip()) or query.sort in ("applicant", "postcode")
+
+
+def build_query(ctx: ServiceContext, query: CaseQuery, calendar: WorkingCalendar | None = None) -> Select:
+    """The SELECT of matching case ids in order (exposed for EXPLAIN in benchmarks)."""
+    stmt = select(Case.id)
+    if _needs_person(query):
+        stmt = stmt.join(Person, Person.id == Case.applicant_id)
+    if query.text.strip():
+        stmt = stmt.where(_text_condition(query.text))
+    if query.status == OPEN_CASES:
+        stmt = stmt.where(Case.status.not_in(_ENDED))
+    elif query.status:
+        stmt = stmt.where(Case.status == query.status)
+    if query.indicator:
+        stmt = stmt.where(_bands(ctx, calendar).condition(query.indicator))
+    if query.officer:
+        stmt = stmt.where(Case.officer == query.officer)
+    if query.year:
+        # A range rather than extract(year) so that the received_on index can be used.
+        stmt = stmt.where(Case.received_on.between(date(query.year, 1, 1), date(query.year, 12, 31)))
+    if query.channel:
+        stmt = stmt.where(Case.channel == query.channel)
+    return stmt.order_by(*_order_by(query))
+
+
+def find_case_ids(ctx: ServiceContext, query: CaseQuery) -> list[int]:
+    """Ids of the matching cases in display order: one query, filtered and sorted by the database."""
+    stmt = build_query(ctx, query)
+    with ctx.unit_of_work() as session:
+        return list(session.execute(stmt).scalars())
+
+
+def _display_name(title: str | None, first: str | None, last: str | None, organisation: str | None) -> str:
+    return PersonData(title=title, first_name=first, last_name=last, organisation=organisation).display_name
+
+
+def fetch_rows(ctx: ServiceContext, ids: Sequence[int]) -> dict[int, CaseRow]:
+    """The list's values for a page of cases (one query); ids not found are simply absent."""
+    if not ids:
+        return {}
+    calendar = ctx.calendar()
+    bands = _bands(ctx, calendar)
+    stmt = (select(Case.id, Case.reference, Person.title, Person.first_name, Person.last_name,
+                   Person.organisation, Person.postcode, Case.channel, Case.received_on, Case.status,
+                   Case.next_clock, Case.next_due_on, Case.officer)
+            .join(Person, Person.id == Case.applicant_id)
+            .where(Case.id.in_(list(ids))))
+    with ctx.unit_of_work() as session:
+        found = session.execute(stmt).all()
+    # Many cases share a due date, and counting working days walks the calendar: count once each.
+    left: dict[date, int] = {}
+    rows: dict[int, CaseRow] = {}
+    for (case_id, reference, title, first, last, organisation, postcode, channel, received_on,
+         status, next_clock, next_due_on, officer) in found:
+        days = None
+        if next_due_on is not None:
+            days = left.get(next_due_on)
+            if days is None:
+                days = left[next_due_on] = calendar.working_days_between(bands.today, next_due_on)
+        rows[case_id] = CaseRow(
+            id=case_id, reference=reference, applicant=_display_name(title, first, last, organisation),
+            postcode=postcode, channel=channel, received_on=received_on, status=status,
+            next_clock=next_clock, next_due_on=next_due_on, working_days_left=days,
+            indicator=bands.indicator(next_due_on), officer=officer)
+    return rows
+
+
+def iter_rows(ctx: ServiceContext, ids: Sequence[int], block: int = 1000) -> Iterator[CaseRow]:
+    """Every row for `ids`, in that order, fetched a block at a time (for exports)."""
+    for start in range(0, len(ids), block):
+        chunk = ids[start:start + block]
+        rows = fetch_rows(ctx, chunk)
+        yield from (rows[i] for i in chunk if i in rows)
+
+
+def case_counts(ctx: ServiceContext) -> CaseCounts:
+    """The figures at the top of the list, in one pass over the cases."""
+    today = ctx.today()
+    sunday = today + timedelta(days=6 - today.weekday())
+    due, status = Case.next_due_on, Case.status
+
+    def count(condition: ColumnElement[bool]) -> Any:
+        return func.count(case((condition, 1)))
+
+    stmt = select(count(status.not_in(_ENDED)), count(due < today),
+                  count(due.between(today, sunday)), count(status.in_(_AWAITING_THRESHOLD)),
+                  count(status.in_(_AWAITING_PANEL)), count(status.in_(_AWAITING_OUTCOME)))
+    with ctx.unit_of_work() as session:
+        row = session.execute(stmt).one()
+    return CaseCounts(*(int(n) for n in row))
+
+
+def received_years(ctx: ServiceContext) -> list[int]:
+    """Years for the year filter, newest first (from the first and last dates: two index look-ups)."""
+    with ctx.unit_of_work() as session:
+        first, last = session.execute(select(func.min(Case.received_on), func.max(Case.received_on))).one()
+    if first is None:
+        return []
+    return list(range(last.year, first.year - 1, -1))
+
+
+def officers(ctx: ServiceContext) -> list[str]:
+    """Officers with at least one case, for the officer filter."""
+    with ctx.unit_of_work() as session:
+        names = session.execute(select(Case.officer).where(Case.officer.is_not(None)).distinct()).scalars()
+        return sorted(names, key=str.casefold)
+
+
+def record_export(ctx: ServiceContext, count: int, query: CaseQuery) -> None:
+    """An export of personal data is audited: who, when, how many cases (no values)."""
+    parts = [f"{count} cases"]
+    parts += [f"{name}={value}" for name, value in (("status", query.status), ("indicator", query.indicator),
+                                                      ("officer", query.officer), ("year", query.year),
+                                                      ("channel", query.channel)) if value]
+    if query.text.strip():
+        parts.append("with a search")  # the search itself may be a name: kept out of the log
+    with ctx.unit_of_work() as session:
+        audit.record(session, ctx, "export", "case list", None, reason="; ".join(parts))

@@ -1,0 +1,57 @@
+"""Composition root: the QApplication, the database, the services and the main window."""
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from app import APP_NAME, APP_SLUG, __version__
+from app.db.location import DatabaseChoice, UnsafeDatabaseLocation
+from app.db.schema import SchemaMismatch
+from app.paths import resources_dir
+from app.services.database import open_database
+from app.services.errors import ServiceError
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    QCoreApplication.setOrganizationName("CommunityTrigger")
+    QCoreApplication.setApplicationName(APP_SLUG)
+    QCoreApplication.setApplicationVersion(__version__)
+    QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationDisplayName(APP_NAME)
+    style = resources_dir() / "style.qss"
+    if style.is_file():
+        app.setStyleSheet(style.read_text(encoding="utf-8"))
+    return app  # type: ignore[return-value]
+
+
+def case_list_factory():
+    try:
+        from ui.views.case_list import CaseListPage
+    except ImportError:
+        return None
+    return CaseListPage
+
+
+def run(choice: DatabaseChoice) -> int:
+    app = make_application()
+    try:
+        opened = open_database(choice)
+    except (UnsafeDatabaseLocation, SchemaMismatch, ServiceError) as exc:
+        QMessageBox.critical(None, APP_NAME, str(exc))
+        return 1
+    except Exception as exc:  # noqa: BLE001 - the user needs to know why the app cannot start
+        QMessageBox.critical(None, APP_NAME, f"The database could not be opened:\n{choice.describe()}\n\n{exc}")
+        return 1
+    from ui.main_window import MainWindow
+    factory = case_list_factory()
+    window = MainWindow(opened.context, choice, case_list_factory=factory)
+    window.show()
+    if opened.backup_made:
+        window.statusBar().showMessage(f"Database upgraded; the old copy is kept at {opened.backup_made}", 15000)
+    window.restore_drafts()
+    code = app.exec()
+    opened.context.engine.dispose()
+    return code

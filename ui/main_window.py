@@ -1,0 +1,201 @@
+"""The main window: menu, toolbar, left navigation, pages, status bar and remembered geometry."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget,
+                               QToolBar, QWidget)
+
+from app import APP_NAME, __version__
+from app.db.location import DatabaseChoice
+from app.services.agencies import AgencyDirectory, list_agencies
+from app.services.context import ServiceContext
+from app.services.intake_support import list_drafts
+from ui.dialogs import DialogService
+from ui.views.applications import ApplicationsPage
+from ui.views.import_dialog import ImportDialog
+from ui.views.intake.form import ApplicationForm
+from ui.views.not_built import NotBuiltPage
+
+SECTIONS = ["Applications", "Cases", "Panel meetings", "Letters", "Reports", "Agencies", "Settings"]
+NOT_BUILT = {
+    "Panel meetings": "Planning panel meetings, the panel pack, findings and recommendations, and the "
+                      "secondary review will appear here.",
+    "Letters": "Producing, approving and sending every letter of the process will appear here. Letters "
+               "queued with “Save and acknowledge” are kept with each case until then.",
+    "Reports": "The statutory figures and the partnership summary will appear here. Until then, "
+               "`community-trigger cases --format csv` exports every case.",
+    "Agencies": "Editing the agency directory will appear here. The default directory (Kent Police, "
+                "the borough council, the housing providers, the NHS and partners) is in use.",
+    "Settings": "Council details, deadlines and the threshold settings will be editable here. The "
+                "defaults of the 2014 Act and the council's published process are in use.",
+}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: ServiceContext, choice: DatabaseChoice, dialogs: DialogService | None = None,
+                 settings: QSettings | None = None,
+                 case_list_factory: Callable[[ServiceContext], QWidget] | None = None) -> None:
+        super().__init__()
+        self.ctx, self.choice = ctx, choice
+        self.dialogs = dialogs or DialogService(self)
+        self.qsettings = settings or QSettings()
+        self.setWindowTitle(APP_NAME)
+        self.directory = AgencyDirectory(list_agencies(ctx))
+        self._build(case_list_factory)
+        self._restore_geometry()
+
+    # building ----------------------------------------------------------------------------------
+    def _build(self, case_list_factory: Callable[[ServiceContext], QWidget] | None) -> None:
+        self.navigation = QListWidget()
+        self.navigation.setObjectName("navigation")
+        self.navigation.setAccessibleName("Sections")
+        self.navigation.addItems(SECTIONS)
+        self.navigation.setMaximumWidth(200)
+        self.pages = QStackedWidget()
+        self.applications = ApplicationsPage()
+        self.applications.close_form_check = self._may_close_form
+        self.applications.new_telephone_requested.connect(self.new_telephone_application)
+        self.applications.new_postal_requested.connect(self.new_postal_application)
+        self.applications.import_requested.connect(self.import_online_applications)
+        self.pages.addWidget(self.applications)
+        self.cases_page = (case_list_factory(self.ctx) if case_list_factory else
+                           NotBuiltPage("Cases", "The case list will appear here."))
+        self.pages.addWidget(self.cases_page)
+        for section in SECTIONS[2:]:
+            self.pages.addWidget(NotBuiltPage(section, NOT_BUILT[section]))
+        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.navigation)
+        splitter.addWidget(self.pages)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([190, 1090])
+        self.setCentralWidget(splitter)
+        self.navigation.setCurrentRow(0)
+        self._build_actions()
+        self.db_label = QLabel(f"Database: {self.choice.describe()}")
+        self.db_label.setAccessibleName("Database in use")
+        self.user_label = QLabel(f"Signed in as {self.ctx.actor}")
+        self.user_label.setAccessibleName("Signed-in user")
+        self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.user_label)
+
+    def _action(self, text: str, slot: Callable[[], object], shortcut: str | QKeySequence | None = None,
+                tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def _build_actions(self) -> None:
+        self.new_phone_action = self._action("New &telephone application", self.new_telephone_application,
+                                             "Ctrl+N")
+        self.new_post_action = self._action("New &postal application", self.new_postal_application,
+                                            "Ctrl+Shift+N")
+        self.import_action = self._action("&Import online applications…", self.import_online_applications,
+                                          "Ctrl+I")
+        quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        about = self._action("&About", self.show_about)
+        file_menu = self.menuBar().addMenu("&File")
+        for a in (self.new_phone_action, self.new_post_action, self.import_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        view_menu = self.menuBar().addMenu("&View")
+        for n, section in enumerate(SECTIONS, start=1):
+            view_menu.addAction(self._action(section, lambda n=n: self.show_section(n - 1), f"Ctrl+{n}"))
+        self.menuBar().addMenu("&Help").addAction(about)
+        toolbar = QToolBar("Main toolbar")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        for a in (self.new_phone_action, self.new_post_action, self.import_action):
+            toolbar.addAction(a)
+        self.addToolBar(toolbar)
+
+    # sections ------------------------------------------------------------------------------------
+    def show_section(self, index: int) -> None:
+        self.navigation.setCurrentRow(index)
+
+    def new_telephone_application(self) -> ApplicationForm:
+        return self._open_form("telephone")
+
+    def new_postal_application(self) -> ApplicationForm:
+        return self._open_form("post")
+
+    def _open_form(self, mode: str) -> ApplicationForm:
+        form = ApplicationForm(self.ctx, self.dialogs, self.directory, mode)
+        form.case_saved.connect(self._case_saved)
+        self.show_section(0)
+        self.applications.add_form(form)
+        return form
+
+    def restore_drafts(self) -> int:
+        """Open every autosaved application of this user, so that a crash loses nothing."""
+        restored = 0
+        for draft in list_drafts(self.ctx):
+            if not draft.kind.startswith("application-"):
+                continue
+            form = self._open_form(draft.kind.removeprefix("application-"))
+            form.restore(draft.payload)
+            form.draft_id = draft.id
+            form.show_banner(f"Restored an application that was not saved (last autosaved "
+                             f"{draft.updated_at:%d/%m/%Y %H:%M} UTC). Save it, or close the tab to discard it.",
+                             "warn")
+            restored += 1
+        return restored
+
+    def import_online_applications(self) -> None:
+        files = self.dialogs.open_files("Import online applications", "Application files (*.json)")
+        if not files:
+            return
+        dialog = ImportDialog(self.ctx, files, self)
+        if dialog.exec() and dialog.result_report:
+            self.dialogs.info("Imported", f"{len(dialog.result_report.created)} application(s) imported:\n"
+                              + dialog.created_text())
+            self._refresh_cases()
+
+    def _case_saved(self, _case_id: int, _reference: str) -> None:
+        self._refresh_cases()
+
+    def _refresh_cases(self) -> None:
+        refresh = getattr(self.cases_page, "refresh", None)
+        if callable(refresh):
+            refresh()
+
+    def _may_close_form(self, form: ApplicationForm) -> bool:
+        if form.saved is not None or not form.has_content():
+            form.discard()
+            return True
+        if self.dialogs.ask("Discard this application?", "This application has not been saved. Close it "
+                            "and throw away what was typed?", yes="Discard", no="Keep it"):
+            form.discard()
+            return True
+        return False
+
+    def show_about(self) -> None:
+        self.dialogs.info(f"About {APP_NAME}",
+                          f"{APP_NAME}\nVersion {__version__}\n\nFor the Community Trigger (ASB Case Review) "
+                          "under the Anti-social Behaviour, Crime and Policing Act 2014.\n\n"
+                          f"Database: {self.choice.describe()}")
+
+    # geometry ------------------------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        geometry = self.qsettings.value("main/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 800)
+        state = self.qsettings.value("main/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
+        for form in self.applications.forms():
+            form.autosave(force=True)  # unsaved applications come back next time
+        self.qsettings.setValue("main/geometry", self.saveGeometry())
+        self.qsettings.setValue("main/state", self.saveState())
+        super().closeEvent(event)

@@ -1,0 +1,1 @@
+"""Thin widgets: one module per screen."""

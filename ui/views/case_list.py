@@ -1,0 +1,352 @@
+"""The case list page: counts, search as you type, filters, the sortable table and the CSV export."""
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
+
+from app.domain.application import Channel
+from app.domain.clocks import Indicator
+from app.domain.workflow import STATUS_LABELS
+from app.services.case_list import (OPEN_CASES, CaseCounts, CaseQuery, case_counts, iter_rows, officers,
+                                    received_years, record_export)
+from app.services.context import ServiceContext
+from app.services.errors import ServiceError
+from ui.models.case_table import (COLUMNS, INDICATOR_LABELS, CaseTableModel, column_for_sort_key,
+                                  rows_as_text)
+
+SEARCH_DELAY_MS = 250  # long enough not to query on every keystroke, short enough to feel instant
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_KEY_PRESS = QEvent.Type.KeyPress
+# Spreadsheets run a cell that starts with these as a formula: a name typed as "=HYPERLINK(...)"
+# must arrive as text (OWASP "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Widths (in characters of sample text) that fit typical values without measuring 100,000 rows.
+_SAMPLE_WIDTHS = {"Reference": "CT-2026-00000", "Applicant": "Mrs Margaret Richardson-Smith",
+                  "Postcode": "TN12 0AA", "Channel": "Online form", "Received": "00/00/0000",
+                  "Status": "Information gathering", "Next action": "Acknowledge the application",
+                  "Next due": "00/00/0000", "Working days left": "Working days left",
+                  "Indicator": "Due soon", "Officer": "officer.name"}
+
+AskSavePath = Callable[[str], "str | None"]
+
+
+def _safe_cell(value: str) -> str:
+    if value.startswith(_FORMULA_START) and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(value: str) -> bool:
+    try:
+        int(value)
+        return True
+    except ValueError:
+        return False
+
+
+class CaseTable(QTableView):
+    """A table that says which case the user wants opened: Enter or a double-click."""
+
+    open_requested = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
+        if event.key() in _ENTER_KEYS and self.currentIndex().isValid():
+            self.open_requested.emit(self.currentIndex())
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+class CaseListPage(QWidget):
+    """Every case, found by reference, name, postcode or agency reference, sorted by the database."""
+
+    open_case_requested = Signal(int)
+
+    def __init__(self, ctx: ServiceContext, parent: QWidget | None = None, *,
+                 ask_save_path: AskSavePath | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._ask_save_path = ask_save_path or self._ask_with_dialog
+        self.setAccessibleName("Case list")
+
+        self.counts_label = QLabel()
+        self.counts_label.setAccessibleName("Case counts")
+        self.counts_label.setTextFormat(Qt.TextFormat.RichText)
+        self.counts_label.setWordWrap(True)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search reference, name, postcode or agency reference")
+        self.search.setAccessibleName("Search cases")
+        self.search.setAccessibleDescription(
+            "Matches the case or source reference, the applicant's surname or organisation, the "
+            "postcode with or without its space, or an incident's agency reference. Press Down to "
+            "move to the results.")
+        self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(340)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_filters)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self._search_now)
+        self.search.installEventFilter(self)
+
+        self.status_filter = self._combo("Status filter", [("All statuses", None), ("Open cases", OPEN_CASES)]
+                                         + [(label, s.value) for s, label in STATUS_LABELS.items()])
+        self.indicator_filter = self._combo("Indicator filter", [("Any indicator", None)]
+                                            + [(INDICATOR_LABELS[i], i.value) for i in Indicator])
+        self.channel_filter = self._combo("Channel filter", [("All channels", None)]
+                                          + [(c.label, c.value) for c in Channel])
+        self.year_filter = self._combo("Year received filter", [("All years", None)])
+        self.officer_filter = self._combo("Officer filter", [("All officers", None)])
+
+        self.export_button = QPushButton("E&xport view to CSV…")
+        self.export_button.setAccessibleName("Export view to CSV")
+        self.export_button.setToolTip("Save the cases listed now, with these columns, as a CSV file")
+        self.export_button.clicked.connect(self.export_csv)
+
+        self.model = CaseTableModel(ctx, CaseQuery(), self)
+        self.model.load_failed.connect(self._show_problem)
+        self.table = CaseTable()
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Cases")
+        self.table.setAccessibleDescription("Press Enter or double-click to open the selected case")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table, as keyboard users expect
+        vertical = self.table.verticalHeader()
+        vertical.setVisible(False)
+        # Fixed row heights: Qt never has to measure rows, so 100,000 of them cost nothing.
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+        self._set_column_widths()
+        query = self.model.query
+        header.setSortIndicator(column_for_sort_key(query.sort),
+                                Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder)
+        self.table.open_requested.connect(self._open)
+        self.table.doubleClicked.connect(self._open)
+
+        self.result_label = QLabel()
+        self.result_label.setAccessibleName("Search result")
+        self.problem_label = QLabel()
+        self.problem_label.setAccessibleName("Problem")
+        self.problem_label.setStyleSheet("color: #b71c1c;")
+        self.problem_label.setWordWrap(True)
+        self.problem_label.hide()
+
+        self._build_layout()
+        self.refresh()
+        # Switched on after the first load: enabling it calls sort(), which then has nothing to do.
+        self.table.setSortingEnabled(True)
+
+    # --- public --------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the counts, filter choices and list again (after a case was added or changed)."""
+        selected = self.current_case_id()
+        try:
+            self._show_counts(case_counts(self._ctx))
+            self._refill(self.year_filter, [(str(y), y) for y in received_years(self._ctx)])
+            self._refill(self.officer_filter, [(name, name) for name in officers(self._ctx)])
+        except ServiceError as exc:
+            self._show_problem(str(exc))
+            return
+        self._apply_filters(keep=selected)
+
+    def current_case_id(self) -> int | None:
+        index = self.table.currentIndex()
+        return self.model.case_id(index.row()) if index.isValid() else None
+
+    def export_csv(self) -> Path | None:
+        """Write every listed case (not just the rows on screen) with the columns shown."""
+        suggested = f"cases-{self._ctx.today():%Y-%m-%d}.csv"
+        chosen = self._ask_save_path(suggested)
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if path.suffix.lower() != ".csv":
+            path = path.with_name(path.name + ".csv")
+        ids = self.model.ids
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            # utf-8-sig: Excel, which most councils open CSV files with, then reads accents correctly.
+            with path.open("w", newline="", encoding="utf-8-sig") as handle:
+                writer = csv.writer(handle)
+                writer.writerow([c.title for c in COLUMNS])
+                block: list[Any] = []
+                for row in iter_rows(self._ctx, ids):
+                    block.append(row)
+                    if len(block) == 1000:
+                        writer.writerows([[_safe_cell(v) for v in r] for r in rows_as_text(block)])
+                        block.clear()
+                writer.writerows([[_safe_cell(v) for v in r] for r in rows_as_text(block)])
+            record_export(self._ctx, len(ids), self.model.query)
+        except (OSError, ServiceError) as exc:
+            self._show_problem(f"The cases could not be exported to {path}: {exc}")
+            return None
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.problem_label.hide()
+        self.result_label.setText(f"{self._showing_text()} Exported {len(ids):,} to {path}.")
+        return path
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _combo(self, name: str, items: list[tuple[str, Any]]) -> QComboBox:
+        combo = QComboBox()
+        combo.setAccessibleName(name)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        for text, value in items:
+            combo.addItem(text, value)
+        combo.currentIndexChanged.connect(lambda _i: self._apply_filters())
+        return combo
+
+    def _build_layout(self) -> None:
+        def labelled(text: str, widget: QWidget) -> QLabel:
+            label = QLabel(text)
+            label.setBuddy(widget)  # the label's Alt+letter moves to the field, and names it
+            return label
+
+        search_row = QHBoxLayout()
+        search_row.addWidget(labelled("&Search:", self.search))
+        search_row.addWidget(self.search, 1)
+        search_row.addSpacing(12)
+        search_row.addWidget(self.export_button)
+
+        filters = QHBoxLayout()
+        for text, combo in (("S&tatus:", self.status_filter), ("&Indicator:", self.indicator_filter),
+                            ("C&hannel:", self.channel_filter), ("&Year received:", self.year_filter),
+                            ("&Officer:", self.officer_filter)):
+            filters.addWidget(labelled(text, combo))
+            filters.addWidget(combo)
+            filters.addSpacing(10)
+        filters.addStretch(1)
+
+        heading = QLabel("<h2 style='margin:0'>Cases</h2>")
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        heading.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
+        top = QHBoxLayout()
+        top.addWidget(heading)
+        top.addSpacing(16)
+        top.addWidget(self.counts_label, 1)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addLayout(search_row)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.problem_label)
+        layout.addWidget(self.result_label)
+        self.setTabOrder(self.search, self.export_button)
+        self.setTabOrder(self.export_button, self.status_filter)
+        self.setTabOrder(self.status_filter, self.indicator_filter)
+        self.setTabOrder(self.indicator_filter, self.channel_filter)
+        self.setTabOrder(self.channel_filter, self.year_filter)
+        self.setTabOrder(self.year_filter, self.officer_filter)
+        self.setTabOrder(self.officer_filter, self.table)
+
+    def _set_column_widths(self) -> None:
+        metrics = self.table.fontMetrics()
+        padding = 24  # cell margins and the sort arrow
+        for n, column in enumerate(COLUMNS):
+            sample = _SAMPLE_WIDTHS.get(column.title, column.title)
+            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.title)) + padding
+            if column.title == "Indicator":
+                width += 22  # the icon
+            self.table.setColumnWidth(n, width)
+
+    @staticmethod
+    def _refill(combo: QComboBox, items: list[tuple[str, Any]]) -> None:
+        """Replace the choices after the first ("All ..."), keeping the current one if it is still there."""
+        current = combo.currentData()
+        combo.blockSignals(True)  # refilling is not the user choosing
+        while combo.count() > 1:
+            combo.removeItem(1)
+        for text, value in items:
+            combo.addItem(text, value)
+        found = combo.findData(current) if current is not None else 0
+        combo.setCurrentIndex(max(found, 0))
+        combo.blockSignals(False)
+
+    # --- behaviour -----------------------------------------------------------------------------
+
+    def _query_from_widgets(self) -> CaseQuery:
+        return replace(self.model.query, text=self.search.text().strip(),
+                       status=self.status_filter.currentData(), indicator=self.indicator_filter.currentData(),
+                       channel=self.channel_filter.currentData(), year=self.year_filter.currentData(),
+                       officer=self.officer_filter.currentData())
+
+    def _search_now(self) -> None:
+        self._search_timer.stop()
+        self._apply_filters()
+
+    def _apply_filters(self, keep: int | None = None) -> None:
+        self._search_timer.stop()
+        keep = keep if keep is not None else self.current_case_id()
+        try:
+            self.model.set_query(self._query_from_widgets())
+        except ServiceError as exc:
+            self._show_problem(str(exc))
+            return
+        self.problem_label.hide()
+        self.result_label.setText(self._showing_text())
+        row = self.model.row_of(keep) if keep is not None else None
+        if row is not None:
+            self.table.selectRow(row)
+            self.table.scrollTo(self.model.index(row, 0))
+
+    def _showing_text(self) -> str:
+        n = self.model.rowCount()
+        if n == 0:
+            return "No cases match this search and these filters."
+        return f"Showing {n:,} case{'s' if n != 1 else ''}."
+
+    def _show_counts(self, counts: CaseCounts) -> None:
+        parts = [("Open", counts.open), ("Overdue", counts.overdue), ("Due this week", counts.due_this_week),
+                 ("Awaiting threshold decision", counts.awaiting_threshold_decision),
+                 ("Awaiting panel", counts.awaiting_panel),
+                 ("Awaiting outcome letter", counts.awaiting_outcome_letter)]
+        self.counts_label.setText("&nbsp;&nbsp;·&nbsp;&nbsp;".join(f"{name}: <b>{n:,}</b>" for name, n in parts))
+        # Screen readers get the same figures without the markup.
+        self.counts_label.setAccessibleDescription("; ".join(f"{name}: {n}" for name, n in parts))
+
+    def _show_problem(self, message: str) -> None:
+        self.problem_label.setText(message)
+        self.problem_label.show()
+
+    def _open(self, index: QModelIndex) -> None:
+        case_id = self.model.case_id(index.row()) if index.isValid() else None
+        if case_id is not None:
+            self.open_case_requested.emit(case_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        # Down in the search box moves to the results, so a keyboard user can search then open.
+        if watched is self.search and event.type() == _KEY_PRESS and event.key() == Qt.Key.Key_Down:
+            if self._search_timer.isActive():
+                self._search_now()
+            if self.model.rowCount():
+                self.table.setFocus()
+                if not self.table.currentIndex().isValid():
+                    self.table.selectRow(0)
+                return True
+        return super().eventFilter(watched, event)
+
+    def _ask_with_dialog(self, suggested: str) -> str | None:
+        from ui.dialogs import DialogService  # the one place that opens file dialogs
+        chosen = DialogService(self).save_file("Export view to CSV", suggested, "CSV files (*.csv)")
+        return str(chosen) if chosen else None

@@ -1,0 +1,1 @@
+"""The application form (telephone and postal), its incident grid and live threshold panel."""

@@ -1,0 +1,133 @@
+"""Labelled fields that carry their own error message, read and written by a key."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
+                               QVBoxLayout, QWidget)
+
+Choice = tuple[str, str]  # (stored value, text shown)
+
+
+class Fields:
+    """Every input of a form by key, in paper-form order, with an error label under each."""
+
+    def __init__(self) -> None:
+        self.widgets: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self.labels: dict[str, str] = {}
+
+    # building ----------------------------------------------------------------------------------
+    def add(self, form: QFormLayout, key: str, label: str, widget: QWidget, hint: str = "") -> QWidget:
+        caption = QLabel(label)
+        caption.setBuddy(widget)
+        name = label.replace("&", "").rstrip(": *")
+        widget.setAccessibleName(name)
+        if hint:
+            widget.setAccessibleDescription(hint)
+            widget.setToolTip(hint)
+        error = QLabel()
+        error.setObjectName("fieldError")
+        error.setWordWrap(True)
+        error.setVisible(False)
+        error.setAccessibleName(f"{name}: problem")
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(widget)
+        box.addWidget(error)
+        form.addRow(caption, holder)
+        self.widgets[key] = widget
+        self.errors[key] = error
+        self.labels[key] = name
+        return widget
+
+    @staticmethod
+    def line(placeholder: str = "") -> QLineEdit:
+        edit = QLineEdit()
+        edit.setPlaceholderText(placeholder)
+        return edit
+
+    @staticmethod
+    def text_box(lines: int = 3) -> QPlainTextEdit:
+        edit = QPlainTextEdit()
+        edit.setTabChangesFocus(True)  # Tab moves on, as in every other field
+        edit.setFixedHeight(18 * lines + 14)
+        return edit
+
+    @staticmethod
+    def choice(choices: list[Choice]) -> QComboBox:
+        combo = QComboBox()
+        for value, text in choices:
+            combo.addItem(text, value)
+        return combo
+
+    # reading and writing -------------------------------------------------------------------------
+    def value(self, key: str) -> object:
+        w = self.widgets[key]
+        if isinstance(w, QLineEdit):
+            return w.text()
+        if isinstance(w, QPlainTextEdit):
+            return w.toPlainText()
+        if isinstance(w, QComboBox):
+            return w.currentData() if w.currentData() is not None else w.currentText()
+        if isinstance(w, QCheckBox):
+            return w.isChecked()
+        raise TypeError(key)
+
+    def set_value(self, key: str, value: object) -> None:
+        w = self.widgets[key]
+        if isinstance(w, QLineEdit):
+            w.setText(str(value or ""))
+        elif isinstance(w, QPlainTextEdit):
+            w.setPlainText(str(value or ""))
+        elif isinstance(w, QComboBox):
+            index = w.findData(value)
+            w.setCurrentIndex(index if index >= 0 else 0)
+        elif isinstance(w, QCheckBox):
+            w.setChecked(bool(value))
+
+    def values(self) -> dict[str, object]:
+        return {key: self.value(key) for key in self.widgets}
+
+    def connect_changes(self, slot: Callable[[], None]) -> None:
+        for w in self.widgets.values():
+            if isinstance(w, QLineEdit):
+                w.textEdited.connect(slot)
+            elif isinstance(w, QPlainTextEdit):
+                w.textChanged.connect(slot)
+            elif isinstance(w, QComboBox):
+                w.currentIndexChanged.connect(slot)
+            elif isinstance(w, QCheckBox):
+                w.toggled.connect(slot)
+
+    # problems ------------------------------------------------------------------------------------
+    def clear_errors(self) -> None:
+        for label in self.errors.values():
+            label.clear()
+            label.setVisible(False)
+
+    def show_error(self, key: str, message: str) -> bool:
+        label = self.errors.get(key)
+        if label is None:
+            return False
+        text = f"⚠ {message[0].upper()}{message[1:]}" if message else ""
+        label.setText(text if not label.text() else f"{label.text()}\n{text}")
+        label.setVisible(True)
+        return True
+
+    def order(self, key: str) -> int:
+        keys = list(self.widgets)
+        return keys.index(key) if key in keys else len(keys)
+
+
+def set_visible_rows(form: QFormLayout, widgets: list[QWidget], visible: bool) -> None:
+    for w in widgets:
+        form.setRowVisible(_holder(w), visible)
+
+
+def _holder(widget: QWidget) -> QWidget:
+    parent = widget.parentWidget()
+    return parent if parent is not None else widget
+

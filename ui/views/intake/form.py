@@ -1,0 +1,417 @@
+"""The application form: telephone or postal mode, live threshold, repeat check, autosave, save."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
+                               QVBoxLayout, QWidget)
+
+from app.domain.application import Problem
+from app.paths import user_data_dir
+from app.services.agencies import AgencyDirectory
+from app.services.context import ServiceContext
+from app.services.errors import DatabaseUnavailable, ServiceError, ValidationFailed
+from app.services.form_input import application_from_form, incidents_from_rows, parse_received
+from app.services.intake import CreatedCase, create_application, preview_threshold
+from app.services import intake_support as support
+from ui.dialogs import DialogService
+from ui.views.intake.completion import LiveCompleterDelegate, attach_live_completer
+from ui.views.intake.fields import Fields
+from ui.views.intake.repeats_panel import RepeatsPanel
+from ui.views.intake.rows_view import ChoiceDelegate
+from ui.views.intake.sections import HOW_REPORTED, INCIDENT_COLUMNS, FormSections
+from ui.views.intake.threshold_panel import ThresholdPanel
+
+AUTOSAVE_MS = 5000
+_KEYS = [c[0].rstrip("?") for c in INCIDENT_COLUMNS]
+
+
+class ApplicationForm(QWidget):
+    """One application being typed. `mode` is 'telephone' or 'post'."""
+
+    case_saved = Signal(int, str)  # case id, reference
+    title_changed = Signal(str)
+
+    def __init__(self, ctx: ServiceContext, dialogs: DialogService, directory: AgencyDirectory,
+                 mode: str = "telephone", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.dialogs, self.directory, self.mode = ctx, dialogs, directory, mode
+        self.postal = mode == "post"
+        self.draft_id: int | None = None
+        self.local_draft: Path | None = None
+        self.attachments: list[Path] = []
+        self.saved: CreatedCase | None = None
+        self._dirty = False
+        self._loading = False
+        self.fields = Fields()
+        self._build()
+        self.reset()
+
+    # building ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.setAccessibleName("Postal application" if self.postal else "Telephone application")
+        outer = QVBoxLayout(self)
+        self.banner = QLabel()
+        self.banner.setObjectName("banner")
+        self.banner.setWordWrap(True)
+        self.banner.setVisible(False)
+        self.banner.setAccessibleName("Message")
+        outer.addWidget(self.banner)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.content = QWidget()
+        content_layout = QVBoxLayout(self.content)
+        self.sections = FormSections(content_layout, self.fields, self.ctx.settings(), self.postal,
+                                     self.directory.names())
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.content)
+        splitter.addWidget(scroll)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        self.threshold_panel = ThresholdPanel()
+        self.repeats_panel = RepeatsPanel()
+        side_layout.addWidget(self.threshold_panel, 3)
+        side_layout.addWidget(self.repeats_panel, 2)
+        splitter.addWidget(side)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        outer.addWidget(splitter, 1)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("&Save")
+        self.save_button.setToolTip("Save the application (Ctrl+S)")
+        self.save_ack_button = QPushButton("Save and ac&knowledge")
+        self.save_ack_button.setToolTip("Save, and put the acknowledgement letter on the list to send")
+        self.save_next_button = QPushButton("Save and &next")
+        self.save_next_button.setToolTip("Save, and start the next postal application with the same date received")
+        self.save_next_button.setVisible(self.postal)
+        self.new_button = QPushButton("New application")
+        self.new_button.setVisible(False)
+        buttons.addStretch(1)
+        for b in (self.save_button, self.save_ack_button, self.save_next_button, self.new_button):
+            b.setAccessibleName(b.text().replace("&", ""))
+            buttons.addWidget(b)
+        outer.addLayout(buttons)
+        self._wire()
+
+    def _wire(self) -> None:
+        s = self.sections
+        s.incidents_view.setItemDelegateForColumn(_KEYS.index("reported_to"),
+                                                  ChoiceDelegate(self.directory.names(), s.incidents_view))
+        s.incidents_view.setItemDelegateForColumn(_KEYS.index("how_reported"),
+                                                  ChoiceDelegate(HOW_REPORTED, s.incidents_view))
+        s.perpetrators_view.setItemDelegateForColumn(
+            0, LiveCompleterDelegate(lambda t: support.suggest(self.ctx, "perpetrator", t), s.perpetrators_view))
+        s.perpetrators_view.setItemDelegateForColumn(
+            2, LiveCompleterDelegate(lambda t: support.suggest(self.ctx, "address", t), s.perpetrators_view))
+        attach_live_completer(self.fields.widgets["problem_location"],  # type: ignore[arg-type]
+                              lambda t: support.suggest(self.ctx, "location", t))
+        s.add_incident.clicked.connect(s.incidents_view.add_row)
+        s.remove_incident.clicked.connect(s.incidents_view.remove_current_row)
+        s.on_behalf.toggled.connect(s.victim_group.setVisible)
+        s.attach_button.clicked.connect(self.attach_scan)
+        for signal in (s.incidents.dataChanged, s.incidents.rowsInserted, s.incidents.rowsRemoved,
+                       s.incidents.modelReset):
+            signal.connect(self._on_incidents_changed)
+        for signal in (s.perpetrators.dataChanged, s.perpetrators.rowsInserted, s.perpetrators.rowsRemoved):
+            signal.connect(self._mark_dirty)
+        self.fields.connect_changes(self._mark_dirty)
+        self.fields.widgets["received_at"].textEdited.connect(self._update_threshold)  # type: ignore[attr-defined]
+        self._repeat_timer = QTimer(self, singleShot=True, interval=400)
+        self._repeat_timer.timeout.connect(self.check_repeats)
+        for key in ("applicant.last_name", "applicant.postcode", "applicant.phone",
+                    "applicant.organisation"):
+            self.fields.widgets[key].textEdited.connect(self._repeat_timer.start)  # type: ignore[attr-defined]
+        self.save_button.clicked.connect(lambda: self.save())
+        self.save_ack_button.clicked.connect(lambda: self.save(acknowledge=True))
+        self.save_next_button.clicked.connect(lambda: self.save(then_next=True))
+        self.new_button.clicked.connect(self.start_new)
+        for keys, slot in (("Ctrl+S", lambda: self.save()),
+                           ("Ctrl+Shift+S", lambda: self.save(then_next=self.postal))):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self._autosave_timer = QTimer(self, interval=AUTOSAVE_MS)
+        self._autosave_timer.timeout.connect(self.autosave)
+        self._autosave_timer.start()
+
+    # state ---------------------------------------------------------------------------------------
+    def reset(self, keep_received: str | None = None) -> None:
+        """An empty application; a postal batch keeps its date received."""
+        self._loading = True
+        for key in self.fields.widgets:
+            self.fields.set_value(key, "")
+        self.fields.set_value("channel", "post" if self.postal else "telephone")
+        if keep_received is not None:
+            self.fields.set_value("received_at", keep_received)
+        elif not self.postal:
+            self.fields.set_value("received_at", self.ctx.now().strftime("%d/%m/%Y %H:%M"))
+        self.sections.incidents.set_rows([{}])
+        self.sections.perpetrators.set_rows([{}])
+        self.attachments = []
+        self.sections.attachments_label.setText("No scan attached")
+        self.fields.clear_errors()
+        self.sections.incidents_error.setVisible(False)
+        self.repeats_panel.show_matches([])
+        self.draft_id = None
+        self.local_draft = None
+        self.saved = None
+        self.content.setEnabled(True)
+        for b in (self.save_button, self.save_ack_button):
+            b.setEnabled(True)
+        self.new_button.setVisible(False)
+        self._loading = False
+        self._dirty = False
+        self._update_threshold()
+        self.title_changed.emit(self.default_title())
+
+    def default_title(self) -> str:
+        return "New postal application" if self.postal else "New telephone application"
+
+    def first_field(self) -> QWidget:
+        return self.fields.widgets["received_at" if self.postal else "applicant.title"]
+
+    def focus_first_field(self) -> None:
+        self.first_field().setFocus()
+
+    def payload(self) -> dict[str, Any]:
+        data: dict[str, Any] = dict(self.fields.values())
+        data["incidents"] = self.sections.incidents.values()
+        data["perpetrators"] = self.sections.perpetrators.values()
+        data["attachments"] = [str(p) for p in self.attachments]
+        data["mode"] = self.mode
+        return data
+
+    def restore(self, payload: dict[str, Any]) -> None:
+        self._loading = True
+        for key in self.fields.widgets:
+            if key in payload:
+                self.fields.set_value(key, payload[key])
+        self.sections.incidents.set_rows(payload.get("incidents") or [{}])
+        self.sections.perpetrators.set_rows(payload.get("perpetrators") or [{}])
+        self.attachments = [Path(p) for p in payload.get("attachments") or [] if Path(p).is_file()]
+        self._show_attachments()
+        self._loading = False
+        self._dirty = True
+        self._update_threshold()
+
+    def has_content(self) -> bool:
+        skip = {"received_at", "channel"}
+        typed = any(v not in ("", None, False) for k, v in self.fields.values().items() if k not in skip)
+        rows = any(any(str(v).strip() for v in r.values() if not isinstance(v, bool))
+                   for r in self.sections.incidents.rows)
+        return typed or rows
+
+    def _mark_dirty(self, *_: object) -> None:
+        if not self._loading:
+            self._dirty = True
+
+    def _on_incidents_changed(self, *_: object) -> None:
+        self._mark_dirty()
+        self._update_threshold()
+
+    # live panels ---------------------------------------------------------------------------------
+    def _update_threshold(self, *_: object) -> None:
+        rows = self.sections.incidents.values()
+        items, _problems = incidents_from_rows(rows)
+        filled = [n for n, r in enumerate(rows) if any(str(r.get(k, "")).strip() for k in _KEYS[:-1])]
+        try:
+            received = parse_received(str(self.fields.value("received_at"))).date()
+        except ValueError:
+            received = self.ctx.today()
+        result = preview_threshold(items, received, self.directory, self.ctx.settings())
+        self.threshold_panel.show_result(result, list(zip(filled, items)))
+
+    def check_repeats(self) -> None:
+        v = self.fields.value
+        try:
+            matches = support.find_possible_repeats(
+                self.ctx, surname=str(v("applicant.last_name") or v("applicant.organisation")),
+                postcode=str(v("applicant.postcode")), phone=str(v("applicant.phone")))
+        except ServiceError:
+            return  # the check is advisory; saving will report a database problem
+        self.repeats_panel.show_matches(matches)
+
+    # scans ---------------------------------------------------------------------------------------
+    def attach_scan(self) -> None:
+        path = self.dialogs.open_file("Attach the scanned letter or form",
+                                      "Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)")
+        if path is not None:
+            self.attachments.append(path)
+            self._show_attachments()
+            self._mark_dirty()
+
+    def _show_attachments(self) -> None:
+        self.sections.attachments_label.setText(
+            ", ".join(p.name for p in self.attachments) if self.attachments else "No scan attached")
+
+    # saving --------------------------------------------------------------------------------------
+    def save(self, *, acknowledge: bool = False, then_next: bool = False) -> CreatedCase | None:
+        if self.saved is not None:
+            return None
+        self.fields.clear_errors()
+        self.sections.incidents_error.setVisible(False)
+        self.sections.incidents_error.clear()
+        result = application_from_form(self.payload(), self.ctx.now())
+        if result.problems:
+            self.show_problems(list(result.problems))
+            return None
+        assert result.data is not None
+        try:
+            created = create_application(self.ctx, result.data)
+        except ValidationFailed as exc:
+            self.show_problems(exc.problems)
+            return None
+        except ServiceError as exc:
+            self.autosave(force=True)
+            self.dialogs.error("Not saved", f"{exc}\n\nEverything you typed is still in the form.")
+            return None
+        warnings = self._after_save(created, acknowledge)
+        received = str(self.fields.value("received_at"))
+        self._discard_drafts()
+        self.saved = created
+        self.case_saved.emit(created.id, created.reference)
+        message = self._saved_message(created, acknowledge) + "".join(f"\n{w}" for w in warnings)
+        if then_next:
+            self.reset(keep_received=received)
+            self.show_banner(message + "\nReady for the next application.", "ok")
+            self.focus_first_field()
+        else:
+            self.content.setEnabled(False)
+            for b in (self.save_button, self.save_ack_button):
+                b.setEnabled(False)
+            self.new_button.setVisible(True)
+            self.show_banner(message, "warn" if created.waiting_for else "ok")
+            self.title_changed.emit(created.reference)
+            self.new_button.setFocus()
+        return created
+
+    def _after_save(self, created: CreatedCase, acknowledge: bool) -> list[str]:
+        """Scans, links and the letter queue: each its own step, reported if it fails."""
+        warnings: list[str] = []
+        for path in self.attachments:
+            try:
+                support.attach_document(self.ctx, created.id, path)
+            except ServiceError as exc:
+                warnings.append(f"The scan {path.name} was not attached: {exc}")
+        for other in self.repeats_panel.linked_case_ids():
+            try:
+                support.link_cases(self.ctx, created.id, other, "repeat application")
+            except ServiceError as exc:
+                warnings.append(f"Not linked to an earlier case: {exc}")
+        if acknowledge:
+            try:
+                support.queue_letter(self.ctx, created.id, "acknowledgement")
+            except ServiceError as exc:
+                warnings.append(f"The acknowledgement was not queued: {exc}")
+        return warnings
+
+    def _saved_message(self, created: CreatedCase, acknowledge: bool) -> str:
+        text = f"Saved as {created.reference}."
+        if created.waiting_for:
+            text += (" It is recorded as awaiting consent, keeping its date received. It cannot go to a "
+                     "threshold decision until we have " + " and ".join(created.waiting_for) + ".")
+        if created.unmatched_agencies:
+            text += (" Check 'reported to' for: " + ", ".join(sorted(set(created.unmatched_agencies)))
+                     + " (not in the agency directory, so not counted yet).")
+        if acknowledge:
+            text += " The acknowledgement letter is on the list to send."
+        return text
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        first_key: str | None = None
+        grid_rows: list[tuple[int, str]] = []
+        for problem in problems:
+            key = problem.field
+            if key.startswith("incidents"):
+                row = int(key[len("incidents["):key.index("]")]) if "[" in key else -1
+                column = key.split(".", 1)[1] if "." in key else ""
+                label = dict((c[0], c[1]) for c in INCIDENT_COLUMNS).get(column, "")
+                where = f"Incident {row + 1}" + (f", {label.lower()}" if label else "") if row >= 0 else "Incidents"
+                grid_rows.append((row, f"⚠ {where}: {problem.message}"))
+                continue
+            if not self.fields.show_error(key, problem.message):
+                grid_rows.append((-1, f"⚠ {problem.message}"))
+                continue
+            if first_key is None or self.fields.order(key) < self.fields.order(first_key):
+                first_key = key
+        if grid_rows:
+            self.sections.incidents_error.setText("\n".join(text for _, text in grid_rows))
+            self.sections.incidents_error.setVisible(True)
+        if any(k.startswith("victim.") or k in ("relationship", "victim_consent", "consent_method")
+               for k in (p.field for p in problems)):
+            self.sections.victim_group.setVisible(True)
+        count = len(problems)
+        self.show_banner(f"Not saved yet: {count} thing{'s' if count != 1 else ''} to put right "
+                         "(marked ⚠ below). Nothing you typed has been lost.", "error")
+        if first_key is not None:
+            widget = self.fields.widgets[first_key]
+            self._reveal(widget)
+            widget.setFocus()
+        elif grid_rows:
+            row = max(grid_rows[0][0], 0)
+            view = self.sections.incidents_view
+            self._reveal(view)
+            view.setCurrentIndex(view.model().index(row, 0))
+            view.setFocus()
+
+    def _reveal(self, widget: QWidget) -> None:
+        scroll = self.content.parentWidget().parentWidget()
+        if isinstance(scroll, QScrollArea):
+            scroll.ensureWidgetVisible(widget)
+
+    def show_banner(self, text: str, kind: str) -> None:
+        self.banner.setText(text)
+        self.banner.setProperty("kind", kind)
+        self.banner.style().unpolish(self.banner)
+        self.banner.style().polish(self.banner)
+        self.banner.setVisible(True)
+
+    def start_new(self) -> None:
+        self.reset()
+        self.banner.setVisible(False)
+        self.focus_first_field()
+
+    # drafts --------------------------------------------------------------------------------------
+    def autosave(self, force: bool = False) -> None:
+        """Every few seconds: to the database; to a local file only while it cannot be reached."""
+        if self.saved is not None or not (self._dirty or force) or not self.has_content():
+            return
+        payload = self.payload()
+        try:
+            self.draft_id = support.save_draft(self.ctx, f"application-{self.mode}", payload, self.draft_id)
+            if self.local_draft is not None:
+                self.local_draft.unlink(missing_ok=True)
+                self.local_draft = None
+        except Exception:  # noqa: BLE001 - any database failure: keep a local copy instead
+            self.local_draft = self.local_draft or local_drafts_dir() / (
+                f"application-{self.mode}-{datetime.now():%Y%m%d-%H%M%S}.json")
+            self.local_draft.parent.mkdir(parents=True, exist_ok=True)
+            self.local_draft.write_text(json.dumps(payload), encoding="utf-8")
+        self._dirty = False
+
+    def _discard_drafts(self) -> None:
+        if self.draft_id is not None:
+            try:
+                support.discard_draft(self.ctx, self.draft_id)
+            except ServiceError:
+                pass  # an orphan draft is harmless; it is offered again and can be discarded
+            self.draft_id = None
+        if self.local_draft is not None:
+            self.local_draft.unlink(missing_ok=True)
+            self.local_draft = None
+
+    def discard(self) -> None:
+        """The user closed the form without saving and chose to throw it away."""
+        self._discard_drafts()
+        self._dirty = False
+        self._autosave_timer.stop()
+
+
+def local_drafts_dir() -> Path:
+    return user_data_dir() / "unsaved"

@@ -1,0 +1,164 @@
+"""The form's sections in the order of the paper form; widgets only, no behaviour."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from app.domain.application import CONSENT_METHODS, RELATIONSHIPS, Channel
+from app.domain.settings import Settings
+from ui.views.intake.fields import Fields
+from ui.views.intake.rows_model import RowsModel
+from ui.views.intake.rows_view import RowsView
+
+INCIDENT_COLUMNS = [
+    ("happened", "Happened on", "dd/mm/yyyy; or a month (03/2026) or a range (01/03/2026 - 15/03/2026) "
+                                "when the caller cannot say: shown as 'to confirm'"),
+    ("reported_on", "Reported on", "dd/mm/yyyy"),
+    ("reported_to", "Reported to", "the organisation: pick from the directory or type the name as said"),
+    ("reported_by", "Reported by", "who reported it (the applicant, a neighbour...)"),
+    ("contact_name", "Contact name", "who they spoke to, if known"),
+    ("agency_reference", "Agency's reference", "the organisation's reference number, if known"),
+    ("how_reported", "How reported", "phone, online, in person, email..."),
+    ("location", "Where", "where it happened"),
+    ("description", "What happened", "in the caller's words"),
+    ("same_problem?", "Same problem", "untick if this incident is not part of the same problem"),
+]
+PERPETRATOR_COLUMNS = [
+    ("name", "Name", "if known"),
+    ("description", "Description", "when the name is not known"),
+    ("address", "Address", "if known"),
+]
+HOW_REPORTED = ["phone", "online", "in person", "email", "letter", "101", "999"]
+YES_NO: list[tuple[str, str]] = [("", "— not answered —"), ("yes", "Yes"), ("no", "No")]
+PREFERRED = [("", "— choose —"), ("letter", "Letter"), ("email", "Email"), ("phone", "Phone")]
+
+
+def script_label(text: str, title: str) -> QLabel:
+    label = QLabel(f"<b>{title}</b><br>“{text}”")
+    label.setObjectName("script")
+    label.setWordWrap(True)
+    label.setAccessibleName(f"{title}: {text}")
+    return label
+
+
+def person_rows(fields: Fields, form: QFormLayout, prefix: str, with_extras: bool) -> None:
+    fields.add(form, f"{prefix}.title", "Title", Fields.line("Ms, Mr, Mx, Dr..."))
+    fields.add(form, f"{prefix}.first_name", "First name", Fields.line())
+    fields.add(form, f"{prefix}.last_name", "Surname *", Fields.line(),
+               "surname, or leave blank and give an organisation name")
+    fields.add(form, f"{prefix}.organisation", "Organisation", Fields.line("business or community group"))
+    fields.add(form, f"{prefix}.address", "Address", Fields.text_box(3), "one line per address line")
+    fields.add(form, f"{prefix}.postcode", "Postcode", Fields.line("TN1 1AA"))
+    fields.add(form, f"{prefix}.phone", "Phone", Fields.line())
+    fields.add(form, f"{prefix}.email", "Email", Fields.line())
+    if with_extras:
+        fields.add(form, f"{prefix}.preferred_contact", "Preferred contact", Fields.choice(PREFERRED))
+        fields.add(form, f"{prefix}.date_of_birth", "Date of birth", Fields.line("dd/mm/yyyy (optional)"))
+        fields.add(form, f"{prefix}.accessibility_needs", "Accessibility needs",
+                   Fields.line("large print, interpreter, BSL..."))
+
+
+class FormSections:
+    """Builds every section into `layout` and keeps references the behaviour needs."""
+
+    def __init__(self, layout: QVBoxLayout, fields: Fields, settings: Settings, postal: bool,
+                 agency_names: list[str]) -> None:
+        self.fields = fields
+        group, form = _group("Application", layout)
+        fields.add(form, "received_at", "Date received *", Fields.line("dd/mm/yyyy"),
+                   "the date the post arrived" if postal else "dd/mm/yyyy hh:mm")
+        fields.add(form, "channel", "Received by", Fields.choice([(c.value, c.label) for c in Channel]))
+        self.attach_button = QPushButton("Attach scanned &letter or form…")
+        self.attach_button.setAccessibleName("Attach scanned letter or form")
+        self.attachments_label = QLabel("No scan attached")
+        row = QWidget()
+        row_layout = QHBoxLayout(row)
+        row_layout.setContentsMargins(0, 0, 0, 0)
+        row_layout.addWidget(self.attach_button)
+        row_layout.addWidget(self.attachments_label, 1)
+        scan_caption = QLabel("Scan")
+        scan_caption.setBuddy(self.attach_button)
+        form.addRow(scan_caption, row)
+        form.setRowVisible(row, postal)
+        self.scan_row = row
+        if not postal:
+            form.addRow(script_label(settings.not_emergency_script, "Read out"))
+
+        group, form = _group("Applicant", layout)
+        person_rows(fields, form, "applicant", with_extras=True)
+
+        group, form = _group("Applying for someone else", layout)
+        self.on_behalf = QCheckBox("The applicant is applying &on behalf of the victim")
+        fields.widgets["on_behalf"] = self.on_behalf
+        self.on_behalf.setAccessibleName("Applying on behalf of someone else")
+        fields.labels["on_behalf"] = "Applying on behalf of someone else"
+        form.addRow(self.on_behalf)
+        self.victim_group = QGroupBox("The victim")
+        victim_form = QFormLayout(self.victim_group)
+        victim_form.addRow(script_label(settings.on_behalf_script, "Ask"))
+        person_rows(fields, victim_form, "victim", with_extras=False)
+        fields.add(victim_form, "relationship", "Relationship to victim *",
+                   Fields.choice([("", "— choose —")] + [(r, _relationship(r)) for r in RELATIONSHIPS]))
+        fields.add(victim_form, "victim_consent", "Victim has agreed *", Fields.choice(YES_NO))
+        fields.add(victim_form, "consent_method", "How consent was given",
+                   Fields.choice([("", "— choose —")] + [(m, m.capitalize()) for m in CONSENT_METHODS]))
+        fields.add(victim_form, "consent_given_on", "Date consent given", Fields.line("dd/mm/yyyy"))
+        form.addRow(self.victim_group)
+        self.victim_group.setVisible(False)
+
+        group, form = _group("Consent to share", layout)
+        form.addRow(script_label(settings.consent_to_share_script, "Read out"))
+        fields.add(form, "consent_to_share", "Applicant agrees to share *", Fields.choice(YES_NO))
+
+        group = QGroupBox("Incidents")
+        box = QVBoxLayout(group)
+        hint = QLabel("Tab moves between cells; Tab after the last cell adds a row. Ctrl+Enter adds an "
+                      "incident, Ctrl+Delete removes the current one.")
+        hint.setObjectName("hint")
+        hint.setWordWrap(True)
+        self.incidents = RowsModel(INCIDENT_COLUMNS, "Incident")
+        self.incidents_view = RowsView(self.incidents, "Incidents")
+        self.incidents_view.setMinimumHeight(170)
+        self.incidents_error = QLabel()
+        self.incidents_error.setObjectName("fieldError")
+        self.incidents_error.setWordWrap(True)
+        self.incidents_error.setVisible(False)
+        buttons = QHBoxLayout()
+        self.add_incident = QPushButton("&Add incident")
+        self.remove_incident = QPushButton("Remove incident")
+        buttons.addWidget(self.add_incident)
+        buttons.addWidget(self.remove_incident)
+        buttons.addStretch(1)
+        for w in (hint, self.incidents_view, self.incidents_error):
+            box.addWidget(w)
+        box.addLayout(buttons)
+        layout.addWidget(group)
+        self.agency_names = agency_names
+
+        group, form = _group("The problem", layout)
+        fields.add(form, "asb_types", "Type of ASB", Fields.line("noise, verbal abuse, vandalism..."),
+                   "separate types with commas")
+        fields.add(form, "problem_location", "Problem location", Fields.line("street or estate"))
+        self.perpetrators = RowsModel(PERPETRATOR_COLUMNS, "Person")
+        self.perpetrators_view = RowsView(self.perpetrators, "Alleged perpetrators")
+        self.perpetrators_view.setMinimumHeight(90)
+        self.perpetrators.add_row()
+        caption = QLabel("Alleged perpetrators")
+        caption.setBuddy(self.perpetrators_view)
+        form.addRow(caption, self.perpetrators_view)
+        fields.add(form, "impact", "Impact on the victim", Fields.text_box(3))
+        fields.add(form, "vulnerability", "Vulnerability", Fields.text_box(2),
+                   "age, disability, health, isolation, repeat victimisation...")
+        fields.add(form, "desired_outcome", "Outcome wanted", Fields.text_box(2))
+
+
+def _group(title: str, layout: QVBoxLayout) -> tuple[QGroupBox, QFormLayout]:
+    group = QGroupBox(title)
+    form = QFormLayout(group)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    layout.addWidget(group)
+    return group, form
+
+
+def _relationship(value: str) -> str:
+    return {"mp": "MP", "professional": "Other professional"}.get(value, value.capitalize())
