@@ -1,9 +1,9 @@
 """A grid that is driven from the keyboard: Tab through cells, a new row past the last one."""
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QCompleter, QHeaderView,
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QCompleter, QHeaderView, QLineEdit,
                                QStyledItemDelegate, QTableView, QWidget)
 
 from ui.views.intake.rows_model import RowsModel
@@ -19,7 +19,10 @@ class RowsView(QTableView):
         self.setModel(model)
         self.setAccessibleName(accessible_name)
         self.setTabKeyNavigation(True)
-        self.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        # Typing (or F2) starts editing; merely arriving on a cell does not, so Tab can pass through.
+        self.setEditTriggers(QAbstractItemView.EditTrigger.AnyKeyPressed
+                             | QAbstractItemView.EditTrigger.EditKeyPressed
+                             | QAbstractItemView.EditTrigger.DoubleClicked)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.horizontalHeader().setStretchLastSection(True)
@@ -46,48 +49,49 @@ class RowsView(QTableView):
             self.rows_model.remove_row(index.row())
             self.rows_changed.emit()
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
-        index = self.currentIndex()
+    def _row_empty(self, row: int) -> bool:
+        values = self.rows_model.rows[row] if 0 <= row < len(self.rows_model.rows) else {}
+        return not any(str(v).strip() for v in values.values() if not isinstance(v, bool))
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction,  # noqa: N802 - Qt API
+                   modifiers: Qt.KeyboardModifier) -> QModelIndex:
+        """Tab past the last cell of a filled row adds a row; Tab on an empty last row leaves the grid."""
         model = self.rows_model
-        at_end = (not index.isValid() or
-                  (index.row() == model.rowCount() - 1 and index.column() == model.columnCount() - 1))
-        if event.key() == Qt.Key.Key_Tab and event.modifiers() == Qt.KeyboardModifier.NoModifier and at_end:
-            # Past the last cell: a filled last row gets a new one; an empty one lets focus leave.
-            last = model.rows[-1] if model.rows else {}
-            if any(str(v).strip() for k, v in last.items() if not isinstance(v, bool)):
-                self.add_row()
-            else:
-                self.focusNextChild()
-            return
-        if event.key() == Qt.Key.Key_Backtab and index.isValid() and index.row() == 0 and index.column() == 0:
-            self.focusPreviousChild()
-            return
-        super().keyPressEvent(event)
+        index = self.currentIndex()
+        last_row = model.rowCount() - 1
+        if action == QAbstractItemView.CursorAction.MoveNext and index.isValid() and index.row() == last_row:
+            if self._row_empty(last_row):
+                QTimer.singleShot(0, self._leave_forwards)
+                return QModelIndex()
+            if index.column() == model.columnCount() - 1:
+                row = model.add_row()
+                self.rows_changed.emit()
+                return model.index(row, 0)
+        if action == QAbstractItemView.CursorAction.MovePrevious and index.isValid() \
+                and index.row() == 0 and index.column() == 0:
+            QTimer.singleShot(0, self._leave_backwards)
+            return QModelIndex()
+        return super().moveCursor(action, modifiers)
+
+    def _leave_forwards(self) -> None:
+        self.focusNextChild()
+
+    def _leave_backwards(self) -> None:
+        self.focusPreviousChild()
 
 
 class ChoiceDelegate(QStyledItemDelegate):
-    """An editable combo with type-ahead for one column (agencies, 'how reported', ...)."""
+    """A text cell with type-ahead from a fixed list (agencies, 'how reported'); free text allowed."""
 
     def __init__(self, choices: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.choices = choices
 
     def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:  # noqa: N802
-        combo = QComboBox(parent)
-        combo.setEditable(True)
-        combo.addItems(self.choices)
-        combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        completer = QCompleter(self.choices, combo)
+        edit = QLineEdit(parent)
+        completer = QCompleter(self.choices, edit)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        combo.setCompleter(completer)
-        combo.setAccessibleName(str(index.model().headerData(index.column(), Qt.Orientation.Horizontal)))
-        return combo
-
-    def setEditorData(self, editor: QWidget, index: QModelIndex) -> None:  # noqa: N802
-        assert isinstance(editor, QComboBox)
-        editor.setEditText(str(index.data(Qt.ItemDataRole.EditRole) or ""))
-
-    def setModelData(self, editor: QWidget, model, index: QModelIndex) -> None:  # noqa: N802
-        assert isinstance(editor, QComboBox)
-        model.setData(index, editor.currentText(), Qt.ItemDataRole.EditRole)
+        edit.setCompleter(completer)
+        edit.setAccessibleName(str(index.model().headerData(index.column(), Qt.Orientation.Horizontal)))
+        return edit
