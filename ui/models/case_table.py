@@ -5,7 +5,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from PySide6.QtCore import (QAbstractItemModel, QAbstractTableModel, QModelIndex, QPersistentModelIndex,
+from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIndex,
                             QPointF, QRectF, Qt, Signal)
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
@@ -29,7 +29,6 @@ ALIGN_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 ITEM_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
               | Qt.ItemFlag.ItemNeverHasChildren)
 NO_FLAGS = Qt.ItemFlag.NoItemFlags
-SORT_HINT = QAbstractItemModel.LayoutChangeHint.VerticalSortHint
 Index = QModelIndex | QPersistentModelIndex
 
 BLOCK = 200  # rows fetched per query: a screenful or two
@@ -259,15 +258,16 @@ class CaseTableModel(QAbstractTableModel):
             self._cache.clear()
             self.endResetModel()
             return
-        # Same cases in a new order: keep the selection on the same cases.
-        self.layoutAboutToBeChanged.emit([], SORT_HINT)
+        # Same cases in a new order: keep the selection on the same cases. (PySide6 emits these
+        # signals only without arguments, so no VerticalSortHint.)
+        self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_ids = [self._ids[i.row()] for i in old]
         self._query, self._ids = query, ids
         position = {case_id: n for n, case_id in enumerate(ids)} if old else {}
         self.changePersistentIndexList(old, [self.index(position[c], i.column())
                                              for c, i in zip(old_ids, old)])
-        self.layoutChanged.emit([], SORT_HINT)
+        self.layoutChanged.emit()
 
     # --- internals ---------------------------------------------------------------------------
 

@@ -126,6 +126,8 @@ class FormSections:
         buttons = QHBoxLayout()
         self.add_incident = QPushButton("&Add incident")
         self.remove_incident = QPushButton("Remove incident")
+        self.add_incident.setAccessibleName("Add incident")
+        self.remove_incident.setAccessibleName("Remove incident")
         buttons.addWidget(self.add_incident)
         buttons.addWidget(self.remove_incident)
         buttons.addStretch(1)

@@ -1,0 +1,219 @@
+"""The application form: awaiting consent, validation that loses nothing, the live threshold panel,
+postal batches, the repeat check, drafts, online import and accessible names."""
+from __future__ import annotations
+
+import json
+import shutil
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QPlainTextEdit,
+                               QWidget)
+
+from app.services.cases import list_cases
+from app.services.intake_support import list_drafts
+from tests.conftest import FIXTURES
+from tests.ui.keyboard import fill, tab
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+INCIDENTS = [
+    {"happened": "02/10/2026", "reported_on": "03/10/2026", "reported_to": "Kent Police", "description": "Music"},
+    {"happened": "10/10/2026", "reported_on": "11/10/2026", "reported_to": "kent police", "description": "Abuse"},
+    {"happened": "01/11/2026", "reported_on": "02/11/2026", "reported_to": "Clarion Housing", "description": "Door"},
+]
+
+
+def _fill_applicant(form, surname: str = "Patel", postcode: str = "TN1 1AA") -> None:
+    for key, value in {"applicant.title": "Ms", "applicant.first_name": "Asha", "applicant.last_name": surname,
+                       "applicant.address": "12 Example Road\nRoyal Tunbridge Wells",
+                       "applicant.postcode": postcode, "applicant.phone": "01892 000000",
+                       "consent_to_share": "yes"}.items():
+        form.fields.set_value(key, value)
+
+
+def test_on_behalf_without_victim_consent_is_saved_as_awaiting_consent(window, ctx):
+    form = window.new_telephone_application()
+    _fill_applicant(form)
+    form.fields.set_value("on_behalf", True)
+    assert form.sections.victim_group.isVisibleTo(form)
+    for key, value in {"victim.first_name": "Lee", "victim.last_name": "Reed", "relationship": "carer",
+                       "victim_consent": "no"}.items():
+        form.fields.set_value(key, value)
+    form.sections.incidents.set_rows(INCIDENTS)
+    created = form.save()
+    assert created is not None and created.status == "awaiting_consent"
+    assert "awaiting consent" in form.banner.text()
+    assert "the victim's consent to apply on their behalf" in form.banner.text()
+    # Nothing typed is lost: the saved form still shows it, and the case holds it.
+    assert form.fields.value("victim.last_name") == "Reed"
+    [case] = list_cases(ctx)
+    assert case.status == "awaiting_consent" and "threshold_decision" not in {c.value for c in case.due}
+
+
+def test_validation_names_the_field_moves_focus_and_keeps_everything(window, ctx):
+    form = window.new_telephone_application()
+    form.fields.set_value("applicant.first_name", "Asha")  # no surname, no consent answer
+    form.sections.incidents.set_rows([{"happened": "31/02/2026", "reported_on": "03/10/2026",
+                                       "reported_to": "Kent Police"}])
+    assert form.save() is None
+    assert form.fields.errors["applicant.last_name"].isVisibleTo(form)
+    assert "surname" in form.fields.errors["applicant.last_name"].text()
+    assert form.fields.errors["consent_to_share"].isVisibleTo(form)
+    assert "Incident 1, happened on" in form.sections.incidents_error.text()
+    assert form.focusWidget() is form.fields.widgets["applicant.last_name"]
+    assert "Nothing you typed has been lost" in form.banner.text()
+    assert form.fields.value("applicant.first_name") == "Asha"
+    assert form.sections.incidents.rows[0]["happened"] == "31/02/2026"
+    assert list_cases(ctx) == []
+
+
+def test_threshold_panel_changes_as_incidents_are_edited(window):
+    form = window.new_telephone_application()
+    form.fields.set_value("received_at", "20/11/2026 10:00")
+    model = form.sections.incidents
+    model.set_rows(INCIDENTS[:2])
+    assert "NOT MET: 2 of 3" in form.threshold_panel.headline.text()
+    model.add_row(INCIDENTS[2])
+    assert "MET: 3 of 3" in form.threshold_panel.headline.text()
+    # Reported 37 days after it happened: no longer counts, and the panel says why in words.
+    model.setData(model.index(2, 1), "08/12/2026" if False else "08/11/2026")
+    model.setData(model.index(2, 0), "01/10/2026")
+    assert "NOT MET: 2 of 3" in form.threshold_panel.headline.text()
+    assert "reported 38 days after it happened" in form.threshold_panel.details.text()
+    model.setData(model.index(0, 0), "10/2026")  # approximate: to confirm
+    assert "to confirm" in form.threshold_panel.details.text()
+    model.setData(model.index(1, 2), "My neighbour")
+    assert "not matched to an agency" in form.threshold_panel.details.text()
+
+
+def test_postal_batch_of_three_with_save_and_next(qtbot, window, ctx, tmp_path, dialogs):
+    from PySide6.QtTest import QTest
+    QTest.keyClick(window, Qt.Key.Key_N, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    form = window.applications.forms()[-1]
+    assert form.mode == "post" and form.fields.value("channel") == "post"
+    assert form.fields.value("received_at") == ""  # the date the post arrived: never assumed
+    assert form.focusWidget() is form.fields.widgets["received_at"]
+    scan = tmp_path / "letter.pdf"
+    scan.write_bytes(b"%PDF-1.4 scanned letter")
+    fill("23/11/2026")
+    for n, surname in enumerate(["Okoro", "Reed", "Hughes"]):
+        _fill_applicant(form, surname=surname, postcode=f"TN4 0Z{n}")
+        form.sections.incidents.set_rows(INCIDENTS)
+        dialogs.files = [scan]
+        form.attach_scan()
+        created = form.save(then_next=True)
+        assert created is not None, form.banner.text()
+        assert form.fields.value("received_at") == "23/11/2026"  # kept for the batch
+        assert form.fields.value("applicant.last_name") == ""
+    cases = list_cases(ctx)
+    assert [c.applicant for c in cases] == ["Ms Asha Okoro", "Ms Asha Reed", "Ms Asha Hughes"]
+    assert {c.channel for c in cases} == {"post"} and {str(c.received_on) for c in cases} == {"2026-11-23"}
+    from sqlalchemy import func, select
+    from app.db.models import Document
+    with ctx.unit_of_work() as s:
+        assert s.scalar(select(func.count()).select_from(Document)) == 3
+
+
+def test_repeat_check_finds_an_earlier_application_and_links_it(qtbot, window, ctx):
+    first = window.new_telephone_application()
+    _fill_applicant(first)
+    first.sections.incidents.set_rows(INCIDENTS)
+    earlier = first.save()
+    form = window.new_telephone_application()
+    form.fields.widgets["applicant.postcode"].setFocus()
+    qtbot.keyClicks(form.fields.widgets["applicant.postcode"], "tn1 1aa")
+    qtbot.waitUntil(lambda: form.repeats_panel.list.count() == 1, timeout=3000)
+    item = form.repeats_panel.list.item(0)
+    assert earlier.reference in item.text() and "same postcode" in item.text()
+    item.setCheckState(Qt.CheckState.Checked)
+    _fill_applicant(form)
+    form.sections.incidents.set_rows(INCIDENTS)
+    second = form.save()
+    assert second is not None  # a repeat is linked, never blocked
+    from sqlalchemy import select
+    from app.db.models import CaseLink
+    with ctx.unit_of_work() as s:
+        link = s.scalars(select(CaseLink)).one()
+        assert {link.case_id, link.linked_case_id} == {earlier.id, second.id}
+
+
+def test_unsaved_application_is_autosaved_to_the_database_and_restored(window, ctx):
+    form = window.new_telephone_application()
+    form.fields.set_value("applicant.last_name", "Patel")
+    form._mark_dirty()
+    form.autosave()
+    [draft] = list_drafts(ctx)
+    assert draft.payload["applicant.last_name"] == "Patel"
+    window.applications.removeTab(window.applications.indexOf(form))  # as if the app crashed
+    assert window.restore_drafts() == 1
+    restored = window.applications.forms()[-1]
+    assert restored.fields.value("applicant.last_name") == "Patel"
+    assert "Restored" in restored.banner.text()
+
+
+def test_save_and_acknowledge_queues_the_acknowledgement(window, ctx):
+    form = window.new_telephone_application()
+    _fill_applicant(form)
+    form.sections.incidents.set_rows(INCIDENTS)
+    created = form.save(acknowledge=True)
+    assert "acknowledgement letter is on the list" in form.banner.text()
+    from sqlalchemy import select
+    from app.db.models import Letter
+    with ctx.unit_of_work() as s:
+        letter = s.scalars(select(Letter)).one()
+        assert (letter.case_id, letter.template, letter.queued) == (created.id, "acknowledgement", True)
+
+
+def test_import_preview_then_import(qtbot, window, ctx, dialogs, tmp_path, monkeypatch):
+    from ui.views.import_dialog import ImportDialog
+    source = tmp_path / "online.json"
+    shutil.copy(FIXTURES / "public-applications.json", source)
+    dialog = ImportDialog(ctx, [source])
+    qtbot.addWidget(dialog)
+    text = dialog.details.toPlainText()
+    assert "To be created (3)" in text and "EXAMPLE-1" in text
+    assert dialog.import_button.isEnabled()
+    dialog.run_import()
+    assert len(dialog.result_report.created) == 3
+    again = ImportDialog(ctx, [source])
+    qtbot.addWidget(again)
+    assert "Already imported (3)" in again.details.toPlainText()
+    assert not again.import_button.isEnabled()
+    bad = json.loads(source.read_text())
+    bad[0]["source_reference"] = "NEW-1"
+    bad[0]["channel"] = "fax"
+    source.write_text(json.dumps(bad))
+    invalid = ImportDialog(ctx, [source])
+    qtbot.addWidget(invalid)
+    assert "NEW-1: channel" in invalid.details.toPlainText()
+    assert not invalid.import_button.isEnabled()
+    assert len(list_cases(ctx)) == 3
+
+
+def test_every_form_control_has_an_accessible_name(window):
+    for form in (window.new_telephone_application(), window.new_postal_application()):
+        form.sections.victim_group.setVisible(True)
+        controls = [w for w in form.findChildren(QWidget)
+                    if isinstance(w, (QLineEdit, QPlainTextEdit, QComboBox, QAbstractButton, QAbstractItemView))
+                    and w.isVisibleTo(form) and w.focusPolicy() != Qt.FocusPolicy.NoFocus
+                    and not isinstance(w.parentWidget(), QComboBox)]
+        assert len(controls) > 35
+        unnamed = [f"{type(w).__name__} {w.objectName()}" for w in controls if not w.accessibleName().strip()]
+        assert unnamed == []
+        # The accessible name is the label's own text.
+        for key, widget in form.fields.widgets.items():
+            assert widget.accessibleName() == form.fields.labels[key]
+
+
+def test_main_window_shortcuts_sections_and_status_bar(window, ctx):
+    assert "Signed in as officer.one" in window.user_label.text()
+    assert "cases.db" in window.db_label.text()
+    shortcuts = {a.text().replace("&", ""): a.shortcut().toString() for a in window.findChildren(
+        type(window.new_phone_action))}
+    assert shortcuts["New telephone application"] == "Ctrl+N"
+    assert shortcuts["New postal application"] == "Ctrl+Shift+N"
+    window.show_section(4)
+    page = window.pages.currentWidget()
+    assert "not available in this version yet" in " ".join(l.text() for l in page.findChildren(
+        type(window.user_label)))
+    window.show_about()
+    assert "Version" in window.dialogs.shown[-1][2]
