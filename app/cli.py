@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
 from app import APP_NAME, __version__
 from app.db.location import DatabaseChoice, UnsafeDatabaseLocation, choose_database
 from app.db.schema import SchemaMismatch, backup_sqlite
@@ -64,6 +66,10 @@ def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None)
             ctx.engine.dispose()
     except (UnsafeDatabaseLocation, SchemaMismatch, ServiceError) as exc:
         return _fail(str(exc))
+    except (DBAPIError, ArgumentError) as exc:
+        # A server that cannot be reached, or a URL that names no known database.
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return _fail(f"cannot use the database {choice.describe()}: {reason}")
 
 
 def _fail(message: str, code: int = 1) -> int:

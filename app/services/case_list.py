@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, case, extract, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.db.models import Case, Incident, Person
@@ -29,8 +29,14 @@ SORT_KEYS = ("reference", "applicant", "postcode", "channel", "received", "statu
              "next_due", "officer")
 INDICATORS = tuple(i.value for i in Indicator)
 
-# Sorting by status or next action follows the process, not the alphabet.
-_STATUS_ORDER = case({s.value: n for n, s in enumerate(Status)}, value=Case.status, else_=len(Status))
+# Sorting by status follows the process, not the alphabet: live cases first, ended ones last.
+S = Status
+PROCESS_ORDER = (S.RECEIVED, S.AWAITING_CONSENT, S.ACKNOWLEDGED, S.THRESHOLD_CHECK, S.THRESHOLD_MET,
+                 S.INFORMATION_GATHERING, S.PANEL_SCHEDULED, S.REVIEWED, S.OUTCOME_SENT,
+                 S.THRESHOLD_NOT_MET, S.NOT_ACCEPTED, S.SECONDARY_REVIEW_REQUESTED,
+                 S.SECONDARY_REVIEW_COMPLETED, S.WITHDRAWN, S.CLOSED)
+_STATUS_ORDER = case({s.value: n for n, s in enumerate(PROCESS_ORDER)}, value=Case.status,
+                     else_=len(PROCESS_ORDER))
 _CLOCK_ORDER = case({c.value: n for n, c in enumerate(Clock)}, value=Case.next_clock, else_=len(Clock))
 
 
@@ -137,7 +143,8 @@ def _text_condition(text: str) -> ColumnElement[bool]:
 def _order_by(query: CaseQuery) -> list[Any]:
     person_name = func.lower(func.coalesce(Person.last_name, Person.organisation))
     columns: dict[str, list[Any]] = {
-        "reference": [Case.received_on, Case.reference],  # CT-2026-0001 sorts by year, then number
+        # Year, then number: CT-2026-10000 comes after CT-2026-9999 (the year is the year received).
+        "reference": [extract("year", Case.received_on), func.length(Case.reference), Case.reference],
         "applicant": [person_name, func.lower(Person.first_name)],
         "postcode": [Person.postcode],
         "channel": [Case.channel],

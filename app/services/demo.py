@@ -55,14 +55,14 @@ GAPS = {"consent": (2, 15), "ack": (1, 6), "check": (0, 3), "decided": (3, 9), "
         "closed": (1, 10)}
 # Status: (share of cases, working days spent in it so far, event it starts with).
 TARGETS: dict[Status, tuple[int, tuple[int, int], str]] = {
-    S.CLOSED: (800, (0, 0), "closed"), S.RECEIVED: (12, (0, 7), "received"),
-    S.AWAITING_CONSENT: (15, (0, 40), "received"), S.NOT_ACCEPTED: (10, (0, 19), "letter"),
-    S.WITHDRAWN: (12, (0, 15), "withdrawn"), S.ACKNOWLEDGED: (12, (0, 8), "ack"),
-    S.THRESHOLD_CHECK: (15, (0, 12), "check"), S.THRESHOLD_MET: (8, (0, 5), "decided"),
-    S.THRESHOLD_NOT_MET: (12, (0, 19), "letter"), S.INFORMATION_GATHERING: (20, (0, 15), "info"),
-    S.PANEL_SCHEDULED: (18, (0, 15), "scheduled"), S.REVIEWED: (8, (0, 10), "panel"),
-    S.OUTCOME_SENT: (14, (0, 19), "outcome"), S.SECONDARY_REVIEW_REQUESTED: (8, (0, 25), "sr_req"),
-    S.SECONDARY_REVIEW_COMPLETED: (6, (0, 10), "sr_done")}
+    S.CLOSED: (940, (0, 0), "closed"), S.RECEIVED: (4, (0, 7), "received"),
+    S.AWAITING_CONSENT: (6, (0, 40), "received"), S.NOT_ACCEPTED: (3, (0, 19), "letter"),
+    S.WITHDRAWN: (4, (0, 15), "withdrawn"), S.ACKNOWLEDGED: (4, (0, 8), "ack"),
+    S.THRESHOLD_CHECK: (5, (0, 12), "check"), S.THRESHOLD_MET: (3, (0, 5), "decided"),
+    S.THRESHOLD_NOT_MET: (4, (0, 19), "letter"), S.INFORMATION_GATHERING: (8, (0, 15), "info"),
+    S.PANEL_SCHEDULED: (7, (0, 15), "scheduled"), S.REVIEWED: (3, (0, 10), "panel"),
+    S.OUTCOME_SENT: (5, (0, 19), "outcome"), S.SECONDARY_REVIEW_REQUESTED: (2, (0, 25), "sr_req"),
+    S.SECONDARY_REVIEW_COMPLETED: (2, (0, 10), "sr_done")}
 CHANNELS = (("telephone", 30), ("online", 30), ("email", 18), ("post", 12), ("in_person", 10))
 
 
@@ -132,7 +132,7 @@ def _plan(rng: random.Random, status: Status, last_day: date, first_day: date, n
         route = "not_met" if status == S.THRESHOLD_NOT_MET else "met"
     if status == S.AWAITING_CONSENT:
         consent = "victim" if on_behalf and rng.random() < 0.7 else "share"
-        cut = "ack" if rng.random() < 0.25 else "received"
+        cut = "ack" if rng.random() < 0.6 else "received"
     elif status == S.RECEIVED and consent == "late":
         cut = "consent"
     elif status in (S.NOT_ACCEPTED, S.THRESHOLD_NOT_MET) and rng.random() < 0.15:
@@ -322,7 +322,8 @@ class _Builder:
             consent_completed_on=consent_on, asb_types=", ".join(types), problem_location_id=location[0],
             impact=rng.choice(D.IMPACTS), desired_outcome=rng.choice(D.DESIRED),
             vulnerability=rng.choice(D.VULNERABILITIES) if rng.random() < 0.3 else None,
-            officer=None if len(on) == 1 and rng.random() < 0.5 else officer,  # named on acknowledgement acknowledged_on=on.get("ack"),
+            officer=None if len(on) == 1 and rng.random() < 0.5 else officer,  # named on acknowledgement
+            acknowledged_on=on.get("ack"),
             not_accepted_reason=rng.choice(D.NOT_ACCEPTED) if "not_accepted" in on else None,
             withdrawn_on=on.get("withdrawn"),
             withdrawn_reason=rng.choice(D.WITHDRAWN) if "withdrawn" in on else None,

@@ -6,6 +6,14 @@ reach a real person.
 """
 from __future__ import annotations
 
+import random
+from datetime import date, timedelta
+from typing import Any
+
+from app.domain.dates import add_months
+
+Place = tuple[str, str, int]  # town, street, house number
+
 FIRST_NAMES_F = ("Sarah", "Emma", "Claire", "Rachel", "Helen", "Joanne", "Laura", "Charlotte",
                  "Sophie", "Amy", "Lucy", "Hannah", "Gemma", "Jane", "Susan", "Margaret", "Patricia",
                  "Linda", "Karen", "Nicola", "Priya", "Asha", "Aisha", "Fatima", "Agnieszka",
@@ -127,11 +135,12 @@ CHAIRS = ("Chief Inspector R. Hale, Kent Police", "Head of Community Safety, TWB
 VENUES = ("Town Hall, Committee Room A", "Town Hall, Committee Room B", "Southborough Hub, Meeting Room 2",
           "Online (Microsoft Teams)")
 
-NOT_ACCEPTED = ("Not anti-social behaviour: a boundary dispute between neighbours, which is a civil matter.",
-                "Outside the area: the address is in another district; passed to that council.",
-                "A complaint about a service (the housing repairs team): passed to the complaints procedure.",
-                "Being dealt with as a crime by Kent Police; the applicant was told how to follow it up.",
-                "Repeat of an application reviewed earlier, with no new incidents.")
+# Details added to the app's own reason (workflow_actions.NOT_ACCEPTED_REASONS), by its code.
+NOT_ACCEPTED = (("not_asb", "a boundary dispute between neighbours, which is a civil matter"),
+                ("not_asb", "a single argument about parking, which is not persistent"),
+                ("outside_area", "the address is in Sevenoaks district; passed to that council"),
+                ("service_complaint", "about the housing repairs service"),
+                ("service_complaint", "about how a noise complaint was handled by the council"))
 WITHDRAWN = ("The applicant moved away.", "The problem stopped after the neighbour moved out.",
              "The applicant did not want the agencies to be contacted.", "Resolved through mediation.",
              "The applicant no longer wishes to go ahead; no reason given.")
@@ -187,3 +196,85 @@ SR_REVIEWERS = ("Head of Community Safety (not previously involved)", "Chief Ins
 SR_OUTCOMES = (("not_upheld", "The application was handled correctly and the panel's response was reasonable."),
                ("partly_upheld", "The panel's response was reasonable, but the applicant was not kept informed."),
                ("upheld", "The panel did not consider all of the incidents; a further recommendation is made."))
+
+
+def person(rng: random.Random, *, title: str | None = None, organisation: str | None = None,
+           last: str | None = None) -> tuple[dict[str, Any], str, Place]:
+    """A made-up person's row values, their name as written, and where they live."""
+    town, districts, streets = rng.choices(PLACES, PLACE_WEIGHTS)[0]
+    female = rng.random() < 0.55
+    first = rng.choice(FIRST_NAMES_F if female else FIRST_NAMES_M)
+    last = last or rng.choice(SURNAMES)
+    title = title or rng.choice(TITLES_F if female else TITLES_M)
+    street, number = rng.choice(streets), rng.randint(1, 160)
+    flat = f"Flat {rng.randint(1, 24)}, {rng.choice(BLOCKS)}" if rng.random() < 0.2 else None
+    postcode = (f"{rng.choice(districts)} {rng.randint(1, 9)}"
+                f"{rng.choice(POSTCODE_LETTERS)}{rng.choice(POSTCODE_LETTERS)}")
+    phone = None if rng.random() < 0.15 else (f"07700 900{rng.randrange(1000):03d}" if rng.random() < 0.6
+                                              else f"01632 960{rng.randrange(1000):03d}")
+    domain = rng.choice(("example.org", "example.com", "example.net"))
+    email = f"{first}.{last}{rng.randint(1, 99)}@{domain}".lower().replace("'", "") if rng.random() < 0.6 else None
+    preferred = "email" if email and rng.random() < 0.6 else "phone" if phone and rng.random() < 0.5 else "letter"
+    values = dict(
+        title=title, first_name=first, last_name=last, organisation=organisation,
+        address="\n".join(x for x in (flat, f"{number} {street}", town) if x), postcode=postcode,
+        phone=phone, email=email, preferred_contact=preferred,
+        date_of_birth=date(rng.randint(1935, 2006), rng.randint(1, 12), rng.randint(1, 28))
+        if rng.random() < 0.35 else None,
+        accessibility_needs=rng.choice(ACCESSIBILITY) if rng.random() < 0.07 else None)
+    return values, f"{title} {first} {last}", (town, street, number)
+
+
+def problem_location(rng: random.Random, where: Place) -> str | None:
+    town, street, number = where
+    if rng.random() < 0.25:
+        return None
+    return rng.choice((f"Outside {number + 2} {street}, {town}",
+                       f"{street}, {town}, outside numbers {number} to {number + 8}",
+                       f"The alleyway behind {street}, {town}", rng.choice(LANDMARKS)))
+
+
+def perpetrator(rng: random.Random, where: Place) -> dict[str, Any]:
+    town, street, number = where
+    n = max(1, number + rng.choice((-2, 2, 4)))
+    named = rng.random() < 0.4
+    return dict(name=f"{rng.choice(FIRST_NAMES_M + FIRST_NAMES_F)} {rng.choice(SURNAMES)}" if named else None,
+                description=None if named and rng.random() < 0.5 else rng.choice(PERPETRATORS).format(n=n),
+                address=f"{n} {street}, {town}" if rng.random() < 0.6 else None)
+
+
+def incident_dates(rng: random.Random, kind: str,
+                   received: date) -> tuple[date | None, date | None, date | None, date]:
+    """(occurred, from, to, reported) that make an incident count or not, by the default rule."""
+    days = timedelta
+    if kind == "late":  # reported more than a month after it happened
+        occurred = received - days(rng.randint(40, 170))
+        return occurred, None, None, occurred + days(rng.randint(32, min(90, (received - occurred).days)))
+    if kind == "old":  # reported more than six months before the application
+        occurred = received - days(rng.randint(200, 400))
+        return occurred, None, None, occurred + days(rng.randint(0, 14))
+    if kind == "approx":  # "sometime in March": to confirm
+        start = (received - days(rng.randint(20, 150))).replace(day=1)
+        end = min(add_months(start, 1) - days(1), received)
+        return None, start, end, start + days(rng.randint(0, (end - start).days))
+    occurred = received - days(rng.randint(0, 150))
+    delay = min(rng.choice((0, 0, 1, 1, 2, 3, 7, 14, 25)), (received - occurred).days)
+    return occurred, None, None, occurred + days(delay)
+
+
+def contact_and_reference(rng: random.Random, agency: str, year: int) -> tuple[str | None, str | None]:
+    """Who took the report and the agency's reference, in each agency's style."""
+    police = "Police" in agency
+    contact = (f"PC {rng.choice(SURNAMES)}" if police else f"{rng.choice(FIRST_NAMES_F)} {rng.choice(SURNAMES)}")
+    initials = "".join(w[0] for w in agency.split() if w[0].isupper())
+    reference = f"46/{rng.randint(10000, 99999)}/{year % 100:02d}" if police else f"{initials}-{rng.randint(1000, 99999)}"
+    return (contact if rng.random() < 0.6 else None), (reference if rng.random() < 0.7 else None)
+
+
+def action_kind(kind: str) -> str:
+    """Which list of ACTIONS fits an agency, from the words in its kind."""
+    kind = kind.casefold()
+    for word in ("police", "housing", "health"):
+        if word in kind:
+            return word
+    return "council" if kind.startswith("council") else "other"

@@ -295,13 +295,13 @@ def test_a_valid_and_an_invalid_application_in_one_file_imports_neither(tmp_path
 
 def test_a_valid_file_and_an_invalid_file_together_import_nothing(tmp_path):
     bad = example(1)
+    bad["source_reference"] = "EXTRA-1"
     bad["incidents"] = []
     db = tmp_path / "x.db"
     result = run(db, "import", str(PUBLIC), str(write(tmp_path / "bad.json", bad)))
-    assert result.returncode != 0
-    # EXAMPLE-1 is in both files; the problem is reported against it and nothing is saved.
-    assert "EXAMPLE-1: incidents:" in result.stderr
-    assert cases_json(db) == []
+    assert_nothing_imported(db, result)
+    assert "EXTRA-1: incidents:" in result.stderr
+    assert "EXAMPLE-1:" not in result.stderr
 
 
 def test_every_invalid_application_is_named(tmp_path):
@@ -612,3 +612,20 @@ def test_migrate_a_new_sqlite_file(tmp_path):
     assert again.returncode == 0, again.stderr
     assert "current schema" in again.stdout
     assert "backup" not in again.stdout  # nothing to migrate, so no backup kept
+
+
+def test_dry_run_saves_nothing(tmp_path):
+    db = tmp_path / "x.db"
+    result = run(db, "import", "--dry-run", str(PUBLIC))
+    assert result.returncode == 0, result.stderr
+    for source in ("EXAMPLE-1", "EXAMPLE-2", "EXAMPLE-3"):
+        assert any(source in line for line in result.stdout.splitlines())
+    assert cases_json(db) == []
+
+
+def test_an_unreachable_server_is_a_plain_message_not_a_traceback():
+    # Port 1 on this machine refuses connections at once.
+    result = run_raw("--database", "postgresql://someone@127.0.0.1:1/cases", "cases")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr[-600:]
+    assert result.stderr.startswith("community-trigger:")

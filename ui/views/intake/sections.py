@@ -95,7 +95,8 @@ class FormSections:
         form.addRow(self.on_behalf)
         self.victim_group = QGroupBox("The victim")
         victim_form = QFormLayout(self.victim_group)
-        victim_form.addRow(script_label(settings.on_behalf_script, "Ask"))
+        if not postal:
+            victim_form.addRow(script_label(settings.on_behalf_script, "Ask"))
         person_rows(fields, victim_form, "victim", with_extras=False)
         fields.add(victim_form, "relationship", "Relationship to victim *",
                    Fields.choice([("", "— choose —")] + [(r, _relationship(r)) for r in RELATIONSHIPS]))
@@ -107,7 +108,8 @@ class FormSections:
         self.victim_group.setVisible(False)
 
         group, form = _group("Consent to share", layout)
-        form.addRow(script_label(settings.consent_to_share_script, "Read out"))
+        form.addRow(script_label(settings.consent_to_share_script,
+                                 "The form asks" if postal else "Read out"))
         fields.add(form, "consent_to_share", "Applicant agrees to share *", Fields.choice(YES_NO))
 
         group = QGroupBox("Incidents")
@@ -119,6 +121,10 @@ class FormSections:
         self.incidents = RowsModel(INCIDENT_COLUMNS, "Incident")
         self.incidents_view = RowsView(self.incidents, "Incidents")
         self.incidents_view.setMinimumHeight(170)
+        for key, width in (("happened", 120), ("reported_on", 100), ("reported_to", 210), ("reported_by", 110),
+                           ("contact_name", 110), ("agency_reference", 130), ("how_reported", 100),
+                           ("location", 150), ("description", 260)):
+            self.incidents_view.setColumnWidth([c[0] for c in INCIDENT_COLUMNS].index(key), width)
         self.incidents_error = QLabel()
         self.incidents_error.setObjectName("fieldError")
         self.incidents_error.setWordWrap(True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from app.domain.application import IncidentData
 from app.domain.dates import describe_occurred
@@ -30,14 +30,19 @@ class ThresholdPanel(QFrame):
                            "confirm each incident.")
         self.note.setWordWrap(True)
         self.note.setObjectName("hint")
-        for w in (self.headline, self.details, self.note):
-            layout.addWidget(w)
-        layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self.details)
+        self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        layout.addWidget(self.headline)
+        layout.addWidget(scroll, 1)
+        layout.addWidget(self.note)
         self.show_empty()
 
     def show_empty(self) -> None:
         self.headline.setText("Threshold: no incidents yet")
-        self.details.setText("Add each incident the caller reported: when it happened, when and to whom "
+        self.details.setText("Add each incident the applicant reported: when it happened, when and to whom "
                              "it was reported.")
         self.setProperty("verdict", "none")
         self._restyle()
