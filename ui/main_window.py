@@ -1,6 +1,7 @@
 """The main window: menu, toolbar, left navigation, pages, status bar and remembered geometry."""
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QSettings, Qt
@@ -16,7 +17,7 @@ from app.services.intake_support import list_drafts
 from ui.dialogs import DialogService
 from ui.views.applications import ApplicationsPage
 from ui.views.import_dialog import ImportDialog
-from ui.views.intake.form import ApplicationForm
+from ui.views.intake.form import ApplicationForm, local_drafts_dir
 from ui.views.not_built import NotBuiltPage
 
 SECTIONS = ["Applications", "Cases", "Panel meetings", "Letters", "Reports", "Agencies", "Settings"]
@@ -145,6 +146,19 @@ class MainWindow(QMainWindow):
             form.show_banner(f"Restored an application that was not saved (last autosaved "
                              f"{draft.updated_at:%d/%m/%Y %H:%M} UTC). Save it, or close the tab to discard it.",
                              "warn")
+            restored += 1
+        # Copies written while the database could not be reached: back into forms, then the database.
+        for path in sorted(local_drafts_dir().glob("application-*.json")):
+            try:
+                payload = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            form = self._open_form(str(payload.get("mode") or "telephone"))
+            form.restore(payload)
+            form.local_draft = path
+            form.autosave(force=True)  # moves it into the database when it can be reached
+            form.show_banner("Restored an application that was kept on this computer while the database "
+                             "could not be reached. Save it, or close the tab to discard it.", "warn")
             restored += 1
         return restored
 

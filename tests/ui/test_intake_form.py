@@ -217,3 +217,32 @@ def test_main_window_shortcuts_sections_and_status_bar(window, ctx):
         type(window.user_label)))
     window.show_about()
     assert "Version" in window.dialogs.shown[-1][2]
+
+
+def test_form_kept_locally_while_the_database_is_down_comes_back(window, ctx, monkeypatch, tmp_path):
+    from app.services import intake_support
+    from app.services.errors import DatabaseUnavailable
+    import ui.views.intake.form as form_module
+    import ui.main_window as main_window_module
+    monkeypatch.setattr(form_module, "local_drafts_dir", lambda: tmp_path / "unsaved")
+    monkeypatch.setattr(main_window_module, "local_drafts_dir", lambda: tmp_path / "unsaved")
+
+    def down(*_args, **_kwargs):
+        raise DatabaseUnavailable("The database cannot be reached just now")
+    form = window.new_telephone_application()
+    _fill_applicant(form)
+    form.sections.incidents.set_rows(INCIDENTS)
+    with monkeypatch.context() as m:
+        m.setattr(intake_support, "save_draft", down)
+        m.setattr(form_module, "create_application", down)
+        assert form.save() is None
+        assert window.dialogs.shown[-1][0] == "error" and "still in the form" in window.dialogs.shown[-1][2]
+    [kept] = list((tmp_path / "unsaved").glob("*.json"))
+    assert json.loads(kept.read_text())["applicant.last_name"] == "Patel"
+    assert form.fields.value("applicant.last_name") == "Patel"  # nothing typed is lost
+    window.applications.removeTab(window.applications.indexOf(form))
+    assert window.restore_drafts() == 1
+    restored = window.applications.forms()[-1]
+    assert restored.fields.value("applicant.last_name") == "Patel"
+    assert not kept.exists() and list_drafts(ctx)  # back in the database
+    assert restored.save() is not None
