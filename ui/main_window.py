@@ -13,6 +13,10 @@ from app import APP_NAME, __version__
 from app.db.location import DatabaseChoice
 from app.services.agencies import AgencyDirectory, list_agencies
 from app.services.context import ServiceContext
+from app.domain.dates import uk
+from app.domain.workflow import Status
+from app.services.cases import case_summary
+from app.services.errors import ServiceError
 from app.services.intake_support import list_drafts
 from ui.dialogs import DialogService
 from ui.views.applications import ApplicationsPage
@@ -38,7 +42,7 @@ NOT_BUILT = {
 class MainWindow(QMainWindow):
     def __init__(self, ctx: ServiceContext, choice: DatabaseChoice, dialogs: DialogService | None = None,
                  settings: QSettings | None = None,
-                 case_list_factory: Callable[[ServiceContext], QWidget] | None = None) -> None:
+                 case_list_factory: Callable[..., QWidget] | None = None) -> None:
         super().__init__()
         self.ctx, self.choice = ctx, choice
         self.dialogs = dialogs or DialogService(self)
@@ -49,7 +53,7 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     # building ----------------------------------------------------------------------------------
-    def _build(self, case_list_factory: Callable[[ServiceContext], QWidget] | None) -> None:
+    def _build(self, case_list_factory: Callable[..., QWidget] | None) -> None:
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
         self.navigation.setAccessibleName("Sections")
@@ -62,8 +66,11 @@ class MainWindow(QMainWindow):
         self.applications.new_postal_requested.connect(self.new_postal_application)
         self.applications.import_requested.connect(self.import_online_applications)
         self.pages.addWidget(self.applications)
-        self.cases_page = (case_list_factory(self.ctx) if case_list_factory else
-                           NotBuiltPage("Cases", "The case list will appear here."))
+        self.cases_page = (case_list_factory(self.ctx, ask_save_path=self._ask_csv_path)
+                           if case_list_factory else NotBuiltPage("Cases", "The case list will appear here."))
+        open_requested = getattr(self.cases_page, "open_case_requested", None)
+        if open_requested is not None:
+            open_requested.connect(self.open_case)
         self.pages.addWidget(self.cases_page)
         for section in SECTIONS[2:]:
             self.pages.addWidget(NotBuiltPage(section, NOT_BUILT[section]))
@@ -171,6 +178,28 @@ class MainWindow(QMainWindow):
             self.dialogs.info("Imported", f"{len(dialog.result_report.created)} application(s) imported:\n"
                               + dialog.created_text())
             self._refresh_cases()
+
+    def _ask_csv_path(self, suggested: str) -> str | None:
+        path = self.dialogs.save_file("Export view to CSV", suggested, "CSV files (*.csv)")
+        return str(path) if path else None
+
+    def open_case(self, case_id: int) -> None:
+        """A case's summary: its threshold indicator and every running deadline."""
+        try:
+            summary = case_summary(self.ctx, case_id)
+        except ServiceError as exc:
+            self.dialogs.error("Cannot open the case", str(exc))
+            return
+        due = "\n".join(f"  {clock.label}: {uk(d.due)}" for clock, d in sorted(
+            summary.due.items(), key=lambda item: item[1].due)) or "  nothing is due"
+        self.dialogs.info(f"Case {summary.reference}", (
+            f"{summary.reference}  ({summary.source_reference or 'no source reference'})\n"
+            f"Applicant: {summary.applicant}, {summary.postcode or 'no postcode'}\n"
+            f"Received {uk(summary.received_on)} by {summary.channel.replace('_', ' ')}\n"
+            f"Status: {Status(summary.status).label}\n"
+            f"Threshold indicator: {summary.qualifying_incidents} qualifying incident(s), "
+            f"{'met' if summary.threshold_met else 'not met'}\n"
+            f"Deadline indicator: {summary.indicator.value}\n\nDue:\n{due}"))
 
     def _case_saved(self, _case_id: int, _reference: str) -> None:
         self._refresh_cases()

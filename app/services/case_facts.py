@@ -63,21 +63,35 @@ class CaseStates:
 
     def __init__(self, session: Session, settings: Settings, calendar: WorkingCalendar,
                  case_ids: Sequence[int] | None = None) -> None:
+        self._session = session
         self._settings = settings
         self._calendar = calendar
-        self._relevance = agency_relevance(session)
+        with session.no_autoflush:
+            self._relevance = agency_relevance(session)
         requests = select(AgencyRequest)
         secondary = select(SecondaryReview).order_by(SecondaryReview.requested_on)
         if case_ids is not None:
             requests = requests.where(AgencyRequest.case_id.in_(case_ids))
             secondary = secondary.where(SecondaryReview.case_id.in_(case_ids))
         self._requests: dict[int, list[AgencyRequest]] = defaultdict(list)
-        for r in session.scalars(requests):
+        # Read without flushing, so that one step writes the case once; rows added in this unit of
+        # work and not yet flushed are taken from the session itself.
+        with session.no_autoflush:
+            stored_requests = list(session.scalars(requests))
+            stored_secondary = list(session.scalars(secondary))
+        pending = [o for o in session.new if isinstance(o, (AgencyRequest, SecondaryReview))
+                   and (case_ids is None or o.case_id in case_ids)]
+        for r in stored_requests + [o for o in pending if isinstance(o, AgencyRequest)]:
             self._requests[r.case_id].append(r)
         # The latest secondary review is the one that runs a clock.
-        self._secondary = {s.case_id: s for s in session.scalars(secondary)}
+        ordered = stored_secondary + [o for o in pending if isinstance(o, SecondaryReview)]
+        self._secondary = {s.case_id: s for s in ordered}
 
     def state(self, case: Case) -> CaseState:
+        with self._session.no_autoflush:
+            return self._state(case)
+
+    def _state(self, case: Case) -> CaseState:
         return CaseState(
             threshold_for(case, self._relevance, self._settings),
             running_clocks(clock_facts(case, self._requests.get(case.id, ()), self._secondary.get(case.id)),
@@ -86,7 +100,6 @@ class CaseStates:
 
 def refresh_summary(session: Session, case: Case, settings: Settings, calendar: WorkingCalendar) -> CaseState:
     """Recompute the columns the case list sorts on; call after any change to the case."""
-    session.flush()
     state = CaseStates(session, settings, calendar, [case.id]).state(case)
     first = next_due(state.clocks)
     case.next_due_on = first.due if first else None

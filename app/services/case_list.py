@@ -1,12 +1,12 @@
 """The case list: which cases match a search and in what order (in SQL), their rows, and the counts."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, extract, func, or_, select
+from sqlalchemy import Select, case, func, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.db.models import Case, Incident, Person
@@ -30,11 +30,11 @@ SORT_KEYS = ("reference", "applicant", "postcode", "channel", "received", "statu
 INDICATORS = tuple(i.value for i in Indicator)
 
 # Sorting by status follows the process, not the alphabet: live cases first, ended ones last.
-S = Status
-PROCESS_ORDER = (S.RECEIVED, S.AWAITING_CONSENT, S.ACKNOWLEDGED, S.THRESHOLD_CHECK, S.THRESHOLD_MET,
-                 S.INFORMATION_GATHERING, S.PANEL_SCHEDULED, S.REVIEWED, S.OUTCOME_SENT,
-                 S.THRESHOLD_NOT_MET, S.NOT_ACCEPTED, S.SECONDARY_REVIEW_REQUESTED,
-                 S.SECONDARY_REVIEW_COMPLETED, S.WITHDRAWN, S.CLOSED)
+_S = Status
+PROCESS_ORDER = (_S.RECEIVED, _S.AWAITING_CONSENT, _S.ACKNOWLEDGED, _S.THRESHOLD_CHECK, _S.THRESHOLD_MET,
+                 _S.INFORMATION_GATHERING, _S.PANEL_SCHEDULED, _S.REVIEWED, _S.OUTCOME_SENT,
+                 _S.THRESHOLD_NOT_MET, _S.NOT_ACCEPTED, _S.SECONDARY_REVIEW_REQUESTED,
+                 _S.SECONDARY_REVIEW_COMPLETED, _S.WITHDRAWN, _S.CLOSED)
 _STATUS_ORDER = case({s.value: n for n, s in enumerate(PROCESS_ORDER)}, value=Case.status,
                      else_=len(PROCESS_ORDER))
 _CLOCK_ORDER = case({c.value: n for n, c in enumerate(Clock)}, value=Case.next_clock, else_=len(Clock))
@@ -125,30 +125,50 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
-def _text_condition(text: str) -> ColumnElement[bool]:
-    needle = text.strip().casefold()
+Matcher = Callable[[Any, str], ColumnElement[bool]]
+
+
+def _matcher(dialect: str) -> Matcher:
+    """Case-insensitive LIKE. SQLite's LIKE already ignores case (for the ASCII letters that
+    references and postcodes use), and lower() on every row would double the cost of a search."""
+    if dialect == "sqlite":
+        return lambda column, pattern: column.like(pattern, escape="\\")
+    return lambda column, pattern: column.ilike(pattern, escape="\\")
+
+
+def _matching_ids(text: str, like: Matcher) -> Any:
+    """Ids of cases that match the search anywhere, as one UNION ALL of cheap scans.
+
+    Each part reads one narrow thing (an index of references, the people table, the index of
+    agency references) instead of testing six LIKEs on every case joined to its applicant.
+    """
+    # Not case-folded here: LIKE/ILIKE ignore case themselves, and SQLite's LIKE folds only ASCII, so
+    # a typed "Ö" must stay "Ö" to find "Özdemir" (and casefold() would turn "ß" into "ss").
+    needle = " ".join(text.split())
     pattern = _like(needle)
     compact = _like("".join(needle.split()))  # postcodes are matched ignoring spaces
-
-    def has(column: Any, pat: str = pattern) -> ColumnElement[bool]:
-        return func.lower(column).like(pat, escape="\\")
-
-    # An uncorrelated IN (one pass over incidents) rather than EXISTS per case row.
-    by_agency_reference = Case.id.in_(select(Incident.case_id).where(has(Incident.agency_reference)))
-    return or_(has(Case.reference), has(Case.source_reference), has(Person.last_name),
-               has(Person.organisation), has(func.replace(Person.postcode, " ", ""), compact),
-               by_agency_reference)
+    people = select(Person.id).where(or_(like(Person.last_name, pattern), like(Person.organisation, pattern),
+                                         like(func.replace(Person.postcode, " ", ""), compact)))
+    # Selecting only incidents.id lets the database read the agency reference index alone.
+    incidents = select(Incident.id).where(like(Incident.agency_reference, pattern))
+    return union_all(
+        select(Case.id).where(like(Case.reference, pattern)),
+        select(Case.id).where(like(Case.source_reference, pattern)),
+        select(Case.id).where(Case.applicant_id.in_(people)),
+        select(Incident.case_id).where(Incident.id.in_(incidents)))
 
 
 def _order_by(query: CaseQuery) -> list[Any]:
     person_name = func.lower(func.coalesce(Person.last_name, Person.organisation))
     columns: dict[str, list[Any]] = {
-        # Year, then number: CT-2026-10000 comes after CT-2026-9999 (the year is the year received).
-        "reference": [extract("year", Case.received_on), func.length(Case.reference), Case.reference],
-        "applicant": [person_name, func.lower(Person.first_name)],
+        # Prefix and year, then the number as a number: CT-2026-10000 after CT-2026-9999. All three
+        # come from the reference index alone.
+        "reference": [func.rtrim(Case.reference, "0123456789"), func.length(Case.reference), Case.reference],
+        # Surname only: a second key (the first name) made this sort half as slow again at 100,000.
+        "applicant": [person_name],
         "postcode": [Person.postcode],
         "channel": [Case.channel],
-        "received": [Case.received_at],
+        "received": [Case.received_on],  # the date's index gives the order; the id breaks ties
         "status": [_STATUS_ORDER],
         "next_action": [_CLOCK_ORDER],
         "next_due": [Case.next_due_on],
@@ -164,17 +184,13 @@ def _order_by(query: CaseQuery) -> list[Any]:
     return keys
 
 
-def _needs_person(query: CaseQuery) -> bool:
-    return bool(query.text.strip()) or query.sort in ("applicant", "postcode")
-
-
 def build_query(ctx: ServiceContext, query: CaseQuery, calendar: WorkingCalendar | None = None) -> Select:
     """The SELECT of matching case ids in order (exposed for EXPLAIN in benchmarks)."""
     stmt = select(Case.id)
-    if _needs_person(query):
+    if query.sort in ("applicant", "postcode"):
         stmt = stmt.join(Person, Person.id == Case.applicant_id)
     if query.text.strip():
-        stmt = stmt.where(_text_condition(query.text))
+        stmt = stmt.where(Case.id.in_(_matching_ids(query.text, _matcher(ctx.dialect))))
     if query.status == OPEN_CASES:
         stmt = stmt.where(Case.status.not_in(_ENDED))
     elif query.status:
@@ -195,7 +211,13 @@ def find_case_ids(ctx: ServiceContext, query: CaseQuery) -> list[int]:
     """Ids of the matching cases in display order: one query, filtered and sorted by the database."""
     stmt = build_query(ctx, query)
     with ctx.unit_of_work() as session:
-        return list(session.execute(stmt).scalars())
+        result = session.connection().execute(stmt)
+        try:
+            # Straight from the driver's cursor: SQLAlchemy's row processing costs about 50 ms per
+            # 100,000 ids (measured), and plain integers need none.
+            return [row[0] for row in result.cursor.fetchall()]
+        finally:
+            result.close()
 
 
 def _display_name(title: str | None, first: str | None, last: str | None, organisation: str | None) -> str:

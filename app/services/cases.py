@@ -12,6 +12,7 @@ from app.db.models import Case
 from app.domain.clocks import Clock, ClockDue, Indicator, indicator, next_due
 from app.services.case_facts import CaseStates
 from app.services.context import ServiceContext
+from app.services.errors import NotFound
 
 _BATCH = 2000
 
@@ -48,26 +49,39 @@ class CaseSummary:
 
 
 def list_cases(ctx: ServiceContext) -> list[CaseSummary]:
-    """Every case, oldest reference first, with the indicator and running clocks."""
-    settings, calendar, today = ctx.settings(), ctx.calendar(), ctx.today()
-    out: list[CaseSummary] = []
+    """Every case, oldest first, with the indicator and running clocks."""
     with ctx.unit_of_work() as session:
-        ids = session.scalars(select(Case.id).order_by(Case.received_on, Case.id)).all()
+        ids = list(session.scalars(select(Case.id).order_by(Case.received_on, Case.id)))
+        out: list[CaseSummary] = []
         for start in range(0, len(ids), _BATCH):
-            chunk = ids[start:start + _BATCH]
-            states = CaseStates(session, settings, calendar, chunk)
-            for case in _load(session, chunk):
-                state = states.state(case)
-                out.append(CaseSummary(
-                    id=case.id, reference=case.reference, source_reference=case.source_reference,
-                    channel=case.channel, received_on=case.received_on, status=case.status,
-                    applicant=case.applicant.display_name, postcode=case.applicant.postcode,
-                    officer=case.officer, qualifying_incidents=state.threshold.qualifying_incidents,
-                    threshold_met=state.threshold.met,
-                    threshold_decision=(None if case.threshold_decided_on is None else
-                                        {"met": bool(case.threshold_met),
-                                         "decided_on": case.threshold_decided_on.isoformat()}),
-                    due=state.clocks, indicator=indicator(state.clocks, today, calendar, settings.clocks)))
+            out.extend(_summaries(ctx, session, ids[start:start + _BATCH]))
+        return out
+
+
+def case_summary(ctx: ServiceContext, case_id: int) -> CaseSummary:
+    with ctx.unit_of_work() as session:
+        found = _summaries(ctx, session, [case_id])
+        if not found:
+            raise NotFound("That case no longer exists.")
+        return found[0]
+
+
+def _summaries(ctx: ServiceContext, session: Session, ids: list[int]) -> list[CaseSummary]:
+    settings, calendar, today = ctx.settings(), ctx.calendar(), ctx.today()
+    states = CaseStates(session, settings, calendar, ids)
+    out: list[CaseSummary] = []
+    for case in _load(session, ids):
+        state = states.state(case)
+        out.append(CaseSummary(
+            id=case.id, reference=case.reference, source_reference=case.source_reference,
+            channel=case.channel, received_on=case.received_on, status=case.status,
+            applicant=case.applicant.display_name, postcode=case.applicant.postcode,
+            officer=case.officer, qualifying_incidents=state.threshold.qualifying_incidents,
+            threshold_met=state.threshold.met,
+            threshold_decision=(None if case.threshold_decided_on is None else
+                                {"met": bool(case.threshold_met),
+                                 "decided_on": case.threshold_decided_on.isoformat()}),
+            due=state.clocks, indicator=indicator(state.clocks, today, calendar, settings.clocks)))
     return out
 
 

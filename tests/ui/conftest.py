@@ -49,12 +49,12 @@ def dialogs() -> FakeDialogs:
 
 @pytest.fixture
 def window(qtbot, ctx, sqlite_url, dialogs, tmp_path) -> Iterator:
-    from ui.main import make_application
+    from ui.main import case_list_factory, make_application
     from ui.main_window import MainWindow
     make_application()
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     w = MainWindow(ctx, DatabaseChoice(normalise_url(sqlite_url), "test"), dialogs=dialogs,
-                   settings=settings, case_list_factory=None)
+                   settings=settings, case_list_factory=case_list_factory())
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)

@@ -246,3 +246,19 @@ def test_form_kept_locally_while_the_database_is_down_comes_back(window, ctx, mo
     assert restored.fields.value("applicant.last_name") == "Patel"
     assert not kept.exists() and list_drafts(ctx)  # back in the database
     assert restored.save() is not None
+
+
+def test_saved_application_is_found_in_the_case_list_by_its_reference(qtbot, window, ctx):
+    form = window.new_telephone_application()
+    _fill_applicant(form)
+    form.sections.incidents.set_rows(INCIDENTS)
+    created = form.save()
+    window.show_section(1)
+    page = window.cases_page
+    page.search.setFocus()
+    qtbot.keyClicks(page.search, created.reference)
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    assert page.model.case_id(0) == created.id
+    window.open_case(created.id)
+    kind, title, text = window.dialogs.shown[-1]
+    assert title == f"Case {created.reference}" and "Acknowledge the application" in text

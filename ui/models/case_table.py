@@ -10,9 +10,9 @@ from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QPersistentModelIn
 from PySide6.QtGui import QColor, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
 
 from app.domain.application import Channel
-from app.domain.clocks import CLOCK_LABELS, Clock, Indicator
+from app.domain.clocks import CLOCK_LABELS, Indicator
 from app.domain.dates import uk
-from app.domain.workflow import STATUS_LABELS, Status
+from app.domain.workflow import STATUS_LABELS
 from app.services.case_list import CaseQuery, CaseRow, fetch_rows, find_case_ids
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError
@@ -54,20 +54,22 @@ class Column:
     text: Callable[[CaseRow], str]
     tip: str
     numeric: bool = False
+    full_text_tip: bool = False  # long values: the tooltip shows what the column cuts off
 
 
 # Formatters are built once; data() only looks them up (calibre's models do the same).
 COLUMNS: tuple[Column, ...] = (
     Column("Reference", "reference", lambda r: r.reference, "The case reference"),
-    Column("Applicant", "applicant", lambda r: r.applicant, "Sorted by surname or organisation"),
+    Column("Applicant", "applicant", lambda r: r.applicant, "Sorted by surname or organisation",
+           full_text_tip=True),
     Column("Postcode", "postcode", lambda r: r.postcode or "", "The applicant's postcode"),
     Column("Channel", "channel", lambda r: _CHANNELS.get(r.channel, r.channel),
            "How the application arrived"),
     Column("Received", "received", lambda r: uk(r.received_on), "Date the application was received"),
     Column("Status", "status", lambda r: _STATUS.get(r.status, r.status),
-           "Where the case is in the process; sorted in process order"),
+           "Where the case is in the process; sorted in process order", full_text_tip=True),
     Column("Next action", "next_action", lambda r: _CLOCKS.get(r.next_clock or "", ""),
-           "The deadline that falls due first"),
+           "The deadline that falls due first", full_text_tip=True),
     Column("Next due", "next_due", lambda r: uk(r.next_due_on), "When the next action is due"),
     Column("Working days left", "next_due", lambda r: _days(r.working_days_left),
            "Working days until the next action is due; negative when it is overdue", numeric=True),
@@ -228,11 +230,13 @@ class CaseTableModel(QAbstractTableModel):
             return "(no longer available)" if role == DISPLAY and column == 0 else None
         if role == DISPLAY:
             return spec.text(values)
-        if column != INDICATOR_COLUMN:
-            return None
-        if role == DECORATION:
-            return self._icon(values.indicator)
-        return indicator_tip(values, self._due_soon)
+        if column == INDICATOR_COLUMN:
+            if role == DECORATION:
+                return self._icon(values.indicator)
+            return indicator_tip(values, self._due_soon)
+        if role == TOOLTIP and spec.full_text_tip:
+            return spec.text(values) or None  # the whole text when the column is too narrow for it
+        return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
         if orientation != HORIZONTAL or not 0 <= section < len(COLUMNS):
@@ -251,22 +255,24 @@ class CaseTableModel(QAbstractTableModel):
         if query == self._query and self._ids:
             return  # the view calls sort() when sorting is switched on: nothing to do
         ids = find_case_ids(self._ctx, query)
-        if len(ids) != len(self._ids) or set(ids) != set(self._ids):
-            # Cases were added or changed meanwhile: start over rather than pretend it is a re-order.
+        if len(ids) != len(self._ids):
+            # Cases were added or removed meanwhile: start over rather than pretend it is a re-order.
             self.beginResetModel()
             self._query, self._ids = query, ids
             self._cache.clear()
             self.endResetModel()
             return
-        # Same cases in a new order: keep the selection on the same cases. (PySide6 emits these
-        # signals only without arguments, so no VerticalSortHint.)
+        # A new order of the same rows: move the selection with its cases. (PySide6 emits these
+        # two signals only without arguments, so Qt gets no VerticalSortHint.)
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
         old_ids = [self._ids[i.row()] for i in old]
         self._query, self._ids = query, ids
-        position = {case_id: n for n, case_id in enumerate(ids)} if old else {}
-        self.changePersistentIndexList(old, [self.index(position[c], i.column())
-                                             for c, i in zip(old_ids, old)])
+        if old:
+            position = {case_id: n for n, case_id in enumerate(ids)}
+            self.changePersistentIndexList(old, [
+                self.index(position[c], i.column()) if c in position else QModelIndex()
+                for c, i in zip(old_ids, old)])
         self.layoutChanged.emit()
 
     # --- internals ---------------------------------------------------------------------------

@@ -29,7 +29,7 @@ _KEY_PRESS = QEvent.Type.KeyPress
 # must arrive as text (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Widths (in characters of sample text) that fit typical values without measuring 100,000 rows.
-_SAMPLE_WIDTHS = {"Reference": "CT-2026-00000", "Applicant": "Mrs Margaret Richardson-Smith",
+_SAMPLE_WIDTHS = {"Reference": "CT-2026-00000", "Applicant": "Mrs Margaret Richardson",
                   "Postcode": "TN12 0AA", "Channel": "Online form", "Received": "00/00/0000",
                   "Status": "Information gathering", "Next action": "Acknowledge the application",
                   "Next due": "00/00/0000", "Working days left": "Working days left",
@@ -95,7 +95,7 @@ class CaseListPage(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_filters)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.search.textChanged.connect(lambda _text: self._search_timer.start())  # restarts: a debounce
         self.search.returnPressed.connect(self._search_now)
         self.search.installEventFilter(self)
 
@@ -136,8 +136,8 @@ class CaseListPage(QWidget):
         header.setHighlightSections(False)
         self._set_column_widths()
         query = self.model.query
-        header.setSortIndicator(column_for_sort_key(query.sort),
-                                Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder)
+        order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
+        header.setSortIndicator(column_for_sort_key(query.sort), order)
         self.table.open_requested.connect(self._open)
         self.table.doubleClicked.connect(self._open)
 
@@ -262,7 +262,7 @@ class CaseListPage(QWidget):
 
     def _set_column_widths(self) -> None:
         metrics = self.table.fontMetrics()
-        padding = 24  # cell margins and the sort arrow
+        padding = 16  # cell margins and the sort arrow
         for n, column in enumerate(COLUMNS):
             sample = _SAMPLE_WIDTHS.get(column.title, column.title)
             width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.title)) + padding
@@ -305,6 +305,7 @@ class CaseListPage(QWidget):
             return
         self.problem_label.hide()
         self.result_label.setText(self._showing_text())
+        self.export_button.setEnabled(self.model.rowCount() > 0)
         row = self.model.row_of(keep) if keep is not None else None
         if row is not None:
             self.table.selectRow(row)
@@ -321,7 +322,8 @@ class CaseListPage(QWidget):
                  ("Awaiting threshold decision", counts.awaiting_threshold_decision),
                  ("Awaiting panel", counts.awaiting_panel),
                  ("Awaiting outcome letter", counts.awaiting_outcome_letter)]
-        self.counts_label.setText("&nbsp;&nbsp;·&nbsp;&nbsp;".join(f"{name}: <b>{n:,}</b>" for name, n in parts))
+        separator = "&nbsp;&nbsp;·&nbsp;&nbsp;"
+        self.counts_label.setText(separator.join(f"{name}: <b>{n:,}</b>" for name, n in parts))
         # Screen readers get the same figures without the markup.
         self.counts_label.setAccessibleDescription("; ".join(f"{name}: {n}" for name, n in parts))
 

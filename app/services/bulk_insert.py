@@ -1,0 +1,41 @@
+"""Helpers for writing many rows at once with Core executemany: row templates, reference blocks, sequences."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from app.db.models import ReferenceCounter
+
+
+def row_template(table: Table, actor: str, stamp: datetime) -> dict[str, Any]:
+    """Every column with its default, so all rows of a table have the same keys (executemany)."""
+    row: dict[str, Any] = {}
+    for column in table.c:
+        default = column.default
+        row[column.key] = None if default is None else (default.arg if default.is_scalar else stamp)
+    row.update({k: actor for k in ("updated_by", "created_by") if k in row})
+    return row
+
+
+def reserve_numbers(session: Session, year: int, n: int) -> int:
+    """Take `n` case numbers for the year at once, as next_reference takes one; returns the first."""
+    table = ReferenceCounter.__table__
+    bumped = session.execute(update(table).where(table.c.year == year)
+                             .values(last_number=table.c.last_number + n))
+    if bumped.rowcount:
+        return int(session.scalar(select(table.c.last_number).where(table.c.year == year)) or n) - n + 1
+    session.execute(insert(table).values(year=year, last_number=n))
+    return 1
+
+
+def sync_sequences(session: Session, tables: tuple[Table, ...]) -> None:
+    """After inserting explicit ids on PostgreSQL, move each table's id sequence past them."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for table in tables:
+        if "id" in table.c:
+            session.execute(text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                                 f"(SELECT max(id) FROM {table.name}))"))
