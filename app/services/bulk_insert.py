@@ -1,13 +1,11 @@
-"""Helpers for writing many rows at once with Core executemany: row templates, reference blocks, sequences."""
+"""Helpers for writing many rows at once with Core executemany: row templates and id sequences."""
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select, text, update
+from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
-
-from app.db.models import ReferenceCounter
 
 
 def row_template(table: Table, actor: str, stamp: datetime) -> dict[str, Any]:
@@ -18,17 +16,6 @@ def row_template(table: Table, actor: str, stamp: datetime) -> dict[str, Any]:
         row[column.key] = None if default is None else (default.arg if default.is_scalar else stamp)
     row.update({k: actor for k in ("updated_by", "created_by") if k in row})
     return row
-
-
-def reserve_numbers(session: Session, year: int, n: int) -> int:
-    """Take `n` case numbers for the year at once, as next_reference takes one; returns the first."""
-    table = ReferenceCounter.__table__
-    bumped = session.execute(update(table).where(table.c.year == year)
-                             .values(last_number=table.c.last_number + n))
-    if bumped.rowcount:
-        return int(session.scalar(select(table.c.last_number).where(table.c.year == year)) or n) - n + 1
-    session.execute(insert(table).values(year=year, last_number=n))
-    return 1
 
 
 def sync_sequences(session: Session, tables: tuple[Table, ...]) -> None:

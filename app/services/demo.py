@@ -28,7 +28,8 @@ from app.domain.workflow import Status
 from app.services import audit
 from app.services import demo_data as D
 from app.services.agencies import AgencyMatcher
-from app.services.bulk_insert import reserve_numbers, row_template, sync_sequences
+from app.services.bulk_insert import row_template, sync_sequences
+from app.services.references import reserve_numbers
 from app.services.context import ServiceContext
 from app.services.demo_plan import CachedCalendar, Plan, plan_cases
 from app.services.intake import person_search_key

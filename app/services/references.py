@@ -8,25 +8,29 @@ from sqlalchemy.orm import Session
 from app.db.models import ReferenceCounter
 
 
-def next_reference(session: Session, year: int, prefix: str = "CT") -> str:
-    """Take the next number for the year inside the caller's transaction.
+def reserve_numbers(session: Session, year: int, count: int = 1) -> int:
+    """Take `count` numbers for the year inside the caller's transaction; returns the first.
 
     The UPDATE locks the counter row (PostgreSQL) or takes SQLite's write lock, so two officers
     saving at the same moment are served one after the other and get different numbers.
     """
     for _ in range(3):
         bumped = session.execute(update(ReferenceCounter).where(ReferenceCounter.year == year)
-                                 .values(last_number=ReferenceCounter.last_number + 1))
+                                 .values(last_number=ReferenceCounter.last_number + count))
         if bumped.rowcount:
-            number = session.scalar(select(ReferenceCounter.last_number).where(ReferenceCounter.year == year))
-            return format_reference(prefix, year, int(number or 0))
+            last = session.scalar(select(ReferenceCounter.last_number).where(ReferenceCounter.year == year))
+            return int(last or count) - count + 1
         try:
             with session.begin_nested():
-                session.execute(insert(ReferenceCounter).values(year=year, last_number=1))
-            return format_reference(prefix, year, 1)
+                session.execute(insert(ReferenceCounter).values(year=year, last_number=count))
+            return 1
         except IntegrityError:
             continue  # another session created the year's row first: bump it instead
     raise RuntimeError("Could not allocate a case reference; try again")
+
+
+def next_reference(session: Session, year: int, prefix: str = "CT") -> str:
+    return format_reference(prefix, year, reserve_numbers(session, year))
 
 
 def format_reference(prefix: str, year: int, number: int) -> str:
