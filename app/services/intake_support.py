@@ -45,8 +45,10 @@ def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: s
         tests.append(func.replace(Person.postcode, " ", "") == postcode_key)
     if len(digits) >= 6:
         tests.append(func.replace(Person.phone, " ", "") == digits)
-    if len(surname) >= 2 and len(postcode_key) >= 3:
-        tests.append(func.lower(Person.last_name) == surname.lower())
+    outward = postcode.strip().upper().split(" ")[0] if " " in postcode.strip() else ""
+    if len(surname) >= 2 and outward:
+        # The same surname in the same postcode district: likely the same household or street.
+        tests.append((func.lower(Person.last_name) == surname.lower()) & Person.postcode.like(f"{outward} %"))
     if not tests:
         return []
     with ctx.unit_of_work() as session:

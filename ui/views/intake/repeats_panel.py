@@ -24,6 +24,8 @@ class RepeatsPanel(QFrame):
         self.hint.setObjectName("hint")
         self.list = QListWidget()
         self.list.setAccessibleName("Earlier applications to link")
+        self.list.setWordWrap(True)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.title.setBuddy(self.list)
         for w in (self.title, self.hint, self.list):
             layout.addWidget(w)
@@ -36,6 +38,7 @@ class RepeatsPanel(QFrame):
             item = QListWidgetItem(f"{m.reference} – {m.applicant}, {m.postcode or 'no postcode'}; received "
                                    f"{uk(m.received_on)}; {status} ({m.matched_on})")
             item.setData(CASE_ID, m.case_id)
+            item.setToolTip(item.text())
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if m.case_id in ticked else Qt.CheckState.Unchecked)
             self.list.addItem(item)
