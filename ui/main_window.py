@@ -7,19 +7,16 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget,
-                               QToolBar, QWidget)
+                               QTabWidget, QToolBar, QWidget)
 
 from app import APP_NAME, __version__
 from app.db.location import DatabaseChoice
 from app.services.agencies import AgencyDirectory, list_agencies
 from app.services.context import ServiceContext
-from app.domain.dates import uk
-from app.domain.workflow import Status
-from app.services.cases import case_summary
-from app.services.errors import ServiceError
 from app.services.intake_support import list_drafts
 from ui.dialogs import DialogService
 from ui.views.applications import ApplicationsPage
+from ui.views.case_page.page import CasePage
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake.form import ApplicationForm, local_drafts_dir
 from ui.views.not_built import NotBuiltPage
@@ -71,7 +68,15 @@ class MainWindow(QMainWindow):
         open_requested = getattr(self.cases_page, "open_case_requested", None)
         if open_requested is not None:
             open_requested.connect(self.open_case)
-        self.pages.addWidget(self.cases_page)
+        # The list stays as the first tab; each opened case gets its own closable tab.
+        self.cases_section = QTabWidget()
+        self.cases_section.setAccessibleName("Cases")
+        self.cases_section.setDocumentMode(True)
+        self.cases_section.setTabsClosable(True)
+        self.cases_section.addTab(self.cases_page, "Case list")
+        self.cases_section.tabBar().setTabButton(0, self.cases_section.tabBar().ButtonPosition.RightSide, None)
+        self.cases_section.tabCloseRequested.connect(self._close_case_tab)
+        self.pages.addWidget(self.cases_section)
         for section in SECTIONS[2:]:
             self.pages.addWidget(NotBuiltPage(section, NOT_BUILT[section]))
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
@@ -183,23 +188,29 @@ class MainWindow(QMainWindow):
         path = self.dialogs.save_file("Export view to CSV", suggested, "CSV files (*.csv)")
         return str(path) if path else None
 
-    def open_case(self, case_id: int) -> None:
-        """A case's summary: its threshold indicator and every running deadline."""
-        try:
-            summary = case_summary(self.ctx, case_id)
-        except ServiceError as exc:
-            self.dialogs.error("Cannot open the case", str(exc))
-            return
-        due = "\n".join(f"  {clock.label}: {uk(d.due)}" for clock, d in sorted(
-            summary.due.items(), key=lambda item: item[1].due)) or "  nothing is due"
-        self.dialogs.info(f"Case {summary.reference}", (
-            f"{summary.reference}  ({summary.source_reference or 'no source reference'})\n"
-            f"Applicant: {summary.applicant}, {summary.postcode or 'no postcode'}\n"
-            f"Received {uk(summary.received_on)} by {summary.channel.replace('_', ' ')}\n"
-            f"Status: {Status(summary.status).label}\n"
-            f"Threshold indicator: {summary.qualifying_incidents} qualifying incident(s), "
-            f"{'met' if summary.threshold_met else 'not met'}\n"
-            f"Deadline indicator: {summary.indicator.value}\n\nDue:\n{due}"))
+    def open_case(self, case_id: int) -> CasePage:
+        """Open (or bring forward) the case page, from which the whole review is run."""
+        self.show_section(1)
+        for index in range(1, self.cases_section.count()):
+            page = self.cases_section.widget(index)
+            if isinstance(page, CasePage) and page.case_id == case_id:
+                self.cases_section.setCurrentIndex(index)
+                page.reload()
+                return page
+        page = CasePage(self.ctx, self.dialogs, case_id)
+        page.case_changed.connect(lambda _id: self._refresh_cases())
+        page.open_case_requested.connect(self.open_case)
+        index = self.cases_section.addTab(page, page.detail.reference if page.detail else "Case")
+        page.title_changed.connect(lambda title, p=page: self.cases_section.setTabText(self.cases_section.indexOf(p), title))
+        self.cases_section.setCurrentIndex(index)
+        page.tabs.setFocus()
+        return page
+
+    def _close_case_tab(self, index: int) -> None:
+        if index > 0:
+            page = self.cases_section.widget(index)
+            self.cases_section.removeTab(index)
+            page.deleteLater()
 
     def _case_saved(self, _case_id: int, _reference: str) -> None:
         self._refresh_cases()

@@ -151,6 +151,8 @@ class CaseDetail:
     threshold_not_met_action: str | None
     not_accepted_reason: str | None
     withdrawn_on: date | None
+    acknowledged_on: date | None
+    decision_letter_sent_on: date | None
     clocks: tuple[ClockView, ...]
     indicator: Indicator
     requests: tuple[RequestView, ...]
@@ -223,7 +225,8 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
             threshold_met=case.threshold_met, threshold_decided_on=case.threshold_decided_on,
             threshold_decided_by=case.threshold_decided_by, threshold_reason=case.threshold_reason,
             threshold_not_met_action=case.threshold_not_met_action, not_accepted_reason=case.not_accepted_reason,
-            withdrawn_on=case.withdrawn_on, clocks=clocks,
+            withdrawn_on=case.withdrawn_on, acknowledged_on=case.acknowledged_on,
+            decision_letter_sent_on=case.decision_letter_sent_on, clocks=clocks,
             indicator=indicator(state.clocks, today, calendar, settings.clocks), requests=requests,
             actions=actions, chronology=tuple(chronology), perpetrators=_perpetrators(session, case.id),
             related=_related(session, case), notes=tuple(

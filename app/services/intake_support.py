@@ -190,3 +190,13 @@ def awaiting_consent_cases(ctx: ServiceContext) -> int:
     with ctx.unit_of_work() as session:
         return session.scalar(select(func.count()).select_from(Case)
                               .where(Case.status == Status.AWAITING_CONSENT)) or 0
+
+
+def document_content(ctx: ServiceContext, document_id: int) -> tuple[str, bytes]:
+    """A stored document's title and exact bytes (saving a copy is a disclosure: it is audited)."""
+    with ctx.unit_of_work() as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise NotFound("That document no longer exists.")
+        audit.record(session, ctx, "export", "document", doc.id, case_id=doc.case_id, reason="copy saved")
+        return doc.title, doc.content

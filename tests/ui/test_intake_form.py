@@ -259,6 +259,6 @@ def test_saved_application_is_found_in_the_case_list_by_its_reference(qtbot, win
     qtbot.keyClicks(page.search, created.reference)
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
     assert page.model.case_id(0) == created.id
-    window.open_case(created.id)
-    kind, title, text = window.dialogs.shown[-1]
-    assert title == f"Case {created.reference}" and "Acknowledge the application" in text
+    page = window.open_case(created.id)
+    assert page.detail.reference == created.reference
+    assert window.cases_section.tabText(window.cases_section.currentIndex()) == created.reference

@@ -1,0 +1,110 @@
+"""Running a review from the case page: steps offered by state, deadlines moving, conflicts kept."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QHeaderView, QLineEdit, QPlainTextEdit,
+                               QWidget)
+
+from app.services import workflow_actions as wf
+from app.services.intake import create_application
+from tests.conftest import make_context
+from tests.db.helpers import application
+
+
+def _fill(values: dict[str, str]):
+    def hook(dialog) -> None:
+        for key, value in values.items():
+            dialog.set_value(key, value)
+        dialog.submit()
+    return hook
+
+
+def _due(page) -> dict[str, date]:
+    return {c.key: c.due for c in page.detail.clocks}
+
+
+def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx):
+    created = create_application(ctx, application("2026-11-02"))
+    page = window.open_case(created.id)
+    assert page.step_buttons() == ["Acknowledgement sent", "Not accepted", "Withdrawn"]
+    assert _due(page) == {"acknowledgement": date(2026, 11, 9), "threshold_decision": date(2026, 11, 16)}
+
+    page.step_dialog_hook = _fill({"sent_on": "03/11/2026", "method": "post"})
+    page.step_buttons()
+    from ui.views.case_page import steps
+    steps.acknowledge(page)
+    assert page.detail.status == "acknowledged" and "acknowledgement" not in _due(page)
+    assert "Ask agencies to confirm" in page.step_buttons()
+
+    page.step_dialog_hook = _fill({"sent_on": "04/11/2026"})
+    steps.confirmation_requests(page)
+    assert page.detail.status == "threshold_check"
+    assert _due(page)["agency_information"] == date(2026, 11, 18)
+    for row in range(3):
+        page.incidents.view.selectRow(row)
+        page.step_dialog_hook = _fill({"found": "yes"})
+        page.record_confirmation()
+    assert [i.confirmation for i in page.detail.incidents] == ["confirmed"] * 3
+    assert "agency_information" not in _due(page)
+
+    page.step_dialog_hook = _fill({"met": "yes", "decided_on": "20/11/2026"})
+    steps.decide_threshold(page)
+    assert page.detail.status == "threshold_met"
+    assert _due(page)["panel"] == date(2026, 12, 18) and _due(page)["outcome"] == date(2026, 12, 29)  # 25, 28 Dec are bank holidays
+
+    page.step_dialog_hook = _fill({"sent_on": "23/11/2026"})
+    page.send_information_requests()
+    assert page.detail.status == "information_gathering"
+    assert _due(page)["agency_information"] == date(2026, 12, 7)
+    assert [t.action for t in page.detail.timeline][:2] == ["information requests", "threshold decision"]
+
+
+def test_step_form_keeps_what_was_typed_when_the_service_refuses(window, ctx):
+    created = create_application(ctx, application("2026-11-02"))
+    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 11, 3), method="post")
+    page = window.open_case(created.id)
+    seen = {}
+
+    def hook(dialog) -> None:
+        dialog.set_value("met", "no")
+        dialog.set_value("decided_on", "20/11/2026")
+        dialog.submit()  # not met needs the action to be taken instead: refused
+        seen["error"] = dialog.errors["action_instead"].text()
+        seen["open"] = dialog.result() != dialog.DialogCode.Accepted
+        seen["typed"] = dialog.inputs["decided_on"].text()
+    page.step_dialog_hook = hook
+    from ui.views.case_page import steps
+    steps.decide_threshold(page)
+    assert seen["open"] and "action will be taken instead" in seen["error"] and seen["typed"] == "20/11/2026"
+    assert page.detail.status == "acknowledged" and page.detail.version == step.version
+
+
+def test_conflicting_save_names_who_keeps_the_typing_and_reapplies(window, ctx, sqlite_url, dialogs):
+    created = create_application(ctx, application("2026-11-02"))
+    page = window.open_case(created.id)
+    other = make_context(sqlite_url, actor="officer.two")
+    wf.update_case_details(other, created.id, created.version, {"impact": "Cannot sleep."})
+    other.engine.dispose()
+    page.summary.edits["vulnerability"].setPlainText("Lives alone; recent surgery.")
+    dialogs.answers = [True]  # reload and re-apply
+    page.summary.save_button.click()
+    kind, title, text = dialogs.shown[-1]
+    assert kind == "ask" and "officer.two" in text
+    assert page.summary.edits["vulnerability"].toPlainText() == "Lives alone; recent surgery."
+    assert page.summary.edits["impact"].toPlainText() == ""  # what this user saw and typed is re-applied
+    page.summary.edits["impact"].setPlainText("Cannot sleep.")
+    page.summary.save_button.click()
+    assert page.detail.vulnerability == "Lives alone; recent surgery." and page.detail.impact == "Cannot sleep."
+
+
+def test_case_page_controls_have_accessible_names(window, ctx):
+    created = create_application(ctx, application("2026-11-02"))
+    page = window.open_case(created.id)
+    for index in range(page.tabs.count()):
+        page.tabs.setCurrentIndex(index)
+        tab = page.tabs.currentWidget()
+        controls = [w for w in tab.findChildren(QWidget) if isinstance(
+            w, (QLineEdit, QPlainTextEdit, QAbstractButton, QAbstractItemView)) and w.isVisibleTo(tab)
+            and not isinstance(w, QHeaderView)]
+        assert [type(w).__name__ for w in controls if not w.accessibleName()] == []

@@ -1,0 +1,166 @@
+"""A small keyboard-first form for one workflow step; service problems are shown next to the field."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QVBoxLayout, QWidget)
+
+from app.domain.dates import parse_uk_or_iso, uk
+from app.services.errors import Conflict, ServiceError, ValidationFailed
+
+
+@dataclass
+class StepField:
+    key: str
+    label: str
+    kind: str = "text"  # text, date, choice, long
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    default: Any = None
+    required: bool = True
+    hint: str = ""
+
+
+class StepDialog(QDialog):
+    """Collects values, runs `action(values)`; on ValidationFailed keeps the dialog and everything typed."""
+
+    def __init__(self, title: str, intro: str, fields: list[StepField],
+                 action: Callable[[dict[str, Any]], object], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.action = action
+        self.result_value: object = None
+        self.specs = {f.key: f for f in fields}
+        self.inputs: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        layout = QVBoxLayout(self)
+        if intro:
+            text = QLabel(intro)
+            text.setWordWrap(True)
+            layout.addWidget(text)
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+        layout.addWidget(self.message)
+        form = QFormLayout()
+        layout.addLayout(form)
+        for spec in fields:
+            widget = self._make(spec)
+            caption = QLabel(spec.label + (" *" if spec.required else ""))
+            caption.setBuddy(widget)
+            widget.setAccessibleName(spec.label)
+            if spec.hint:
+                widget.setToolTip(spec.hint)
+                widget.setAccessibleDescription(spec.hint)
+            error = QLabel()
+            error.setObjectName("fieldError")
+            error.setVisible(False)
+            error.setWordWrap(True)
+            holder = QWidget()
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.addWidget(widget)
+            box.addWidget(error)
+            form.addRow(caption, holder)
+            self.inputs[spec.key] = widget
+            self.errors[spec.key] = error
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Record")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName("Record")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        buttons.accepted.connect(self.submit)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        if fields:
+            self.inputs[fields[0].key].setFocus()
+
+    def _make(self, spec: StepField) -> QWidget:
+        if spec.kind == "choice":
+            combo = QComboBox()
+            for value, text in spec.choices:
+                combo.addItem(text, value)
+            if spec.default is not None:
+                combo.setCurrentIndex(max(combo.findData(spec.default), 0))
+            return combo
+        if spec.kind == "long":
+            edit = QPlainTextEdit()
+            edit.setTabChangesFocus(True)
+            edit.setPlainText(str(spec.default or ""))
+            edit.setFixedHeight(80)
+            return edit
+        line = QLineEdit()
+        if spec.kind == "date":
+            line.setPlaceholderText("dd/mm/yyyy")
+            if isinstance(spec.default, date):
+                line.setText(uk(spec.default))
+        elif spec.default is not None:
+            line.setText(str(spec.default))
+        return line
+
+    def set_value(self, key: str, value: str) -> None:
+        widget = self.inputs[key]
+        if isinstance(widget, QComboBox):
+            widget.setCurrentIndex(max(widget.findData(value), 0))
+        elif isinstance(widget, QPlainTextEdit):
+            widget.setPlainText(value)
+        elif isinstance(widget, QLineEdit):
+            widget.setText(value)
+
+    def values(self) -> tuple[dict[str, Any], dict[str, str]]:
+        out: dict[str, Any] = {}
+        problems: dict[str, str] = {}
+        for key, widget in self.inputs.items():
+            spec = self.specs[key]
+            if isinstance(widget, QComboBox):
+                raw: str = widget.currentData() or ""
+            elif isinstance(widget, QPlainTextEdit):
+                raw = widget.toPlainText().strip()
+            else:
+                raw = widget.text().strip()  # type: ignore[attr-defined]
+            if not raw:
+                if spec.required:
+                    problems[key] = f"enter {spec.label.lower()}"
+                out[key] = None if spec.kind == "date" else ""
+                continue
+            if spec.kind == "date":
+                try:
+                    out[key] = parse_uk_or_iso(raw)
+                except ValueError as exc:
+                    problems[key] = str(exc)
+            else:
+                out[key] = raw
+        return out, problems
+
+    def submit(self) -> None:
+        for label in self.errors.values():
+            label.setVisible(False)
+        self.message.setVisible(False)
+        values, problems = self.values()
+        if not problems:
+            try:
+                self.result_value = self.action(values)
+                self.accept()
+                return
+            except ValidationFailed as exc:
+                problems = {p.field: p.message for p in exc.problems}
+            except (Conflict, ServiceError) as exc:
+                self.message.setText(f"⚠ {exc}")
+                self.message.setVisible(True)
+                return
+        first = None
+        for key, message in problems.items():
+            label = self.errors.get(key)
+            if label is None:
+                self.message.setText((self.message.text() + "\n" if self.message.isVisible() else "")
+                                     + f"⚠ {message[0].upper()}{message[1:]}")
+                self.message.setVisible(True)
+                continue
+            label.setText(f"⚠ {message[0].upper()}{message[1:]}")
+            label.setVisible(True)
+            first = first or key
+        if first:
+            self.inputs[first].setFocus()

@@ -1,0 +1,204 @@
+"""The workflow steps a case page offers, each a small form, and only those its state allows."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from app.domain.application import CONSENT_METHODS
+from app.domain.workflow import Status
+from app.services import agency_work as work
+from app.services import workflow_actions as wf
+from app.services.agencies import list_agencies
+from app.services.case_page import IncidentView
+from ui.views.case_page.step_dialog import StepField
+
+if TYPE_CHECKING:
+    from ui.views.case_page.page import CasePage
+
+S = Status
+SENT_METHODS = [("post", "Post"), ("email", "Email"), ("hand", "By hand")]
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
+    d = page.detail
+    if d is None:
+        return []
+    nxt = set(d.next_steps)
+    out: list[tuple[str, Callable[[CasePage], None]]] = []
+    if d.acknowledged_on is None and d.status in (S.RECEIVED, S.AWAITING_CONSENT):
+        out.append(("Acknowledgement &sent…", acknowledge))
+    if d.status == S.AWAITING_CONSENT:
+        out.append(("Record &consent…", record_consent))
+    if S.THRESHOLD_CHECK in nxt:
+        out.append(("Ask agencies to &confirm…", confirmation_requests))
+    if S.THRESHOLD_MET in nxt:
+        out.append(("&Decide the threshold…", decide_threshold))
+    if d.status in (S.THRESHOLD_MET, S.INFORMATION_GATHERING):
+        out.append(("Ask for &information…", information_requests))
+    if d.status in (S.THRESHOLD_NOT_MET, S.NOT_ACCEPTED) and d.decision_letter_sent_on is None:
+        out.append(("Decision letter se&nt…", decision_letter_sent))
+    if S.NOT_ACCEPTED in nxt:
+        out.append(("Not acce&pted…", not_accepted))
+    if S.WITHDRAWN in nxt:
+        out.append(("&Withdrawn…", withdrawn))
+    if S.CLOSED in nxt:
+        out.append(("C&lose the case…", close))
+    return out
+
+
+def _sent_fields(page: CasePage) -> list[StepField]:
+    return [StepField("sent_on", "Date sent", "date", default=page.today()),
+            StepField("method", "Sent by", "choice", SENT_METHODS)]
+
+
+def acknowledge(page: CasePage) -> None:
+    page.run_step("Acknowledgement sent", "Record the date the acknowledgement was sent: the clock stops on that "
+                  "date, not the date it was printed.", _sent_fields(page),
+                  lambda v: wf.record_acknowledgement(page.ctx, page.case_id, page.version,
+                                                      sent_on=v["sent_on"], method=v["method"]))
+
+
+def record_consent(page: CasePage) -> None:
+    d = page.detail
+    assert d is not None
+    fields: list[StepField] = []
+    if d.victim is not None and not d.victim_consent:
+        fields += [StepField("method", "How the victim gave consent", "choice",
+                             [("", "— not given yet —")] + [(m, m.capitalize()) for m in CONSENT_METHODS],
+                             required=False),
+                   StepField("given_on", "Date consent given", "date", default=page.today(), required=False)]
+    if not d.consent_to_share:
+        fields.append(StepField("share", "Applicant agrees to share", "choice", YES_NO))
+
+    def run(v: dict[str, Any]) -> object:
+        return wf.record_consent(page.ctx, page.case_id, page.version,
+                                 victim_consent_method=v.get("method") or None,
+                                 victim_consent_given_on=v.get("given_on"),
+                                 consent_to_share=(v["share"] == "yes") if "share" in v else None)
+    page.run_step("Record consent", "When all consent is in, the threshold decision clock starts from today.",
+                  fields, run)
+
+
+def confirmation_requests(page: CasePage) -> None:
+    page.run_step("Ask agencies to confirm the incidents", "Each agency an incident was reported to is asked to "
+                  "confirm it; their answers are recorded on the Incidents tab.",
+                  [StepField("sent_on", "Date sent", "date", default=page.today())],
+                  lambda v: work.send_confirmation_requests(page.ctx, page.case_id, page.version, sent_on=v["sent_on"]))
+
+
+def decide_threshold(page: CasePage) -> None:
+    d = page.detail
+    assert d is not None
+    intro = (f"The indicator says {d.qualifying_incidents} of {d.incidents_needed} incidents qualify (threshold "
+             f"{'met' if d.threshold_met_indicator else 'not met'}). A decision that differs needs a reason "
+             "(persistence, harm or potential for harm, vulnerability). 'Not met' must say what will be done instead.")
+    page.run_step("Decide the threshold", intro, [
+        StepField("met", "Threshold", "choice", [("yes", "Met"), ("no", "Not met")],
+                  default="yes" if d.threshold_met_indicator else "no"),
+        StepField("decided_on", "Date decided", "date", default=page.today()),
+        StepField("reason", "Reason", "long", required=False),
+        StepField("action_instead", "Action to be taken instead (not met)", "long", required=False)],
+        lambda v: wf.decide_threshold(page.ctx, page.case_id, page.version, met=v["met"] == "yes",
+                                      decided_on=v["decided_on"], reason=v["reason"] or "",
+                                      action_instead=v["action_instead"] or ""))
+
+
+def information_requests(page: CasePage) -> None:
+    page.run_step("Ask the agencies for their records", "Each agency involved is asked for complete details of "
+                  "its involvement and the actions it took; the return date is 10 working days later.",
+                  [StepField("sent_on", "Date sent", "date", default=page.today())],
+                  lambda v: work.send_information_requests(page.ctx, page.case_id, page.version, sent_on=v["sent_on"]))
+
+
+def decision_letter_sent(page: CasePage) -> None:
+    page.run_step("Decision letter sent", "The applicant's window to ask for a secondary review starts on the "
+                  "date the letter was sent.", _sent_fields(page),
+                  lambda v: wf.record_decision_letter_sent(page.ctx, page.case_id, page.version,
+                                                           sent_on=v["sent_on"], method=v["method"]))
+
+
+def not_accepted(page: CasePage) -> None:
+    page.run_step("Not accepted", "The applicant is told why and where to go instead.", [
+        StepField("reason", "Reason", "choice", [(k, v.capitalize()) for k, v in wf.NOT_ACCEPTED_REASONS.items()]),
+        StepField("details", "Details", "long", required=False)],
+        lambda v: wf.not_accept(page.ctx, page.case_id, page.version, reason_code=v["reason"], details=v["details"]))
+
+
+def withdrawn(page: CasePage) -> None:
+    page.run_step("Withdrawn by the applicant", "", [
+        StepField("on", "Date withdrawn", "date", default=page.today()),
+        StepField("reason", "Reason given", "long", required=False)],
+        lambda v: wf.withdraw(page.ctx, page.case_id, page.version, withdrawn_on=v["on"], reason=v["reason"]))
+
+
+def close(page: CasePage) -> None:
+    page.run_step("Close the case", "", [StepField("on", "Date closed", "date", default=page.today())],
+                  lambda v: wf.close_case(page.ctx, page.case_id, page.version, closed_on=v["on"]))
+
+
+def record_confirmation(page: CasePage, incident: IncidentView) -> None:
+    page.run_step(f"Agency's answer about incident {incident.number}",
+                  f"{incident.happened}, reported to {incident.agency_name or incident.reported_to}. If the agency "
+                  "gives a different report date, the indicator uses the agency's date.", [
+                      StepField("found", "The agency", "choice", [("yes", "Confirms it was reported"),
+                                                                  ("no", "Has no record of it")]),
+                      StepField("reported_on", "Date reported, as the agency records it", "date",
+                                default=incident.reported_on, required=False),
+                      StepField("notes", "Notes", "long", required=False)],
+                  lambda v: work.record_confirmation(page.ctx, incident.id, found=v["found"] == "yes",
+                                                     reported_on=v["reported_on"], notes=v["notes"]))
+
+
+def mark_duplicate(page: CasePage, incident: IncidentView) -> None:
+    d = page.detail
+    assert d is not None
+    others = [("", "— not a duplicate —")] + [(str(i.id), f"Incident {i.number}: {i.happened}, {i.agency_name or i.reported_to}")
+                                               for i in d.incidents if i.id != incident.id]
+    page.run_step(f"Is incident {incident.number} the same as another?", "The same incident reported to several "
+                  "agencies counts once.", [StepField("other", "Same incident as", "choice", others,
+                                                      default=str(incident.duplicate_of or ""), required=False)],
+                  lambda v: work.update_incident(page.ctx, incident.id, incident.version,
+                                                 duplicate_of=int(v["other"]) if v["other"] else None))
+
+
+def confirm_date(page: CasePage, incident: IncidentView) -> None:
+    page.run_step(f"Exact date of incident {incident.number}", f"Given as {incident.happened}. An approximate date "
+                  "does not count until it is confirmed.", [StepField("on", "Date it happened", "date")],
+                  lambda v: work.update_incident(page.ctx, incident.id, incident.version, occurred_on=v["on"]))
+
+
+def link_agency(page: CasePage, incident: IncidentView) -> None:
+    from app.services import agencies as agency_service
+    link = getattr(agency_service, "link_incident_to_agency", None)
+    choices = [(str(a.id), a.name) for a in list_agencies(page.ctx)]
+    page.run_step(f"Which agency is '{incident.reported_to}'?", "The incident then counts if the agency is a "
+                  "relevant body. Keeping the name as an alias matches it in future applications.", [
+                      StepField("agency", "Agency", "choice", choices),
+                      StepField("alias", "Keep the name as an alias", "choice", [("yes", "Yes"), ("no", "No")])],
+                  lambda v: link(page.ctx, incident.id, int(v["agency"]), add_alias=v["alias"] == "yes")
+                  if link else None)
+
+
+def record_reply(page: CasePage, request_id: int) -> None:
+    page.run_step("Reply received", "", [StepField("on", "Date received", "date", default=page.today())],
+                  lambda v: work.record_request_answered(page.ctx, request_id, answered_on=v["on"]))
+
+
+def chase(page: CasePage, request_id: int) -> None:
+    default_due = page.ctx.calendar().add_working_days(page.today(), 5)
+    page.run_step("Chase the agency", "The new return date is shown beside the original; timeliness is measured "
+                  "against the original.", [StepField("on", "Date chased", "date", default=page.today()),
+                                            StepField("due", "New return date", "date", default=default_due)],
+                  lambda v: work.chase_request(page.ctx, request_id, chased_on=v["on"], new_due=v["due"]))
+
+
+def add_action(page: CasePage) -> None:
+    choices = [(str(a.id), a.name) for a in list_agencies(page.ctx)]
+    page.run_step("Add what an agency did", "", [
+        StepField("agency", "Agency", "choice", choices),
+        StepField("on", "Date of the action", "date"),
+        StepField("what", "What was done", "long"),
+        StepField("source", "Source document", required=False)],
+        lambda v: work.add_agency_action(page.ctx, page.case_id, agency_id=int(v["agency"]), action_on=v["on"],
+                                         description=v["what"], source_document=v["source"]))

@@ -1,0 +1,135 @@
+"""Case page tabs: the summary with every deadline and the editable details; people and consent."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
+                               QWidget)
+
+from app.domain.dates import uk
+from app.services.case_page import CaseDetail, PersonView
+from ui.views.case_page.common import button, button_row, heading, table
+
+DETAIL_FIELDS = [("asb_types", "Type of ASB", False), ("officer", "Case officer", False),
+                 ("impact", "Impact on the victim", True), ("vulnerability", "Vulnerability", True),
+                 ("desired_outcome", "Outcome wanted", True)]
+
+
+def _state(days_left: int) -> str:
+    if days_left < 0:
+        return f"Overdue by {-days_left} working day{'s' if days_left != -1 else ''}"
+    if days_left <= 3:
+        return "Due soon"
+    return "On track"
+
+
+class SummaryTab(QWidget):
+    save_requested = Signal(dict)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.status_line = QLabel()
+        self.status_line.setWordWrap(True)
+        self.status_line.setAccessibleName("Case status")
+        layout.addWidget(self.status_line)
+        layout.addWidget(heading("Deadlines"))
+        self.deadlines, self.deadlines_model = table(
+            ["What is due", "Due", "Original due date", "Working days left", "State"], "Deadlines")
+        self.deadlines.setMaximumHeight(190)
+        layout.addWidget(self.deadlines)
+        box = QGroupBox("Details")
+        form = QFormLayout(box)
+        self.edits: dict[str, QLineEdit | QPlainTextEdit] = {}
+        for key, label, long in DETAIL_FIELDS:
+            edit: QLineEdit | QPlainTextEdit
+            if long:
+                edit = QPlainTextEdit()
+                edit.setTabChangesFocus(True)
+                edit.setFixedHeight(60)
+            else:
+                edit = QLineEdit()
+            edit.setAccessibleName(label)
+            caption = QLabel(label)
+            caption.setBuddy(edit)
+            form.addRow(caption, edit)
+            self.edits[key] = edit
+        self.save_button = button("&Save details", self._save, "Save details")
+        form.addRow(button_row(self.save_button))
+        layout.addWidget(box)
+        layout.addStretch(1)
+
+    def typed(self) -> dict[str, str]:
+        return {k: (e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()).strip()
+                for k, e in self.edits.items()}
+
+    def put(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            edit = self.edits[key]
+            if isinstance(edit, QPlainTextEdit):
+                edit.setPlainText(value)
+            else:
+                edit.setText(value)
+
+    def _save(self) -> None:
+        self.save_requested.emit(self.typed())
+
+    def show_case(self, d: CaseDetail) -> None:
+        decision = ("not decided yet" if d.threshold_decided_on is None else
+                    f"{'met' if d.threshold_met else 'not met'} on {uk(d.threshold_decided_on)} by {d.threshold_decided_by}")
+        self.status_line.setText(
+            f"<b>{d.status.label}</b>. Received {d.received_at:%d/%m/%Y %H:%M} by {d.channel.replace('_', ' ')}"
+            f"{' (' + d.source_reference + ')' if d.source_reference else ''}. Threshold indicator: "
+            f"{d.qualifying_incidents} of {d.incidents_needed} ({'met' if d.threshold_met_indicator else 'not met'}); "
+            f"decision: {decision}. Last changed by {d.updated_by or 'unknown'}.")
+        self.deadlines_model.set_rows([[c.label, uk(c.due), uk(c.original_due) if c.due != c.original_due else "",
+                                        str(c.working_days_left), _state(c.working_days_left)] for c in d.clocks]
+                                      or [["Nothing is due", "", "", "", "Stopped"]])
+        self.put({k: str(getattr(d, k) or "") for k, _, _ in DETAIL_FIELDS})
+
+
+def _person_text(p: PersonView) -> str:
+    lines = [f"<b>{p.name}</b>", *p.address_lines, p.postcode or ""]
+    if p.phone:
+        lines.append(f"Phone: {p.phone}")
+    if p.email:
+        lines.append(f"Email: {p.email}")
+    if p.preferred_contact:
+        lines.append(f"Prefers: {p.preferred_contact}")
+    if p.accessibility_needs:
+        lines.append(f"Accessibility needs: {p.accessibility_needs}")
+    return "<br>".join(line for line in lines if line)
+
+
+class PeopleTab(QWidget):
+    def __init__(self, record_consent: Callable[[], None], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        self.applicant = QLabel()
+        self.victim = QLabel()
+        self.consent = QLabel()
+        for title, label in (("Applicant", self.applicant), ("Victim", self.victim), ("Consent", self.consent)):
+            layout.addWidget(heading(title))
+            label.setWordWrap(True)
+            label.setAccessibleName(title)
+            layout.addWidget(label)
+        self.consent_button = button("Record &consent…", record_consent, "Record consent")
+        layout.addWidget(button_row(self.consent_button))
+        layout.addStretch(1)
+
+    def show_case(self, d: CaseDetail) -> None:
+        self.applicant.setText(_person_text(d.applicant))
+        if d.victim:
+            consent = ("given" + (f" ({d.victim_consent_method}" + (f", {uk(d.victim_consent_given_on)})"
+                                                                  if d.victim_consent_given_on else ")"))
+                       if d.victim_consent else "NOT given yet: the case cannot go to a threshold decision")
+            self.victim.setText(f"{_person_text(d.victim)}<br>Relationship of the applicant: "
+                                f"{d.relationship or 'not recorded'}<br>Victim's consent to the application: {consent}")
+        else:
+            self.victim.setText("The applicant is the victim.")
+        share = "given" if d.consent_to_share else "NOT given: the case cannot proceed until it is"
+        recorded = (f" Recorded by {d.consent_recorded_by} at {d.consent_recorded_at:%d/%m/%Y %H:%M}."
+                    if d.consent_recorded_at else "")
+        self.consent.setText(f"Consent to share with the agencies: {share}.{recorded}")
+        self.consent_button.setVisible(d.status == "awaiting_consent")
