@@ -63,7 +63,7 @@ class MainWindow(QMainWindow):
         self.applications.new_postal_requested.connect(self.new_postal_application)
         self.applications.import_requested.connect(self.import_online_applications)
         self.pages.addWidget(self.applications)
-        self.cases_page = (case_list_factory(self.ctx, ask_save_path=self._ask_csv_path)
+        self.cases_page = (case_list_factory(self.ctx, ask_save_path=self._ask_csv_path, settings=self.qsettings)
                            if case_list_factory else NotBuiltPage("Cases", "The case list will appear here."))
         open_requested = getattr(self.cases_page, "open_case_requested", None)
         if open_requested is not None:

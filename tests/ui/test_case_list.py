@@ -253,3 +253,23 @@ def test_labels_name_their_fields(page):
     assert {page.search, page.status_filter, page.indicator_filter, page.channel_filter,
             page.year_filter} <= buddies
     assert page.search.placeholderText() == "Search reference, name, postcode or agency reference"
+
+
+def test_filters_and_sort_are_remembered_between_sessions(qtbot, ctx, tmp_path):
+    from PySide6.QtCore import QSettings
+    from ui.views.case_list import CaseListPage
+    from tests.db.helpers import application
+    from app.services.intake import create_application
+    create_application(ctx, application("2026-11-02"))
+    settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
+    first = CaseListPage(ctx, settings=settings)
+    qtbot.addWidget(first)
+    first.channel_filter.setCurrentIndex(first.channel_filter.findData("telephone"))
+    first.year_filter.setCurrentIndex(first.year_filter.findData(2026))
+    first.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    again = CaseListPage(ctx, settings=settings)
+    qtbot.addWidget(again)
+    assert again.channel_filter.currentData() == "telephone"
+    assert again.year_filter.currentData() == 2026
+    assert (again.model.query.sort, again.model.query.descending) == ("reference", True)
+    assert again.model.query.channel == "telephone" and again.model.query.year == 2026

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
@@ -71,9 +72,11 @@ class CaseListPage(QWidget):
     open_case_requested = Signal(int)
 
     def __init__(self, ctx: ServiceContext, parent: QWidget | None = None, *,
-                 ask_save_path: AskSavePath | None = None) -> None:
+                 ask_save_path: AskSavePath | None = None, settings: QSettings | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._settings = settings
+        self._pending = self._saved_query()
         self._ask_save_path = ask_save_path or self._ask_with_dialog
         self.setAccessibleName("Case list")
 
@@ -113,7 +116,8 @@ class CaseListPage(QWidget):
         self.export_button.setToolTip("Save the cases listed now, with these columns, as a CSV file")
         self.export_button.clicked.connect(self.export_csv)
 
-        self.model = CaseTableModel(ctx, CaseQuery(), self)
+        self.model = CaseTableModel(ctx, replace(CaseQuery(), **{k: v for k, v in self._pending.items()
+                                                                 if k in ("sort", "descending")}), self)
         self.model.load_failed.connect(self._show_problem)
         self.table = CaseTable()
         self.table.setModel(self.model)
@@ -150,6 +154,13 @@ class CaseListPage(QWidget):
         self.problem_label.hide()
 
         self._build_layout()
+        for combo, key in ((self.status_filter, "status"), (self.indicator_filter, "indicator"),
+                           (self.channel_filter, "channel")):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(self._pending.get(key)), 0))
+            combo.blockSignals(False)
+        self.model.modelReset.connect(self._save_query)
+        self.model.layoutChanged.connect(self._save_query)
         self.refresh()
         # Switched on after the first load: enabling it calls sort(), which then has nothing to do.
         self.table.setSortingEnabled(True)
@@ -163,6 +174,12 @@ class CaseListPage(QWidget):
             self._show_counts(case_counts(self._ctx))
             self._refill(self.year_filter, [(str(y), y) for y in received_years(self._ctx)])
             self._refill(self.officer_filter, [(name, name) for name in officers(self._ctx)])
+            if self._pending:  # the year and officer choices exist only now: restore them once
+                for combo, key in ((self.year_filter, "year"), (self.officer_filter, "officer")):
+                    combo.blockSignals(True)
+                    combo.setCurrentIndex(max(combo.findData(self._pending.get(key)), 0))
+                    combo.blockSignals(False)
+                self._pending = {}
         except ServiceError as exc:
             self._show_problem(str(exc))
             return
@@ -291,6 +308,23 @@ class CaseListPage(QWidget):
                        channel=self.channel_filter.currentData(), year=self.year_filter.currentData(),
                        officer=self.officer_filter.currentData())
 
+    # Filters and sort order are remembered between sessions (the search text is not: it is personal data).
+    _SAVED = ("status", "indicator", "channel", "year", "officer", "sort", "descending")
+
+    def _saved_query(self) -> dict[str, Any]:
+        if self._settings is None:
+            return {}
+        try:
+            data = json.loads(str(self._settings.value("caseList/query", "{}")))
+        except ValueError:
+            return {}
+        return {k: v for k, v in data.items() if k in self._SAVED} if isinstance(data, dict) else {}
+
+    def _save_query(self) -> None:
+        if self._settings is not None and not self._pending:
+            query = self.model.query
+            self._settings.setValue("caseList/query", json.dumps({k: getattr(query, k) for k in self._SAVED}))
+
     def _search_now(self) -> None:
         self._search_timer.stop()
         self._apply_filters()
@@ -304,6 +338,7 @@ class CaseListPage(QWidget):
             self._show_problem(str(exc))
             return
         self.problem_label.hide()
+        self._save_query()
         self.result_label.setText(self._showing_text())
         self.export_button.setEnabled(self.model.rowCount() > 0)
         row = self.model.row_of(keep) if keep is not None else None
