@@ -1,0 +1,128 @@
+"""Panel meetings, review records, recommendations and the secondary review, through the services."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import pytest
+
+from app.services import follow_up, panels
+from app.services import workflow_actions as wf
+from app.services.agencies import list_agencies
+from app.services.case_page import load_case
+from app.services.errors import TransitionRefused, ValidationFailed
+from app.services.intake import create_application
+from tests.db.helpers import application
+
+
+def _met_case(ctx, received="2026-10-20"):
+    created = create_application(ctx, application(received))
+    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 10, 21), method="post")
+    step = wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 10, 28))
+    return created.id
+
+
+def _police(ctx) -> int:
+    return next(a.id for a in list_agencies(ctx) if a.name == "Kent Police")
+
+
+def _review(ctx, police, *, findings=1, recommendations=1):
+    return panels.ReviewInput(
+        victim_invited=True, impact_statement="I cannot sleep.", information_considered="Police and housing logs",
+        decision="The agencies' response was not co-ordinated.",
+        findings=tuple(panels.FindingInput(f"Finding {n}", "Logs show repeat calls") for n in range(findings)),
+        recommendations=tuple(panels.RecommendationInput(police, "Joint visit with housing", date(2026, 12, 31),
+                                                         "No joint action so far") for _ in range(recommendations)))
+
+
+def test_meeting_lifecycle_with_two_cases(ctx):
+    first, second = _met_case(ctx), _met_case(ctx)
+    meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall, Room 2")
+    with pytest.raises(TransitionRefused):
+        panels.add_case(ctx, meeting, create_application(ctx, application("2026-11-02")).id)  # not met yet
+    panels.add_case(ctx, meeting, first)
+    panels.add_case(ctx, meeting, second)
+    assert load_case(ctx, first).status == "panel_scheduled"
+    detail = panels.meeting_detail(ctx, meeting)
+    with pytest.raises(ValidationFailed) as refused:
+        panels.mark_held(ctx, meeting, detail.version, held_on=date(2026, 11, 20))
+    fields = [p.field for p in refused.value.problems]
+    assert fields == ["chair", "findings", "findings"]
+    panels.add_attendee(ctx, meeting, name="Sam Chair", role="chair")
+    panels.add_attendee(ctx, meeting, name="PC Jones", role="agency representative", agency_id=_police(ctx),
+                        attendance="attended", conflict_case_id=second)
+    police = _police(ctx)
+    for item in panels.meeting_detail(ctx, meeting).agenda:
+        panels.record_review(ctx, item.review_id, item.version, _review(ctx, police))
+    detail = panels.meeting_detail(ctx, meeting)
+    assert detail.chair == "Sam Chair"
+    assert [a.conflict_reference for a in detail.attendees] == [None, load_case(ctx, second).reference]
+    panels.mark_held(ctx, meeting, detail.version, held_on=date(2026, 11, 20))
+    case = load_case(ctx, first)
+    assert case.status == "reviewed" and "panel" not in {c.key for c in case.clocks}
+    assert "outcome" in {c.key for c in case.clocks}
+    summary = panels.list_meetings(ctx)[0]
+    assert summary.state == "held" and len(summary.cases) == 2
+
+
+def test_recommendations_are_followed_to_completion(ctx):
+    case_id = _met_case(ctx)
+    meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Online",
+                                  chair="Sam Chair")
+    panels.add_case(ctx, meeting, case_id)
+    item = panels.meeting_detail(ctx, meeting).agenda[0]
+    panels.record_review(ctx, item.review_id, item.version, _review(ctx, _police(ctx), recommendations=2))
+    panels.mark_held(ctx, meeting, panels.meeting_detail(ctx, meeting).version, held_on=date(2026, 11, 20))
+    first, second = follow_up.recommendations(ctx)
+    assert (first.agency, first.status, first.overdue) == ("Kent Police", "open", False)
+    with pytest.raises(ValidationFailed):
+        follow_up.respond(ctx, first.id, first.version, status="declined", on=date(2026, 11, 23))
+    follow_up.respond(ctx, first.id, first.version, status="declined", response="No resources until April",
+                      on=date(2026, 11, 23))
+    follow_up.respond(ctx, second.id, second.version, status="accepted", on=date(2026, 11, 23))
+    [still_open] = follow_up.recommendations(ctx)
+    assert still_open.id == second.id
+    follow_up.respond(ctx, second.id, still_open.version, status="completed", on=date(2026, 11, 24))
+    assert follow_up.recommendations(ctx) == []
+
+
+def test_outcome_delay_and_secondary_review_to_closure(ctx):
+    case_id = _met_case(ctx)
+    case = load_case(ctx, case_id)
+    outcome = next(c for c in case.clocks if c.key == "outcome")
+    version = follow_up.record_delay_letter(ctx, case_id, case.version, sent_on=date(2026, 11, 24),
+                                            revised_due=date(2027, 1, 15))
+    moved = next(c for c in load_case(ctx, case_id).clocks if c.key == "outcome")
+    assert (moved.due, moved.original_due) == (date(2027, 1, 15), outcome.original_due)
+    with pytest.raises(TransitionRefused):
+        follow_up.record_outcome_sent(ctx, case_id, version, sent_on=date(2026, 11, 25), method="post")
+    meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall",
+                                  chair="Sam Chair")
+    panels.add_case(ctx, meeting, case_id)
+    item = panels.meeting_detail(ctx, meeting).agenda[0]
+    panels.record_review(ctx, item.review_id, item.version, _review(ctx, _police(ctx)))
+    panels.mark_held(ctx, meeting, panels.meeting_detail(ctx, meeting).version, held_on=date(2026, 11, 20))
+    version = follow_up.record_outcome_sent(ctx, case_id, load_case(ctx, case_id).version,
+                                            sent_on=date(2026, 11, 24), method="post")
+    case = load_case(ctx, case_id)
+    assert case.status == "outcome_sent"
+    assert [c.key for c in case.clocks] == ["secondary_review_request"]
+    review_id = follow_up.request_secondary_review(ctx, case_id, version, requested_on=date(2026, 11, 25),
+                                                   requested_by="Ms Asha Patel", grounds="Nothing has changed")
+    case = load_case(ctx, case_id)
+    assert [(c.key, c.due) for c in case.clocks] == [("secondary_review", date(2026, 12, 23))]
+    review = follow_up.latest_secondary_review(ctx, case_id)
+    assert review.id == review_id
+    with pytest.raises(ValidationFailed) as refused:
+        follow_up.complete_secondary_review(ctx, review.id, review.version, reviewer="officer.one",
+                                            outcome="upheld", reasons="x", completed_on=date(2026, 11, 25))
+    assert "not" in refused.value.problems[0].message  # the officer who decided it cannot review it
+    follow_up.complete_secondary_review(ctx, review.id, review.version, reviewer="Director of Communities",
+                                        outcome="partly_upheld", reasons="Housing should have acted sooner",
+                                        completed_on=date(2026, 11, 25),
+                                        new_recommendations=((_police(ctx), "Review the log", date(2027, 1, 31)),))
+    follow_up.record_secondary_outcome_sent(ctx, case_id, sent_on=date(2026, 11, 25), method="email")
+    case = load_case(ctx, case_id)
+    assert case.status == "secondary_review_completed" and case.clocks == ()
+    assert any(r.from_secondary_review for r in follow_up.recommendations(ctx, case_id=case_id))
+    wf.close_case(ctx, case_id, case.version, closed_on=date(2026, 11, 25))
+    assert load_case(ctx, case_id).status == "closed"
