@@ -20,11 +20,10 @@ from ui.views.case_page.page import CasePage
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake.form import ApplicationForm, local_drafts_dir
 from ui.views.not_built import NotBuiltPage
+from ui.views.panels.page import PanelsPage
 
 SECTIONS = ["Applications", "Cases", "Panel meetings", "Letters", "Reports", "Agencies", "Settings"]
 NOT_BUILT = {
-    "Panel meetings": "Planning panel meetings, the panel pack, findings and recommendations, and the "
-                      "secondary review will appear here.",
     "Letters": "Producing, approving and sending every letter of the process will appear here. Letters "
                "queued with “Save and acknowledge” are kept with each case until then.",
     "Reports": "The statutory figures and the partnership summary will appear here. Until then, "
@@ -77,7 +76,10 @@ class MainWindow(QMainWindow):
         self.cases_section.tabBar().setTabButton(0, self.cases_section.tabBar().ButtonPosition.RightSide, None)
         self.cases_section.tabCloseRequested.connect(self._close_case_tab)
         self.pages.addWidget(self.cases_section)
-        for section in SECTIONS[2:]:
+        self.panels_page = PanelsPage(self.ctx, self.dialogs)
+        self.panels_page.cases_changed.connect(self._refresh_cases)
+        self.pages.addWidget(self.panels_page)
+        for section in SECTIONS[3:]:
             self.pages.addWidget(NotBuiltPage(section, NOT_BUILT[section]))
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         splitter = QSplitter(Qt.Orientation.Horizontal)

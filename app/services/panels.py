@@ -168,7 +168,7 @@ def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
         if case.status != Status.PANEL_SCHEDULED:
             check_transition(Status(case.status), Status.PANEL_SCHEDULED)
             changes = apply_changes(case, {"status": Status.PANEL_SCHEDULED.value}, ctx.actor)
-        session.add(CaseReview(meeting_id=meeting_id, case_id=case_id, updated_by=ctx.actor))
+        session.add(CaseReview(meeting_id=meeting_id, case_id=case_id, completes_review=True, updated_by=ctx.actor))
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
         audit.record(session, ctx, "panel scheduled", "case", case.id, case_id=case.id, changes=changes,
                      reason=f"meeting {meeting_id}")

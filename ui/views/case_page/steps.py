@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from app.domain.application import CONSENT_METHODS
 from app.domain.workflow import Status
 from app.services import agency_work as work
+from app.services import follow_up
 from app.services import workflow_actions as wf
 from app.services.agencies import list_agencies
 from app.services.case_page import IncidentView
@@ -38,6 +39,16 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
         out.append(("Ask for &information…", information_requests))
     if d.status in (S.THRESHOLD_NOT_MET, S.NOT_ACCEPTED) and d.decision_letter_sent_on is None:
         out.append(("Decision letter se&nt…", decision_letter_sent))
+    if d.status == S.REVIEWED:
+        out.append(("&Outcome letter sent…", outcome_sent))
+    if d.threshold_met and any(c.key == "outcome" for c in d.clocks):
+        out.append(("Dela&y letter sent…", delay_sent))
+    if S.SECONDARY_REVIEW_REQUESTED in nxt:
+        out.append(("Secondary review &requested…", secondary_requested))
+    if d.status == S.SECONDARY_REVIEW_REQUESTED:
+        out.append(("Secondary review &done…", secondary_completed))
+    if d.status == S.SECONDARY_REVIEW_COMPLETED and any(c.key == "secondary_review" for c in d.clocks):
+        out.append(("Secondary review &outcome sent…", secondary_outcome_sent))
     if S.NOT_ACCEPTED in nxt:
         out.append(("Not acce&pted…", not_accepted))
     if S.WITHDRAWN in nxt:
@@ -202,3 +213,52 @@ def add_action(page: CasePage) -> None:
         StepField("source", "Source document", required=False)],
         lambda v: work.add_agency_action(page.ctx, page.case_id, agency_id=int(v["agency"]), action_on=v["on"],
                                          description=v["what"], source_document=v["source"]))
+
+
+def outcome_sent(page: CasePage) -> None:
+    page.run_step("Findings letter sent", "The outcome clock stops on the date the letter was sent.",
+                  _sent_fields(page),
+                  lambda v: follow_up.record_outcome_sent(page.ctx, page.case_id, page.version,
+                                                          sent_on=v["sent_on"], method=v["method"]))
+
+
+def delay_sent(page: CasePage) -> None:
+    page.run_step("Delay letter sent", "The new date in the letter becomes the date the findings are due "
+                  "(the original date is kept for reporting).", [
+                      StepField("sent_on", "Date sent", "date", default=page.today()),
+                      StepField("revised", "New date given to the applicant", "date")],
+                  lambda v: follow_up.record_delay_letter(page.ctx, page.case_id, page.version,
+                                                          sent_on=v["sent_on"], revised_due=v["revised"]))
+
+
+def secondary_requested(page: CasePage) -> None:
+    d = page.detail
+    assert d is not None
+    page.run_step("Secondary review requested", "A senior officer not involved before will review how the "
+                  "application was handled or the panel's response.", [
+                      StepField("on", "Date the request was received", "date", default=page.today()),
+                      StepField("by", "Who asked", default=d.applicant.name),
+                      StepField("grounds", "Why the applicant is unhappy", "long")],
+                  lambda v: follow_up.request_secondary_review(page.ctx, page.case_id, page.version,
+                                                               requested_on=v["on"], requested_by=v["by"],
+                                                               grounds=v["grounds"]))
+
+
+def secondary_completed(page: CasePage) -> None:
+    review = follow_up.latest_secondary_review(page.ctx, page.case_id)
+    if review is None:
+        return
+    page.run_step("Secondary review outcome", "This is the last step in the process.", [
+        StepField("reviewer", "Senior officer who carried it out"),
+        StepField("outcome", "Decision", "choice", list(follow_up.OUTCOMES.items())),
+        StepField("reasons", "Why", "long"),
+        StepField("on", "Date completed", "date", default=page.today())],
+        lambda v: follow_up.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
+                                                      outcome=v["outcome"], reasons=v["reasons"],
+                                                      completed_on=v["on"]))
+
+
+def secondary_outcome_sent(page: CasePage) -> None:
+    page.run_step("Secondary review outcome letter sent", "", _sent_fields(page),
+                  lambda v: follow_up.record_secondary_outcome_sent(page.ctx, page.case_id, sent_on=v["sent_on"],
+                                                                    method=v["method"]))

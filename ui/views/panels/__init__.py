@@ -1,0 +1,1 @@
+"""Panel meetings: the meetings, their agendas and members, the review records, recommendations."""

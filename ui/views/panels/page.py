@@ -1,0 +1,276 @@
+"""The Panel meetings section: meetings with agenda and members, and every open recommendation."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+
+from app.domain.dates import uk
+from app.services import follow_up, panels
+from app.services.agencies import list_agencies
+from app.services.context import ServiceContext
+from app.domain.application import Problem
+from app.services.errors import ServiceError, ValidationFailed
+from app.services.form_input import parse_received
+from ui.dialogs import DialogService
+from ui.views.case_page.common import button, button_row, heading, selected_key, table
+from ui.views.case_page.step_dialog import StepDialog, StepField
+from ui.views.panels.review_dialog import ReviewDialog
+
+STATE_LABELS = {"planned": "Planned", "held": "Held", "minutes_approved": "Minutes approved"}
+
+
+class PanelsPage(QTabWidget):
+    cases_changed = Signal()
+
+    def __init__(self, ctx: ServiceContext, dialogs: DialogService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.dialogs = ctx, dialogs
+        self.setAccessibleName("Panel meetings")
+        self.dialog_hook: Callable[[QWidget], None] | None = None  # tests fill dialogs instead of exec()
+        self.meeting_id: int | None = None
+        self.detail: panels.MeetingDetail | None = None
+        meetings = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.addWidget(heading("Meetings"))
+        self.meetings, self.meetings_model = table(["Date", "Place", "Chair", "State", "Cases"], "Meetings")
+        self.meetings.selectionModel().currentRowChanged.connect(lambda *_: self._select())
+        left_layout.addWidget(self.meetings, 1)
+        left_layout.addWidget(button_row(button("&New meeting…", self.new_meeting, "New meeting"),
+                                         button("&Edit meeting…", self.edit_meeting, "Edit meeting")))
+        right = QWidget()
+        layout = QVBoxLayout(right)
+        self.header = QLabel("Choose a meeting, or create one.")
+        self.header.setWordWrap(True)
+        self.header.setAccessibleName("Meeting")
+        layout.addWidget(self.header)
+        layout.addWidget(heading("Agenda"))
+        self.agenda, self.agenda_model = table(["Case", "Applicant", "Status", "Findings", "Recommendations",
+                                                "Completes review"], "Agenda")
+        layout.addWidget(self.agenda, 1)
+        layout.addWidget(button_row(button("&Add a case…", self.add_case, "Add a case"),
+                                    button("Remove case", self.remove_case),
+                                    button("&Record the review…", self.record_review, "Record the review")))
+        layout.addWidget(heading("Members"))
+        self.members, self.members_model = table(["Name", "Agency", "Role", "Attendance", "Conflict of interest"],
+                                                 "Members")
+        layout.addWidget(self.members, 1)
+        layout.addWidget(button_row(button("Add a &member…", self.add_member, "Add a member"),
+                                    button("A&ttendance…", self.set_attendance, "Set attendance"),
+                                    button("Mark &held…", self.mark_held, "Mark held"),
+                                    button("Approve &minutes", self.approve_minutes, "Approve minutes")))
+        meetings.addWidget(left)
+        meetings.addWidget(right)
+        meetings.setSizes([420, 800])
+        self.addTab(meetings, "&Meetings")
+        self.recommendations_page = RecommendationsPage(self)
+        self.addTab(self.recommendations_page, "Open &recommendations")
+        self.refresh()
+
+    # data ----------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        try:
+            rows = panels.list_meetings(self.ctx)
+        except ServiceError as exc:
+            self.header.setText(str(exc))
+            return
+        self.meetings_model.set_rows([[f"{m.starts_at:%d/%m/%Y %H:%M}", m.place, m.chair, STATE_LABELS[m.state],
+                                       ", ".join(m.cases)] for m in rows], [m.id for m in rows])
+        if self.meeting_id is not None and self.meeting_id in self.meetings_model.keys:
+            self.meetings.selectRow(self.meetings_model.keys.index(self.meeting_id))
+        self._show()
+        self.recommendations_page.refresh()
+
+    def _select(self) -> None:
+        key = selected_key(self.meetings)
+        if isinstance(key, int) and key != self.meeting_id:
+            self.meeting_id = key
+            self._show()
+
+    def _show(self) -> None:
+        if self.meeting_id is None:
+            return
+        d = self.detail = panels.meeting_detail(self.ctx, self.meeting_id)
+        where = ", ".join(x for x in (d.place, d.online_link) if x)
+        self.header.setText(f"<b>{d.starts_at:%A %d/%m/%Y at %H:%M}</b>, {where}. Chair: {d.chair or 'not named yet'}. "
+                            f"{STATE_LABELS[d.state]}{' on ' + uk(d.held_on) if d.held_on else ''}.")
+        self.agenda_model.set_rows([[a.reference, a.applicant, a.status.replace("_", " "), str(len(a.findings)),
+                                     str(len(a.recommendations)), "Yes" if a.completes_review else "No"]
+                                    for a in d.agenda], [a.review_id for a in d.agenda])
+        self.members_model.set_rows([[m.name, m.agency or "", m.role, m.attendance, m.conflict_reference or ""]
+                                     for m in d.attendees], [m.id for m in d.attendees])
+
+    # running dialogs -------------------------------------------------------------------------------
+    def _run(self, dialog: QWidget) -> bool:
+        if self.dialog_hook is not None:
+            self.dialog_hook(dialog)
+            accepted = dialog.result() == 1  # type: ignore[attr-defined]
+        else:
+            accepted = bool(dialog.exec())  # type: ignore[attr-defined]
+        if accepted:
+            self.refresh()
+            self.cases_changed.emit()
+        return accepted
+
+    def _step(self, title: str, intro: str, fields: list[StepField], action: Callable[[dict[str, Any]], object]) -> bool:
+        return self._run(StepDialog(title, intro, fields, action, self))
+
+    def _need_meeting(self) -> bool:
+        if self.detail is None:
+            self.dialogs.info("Choose a meeting", "Select a meeting in the list first.")
+            return False
+        return True
+
+    # meetings --------------------------------------------------------------------------------------
+    def _meeting_fields(self, d: panels.MeetingDetail | None) -> list[StepField]:
+        return [StepField("starts", "Date and time", default=f"{d.starts_at:%d/%m/%Y %H:%M}" if d else "",
+                          hint="dd/mm/yyyy hh:mm"),
+                StepField("place", "Place", default=d.place if d else "", required=False),
+                StepField("link", "Online link", default=d.online_link if d else "", required=False),
+                StepField("chair", "Chair", default=d.chair if d else "", required=False)]
+
+    def _save_meeting(self, meeting_id: int | None, version: int | None, v: dict[str, Any]) -> int:
+        try:
+            starts = parse_received(v["starts"])
+        except ValueError as exc:
+            raise ValidationFailed([Problem("starts", str(exc))]) from exc
+        self.meeting_id = panels.save_meeting(self.ctx, meeting_id, version, starts_at=starts, place=v["place"],
+                                              online_link=v["link"], chair=v["chair"])
+        return self.meeting_id
+
+    def new_meeting(self) -> None:
+        self._step("New panel meeting", "Give a place or an online link.", self._meeting_fields(None),
+                   lambda v: self._save_meeting(None, None, v))
+
+    def edit_meeting(self) -> None:
+        if self._need_meeting():
+            d = self.detail
+            assert d is not None
+            self._step("Edit the meeting", "", self._meeting_fields(d), lambda v: self._save_meeting(d.id, d.version, v))
+
+    def add_case(self) -> None:
+        if not self._need_meeting():
+            return
+        ready = panels.cases_ready_for_panel(self.ctx)
+        if not ready:
+            self.dialogs.info("No cases ready", "No case is ready for a panel: a case needs its threshold "
+                              "decided as met first.")
+            return
+        choices = [(str(cid), f"{ref}: {name} ({status.replace('_', ' ')})") for cid, ref, name, status in ready]
+        self._step("Add a case to the agenda", "Cases whose threshold is met and that are not yet reviewed.",
+                   [StepField("case", "Case", "choice", choices)],
+                   lambda v: panels.add_case(self.ctx, self.meeting_id, int(v["case"])))
+
+    def _agenda_item(self) -> panels.AgendaItem | None:
+        key = selected_key(self.agenda)
+        if self.detail is None or key is None:
+            self.dialogs.info("Choose a case", "Select a case on the agenda first.")
+            return None
+        return next(a for a in self.detail.agenda if a.review_id == key)
+
+    def remove_case(self) -> None:
+        if (item := self._agenda_item()) is not None:
+            try:
+                panels.remove_case(self.ctx, self.detail.id, item.case_id)  # type: ignore[union-attr]
+            except ServiceError as exc:
+                self.dialogs.error("Not removed", str(exc))
+                return
+            self.refresh()
+            self.cases_changed.emit()
+
+    def record_review(self) -> None:
+        if (item := self._agenda_item()) is not None:
+            self._run(ReviewDialog(self.ctx, item, list_agencies(self.ctx), self))
+
+    def add_member(self) -> None:
+        if not self._need_meeting():
+            return
+        agencies = [("", "— none (independent) —")] + [(str(a.id), a.name) for a in list_agencies(self.ctx)]
+        cases = [("", "— none —")] + [(str(a.case_id), a.reference) for a in self.detail.agenda]  # type: ignore[union-attr]
+        self._step("Add a panel member", "Senior staff from the partnership agencies, housing providers and "
+                   "other partners.", [
+                       StepField("name", "Name"), StepField("role", "Role", "choice", [(r, r.capitalize()) for r in panels.ROLES]),
+                       StepField("agency", "Agency", "choice", agencies, required=False),
+                       StepField("attendance", "Attendance", "choice", [(a, a.capitalize()) for a in panels.ATTENDANCE]),
+                       StepField("conflict", "Conflict of interest with", "choice", cases, required=False)],
+                   lambda v: panels.add_attendee(self.ctx, self.meeting_id, name=v["name"], role=v["role"],
+                                                 agency_id=int(v["agency"]) if v["agency"] else None,
+                                                 attendance=v["attendance"],
+                                                 conflict_case_id=int(v["conflict"]) if v["conflict"] else None))
+
+    def set_attendance(self) -> None:
+        key = selected_key(self.members)
+        if self.detail is None or key is None:
+            self.dialogs.info("Choose a member", "Select a member first.")
+            return
+        cases = [("", "— none —")] + [(str(a.case_id), a.reference) for a in self.detail.agenda]
+        self._step("Attendance", "", [
+            StepField("attendance", "Attendance", "choice", [(a, a.capitalize()) for a in panels.ATTENDANCE]),
+            StepField("conflict", "Conflict of interest with", "choice", cases, required=False)],
+            lambda v: panels.set_attendance(self.ctx, int(key), v["attendance"],
+                                            int(v["conflict"]) if v["conflict"] else None))
+
+    def mark_held(self) -> None:
+        if self._need_meeting():
+            d = self.detail
+            assert d is not None
+            self._step("Mark the meeting as held", "Every case needs at least one finding, and the chair must be "
+                       "named. Cases whose review is complete become 'reviewed'.",
+                       [StepField("on", "Date held", "date", default=d.starts_at.date())],
+                       lambda v: panels.mark_held(self.ctx, d.id, d.version, held_on=v["on"]))
+
+    def approve_minutes(self) -> None:
+        if self._need_meeting():
+            try:
+                panels.approve_minutes(self.ctx, self.detail.id, self.detail.version)  # type: ignore[union-attr]
+            except ServiceError as exc:
+                self.dialogs.error("Minutes not approved", str(exc))
+                return
+            self.refresh()
+
+
+class RecommendationsPage(QWidget):
+    """Every open recommendation by agency and due date; overdue ones say so in words."""
+
+    def __init__(self, panels_page: PanelsPage) -> None:
+        super().__init__()
+        self.page = panels_page
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Agencies must have regard to the panel's recommendations. Record each response "
+                                "and chase those that are late."))
+        self.view, self.model = table(["Agency", "Case", "Action", "Due", "Status", "Response", "Chased", "Late?"],
+                                      "Open recommendations")
+        layout.addWidget(self.view, 1)
+        layout.addWidget(button_row(button("Record the &response…", self.respond, "Record the response"),
+                                    button("&Chased today", self.chase, "Chased today")))
+        self.rows: list[follow_up.RecommendationView] = []
+
+    def refresh(self) -> None:
+        self.rows = follow_up.recommendations(self.page.ctx)
+        self.model.set_rows([[r.agency, r.reference, r.action, uk(r.due_on), r.status, r.response or "",
+                              uk(r.chased_on), "OVERDUE" if r.overdue else ""] for r in self.rows],
+                            [r.id for r in self.rows])
+
+    def _selected(self) -> follow_up.RecommendationView | None:
+        key = selected_key(self.view)
+        found = next((r for r in self.rows if r.id == key), None)
+        if found is None:
+            self.page.dialogs.info("Choose a recommendation", "Select a recommendation first.")
+        return found
+
+    def respond(self) -> None:
+        if (rec := self._selected()) is not None:
+            self.page._step("The agency's response", rec.action, [
+                StepField("status", "Response", "choice", [(r, r.capitalize()) for r in follow_up.RESPONSES]),
+                StepField("response", "What the agency said", "long", required=False),
+                StepField("on", "Date", "date", default=self.page.ctx.today())],
+                lambda v: follow_up.respond(self.page.ctx, rec.id, rec.version, status=v["status"],
+                                            response=v["response"], on=v["on"]))
+
+    def chase(self) -> None:
+        if (rec := self._selected()) is not None:
+            follow_up.chase(self.page.ctx, rec.id, chased_on=self.page.ctx.today())
+            self.refresh()

@@ -1,0 +1,136 @@
+"""The panel's record for one case: victim's part, information considered, findings, recommendations."""
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit,
+                               QVBoxLayout, QWidget)
+
+from app.domain.application import Problem
+from app.domain.dates import parse_uk_or_iso, uk
+from app.services import panels
+from app.services.agencies import AgencyInfo
+from app.services.errors import ServiceError, ValidationFailed
+from ui.views.intake.rows_model import RowsModel
+from ui.views.intake.rows_view import ChoiceDelegate, RowsView
+
+FINDING_COLUMNS = [("text", "Finding", "in plain words, as the applicant will read it"),
+                   ("rationale", "Rationale", "what the panel saw that supports it"),
+                   ("key?", "Key finding", "include in the partnership summary")]
+RECOMMENDATION_COLUMNS = [("agency", "Agency", "which agency"), ("action", "Action", "what it will do"),
+                          ("due", "Due by", "dd/mm/yyyy"), ("rationale", "Rationale", "why")]
+
+
+def _text_box(height: int = 54) -> QPlainTextEdit:
+    box = QPlainTextEdit()
+    box.setTabChangesFocus(True)
+    box.setFixedHeight(height)
+    return box
+
+
+class ReviewDialog(QDialog):
+    def __init__(self, ctx, item: panels.AgendaItem, agencies: list[AgencyInfo], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.item = ctx, item
+        self.agencies = {a.name: a.id for a in agencies}
+        self.setWindowTitle(f"Review record: {item.reference}")
+        self.resize(900, 720)
+        layout = QVBoxLayout(self)
+        self.message = QLabel()
+        self.message.setObjectName("fieldError")
+        self.message.setWordWrap(True)
+        self.message.setVisible(False)
+        layout.addWidget(self.message)
+        form = QFormLayout()
+        layout.addLayout(form)
+        self.invited = QCheckBox("The victim was invited")
+        self.attended = QCheckBox("The victim attended (for part of the meeting)")
+        self.completes = QCheckBox("This meeting completes the review (untick if it continues at another meeting)")
+        for box in (self.invited, self.attended, self.completes):
+            box.setAccessibleName(box.text())
+            form.addRow(box)
+        self.impact = _text_box()
+        self.adjustments = _text_box(40)
+        self.considered = _text_box()
+        self.decision = _text_box()
+        for label, widget in (("Impact statement", self.impact), ("Reasonable adjustments", self.adjustments),
+                              ("Information considered", self.considered), ("Decision", self.decision)):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            widget.setAccessibleName(label)
+            form.addRow(caption, widget)
+        self.findings = RowsModel(FINDING_COLUMNS, "Finding")
+        self.findings_view = RowsView(self.findings, "Findings")
+        self.recommendations = RowsModel(RECOMMENDATION_COLUMNS, "Recommendation")
+        self.recommendations_view = RowsView(self.recommendations, "Recommendations")
+        self.recommendations_view.setItemDelegateForColumn(0, ChoiceDelegate(sorted(self.agencies),
+                                                                             self.recommendations_view))
+        for title, view in (("Findings (Tab past the last cell adds a row)", self.findings_view),
+                            ("Recommendations: which agency, what action, by when, and why", self.recommendations_view)):
+            caption = QLabel(title)
+            caption.setBuddy(view)
+            layout.addWidget(caption)
+            view.setMinimumHeight(130)
+            layout.addWidget(view)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName("Save")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._fill()
+
+    def _fill(self) -> None:
+        item = self.item
+        self.invited.setChecked(item.victim_invited)
+        self.attended.setChecked(item.victim_attended)
+        self.completes.setChecked(item.completes_review)
+        self.impact.setPlainText(item.impact_statement)
+        self.considered.setPlainText(item.information_considered)
+        self.decision.setPlainText(item.decision)
+        self.findings.set_rows([{"text": t, "rationale": r, "key": False} for t, r in item.findings] or [{}])
+        self.recommendations.set_rows([{"agency": a, "action": act, "due": uk(due), "rationale": why}
+                                       for a, act, due, why in item.recommendations] or [{}])
+
+    def review_input(self) -> panels.ReviewInput:
+        problems: list[str] = []
+        findings = tuple(panels.FindingInput(r.get("text", ""), r.get("rationale", ""), bool(r.get("key", False)))
+                         for r in self.findings.values() if str(r.get("text", "")).strip() or str(r.get("rationale", "")).strip())
+        recs = []
+        for n, row in enumerate(self.recommendations.values(), start=1):
+            if not any(str(row.get(k, "")).strip() for k in ("agency", "action", "due", "rationale")):
+                continue
+            agency_id = self.agencies.get(str(row.get("agency", "")).strip())
+            if agency_id is None:
+                problems.append(f"Recommendation {n}: choose an agency from the directory")
+                continue
+            due: date | None = None
+            if str(row.get("due", "")).strip():
+                try:
+                    due = parse_uk_or_iso(str(row["due"]))
+                except ValueError as exc:
+                    problems.append(f"Recommendation {n}, due by: {exc}")
+            recs.append(panels.RecommendationInput(agency_id, str(row.get("action", "")), due,
+                                                   str(row.get("rationale", ""))))
+        if problems:
+            raise ValidationFailed([Problem("recommendations", p) for p in problems])
+        return panels.ReviewInput(
+            victim_invited=self.invited.isChecked(), victim_attended=self.attended.isChecked(),
+            impact_statement=self.impact.toPlainText(), reasonable_adjustments=self.adjustments.toPlainText(),
+            information_considered=self.considered.toPlainText(), decision=self.decision.toPlainText(),
+            completes_review=self.completes.isChecked(), findings=findings, recommendations=tuple(recs))
+
+    def save(self) -> None:
+        try:
+            panels.record_review(self.ctx, self.item.review_id, self.item.version, self.review_input())
+        except ValidationFailed as exc:
+            self._show("\n".join(f"⚠ {p.message if p.field == 'recommendations' else p}" for p in exc.problems))
+            return
+        except ServiceError as exc:
+            self._show(f"⚠ {exc}\nWhat you typed is still here.")
+            return
+        self.accept()
+
+    def _show(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(True)
