@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.dates import uk
+from app.domain.workflow import Status
 from app.services import follow_up, panels
 from app.services.agencies import list_agencies
 from app.services.context import ServiceContext
@@ -97,7 +98,7 @@ class PanelsPage(QTabWidget):
         where = ", ".join(x for x in (d.place, d.online_link) if x)
         self.header.setText(f"<b>{d.starts_at:%A %d/%m/%Y at %H:%M}</b>, {where}. Chair: {d.chair or 'not named yet'}. "
                             f"{STATE_LABELS[d.state]}{' on ' + uk(d.held_on) if d.held_on else ''}.")
-        self.agenda_model.set_rows([[a.reference, a.applicant, a.status.replace("_", " "), str(len(a.findings)),
+        self.agenda_model.set_rows([[a.reference, a.applicant, Status(a.status).label, str(len(a.findings)),
                                      str(len(a.recommendations)), "Yes" if a.completes_review else "No"]
                                     for a in d.agenda], [a.review_id for a in d.agenda])
         self.members_model.set_rows([[m.name, m.agency or "", m.role, m.attendance, m.conflict_reference or ""]
