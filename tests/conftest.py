@@ -26,11 +26,23 @@ def _never_network(_path: Path) -> bool:
     return False
 
 
-def make_context(url: str, *, today: date = FIXED_TODAY, actor: str = "officer.one") -> ServiceContext:
+def make_context(url: str, *, today: date = FIXED_TODAY, actor: str = "officer.one",
+                 role: str = "administrator") -> ServiceContext:
+    """A signed-in context; the user is created with `role` if the database does not know them."""
+    from app.db.models import User
+    from app.services.users import sign_in
     opened = open_database(DatabaseChoice(normalise_url(url), "test"), network_check=_never_network,
-                           actor=actor, machine="test-pc", today=lambda: today,
+                           sign_in=False, actor=actor, machine="test-pc", today=lambda: today,
                            now=lambda: datetime.combine(today, datetime.min.time()).replace(hour=12))
-    return opened.context
+    ctx = opened.context
+    with ctx.unit_of_work() as session:
+        user = session.query(User).filter_by(login=actor).one_or_none()
+        if user is None:
+            session.add(User(login=actor, display_name=actor, role=role))
+        else:
+            user.role = role
+    sign_in(ctx)
+    return ctx
 
 
 @pytest.fixture

@@ -92,7 +92,8 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.db_label = QLabel(f"Database: {self.choice.describe()}")
         self.db_label.setAccessibleName("Database in use")
-        self.user_label = QLabel(f"Signed in as {self.ctx.actor}")
+        role = f" ({self.ctx.role.label.lower()})" if self.ctx.role else ""
+        self.user_label = QLabel(f"Signed in as {self.ctx.actor}{role}")
         self.user_label.setAccessibleName("Signed-in user")
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.user_label)

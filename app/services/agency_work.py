@@ -20,6 +20,7 @@ from app.services import audit
 from app.services.agencies import AgencyMatcher
 from app.services.case_facts import refresh_summary
 from app.services.changes import apply_changes, load_for_change
+from app.domain.roles import Permission
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ValidationFailed
 
@@ -63,6 +64,7 @@ class RequestsSent:
 def send_confirmation_requests(ctx: ServiceContext, case_id: int, expected_version: int, *,
                                sent_on: date) -> RequestsSent:
     """Ask each agency the incidents were reported to to confirm them; the threshold check starts."""
+    ctx.require(Permission.CHANGE_CASES)
     _require(_not_future(sent_on, ctx.today(), "sent_on"))
     with ctx.unit_of_work() as session:
         case = load_for_change(session, Case, case_id, expected_version, "This case")
@@ -90,6 +92,7 @@ def record_confirmation(ctx: ServiceContext, incident_id: int, *, found: bool, r
                         notes: str = "") -> None:
     """An agency's answer about one incident. When it confirms a different report date, the
     incident takes the agency's date (the indicator follows the agency's record)."""
+    ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         incident = session.get(Incident, incident_id)
         if incident is None:
@@ -135,6 +138,7 @@ def _close_answered_requests(session: Session, case: Case, agency_id: int | None
 def send_information_requests(ctx: ServiceContext, case_id: int, expected_version: int, *, sent_on: date,
                               agency_ids: Iterable[int] | None = None) -> RequestsSent:
     """After the threshold is met: ask each agency for complete details of its involvement."""
+    ctx.require(Permission.CHANGE_CASES)
     _require(_not_future(sent_on, ctx.today(), "sent_on"))
     with ctx.unit_of_work() as session:
         case = load_for_change(session, Case, case_id, expected_version, "This case")
@@ -156,6 +160,7 @@ def send_information_requests(ctx: ServiceContext, case_id: int, expected_versio
 
 
 def record_request_answered(ctx: ServiceContext, request_id: int, *, answered_on: date) -> None:
+    ctx.require(Permission.CHANGE_CASES)
     _require(_not_future(answered_on, ctx.today(), "answered_on"))
     with ctx.unit_of_work() as session:
         request = session.get(AgencyRequest, request_id)
@@ -172,6 +177,7 @@ def record_request_answered(ctx: ServiceContext, request_id: int, *, answered_on
 
 def chase_request(ctx: ServiceContext, request_id: int, *, chased_on: date, new_due: date) -> None:
     """A reminder gives a new return date; the original is kept for timeliness."""
+    ctx.require(Permission.CHANGE_CASES)
     problems = _not_future(chased_on, ctx.today(), "chased_on")
     if new_due <= chased_on:
         problems.append(Problem("new_due", "the new return date must be after the reminder"))
@@ -191,6 +197,7 @@ def chase_request(ctx: ServiceContext, request_id: int, *, chased_on: date, new_
 
 def add_agency_action(ctx: ServiceContext, case_id: int, *, agency_id: int, action_on: date, description: str,
                       source_document: str = "", request_id: int | None = None) -> int:
+    ctx.require(Permission.CHANGE_CASES)
     problems = _not_future(action_on, ctx.today(), "action_on")
     if not description.strip():
         problems.append(Problem("description", "say what the agency did"))
@@ -218,6 +225,7 @@ def return_template_csv() -> str:
 
 def import_agency_return(ctx: ServiceContext, case_id: int, path: Path) -> int:
     """Read an agency's CSV return: everything is checked first and nothing is added if a row is wrong."""
+    ctx.require(Permission.CHANGE_CASES)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -259,6 +267,7 @@ def import_agency_return(ctx: ServiceContext, case_id: int, path: Path) -> int:
 
 
 def add_note(ctx: ServiceContext, case_id: int, text: str) -> None:
+    ctx.require(Permission.CHANGE_CASES)
     _require([] if text.strip() else [Problem("note", "the note is empty")])
     with ctx.unit_of_work() as session:
         if session.get(Case, case_id) is None:
@@ -274,6 +283,7 @@ def update_incident(ctx: ServiceContext, incident_id: int, expected_version: int
 
     `duplicate_of=False` leaves the link alone, None clears it, an id links it.
     """
+    ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         incident = load_for_change(session, Incident, incident_id, expected_version, "This incident")
         values: dict = {}

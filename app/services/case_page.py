@@ -14,6 +14,7 @@ from app.domain.clocks import Clock, Indicator, indicator
 from app.domain.dates import describe_occurred
 from app.domain.workflow import Status, allowed_targets
 from app.services.case_facts import CaseStates
+from app.domain.roles import Permission
 from app.services.context import ServiceContext
 from app.services.errors import NotFound
 
@@ -174,6 +175,7 @@ def _person(p: Person) -> PersonView:
 
 def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) -> CaseDetail:
     """One read for the whole page; the view itself is audited (personal data was shown)."""
+    ctx.require(Permission.VIEW)
     settings, calendar, today = ctx.settings(), ctx.calendar(), ctx.today()
     with ctx.unit_of_work() as session:
         case = session.get(Case, case_id)

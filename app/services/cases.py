@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Case
 from app.domain.clocks import Clock, ClockDue, Indicator, indicator, next_due
 from app.services.case_facts import CaseStates
+from app.domain.roles import Permission
 from app.services.context import ServiceContext
 from app.services.errors import NotFound
 
@@ -50,6 +51,7 @@ class CaseSummary:
 
 def list_cases(ctx: ServiceContext) -> list[CaseSummary]:
     """Every case, oldest first, with the indicator and running clocks."""
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         ids = list(session.scalars(select(Case.id).order_by(Case.received_on, Case.id)))
         out: list[CaseSummary] = []
@@ -59,6 +61,7 @@ def list_cases(ctx: ServiceContext) -> list[CaseSummary]:
 
 
 def case_summary(ctx: ServiceContext, case_id: int) -> CaseSummary:
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         found = _summaries(ctx, session, [case_id])
         if not found:

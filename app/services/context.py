@@ -15,7 +15,8 @@ from app.db.models import SettingRow
 from app.domain.calendar import WorkingCalendar
 from app.domain.settings import Settings
 from app.identity import machine_name, os_login
-from app.services.errors import DatabaseUnavailable
+from app.domain.roles import Permission, Role, allows
+from app.services.errors import DatabaseUnavailable, PermissionDenied
 
 SETTINGS_KEY = "council_settings"
 
@@ -27,11 +28,21 @@ class ServiceContext:
     machine: str = field(default_factory=machine_name)
     today: Callable[[], date] = date.today
     now: Callable[[], datetime] = datetime.now
+    role: Role | None = None  # set by signing in (app.services.users.sign_in)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
     _settings: Settings | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def may(self, permission: Permission) -> bool:
+        return allows(self.role, permission)
+
+    def require(self, permission: Permission) -> None:
+        """Every change service starts here: the interface greys buttons out, the service refuses."""
+        if not allows(self.role, permission):
+            who = f"{self.actor} ({self.role.label.lower()})" if self.role else f"{self.actor} (not signed in)"
+            raise PermissionDenied(f"{who} may not {permission.value}. Ask a manager or an administrator.")
 
     @property
     def dialect(self) -> str:

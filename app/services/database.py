@@ -25,8 +25,10 @@ class OpenedDatabase:
     backup_made: Path | None
 
 
-def open_database(choice: DatabaseChoice, *, network_check=is_network_path, **context_args) -> OpenedDatabase:
-    """Local SQLite is created or migrated here (after a backup); a server must already be current."""
+def open_database(choice: DatabaseChoice, *, network_check=is_network_path, sign_in: bool = True,
+                  **context_args) -> OpenedDatabase:
+    """Local SQLite is created or migrated here (after a backup); a server must already be current.
+    Then the user signs in (refused, with the reason, when their login is not set up)."""
     backup = None
     path = choice.sqlite_path
     if path is not None:
@@ -39,6 +41,13 @@ def open_database(choice: DatabaseChoice, *, network_check=is_network_path, **co
         require_current(engine)
     ctx = ServiceContext(engine, **context_args)
     ensure_defaults(ctx)
+    if sign_in:
+        from app.services.users import sign_in as sign_in_user
+        try:
+            sign_in_user(ctx)
+        except Exception:
+            engine.dispose()
+            raise
     return OpenedDatabase(ctx, choice, backup)
 
 

@@ -30,6 +30,7 @@ from app.services import demo_data as D
 from app.services.agencies import AgencyMatcher
 from app.services.bulk_insert import row_template, sync_sequences
 from app.services.references import reserve_numbers
+from app.domain.roles import Permission
 from app.services.context import ServiceContext
 from app.services.demo_plan import CachedCalendar, Plan, plan_cases
 from app.services.intake import person_search_key
@@ -49,6 +50,7 @@ RESPONSES = {"accepted": "Accepted; work under way.", "completed": "Done; detail
 def generate_demo_cases(ctx: ServiceContext, count: int, *, seed: int = 2014,
                         progress: Callable[[int], None] | None = None) -> int:
     """Add `count` made-up cases received over the last eight years; returns how many were made."""
+    ctx.require(Permission.CHANGE_CASES)
     if count < 1:
         return 0
     settings, rng = ctx.settings(), random.Random(seed)

@@ -12,6 +12,7 @@ from app.domain.workflow import Status, check_transition
 from app.services import audit
 from app.services.case_facts import refresh_summary
 from app.services.changes import apply_changes, load_for_change
+from app.domain.roles import Permission
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ValidationFailed
 
@@ -32,6 +33,7 @@ def _date_checks(ctx: ServiceContext, on: date, name: str) -> list[Problem]:
 def record_outcome_sent(ctx: ServiceContext, case_id: int, expected_version: int, *, sent_on: date,
                         method: str) -> int:
     """The findings and recommendations letter was sent: the outcome clock stops on this date."""
+    ctx.require(Permission.CHANGE_CASES)
     _require(_date_checks(ctx, sent_on, "sent_on"))
     with ctx.unit_of_work() as session:
         case = load_for_change(session, Case, case_id, expected_version, "This case")
@@ -47,6 +49,7 @@ def record_outcome_sent(ctx: ServiceContext, case_id: int, expected_version: int
 def record_delay_letter(ctx: ServiceContext, case_id: int, expected_version: int, *, sent_on: date,
                         revised_due: date) -> int:
     """A delay letter gives a new date; it becomes the outcome due date (the original is kept)."""
+    ctx.require(Permission.CHANGE_CASES)
     problems = _date_checks(ctx, sent_on, "sent_on")
     if revised_due <= sent_on:
         problems.append(Problem("revised_due", "the new date must be after the letter is sent"))
@@ -82,6 +85,7 @@ class RecommendationView:
 def respond(ctx: ServiceContext, recommendation_id: int, expected_version: int, *, status: str,
             response: str = "", on: date) -> None:
     """The agency's response: it must have regard to the recommendation; a decline needs its reason."""
+    ctx.require(Permission.CHANGE_CASES)
     problems = _date_checks(ctx, on, "on")
     if status not in RESPONSES:
         problems.append(Problem("status", f"choose one of {', '.join(RESPONSES)}"))
@@ -99,6 +103,7 @@ def respond(ctx: ServiceContext, recommendation_id: int, expected_version: int, 
 
 
 def chase(ctx: ServiceContext, recommendation_id: int, *, chased_on: date) -> None:
+    ctx.require(Permission.CHANGE_CASES)
     _require(_date_checks(ctx, chased_on, "chased_on"))
     with ctx.unit_of_work() as session:
         rec = session.get(Recommendation, recommendation_id)
@@ -110,6 +115,7 @@ def chase(ctx: ServiceContext, recommendation_id: int, *, chased_on: date) -> No
 
 def recommendations(ctx: ServiceContext, *, open_only: bool = True, case_id: int | None = None) -> list[RecommendationView]:
     """By agency and due date; open means not completed and not declined."""
+    ctx.require(Permission.VIEW)
     today = ctx.today()
     with ctx.unit_of_work() as session:
         query = (select(Recommendation, Case.reference, Agency.name).join(Case, Case.id == Recommendation.case_id)
@@ -129,6 +135,7 @@ def recommendations(ctx: ServiceContext, *, open_only: bool = True, case_id: int
 
 def request_secondary_review(ctx: ServiceContext, case_id: int, expected_version: int, *, requested_on: date,
                              requested_by: str, grounds: str) -> int:
+    ctx.require(Permission.CHANGE_CASES)
     problems = _date_checks(ctx, requested_on, "requested_on")
     if not grounds.strip():
         problems.append(Problem("grounds", "record why the applicant is unhappy"))
@@ -151,6 +158,7 @@ def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_vers
                               outcome: str, reasons: str, completed_on: date,
                               new_recommendations: tuple[tuple[int, str, date], ...] = ()) -> None:
     """Carried out by a senior officer not involved before; the last step of the process."""
+    ctx.require(Permission.CHANGE_CASES)
     problems = _date_checks(ctx, completed_on, "completed_on")
     if outcome not in OUTCOMES:
         problems.append(Problem("outcome", f"choose one of {', '.join(OUTCOMES.values())}"))
@@ -179,6 +187,7 @@ def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_vers
 
 
 def record_secondary_outcome_sent(ctx: ServiceContext, case_id: int, *, sent_on: date, method: str) -> None:
+    ctx.require(Permission.CHANGE_CASES)
     _require(_date_checks(ctx, sent_on, "sent_on"))
     with ctx.unit_of_work() as session:
         review = session.scalar(select(SecondaryReview).where(SecondaryReview.case_id == case_id)
@@ -194,6 +203,7 @@ def record_secondary_outcome_sent(ctx: ServiceContext, case_id: int, *, sent_on:
 
 
 def latest_secondary_review(ctx: ServiceContext, case_id: int) -> SecondaryReview | None:
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         return session.scalar(select(SecondaryReview).where(SecondaryReview.case_id == case_id)
                               .order_by(SecondaryReview.requested_on.desc(), SecondaryReview.id.desc()).limit(1))

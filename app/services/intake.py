@@ -18,6 +18,7 @@ from app.domain.settings import Settings
 from app.domain.threshold import IncidentFacts, ThresholdResult, assess
 from app.services.agencies import AgencyDirectory, AgencyMatcher
 from app.services.case_facts import refresh_summary
+from app.domain.roles import Permission
 from app.services.context import ServiceContext
 from app.services.errors import ValidationFailed
 from app.services.references import next_reference
@@ -139,6 +140,7 @@ def _perpetrator(session: Session, data, actor: str) -> Perpetrator:
 
 def create_application(ctx: ServiceContext, data: ApplicationData, officer: str | None = None) -> CreatedCase:
     """Save one application typed into the form. Raises ValidationFailed, saving nothing."""
+    ctx.require(Permission.CHANGE_CASES)
     problems = check_application(data, ctx.now())
     if problems:
         raise ValidationFailed(problems)
@@ -167,6 +169,7 @@ def parse_files(ctx: ServiceContext, paths: Sequence[Path]) -> list[ParsedApplic
 
 def import_applications(ctx: ServiceContext, paths: Sequence[Path], *, dry_run: bool = False) -> ImportReport:
     """Validate every application first; if any is invalid import nothing (one transaction)."""
+    ctx.require(Permission.VIEW if dry_run else Permission.CHANGE_CASES)
     report = ImportReport()
     parsed = parse_files(ctx, paths)
     for item in parsed:

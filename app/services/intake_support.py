@@ -14,6 +14,7 @@ from app.db.models import Case, CaseLink, Document, Draft, Letter, Perpetrator, 
 from app.db.models.base import utcnow
 from app.domain.workflow import Status
 from app.services import audit
+from app.domain.roles import Permission
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ValidationFailed
 from app.domain.application import Problem
@@ -37,6 +38,7 @@ class PossibleRepeat:
 def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: str = "",
                           phone: str = "", limit: int = 20) -> list[PossibleRepeat]:
     """Earlier cases for the same person or address. A repeat is normal: it is linked, never blocked."""
+    ctx.require(Permission.VIEW)
     surname = surname.strip()
     postcode_key = postcode.replace(" ", "").upper()
     digits = "".join(ch for ch in phone if ch.isdigit())
@@ -77,6 +79,7 @@ def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: s
 
 def suggest(ctx: ServiceContext, kind: str, text: str, limit: int = 10) -> list[str]:
     """Existing values offered while typing: 'location', 'perpetrator', 'address'."""
+    ctx.require(Permission.VIEW)
     text = text.strip()
     if len(text) < 2:
         return []
@@ -105,6 +108,7 @@ class DraftInfo:
 
 
 def save_draft(ctx: ServiceContext, kind: str, payload: dict[str, Any], draft_id: int | None = None) -> int:
+    ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         draft = session.get(Draft, draft_id) if draft_id else None
         if draft is None:
@@ -133,6 +137,7 @@ def discard_draft(ctx: ServiceContext, draft_id: int) -> None:
 
 def attach_document(ctx: ServiceContext, case_id: int, source: Path, title: str | None = None) -> int:
     """Copy a scan into the database; the user's path is only read, never stored or trusted."""
+    ctx.require(Permission.CHANGE_CASES)
     suffix = source.suffix.lower()
     problems = []
     if suffix not in ATTACHMENT_TYPES:
@@ -161,6 +166,7 @@ def attach_document(ctx: ServiceContext, case_id: int, source: Path, title: str 
 
 
 def link_cases(ctx: ServiceContext, case_id: int, other_id: int, reason: str) -> None:
+    ctx.require(Permission.CHANGE_CASES)
     if case_id == other_id:
         return
     low, high = sorted((case_id, other_id))
@@ -174,6 +180,7 @@ def link_cases(ctx: ServiceContext, case_id: int, other_id: int, reason: str) ->
 
 def queue_letter(ctx: ServiceContext, case_id: int, template: str) -> int:
     """Put a letter on the case's list of letters to produce (the letters screen renders it)."""
+    ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         case = session.get(Case, case_id)
         if case is None:
@@ -194,6 +201,7 @@ def awaiting_consent_cases(ctx: ServiceContext) -> int:
 
 def document_content(ctx: ServiceContext, document_id: int) -> tuple[str, bytes]:
     """A stored document's title and exact bytes (saving a copy is a disclosure: it is audited)."""
+    ctx.require(Permission.EXPORT)
     with ctx.unit_of_work() as session:
         doc = session.get(Document, document_id)
         if doc is None:

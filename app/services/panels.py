@@ -14,6 +14,7 @@ from app.domain.workflow import Status, check_transition
 from app.services import audit
 from app.services.case_facts import refresh_summary
 from app.services.changes import apply_changes, load_for_change
+from app.domain.roles import Permission
 from app.services.context import ServiceContext
 from app.services.errors import NotFound, ValidationFailed
 
@@ -111,6 +112,7 @@ def _require(problems: list[Problem]) -> None:
 
 
 def list_meetings(ctx: ServiceContext) -> list[MeetingSummary]:
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         refs: dict[int, list[str]] = {}
         for meeting_id, reference in session.execute(
@@ -124,6 +126,7 @@ def list_meetings(ctx: ServiceContext) -> list[MeetingSummary]:
 
 def save_meeting(ctx: ServiceContext, meeting_id: int | None, expected_version: int | None, *,
                  starts_at: datetime, place: str = "", online_link: str = "", chair: str = "") -> int:
+    ctx.require(Permission.MANAGE_PANELS)
     _require([] if place.strip() or online_link.strip() else
              [Problem("place", "give the place, or an online link")])
     with ctx.unit_of_work() as session:
@@ -143,6 +146,7 @@ def save_meeting(ctx: ServiceContext, meeting_id: int | None, expected_version: 
 
 def cases_ready_for_panel(ctx: ServiceContext) -> list[tuple[int, str, str, str]]:
     """Cases whose threshold is met and that are not yet reviewed: (id, reference, applicant, status)."""
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         rows = session.execute(select(Case.id, Case.reference, Person, Case.status)
                                .join(Person, Person.id == Case.applicant_id)
@@ -154,6 +158,7 @@ def cases_ready_for_panel(ctx: ServiceContext) -> list[tuple[int, str, str, str]
 
 def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
     """Put a case on the agenda; the case is then 'panel scheduled'."""
+    ctx.require(Permission.MANAGE_PANELS)
     with ctx.unit_of_work() as session:
         meeting = _meeting(session, meeting_id)
         if meeting.state != "planned":
@@ -175,6 +180,7 @@ def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
 
 
 def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
+    ctx.require(Permission.MANAGE_PANELS)
     with ctx.unit_of_work() as session:
         meeting = _meeting(session, meeting_id)
         if meeting.state != "planned":
@@ -196,6 +202,7 @@ def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
 
 def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, agency_id: int | None = None,
                  attendance: str = "invited", conflict_case_id: int | None = None) -> int:
+    ctx.require(Permission.MANAGE_PANELS)
     problems = []
     if not name.strip():
         problems.append(Problem("name", "give the member's name"))
@@ -217,6 +224,7 @@ def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, 
 
 
 def set_attendance(ctx: ServiceContext, attendee_id: int, attendance: str, conflict_case_id: int | None = None) -> None:
+    ctx.require(Permission.MANAGE_PANELS)
     _require([] if attendance in ATTENDANCE else [Problem("attendance", f"choose one of {', '.join(ATTENDANCE)}")])
     with ctx.unit_of_work() as session:
         attendee = session.get(PanelAttendee, attendee_id)
@@ -229,6 +237,7 @@ def set_attendance(ctx: ServiceContext, attendee_id: int, attendance: str, confl
 
 def record_review(ctx: ServiceContext, review_id: int, expected_version: int, review: ReviewInput) -> None:
     """The panel's record for one case: replaces its findings and the panel's recommendations."""
+    ctx.require(Permission.MANAGE_PANELS)
     problems = []
     for n, f in enumerate(review.findings):
         if not f.text.strip():
@@ -269,6 +278,7 @@ def record_review(ctx: ServiceContext, review_id: int, expected_version: int, re
 
 def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, held_on: date) -> None:
     """Guards: a chair, and at least one finding for every case; completed reviews move to 'reviewed'."""
+    ctx.require(Permission.MANAGE_PANELS)
     with ctx.unit_of_work() as session:
         meeting = load_for_change(session, PanelMeeting, meeting_id, expected_version, "This meeting")
         problems = []
@@ -303,6 +313,7 @@ def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, he
 
 
 def approve_minutes(ctx: ServiceContext, meeting_id: int, expected_version: int) -> None:
+    ctx.require(Permission.APPROVE_FINDINGS)
     with ctx.unit_of_work() as session:
         meeting = load_for_change(session, PanelMeeting, meeting_id, expected_version, "This meeting")
         if meeting.state != "held":
@@ -312,6 +323,7 @@ def approve_minutes(ctx: ServiceContext, meeting_id: int, expected_version: int)
 
 
 def meeting_detail(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         meeting = _meeting(session, meeting_id)
         agencies = dict(session.execute(select(Agency.id, Agency.name)).all())

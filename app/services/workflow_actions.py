@@ -12,6 +12,7 @@ from app.domain.workflow import Status, check_transition
 from app.services import audit
 from app.services.case_facts import CaseState, refresh_summary
 from app.services.changes import apply_changes, load_for_change
+from app.domain.roles import Permission
 from app.services.context import ServiceContext
 from app.services.errors import ValidationFailed
 from app.domain.application import CONSENT_METHODS, Problem
@@ -37,6 +38,7 @@ class StepResult:
 def _step(ctx: ServiceContext, case_id: int, expected_version: int, action: str,
           change: Any, *, reason: str | None = None) -> StepResult:
     """One workflow step: load with a version check, change, audit, recompute the clocks."""
+    ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         case = load_for_change(session, Case, case_id, expected_version, "This case")
         values: dict[str, Any] = change(session, case)
