@@ -1,0 +1,49 @@
+"""Letters: templates filled with a case's values and rendered to PDF (no database, no Qt here)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from app.domain.settings import CouncilDetails
+from app.letters.engine import Block, Contact, LetterContent, default_logo, render_letter
+from app.letters.layout import EnvelopeWindow
+from app.letters.templates import (TEMPLATE_NAMES, FilledLetter, LetterTemplate, MissingPlaceholder,
+                                   TemplateError, fill, load_template)
+
+__all__ = ["Block", "Contact", "EnvelopeWindow", "FilledLetter", "LetterContent", "LetterRequest",
+           "LetterTemplate", "MissingPlaceholder", "TEMPLATE_NAMES", "TemplateError", "compose",
+           "fill", "load_template", "produce_pdf", "render_letter"]
+
+
+@dataclass(frozen=True)
+class LetterRequest:
+    """Everything one letter needs: which template, its values, and who it is from and to."""
+
+    template: str
+    values: Mapping[str, Any]
+    council: CouncilDetails
+    reference: str
+    letter_date: date
+    recipient_lines: tuple[str, ...]
+    contact: Contact
+    large_print: bool = False
+    signatory_role: str = ""
+    window: EnvelopeWindow = field(default_factory=EnvelopeWindow)
+
+
+def compose(request: LetterRequest) -> LetterContent:
+    """Fill the template (raising MissingPlaceholder naming what is missing) into letter content."""
+    template = load_template(request.template)
+    filled = fill(template, request.values)
+    return LetterContent(
+        council=request.council, reference=request.reference, letter_date=request.letter_date,
+        recipient_lines=request.recipient_lines, subject=filled.subject, blocks=filled.blocks,
+        contact=request.contact, signatory=request.contact.name,
+        signatory_role=request.signatory_role, sign_off=template.sign_off, marking=template.marking,
+        title=filled.title, large_print=request.large_print, logo=default_logo())
+
+
+def produce_pdf(request: LetterRequest) -> bytes:
+    return render_letter(compose(request), request.window)
