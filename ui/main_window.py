@@ -15,6 +15,7 @@ from app.services.agencies import AgencyDirectory, list_agencies
 from app.services.context import ServiceContext
 from app.services.intake_support import list_drafts
 from ui.dialogs import DialogService
+from ui.views.agencies import AgenciesPage
 from ui.views.applications import ApplicationsPage
 from ui.views.case_page.page import CasePage
 from ui.views.import_dialog import ImportDialog
@@ -28,8 +29,6 @@ NOT_BUILT = {
                "queued with “Save and acknowledge” are kept with each case until then.",
     "Reports": "The statutory figures and the partnership summary will appear here. Until then, "
                "`community-trigger cases --format csv` exports every case.",
-    "Agencies": "Editing the agency directory will appear here. The default directory (Kent Police, "
-                "the borough council, the housing providers, the NHS and partners) is in use.",
     "Settings": "Council details, deadlines and the threshold settings will be editable here. The "
                 "defaults of the 2014 Act and the council's published process are in use.",
 }
@@ -80,7 +79,13 @@ class MainWindow(QMainWindow):
         self.panels_page.cases_changed.connect(self._refresh_cases)
         self.pages.addWidget(self.panels_page)
         for section in SECTIONS[3:]:
-            self.pages.addWidget(NotBuiltPage(section, NOT_BUILT[section]))
+            if section == "Agencies":
+                self.agencies_page = AgenciesPage(self.ctx, self.dialogs)
+                self.agencies_page.directory_changed.connect(self._reload_directory)
+                self.agencies_page.cases_changed.connect(self._refresh_cases)
+                self.pages.addWidget(self.agencies_page)
+            else:
+                self.pages.addWidget(NotBuiltPage(section, NOT_BUILT[section]))
         self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.navigation)
@@ -186,6 +191,10 @@ class MainWindow(QMainWindow):
             self.dialogs.info("Imported", f"{len(dialog.result_report.created)} application(s) imported:\n"
                               + dialog.created_text())
             self._refresh_cases()
+
+    def _reload_directory(self) -> None:
+        """New application forms match 'reported to' against the edited directory."""
+        self.directory = AgencyDirectory(list_agencies(self.ctx))
 
     def _ask_csv_path(self, suggested: str) -> str | None:
         path = self.dialogs.save_file("Export view to CSV", suggested, "CSV files (*.csv)")

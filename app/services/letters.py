@@ -387,3 +387,12 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
     if sent_on is not None and method is not None:
         info = record_sent(ctx, info.id, sent_on, method)
     return info, letter_pdf(ctx, info.id)
+
+
+def record_disclosure(ctx: ServiceContext, letter_id: int, how: str) -> None:
+    """A letter printed or saved to a file leaves the database: who, when and how is logged."""
+    ctx.require(Permission.EXPORT)
+    with ctx.unit_of_work() as session:
+        letter = _letter(session, letter_id)
+        audit.record(session, ctx, "print" if how.startswith("print") else "export", "letter", letter.id,
+                     case_id=letter.case_id, reason=f"{letter.template}: {how}")

@@ -108,3 +108,46 @@ def test_case_page_controls_have_accessible_names(window, ctx):
             w, (QLineEdit, QPlainTextEdit, QAbstractButton, QAbstractItemView)) and w.isVisibleTo(tab)
             and not isinstance(w, QHeaderView)]
         assert [type(w).__name__ for w in controls if not w.accessibleName()] == []
+
+
+def test_letters_from_the_case_page_preview_the_stored_pdf_and_stop_the_clock_when_sent(window, ctx):
+    from app.services.users import save_user
+    save_user(ctx, "officer.one", display_name="Jo Smith", role="administrator")
+    with ctx.unit_of_work() as s:
+        from app.db.models import User
+        me = s.query(User).filter_by(login="officer.one").one()
+        me.phone, me.email = "01892 526121", "jo.smith@example.gov.uk"
+    created = create_application(ctx, application("2026-11-02"))
+    page = window.open_case(created.id)
+    page.step_dialog_hook = _fill({"template": "acknowledgement"})
+    page.timeline.write()
+    [letter] = page.detail.letters
+    assert letter.template == "acknowledgement" and letter.sent_on is None
+    assert "acknowledgement" in _due(page)  # produced is not sent: the clock still runs
+    page.timeline.view.selectRow(0)
+    preview = page.timeline.open_preview(letter.id)
+    assert preview.page_count >= 1 and preview.pages.pages[0].pixmap().width() > 500
+    printed = []
+    page.timeline.print_hook = lambda pdf: printed.append(pdf) or 1
+    page.timeline.print_letter()
+    assert printed and printed[0].startswith(b"%PDF")
+    page.step_dialog_hook = _fill({"sent_on": "25/11/2026", "method": "post"})
+    page.timeline.view.selectRow(0)
+    page.timeline.record_sent()
+    assert page.detail.acknowledged_on == date(2026, 11, 25) and "acknowledgement" not in _due(page)
+    assert {"letter", "print", "letter sent"} <= {t.action for t in page.detail.timeline}
+
+
+def test_unmatched_reported_to_is_linked_from_the_case_page_and_the_indicator_updates(window, ctx):
+    from tests.db.helpers import incidents
+    items = incidents(("2026-09-01", "2026-09-02"), ("2026-09-10", "2026-09-11")) + incidents(
+        ("2026-10-01", "2026-10-03"), to="The housing office")
+    created = create_application(ctx, application("2026-11-02", items=items))
+    page = window.open_case(created.id)
+    assert page.detail.qualifying_incidents == 2
+    page.incidents.view.selectRow(2)
+    clarion = next(a.id for a in __import__("app.services.agencies", fromlist=["x"]).list_agencies(ctx)
+                   if a.name == "Clarion Housing")
+    page.step_dialog_hook = _fill({"agency": str(clarion), "alias": "no"})
+    page.link_agency()
+    assert page.detail.qualifying_incidents == 3 and page.detail.incidents[2].agency_name == "Clarion Housing"

@@ -18,7 +18,8 @@ from app.services.intake_support import attach_document, document_content
 from ui.dialogs import DialogService
 from ui.views.case_page.step_dialog import StepDialog, StepField
 from ui.views.case_page.tabs_overview import PeopleTab, SummaryTab
-from ui.views.case_page.tabs_record import ChronologyTab, NotesTab, RelatedTab, TimelineTab
+from ui.views.case_page.letters_tab import LettersTab
+from ui.views.case_page.tabs_record import ChronologyTab, NotesTab, RelatedTab
 from ui.views.case_page.tabs_work import AgenciesTab, IncidentsTab
 from ui.views.case_page import steps
 
@@ -56,11 +57,11 @@ class CasePage(QWidget):
         self.related.open_case_requested.connect(self.open_case_requested.emit)
         self.notes = NotesTab(self)
         self.notes.note_added.connect(self.add_note)
-        self.timeline = TimelineTab()
+        self.timeline = LettersTab(self)
         for tab, title in ((self.summary, "&Summary"), (self.people, "&People and consent"),
                            (self.incidents, "&Incidents and threshold"), (self.agencies, "&Agencies"),
                            (self.chronology, "C&hronology"), (self.related, "&Related"),
-                           (self.notes, "&Notes and documents"), (self.timeline, "Letters and &timeline")):
+                           (self.notes, "&Notes and documents"), (self.timeline, "&Letters and timeline")):
             self.tabs.addTab(tab, title)
         layout.addWidget(self.tabs, 1)
         self.reload()

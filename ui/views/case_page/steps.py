@@ -9,7 +9,7 @@ from app.domain.workflow import Status
 from app.services import agency_work as work
 from app.services import follow_up
 from app.services import workflow_actions as wf
-from app.services.agencies import list_agencies
+from app.services.agencies import link_incident_to_agency, list_agencies
 from app.services.case_page import IncidentView
 from ui.views.case_page.step_dialog import StepField
 
@@ -180,15 +180,13 @@ def confirm_date(page: CasePage, incident: IncidentView) -> None:
 
 
 def link_agency(page: CasePage, incident: IncidentView) -> None:
-    from app.services import agencies as agency_service
-    link = getattr(agency_service, "link_incident_to_agency", None)
     choices = [(str(a.id), a.name) for a in list_agencies(page.ctx)]
     page.run_step(f"Which agency is '{incident.reported_to}'?", "The incident then counts if the agency is a "
                   "relevant body. Keeping the name as an alias matches it in future applications.", [
                       StepField("agency", "Agency", "choice", choices),
                       StepField("alias", "Keep the name as an alias", "choice", [("yes", "Yes"), ("no", "No")])],
-                  lambda v: link(page.ctx, incident.id, int(v["agency"]), add_alias=v["alias"] == "yes")
-                  if link else None)
+                  lambda v: link_incident_to_agency(page.ctx, incident.id, int(v["agency"]),
+                                                    add_alias=v["alias"] == "yes"))
 
 
 def record_reply(page: CasePage, request_id: int) -> None:

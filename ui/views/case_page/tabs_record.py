@@ -92,23 +92,3 @@ class NotesTab(QWidget):
         self.documents_model.set_rows([[title, kind, f"{size // 1024 or 1} KB", f"{at:%d/%m/%Y}", by]
                                        for _id, title, kind, size, at, by in d.documents],
                                       [doc[0] for doc in d.documents])
-
-
-class TimelineTab(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("Letters"))
-        self.letters, self.letters_model = table(["Letter", "To", "Produced", "Approved by", "Sent", "How"], "Letters")
-        layout.addWidget(self.letters, 1)
-        layout.addWidget(heading("Everything that happened (from the audit log)"))
-        self.view, self.model = table(["When (UTC)", "Who", "What", "Fields", "Detail"], "Timeline")
-        layout.addWidget(self.view, 2)
-
-    def show_case(self, d: CaseDetail) -> None:
-        self.letters_model.set_rows([[lt.template.replace("-", " "), lt.recipient,
-                                      "queued to produce" if lt.queued else f"{lt.produced_at:%d/%m/%Y}",
-                                      lt.approved_by or "", uk(lt.sent_on), lt.sent_method or ""] for lt in d.letters],
-                                    [lt.id for lt in d.letters])
-        self.model.set_rows([[f"{t.at:%d/%m/%Y %H:%M}", t.actor, t.action, t.fields or "", t.reason or ""]
-                             for t in d.timeline])

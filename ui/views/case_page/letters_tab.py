@@ -1,0 +1,163 @@
+"""Case page: the letters kept with the case; write one, preview the stored PDF, print, approve, send."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+
+from app.domain.dates import uk
+from app.services import letters as letter_service
+from app.services.agencies import list_agencies
+from app.services.case_page import CaseDetail
+from app.services.errors import ServiceError
+from ui.pdf_view import PdfPagesView, print_pdf
+from ui.views.case_page.common import button, button_row, heading, selected_key, table
+from ui.views.case_page.step_dialog import StepField
+
+if TYPE_CHECKING:
+    from ui.views.case_page.page import CasePage
+
+SENT_METHODS = [("post", "Post"), ("email", "Email"), ("hand", "By hand")]
+
+
+class LettersTab(QWidget):
+    def __init__(self, page: CasePage, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.page = page
+        self.print_hook: Callable[[bytes], int] | None = None  # tests print to a file instead
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Letters"))
+        self.view, self.model = table(["Letter", "To", "Produced", "Approved by", "Sent", "How"], "Letters")
+        self.view.doubleClicked.connect(lambda *_: self.preview())
+        layout.addWidget(self.view, 1)
+        layout.addWidget(button_row(
+            button("&Write a letter…", self.write, "Write a letter"),
+            button("Pre&view", self.preview, "Preview the letter"),
+            button("Save as P&DF…", self.save_pdf, "Save the letter as PDF"),
+            button("&Print…", self.print_letter, "Print the letter"),
+            button("Appro&ve", self.approve, "Approve the letter"),
+            button("Record as s&ent…", self.record_sent, "Record the letter as sent")))
+        layout.addWidget(heading("Everything that happened (from the audit log)"))
+        self.timeline, self.timeline_model = table(["When (UTC)", "Who", "What", "Fields", "Detail"], "Timeline")
+        layout.addWidget(self.timeline, 2)
+
+    def show_case(self, d: CaseDetail) -> None:
+        self.model.set_rows([[lt.template.replace("-", " ").capitalize(), lt.recipient,
+                              "queued to produce" if lt.queued else f"{lt.produced_at:%d/%m/%Y}",
+                              lt.approved_by or "", uk(lt.sent_on), lt.sent_method or ""] for lt in d.letters],
+                            [lt.id for lt in d.letters])
+        self.timeline_model.set_rows([[f"{t.at:%d/%m/%Y %H:%M}", t.actor, t.action, t.fields or "", t.reason or ""]
+                                      for t in d.timeline])
+
+    def _selected(self) -> int | None:
+        key = selected_key(self.view)
+        if not isinstance(key, int):
+            self.page.dialogs.info("Choose a letter", "Select a letter in the list first.")
+            return None
+        return key
+
+    def write(self) -> None:
+        ctx = self.page.ctx
+        fits = letter_service.available_templates(ctx, self.page.case_id)
+        usable = [(f.name, f"{f.label} (to the {f.to})") for f in fits if f.available]
+        unavailable = "; ".join(f"{f.label}: {f.reason}" for f in fits if not f.available)
+        if not usable:
+            self.page.dialogs.info("No letter fits yet", unavailable)
+            return
+        agencies = [("", "— not an agency letter —")] + [(str(a.id), a.name) for a in list_agencies(ctx)]
+        produced: dict[str, Any] = {}
+
+        def produce(v: dict[str, Any]) -> object:
+            extra = {k: str(v[k]) for k in ("delay_reason", "new_date", "contact_name", "contact_phone",
+                                            "contact_email") if v.get(k)}
+            if v.get("new_date"):
+                extra["new_date"] = v["new_date"].isoformat()
+            info = letter_service.produce_letter(ctx, self.page.case_id, v["template"],
+                                                 agency_id=int(v["agency"]) if v["agency"] else None,
+                                                 extra_text=extra or None)
+            produced["id"] = info.id
+            return info
+        intro = "Only the letters that fit the case's state are offered."
+        if unavailable:
+            intro += f" Not available now: {unavailable}."
+        if self.page.run_step("Write a letter", intro, [
+                StepField("template", "Letter", "choice", usable),
+                StepField("agency", "Agency (for letters to an agency)", "choice", agencies, required=False),
+                StepField("delay_reason", "Why the review is delayed (delay letter)", "long", required=False),
+                StepField("new_date", "New date we will write by (delay letter)", "date", required=False),
+                StepField("contact_name", "Contact officer, if not you", required=False),
+                StepField("contact_phone", "Contact officer's phone", required=False),
+                StepField("contact_email", "Contact officer's email", required=False)], produce):
+            self.open_preview(produced["id"])
+
+    def preview(self) -> None:
+        if (letter_id := self._selected()) is not None:
+            self.open_preview(letter_id)
+
+    def open_preview(self, letter_id: int) -> LetterPreview | None:
+        try:
+            pdf = letter_service.letter_pdf(self.page.ctx, letter_id)
+        except ServiceError as exc:
+            self.page.dialogs.error("Cannot show the letter", str(exc))
+            return None
+        dialog = LetterPreview(pdf, self)
+        if self.page.step_dialog_hook is None:
+            dialog.exec()
+        return dialog
+
+    def save_pdf(self) -> None:
+        if (letter_id := self._selected()) is None:
+            return
+        path = self.page.dialogs.save_file("Save the letter as PDF", f"{self.page.detail.reference}-letter.pdf"
+                                           if self.page.detail else "letter.pdf", "PDF files (*.pdf)")
+        if path is not None:
+            pdf = letter_service.letter_pdf(self.page.ctx, letter_id)
+            path.write_bytes(pdf)  # exactly the stored bytes: a reprint is the letter as sent
+            letter_service.record_disclosure(self.page.ctx, letter_id, f"saved as {path.name}")
+
+    def print_letter(self) -> None:
+        if (letter_id := self._selected()) is None:
+            return
+        pdf = letter_service.letter_pdf(self.page.ctx, letter_id)
+        if self.print_hook is not None:
+            pages = self.print_hook(pdf)
+        else:
+            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+            if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
+                return
+            pages = print_pdf(pdf, printer)
+        letter_service.record_disclosure(self.page.ctx, letter_id, f"print ({pages} pages)")
+        self.page.changed()
+
+    def approve(self) -> None:
+        if (letter_id := self._selected()) is not None:
+            self.page.attempt(lambda: letter_service.approve_letter(self.page.ctx, letter_id), "approve the letter")
+
+    def record_sent(self) -> None:
+        if (letter_id := self._selected()) is None:
+            return
+        self.page.run_step("Record the letter as sent", "Clocks stop on the date the letter was sent, not the "
+                           "date it was produced.", [
+                               StepField("sent_on", "Date sent", "date", default=self.page.today()),
+                               StepField("method", "Sent by", "choice", SENT_METHODS)],
+                           lambda v: letter_service.record_sent(self.page.ctx, letter_id, v["sent_on"], v["method"]))
+
+
+class LetterPreview(QDialog):
+    """The stored PDF itself, page by page."""
+
+    def __init__(self, pdf: bytes, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Letter preview")
+        self.resize(900, 1000)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("This is the letter exactly as stored with the case."))
+        self.pages = PdfPagesView()
+        self.page_count = self.pages.show_pdf(pdf)
+        layout.addWidget(self.pages, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
+        layout.addWidget(buttons)
