@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="community-trigger", description=f"{APP_NAME}. With no "
                                      "command, starts the desktop app.")
     parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check that this installation works (database, deadlines, letters, window)")
     parser.add_argument("--database", metavar="URL",
                         help="sqlite:///path/file.db or postgresql://user@host/db (default: the "
                              "COMMUNITY_TRIGGER_DATABASE variable, the site settings, or a local file)")

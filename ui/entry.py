@@ -13,6 +13,9 @@ def _start_gui(choice: DatabaseChoice) -> int:
 
 
 def main() -> int:
+    if "--self-test" in sys.argv[1:]:
+        from ui.self_test import run
+        return run()
     return cli_main(sys.argv[1:], start_gui=_start_gui)
 
 

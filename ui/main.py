@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 
 from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app import APP_NAME, APP_SLUG, __version__
@@ -21,6 +22,9 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationDisplayName(APP_NAME)
+    icon = resources_dir() / "icons" / "app.png"
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
     style = resources_dir() / "style.qss"
     if style.is_file():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
