@@ -55,6 +55,7 @@ def run(choice: DatabaseChoice) -> int:
     window.show()
     if opened.backup_made:
         window.statusBar().showMessage(f"Database upgraded; the old copy is kept at {opened.backup_made}", 15000)
+    window.offer_set_up()
     window.restore_drafts()
     code = app.exec()
     opened.context.engine.dispose()

@@ -14,6 +14,8 @@ from app.db.location import DatabaseChoice
 from app.services.agencies import AgencyDirectory, list_agencies
 from app.services.context import ServiceContext
 from app.services.intake_support import list_drafts
+from app.services.settings_service import needs_set_up
+from ui.views.first_run import FirstRunDialog
 from ui.dialogs import DialogService
 from ui.views.agencies import AgenciesPage
 from ui.views.applications import ApplicationsPage
@@ -22,6 +24,7 @@ from ui.views.import_dialog import ImportDialog
 from ui.views.intake.form import ApplicationForm, local_drafts_dir
 from ui.views.not_built import NotBuiltPage
 from ui.views.panels.page import PanelsPage
+from ui.views.settings_page import SettingsPage
 
 SECTIONS = ["Applications", "Cases", "Panel meetings", "Letters", "Reports", "Agencies", "Settings"]
 NOT_BUILT = {
@@ -29,8 +32,6 @@ NOT_BUILT = {
                "queued with “Save and acknowledge” are kept with each case until then.",
     "Reports": "The statutory figures and the partnership summary will appear here. Until then, "
                "`community-trigger cases --format csv` exports every case.",
-    "Settings": "Council details, deadlines and the threshold settings will be editable here. The "
-                "defaults of the 2014 Act and the council's published process are in use.",
 }
 
 
@@ -79,7 +80,10 @@ class MainWindow(QMainWindow):
         self.panels_page.cases_changed.connect(self._refresh_cases)
         self.pages.addWidget(self.panels_page)
         for section in SECTIONS[3:]:
-            if section == "Agencies":
+            if section == "Settings":
+                self.settings_page = SettingsPage(self.ctx, self.dialogs)
+                self.pages.addWidget(self.settings_page)
+            elif section == "Agencies":
                 self.agencies_page = AgenciesPage(self.ctx, self.dialogs)
                 self.agencies_page.directory_changed.connect(self._reload_directory)
                 self.agencies_page.cases_changed.connect(self._refresh_cases)
@@ -153,6 +157,16 @@ class MainWindow(QMainWindow):
         self.show_section(0)
         self.applications.add_form(form)
         return form
+
+    def offer_set_up(self) -> bool:
+        """On an empty database: the short set-up, or demo data to explore."""
+        if not needs_set_up(self.ctx):
+            return False
+        dialog = FirstRunDialog(self.ctx, self)
+        dialog.exec()
+        if dialog.loaded_demo:
+            self._refresh_cases()
+        return True
 
     def restore_drafts(self) -> int:
         """Open every autosaved application of this user, so that a crash loses nothing."""
