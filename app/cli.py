@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from app import APP_NAME, __version__
+from app.credentials import PasswordNotGiven
 from app.db.location import DatabaseChoice, UnsafeDatabaseLocation, choose_database
 from app.db.schema import SchemaMismatch, backup_sqlite
 from app.domain.dates import uk
@@ -69,13 +70,15 @@ def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None)
             return 0
         if args.command == "backup":
             return _backup(choice, args.file)
-        from app.services.database import open_database
-        ctx = open_database(choice).context
+        import getpass
+
+        from app.services.database import open_with_credentials
+        ctx = open_with_credentials(choice, lambda question: getpass.getpass(question + " ")).context
         try:
             return COMMANDS[args.command](ctx, args)
         finally:
             ctx.engine.dispose()
-    except (UnsafeDatabaseLocation, SchemaMismatch, ServiceError) as exc:
+    except (UnsafeDatabaseLocation, SchemaMismatch, ServiceError, PasswordNotGiven) as exc:
         return _fail(str(exc))
     except (DBAPIError, ArgumentError) as exc:
         # A server that cannot be reached, or a URL that names no known database.

@@ -88,7 +88,11 @@ def _received_at(r: _Reader, raw: dict[str, Any]) -> datetime | None:
     # UK local time is what the CSU works in; an explicit offset is dropped after conversion.
     if stamp.tzinfo is not None:
         from zoneinfo import ZoneInfo
-        stamp = stamp.astimezone(ZoneInfo("Europe/London")).replace(tzinfo=None)
+        try:
+            stamp = stamp.astimezone(ZoneInfo("Europe/London")).replace(tzinfo=None)
+        except OverflowError:
+            r.fail("received_at", f"'{value}' is not a date the council could have received")
+            return None
     return stamp
 
 

@@ -5,13 +5,14 @@ import sys
 
 from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
 
 from app import APP_NAME, APP_SLUG, __version__
 from app.db.location import DatabaseChoice, UnsafeDatabaseLocation
 from app.db.schema import SchemaMismatch
 from app.paths import resources_dir
-from app.services.database import open_database
+from app.credentials import PasswordNotGiven
+from app.services.database import open_with_credentials
 from app.services.errors import ServiceError
 
 
@@ -39,11 +40,16 @@ def case_list_factory():
     return CaseListPage
 
 
+def _ask_password(question: str) -> str | None:
+    text, ok = QInputDialog.getText(None, APP_NAME, question, QLineEdit.EchoMode.Password)
+    return text if ok and text else None
+
+
 def run(choice: DatabaseChoice) -> int:
     app = make_application()
     try:
-        opened = open_database(choice)
-    except (UnsafeDatabaseLocation, SchemaMismatch, ServiceError) as exc:
+        opened = open_with_credentials(choice, _ask_password)
+    except (UnsafeDatabaseLocation, SchemaMismatch, ServiceError, PasswordNotGiven) as exc:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
     except Exception as exc:  # noqa: BLE001 - the user needs to know why the app cannot start

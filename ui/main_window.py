@@ -19,6 +19,7 @@ from ui.views.first_run import FirstRunDialog
 from ui.dialogs import DialogService
 from ui.views.agencies import AgenciesPage
 from ui.views.applications import ApplicationsPage
+from ui.views.data_protection import DataProtectionPage
 from ui.views.case_page.page import CasePage
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake.form import ApplicationForm, local_drafts_dir
@@ -26,7 +27,8 @@ from ui.views.not_built import NotBuiltPage
 from ui.views.panels.page import PanelsPage
 from ui.views.settings_page import SettingsPage
 
-SECTIONS = ["Applications", "Cases", "Panel meetings", "Letters", "Reports", "Agencies", "Settings"]
+SECTIONS = ["Applications", "Cases", "Panel meetings", "Letters", "Reports", "Agencies", "Data protection",
+            "Settings"]
 NOT_BUILT = {
     "Letters": "Producing, approving and sending every letter of the process will appear here. Letters "
                "queued with “Save and acknowledge” are kept with each case until then.",
@@ -83,6 +85,10 @@ class MainWindow(QMainWindow):
             if section == "Settings":
                 self.settings_page = SettingsPage(self.ctx, self.dialogs)
                 self.pages.addWidget(self.settings_page)
+            elif section == "Data protection":
+                self.data_protection_page = DataProtectionPage(self.ctx, self.dialogs)
+                self.data_protection_page.cases_changed.connect(self._refresh_cases)
+                self.pages.addWidget(self.data_protection_page)
             elif section == "Agencies":
                 self.agencies_page = AgenciesPage(self.ctx, self.dialogs)
                 self.agencies_page.directory_changed.connect(self._reload_directory)

@@ -59,14 +59,19 @@ def parse_occurred(text: str) -> tuple[date | None, date | None, date | None]:
             start, end = (part.strip() for part in text.split(sep, 1))
             return None, parse_uk_or_iso(start), parse_uk_or_iso(end)
     parts = text.replace(",", " ").split()
-    if len(parts) == 2 and parts[0].lower() in _MONTHS and parts[1].isdigit():
+    if len(parts) == 2 and parts[0].lower() in _MONTHS and _digits(parts[1]):
         return None, *_month_range(int(parts[1]), _MONTHS[parts[0].lower()])
     if text.count("/") == 1:
         month, year = text.split("/")
-        if month.isdigit() and year.isdigit() and len(year) == 4 and 1 <= int(month) <= 12:
+        if _digits(month) and _digits(year) and len(year) == 4 and 1 <= int(month) <= 12:
             return None, *_month_range(int(year), int(month))
         raise ValueError(f"'{text}' is not a month: use mm/yyyy")
     return parse_uk_or_iso(text), None, None
+
+
+def _digits(text: str) -> bool:
+    """Plain 0-9 only: str.isdigit() also accepts '²', which int() then refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def _month_range(year: int, month: int) -> tuple[date, date]:

@@ -83,3 +83,29 @@ def ensure_defaults(ctx: ServiceContext) -> None:
 
 def dispose(engine: Engine) -> None:
     engine.dispose()
+
+
+def open_with_credentials(choice: DatabaseChoice, ask_password, **kwargs) -> OpenedDatabase:
+    """Open a shared server, asking for a password only when the server wants one.
+
+    The password comes from the operating system's keyring, or is asked for (and kept in the keyring
+    where there is one; never in a settings file). A password the server refuses is forgotten and
+    asked for once more.
+    """
+    from sqlalchemy.exc import OperationalError
+
+    from app.credentials import delete_password, url_with_password
+    try:
+        return open_database(choice, **kwargs)
+    except OperationalError as exc:
+        if choice.is_sqlite or "password" not in str(exc.orig).lower():
+            raise
+    for attempt in range(2):
+        url = url_with_password(choice.url, ask_password)
+        try:
+            return open_database(DatabaseChoice(url, choice.source), **kwargs)
+        except OperationalError as exc:
+            if "password" not in str(exc.orig).lower() or attempt:
+                raise
+            delete_password(choice.url)  # refused: forget it and ask again
+    raise AssertionError("unreachable")

@@ -157,7 +157,7 @@ def produce_letter(ctx: ServiceContext, case_id: int, template: str, *, recipien
         session.add(letter)
         session.flush()
         audit.record(session, ctx, "letter", "letter", letter.id, case_id=case.id,
-                     reason=f"{template} produced for {to.label}")
+                     changes={"recipient": (None, to.label)}, reason=f"{template} produced")
         return _info(letter)
 
 

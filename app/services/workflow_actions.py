@@ -159,7 +159,8 @@ def not_accept(ctx: ServiceContext, case_id: int, expected_version: int, *, reas
              [Problem("reason", f"choose a reason: {', '.join(NOT_ACCEPTED_REASONS)}")])
     text = NOT_ACCEPTED_REASONS[reason_code] + (f": {details.strip()}" if details.strip() else "")
     return _step(ctx, case_id, expected_version, "not accepted",
-                 lambda _s, _c: {"status": Status.NOT_ACCEPTED, "not_accepted_reason": text}, reason=text)
+                 lambda _s, _c: {"status": Status.NOT_ACCEPTED, "not_accepted_reason": text},
+                 reason=reason_code)  # the officer's words go with the change values, which retention purges
 
 
 def withdraw(ctx: ServiceContext, case_id: int, expected_version: int, *, withdrawn_on: date,

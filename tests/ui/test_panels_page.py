@@ -59,6 +59,7 @@ def test_chair_plans_holds_and_follows_up_a_meeting(window, ctx):
     assert page.detail.state == "held"
     assert load_case(ctx, first).status == "reviewed" and load_case(ctx, second).status == "reviewed"
     recs = page.recommendations_page
+    page.setCurrentWidget(recs)  # loaded when its tab is shown
     assert recs.model.rowCount() == 2
     recs.view.selectRow(0)
     page.dialog_hook = _fill({"status": "completed", "on": "24/11/2026"})

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.dates import uk
@@ -69,10 +70,21 @@ class PanelsPage(QTabWidget):
         self.addTab(meetings, "&Meetings")
         self.recommendations_page = RecommendationsPage(self)
         self.addTab(self.recommendations_page, "Open &recommendations")
-        self.refresh()
+        self.currentChanged.connect(lambda _i: self._load_visible())
+        self._loaded = False  # filled when first shown: start-up does not wait for this section
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if not self._loaded:
+            self.refresh()
+
+    def _load_visible(self) -> None:
+        if self.currentWidget() is self.recommendations_page:
+            self.recommendations_page.refresh()
 
     # data ----------------------------------------------------------------------------------------
     def refresh(self) -> None:
+        self._loaded = True
         try:
             rows = panels.list_meetings(self.ctx)
         except ServiceError as exc:
@@ -83,7 +95,8 @@ class PanelsPage(QTabWidget):
         if self.meeting_id is not None and self.meeting_id in self.meetings_model.keys:
             self.meetings.selectRow(self.meetings_model.keys.index(self.meeting_id))
         self._show()
-        self.recommendations_page.refresh()
+        if self.currentWidget() is self.recommendations_page:
+            self.recommendations_page.refresh()
 
     def _select(self) -> None:
         key = selected_key(self.meetings)

@@ -1,0 +1,143 @@
+"""The shared server under real conditions: an append-only audit log for the application's role, and a
+server that goes away and comes back (through a proxy the test can cut)."""
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy import create_engine, func, select, text, update
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ProgrammingError
+
+from app.db.models import AuditValue, Case, Note
+from app.services import workflow_actions as wf
+from app.services.errors import DatabaseUnavailable
+from app.services.intake import create_application
+from app.services.retention import anonymise_case, delete_case
+from tests.conftest import make_context
+from tests.db.helpers import application
+from tests.db.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.postgres
+ROLES_SQL = Path(__file__).resolve().parents[2] / "deploy" / "postgresql-roles.sql"
+
+
+def _connect(url: URL) -> psycopg.Connection:
+    return psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, dbname=url.database,
+                           password=url.password, autocommit=True)
+
+
+@pytest.fixture
+def app_role(pg_ctx, pg_url) -> Iterator[URL]:
+    """An officer's login role in the application's group role, set up by the administrator's own SQL."""
+    suffix = uuid.uuid4().hex[:8]
+    group, login = f"ct_app_{suffix}", f"ct_officer_{suffix}"
+    admin_url = make_url(pg_url)
+    # The deploy file names the group ct_app; a unique name keeps parallel runs apart on one cluster.
+    script = re.sub(r"\bct_app\b", group, ROLES_SQL.read_text(encoding="utf-8"))
+    with _connect(admin_url) as admin:
+        admin.execute(script)
+        admin.execute(f'CREATE ROLE "{login}" LOGIN NOSUPERUSER IN ROLE "{group}"')
+    try:
+        yield admin_url.set(username=login)
+    finally:
+        with _connect(admin_url) as admin:
+            admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{login}'")
+            admin.execute(f'DROP OWNED BY "{login}", "{group}"')
+            admin.execute(f'DROP ROLE "{login}"')
+            admin.execute(f'DROP ROLE "{group}"')
+
+
+def test_the_audit_log_is_append_only_for_the_application_role(app_role):
+    engine = create_engine(app_role)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar() is False
+            new_id = conn.execute(text("INSERT INTO audit_log (at, actor, action, entity) "
+                                       "VALUES (now(), 'officer', 'view', 'case') RETURNING id")).scalar()
+            conn.commit()
+            assert conn.execute(text("SELECT count(*) FROM audit_log WHERE id = :i"), {"i": new_id}).scalar() == 1
+            for statement in ("UPDATE audit_log SET actor = 'someone else' WHERE id = :i",
+                              "DELETE FROM audit_log WHERE id = :i",
+                              "DELETE FROM audit_values WHERE audit_id = :i",
+                              "TRUNCATE audit_log",
+                              "SELECT purge_case_audit_values(:i)"):  # no delete entry for that "case"
+                with pytest.raises(ProgrammingError) as refused:
+                    conn.execute(text(statement), {"i": new_id})
+                assert isinstance(refused.value.orig, psycopg.errors.InsufficientPrivilege), statement
+                conn.rollback()
+            assert conn.execute(text("SELECT actor FROM audit_log WHERE id = :i"), {"i": new_id}).scalar() == "officer"
+    finally:
+        engine.dispose()
+
+
+def test_retention_works_with_the_application_roles_own_rights(app_role):
+    officer = make_context(app_role.render_as_string(hide_password=False), actor="jane.smith", role="manager")
+    try:
+        first = create_application(officer, application())
+        wf.update_case_details(officer, first.id, first.version, {"impact": "Cannot sleep."})
+        second = create_application(officer, application())
+        with officer.unit_of_work() as s:
+            s.execute(update(Case).values(status="closed", closed_on=date(2019, 1, 1)))
+            assert s.scalar(select(func.count()).select_from(AuditValue).where(AuditValue.case_id == first.id)) > 0
+        anonymise_case(officer, first.id, "retention period ended")
+        delete_case(officer, second.id, "opened in error")
+        with officer.unit_of_work() as s:
+            assert s.scalar(select(func.count()).select_from(AuditValue)
+                            .where(AuditValue.case_id.in_([first.id, second.id]))) == 0
+            assert s.scalars(select(Case.id)).all() == [first.id]
+            logged = s.execute(text("SELECT action, db_user FROM audit_log WHERE action IN ('anonymise', 'delete') "
+                                    "ORDER BY id")).all()
+        assert logged == [("anonymise", app_role.username), ("delete", app_role.username)]
+    finally:
+        officer.engine.dispose()
+
+
+def _count_cases(pg_url: str) -> list[str]:
+    engine = create_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            return list(conn.execute(text("SELECT reference FROM cases ORDER BY reference")).scalars())
+    finally:
+        engine.dispose()
+
+
+def test_the_server_going_away_and_coming_back(pg_ctx, pg_url):
+    server = make_url(pg_url)
+    with TcpProxy(server.port or 5432, target_host=server.host or "127.0.0.1", max_seconds=60) as proxy:
+        through = server.set(host="127.0.0.1", port=proxy.port)
+        ctx = make_context(through.render_as_string(hide_password=False))
+        try:
+            saved = [create_application(ctx, application()).reference]
+
+            proxy.cut()
+            with pytest.raises(DatabaseUnavailable, match="cannot be reached just now, so nothing was saved"):
+                create_application(ctx, application())
+            assert _count_cases(pg_url) == saved  # nothing half-saved
+
+            proxy.start()  # the same port: the server is back
+            saved.append(create_application(ctx, application()).reference)  # pre-ping reconnects
+
+            # The connection drops in the middle of a unit of work: the whole of it is rolled back.
+            with pytest.raises(DatabaseUnavailable):
+                with ctx.unit_of_work() as s:
+                    case = s.scalar(select(Case).where(Case.reference == saved[0]))
+                    s.add(Note(case_id=case.id, text="typed just before the network went", created_by="officer.one"))
+                    case.impact = "half a change"
+                    s.flush()
+                    proxy.cut()
+            proxy.start()
+            saved.append(create_application(ctx, application()).reference)
+
+            assert _count_cases(pg_url) == saved == ["CT-2026-0001", "CT-2026-0002", "CT-2026-0003"]
+            with pg_ctx.unit_of_work() as s:
+                assert s.scalar(select(func.count()).select_from(Note)) == 0
+                assert s.scalar(select(Case.impact).where(Case.reference == saved[0])) is None
+        finally:
+            ctx.engine.dispose()
+    assert not proxy.running and proxy.accepted >= 3
