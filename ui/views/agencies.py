@@ -1,109 +1,30 @@
 """The Agencies page: the directory, the edit panel with contacts, and names not matched to an agency."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timezone
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QShortcut, QShowEvent
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QScrollArea, QSplitter, QTableView,
-                               QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QHBoxLayout, QHeaderView, QLabel,
+                               QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from app.domain.application import Problem
-from app.services.agencies import (AgencyDetail, AgencyInfo, AgencyInput, Contact, agency_kinds,
-                                   deactivate_agency, get_agency, link_name_to_agency, list_agencies,
-                                   reactivate_agency, save_agency, unmatched_reported_to)
+from app.services.agencies import (AgencyDetail, AgencyInput, agency_kinds, deactivate_agency, get_agency,
+                                   list_agencies, reactivate_agency, save_agency)
+from app.services.agency_links import link_name_to_agency, unmatched_reported_to
 from app.services.context import ServiceContext
 from app.services.errors import Conflict, ServiceError, ValidationFailed
 from ui.dialogs import DialogService
+from ui.models.agency_table import AgencyTableModel
+from ui.views.agency_sections import (add_unmatched_section, button, contact_problem, contact_rows, contacts_grid,
+                                      label, list_view, show_unmatched, typed_contacts, unmatched_table)
 from ui.views.intake.fields import Fields
-from ui.views.intake.rows_model import RowsModel
-from ui.views.intake.rows_view import RowsView
 
-Index = QModelIndex | QPersistentModelIndex
-DISPLAY, TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole
-ACCESSIBLE, FOREGROUND = Qt.ItemDataRole.AccessibleTextRole, Qt.ItemDataRole.ForegroundRole
 RELEVANT_BODY = ("A relevant body is the council, the police, a registered provider of social housing or the "
                  "NHS (integrated care board), or any other agency the Community Safety Unit marks as "
                  "relevant. Only incidents reported to a relevant body count towards the threshold.")
-CONTACT_COLUMNS = [("name", "Name", "the person's name (needed)"), ("role", "Role", "their job title"),
-                   ("email", "Email", "their email address"), ("phone", "Phone", "their telephone number"),
-                   ("panel_member?", "Panel member", "sits on the case review panel for this agency")]
 LONDON = ZoneInfo("Europe/London")
-
-
-class AgencyTableModel(QAbstractTableModel):
-    """The directory as a small table; inactive agencies say so in words and are greyed."""
-
-    HEADINGS = ("Name", "Kind", "Relevant body", "Aliases", "Active")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: list[AgencyInfo] = []
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
-        return 0 if parent.isValid() else len(self.HEADINGS)
-
-    def data(self, index: Index, role: int = DISPLAY) -> Any:
-        if not index.isValid():
-            return None
-        a = self.rows[index.row()]
-        text = (a.name, a.kind, "Yes" if a.relevant_body else "No", ", ".join(a.aliases),
-                "Yes" if a.active else "No")[index.column()]
-        if role in (DISPLAY, TOOLTIP):
-            return text
-        if role == ACCESSIBLE:
-            return f"{self.HEADINGS[index.column()]}: {text or 'none'}"
-        return QColor("#5f6b76") if role == FOREGROUND and not a.active else None
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
-        return self.HEADINGS[section] if role == DISPLAY and orientation == Qt.Orientation.Horizontal else None
-
-    def set_rows(self, rows: list[AgencyInfo]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def row_of(self, agency_id: int | None) -> int:
-        return next((n for n, a in enumerate(self.rows) if a.id == agency_id), -1)
-
-
-class ContactsModel(RowsModel):
-    def add_row(self, values: dict[str, Any] | None = None) -> int:
-        return super().add_row({"panel_member": False, **(values or {})})  # not on the panel unless ticked
-
-
-def _list_view(view: QAbstractItemView) -> None:
-    """A read-only list of rows: one selected at a time, Tab leaves it."""
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setTabKeyNavigation(False)
-    view.verticalHeader().setVisible(False)  # type: ignore[attr-defined]
-
-
-def _label(text: str, name: str, buddy: QWidget | None = None) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setWordWrap(name != "sectionTitle")
-    if buddy is not None:  # the label's Alt+letter moves to the control, and names it
-        label.setBuddy(buddy)
-        buddy.setAccessibleName(text.replace("&", "").rstrip(":"))
-    return label
-
-
-def _button(text: str, slot: Callable[[], object], tip: str) -> QPushButton:
-    button = QPushButton(text)
-    button.setAccessibleName(text.replace("&", ""))
-    button.setToolTip(tip)
-    button.clicked.connect(lambda _checked=False: slot())
-    return button
 
 
 class AgenciesPage(QWidget):
@@ -131,7 +52,7 @@ class AgenciesPage(QWidget):
         self.model = AgencyTableModel(self)
         self.table = QTableView()
         self.table.setModel(self.model)
-        _list_view(self.table)
+        list_view(self.table)
         self.table.setWordWrap(False)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
@@ -140,7 +61,7 @@ class AgenciesPage(QWidget):
                                (2, "Relevant body"), (4, "Active")):
             self.table.setColumnWidth(column, metrics.horizontalAdvance(sample) + 24)
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
-        self.new_button = _button("New a&gency", self.new_agency, "Start an empty form for another agency")
+        self.new_button = button("New a&gency", self.new_agency, "Start an empty form for another agency")
 
         self.fields = f = Fields()
         form = QFormLayout()
@@ -153,47 +74,34 @@ class AgenciesPage(QWidget):
         f.add(form, "kind", "&Kind:", self.kind_combo, "Choose a kind or type another")
         self.relevant_check = QCheckBox("Its incidents count towards the threshold")
         f.add(form, "relevant_body", "&Relevant body:", self.relevant_check, RELEVANT_BODY)
-        self.relevant_check.parentWidget().layout().insertWidget(1, _label(RELEVANT_BODY, "hint"))
+        self.relevant_check.parentWidget().layout().insertWidget(1, label(RELEVANT_BODY, "hint"))
         self.email_edit = f.add(form, "email", "&Email:", Fields.line("for example asb@agency.gov.uk"))
         self.phone_edit = f.add(form, "phone", "&Phone:", Fields.line())
         self.address_edit = f.add(form, "address", "A&ddress:", Fields.text_box(3))
         self.aliases_edit = f.add(form, "aliases", "&Aliases (one per line):", Fields.text_box(3),
                                   "Other ways applicants write this agency's name, such as TWBC. Matching "
                                   "ignores capitals and spacing.")
-        self.contacts_model = ContactsModel(CONTACT_COLUMNS, "Contact", self)
-        self.contacts_view = RowsView(self.contacts_model, "Contacts")
-        self.contacts_view.setMinimumHeight(110)
-        self.contacts_view.setMaximumHeight(170)
-        self.contacts_view.verticalHeader().setVisible(False)  # width for the columns; cells name their column
-        header = self.contacts_view.horizontalHeader()
-        header.setMinimumSectionSize(60)
-        header.setStretchLastSection(False)
-        for column in range(4):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+        self.contacts_model, self.contacts_view = contacts_grid(self)
         contacts_form = QFormLayout()  # the grid needs the panel's whole width: its label goes above it
         contacts_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         f.add(contacts_form, "contacts", "&Contacts:", self.contacts_view,
               "Type in the grid; Tab past the last cell adds a row, Ctrl+Delete removes one")
-        self.save_button = _button("&Save", self.save, "Save this agency (Ctrl+S)")
-        self.active_button = _button("Make &inactive", self.toggle_active,
-                                     "No longer offer this agency for matching; it stays on its cases")
-        self.reload_button = _button("Re&load saved version", self.reload,
-                                     "Throw away what you typed and show the version saved now")
+        self.save_button = button("&Save", self.save, "Save this agency (Ctrl+S)")
+        self.active_button = button("Make &inactive", self.toggle_active,
+                                    "No longer offer this agency for matching; it stays on its cases")
+        self.reload_button = button("Re&load saved version", self.reload,
+                                    "Throw away what you typed and show the version saved now")
         self.reload_button.setVisible(False)
-        self.banner = _label("", "banner")
+        self.banner = label("", "banner")
         self.banner.setAccessibleName("Message")
         self.banner.setVisible(False)
-        self.panel_title = _label("", "sectionTitle")
-        self.changed_label = _label("", "hint")
+        self.panel_title = label("", "sectionTitle")
+        self.changed_label = label("", "hint")
         self.changed_label.setAccessibleName("Last changed")
 
-        self.unmatched = QTableWidget(0, 2)
-        self.unmatched.setHorizontalHeaderLabels(["Name as written", "Incidents"])
-        _list_view(self.unmatched)
-        self.unmatched.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        self.link_button = _button("&Link the selected name to the selected agency", self.link_selected_name,
-                                   "The name becomes another name of the agency; its incidents are linked")
+        self.unmatched = unmatched_table()
+        self.link_button = button("&Link the selected name to the selected agency", self.link_selected_name,
+                                  "The name becomes another name of the agency; its incidents are linked")
         self._lay_out(form, contacts_form)
 
     def _lay_out(self, form: QFormLayout, contacts_form: QFormLayout) -> None:
@@ -201,21 +109,13 @@ class AgenciesPage(QWidget):
         lv = QVBoxLayout(left)
         lv.setContentsMargins(0, 0, 6, 0)
         top = QHBoxLayout()
-        top.addWidget(_label("Agency direc&tory:", "sectionTitle", self.table))
+        top.addWidget(label("Agency direc&tory:", "sectionTitle", self.table))
         top.addStretch(1)
         top.addWidget(self.new_button)
         lv.addLayout(top)
         lv.addWidget(self.table, 3)
         lv.addSpacing(8)
-        lv.addWidget(_label("Na&mes not matched to an agency:", "sectionTitle", self.unmatched))
-        lv.addWidget(_label("Incidents whose “reported to” matches no agency do not count until the name is "
-                            "linked. Select a name here and the agency above, then link them: the name becomes "
-                            "another name (alias) of the agency and the cases are re-assessed.", "hint"))
-        lv.addWidget(self.unmatched, 2)
-        link_row = QHBoxLayout()
-        link_row.addWidget(self.link_button)
-        link_row.addStretch(1)
-        lv.addLayout(link_row)
+        add_unmatched_section(lv, self.unmatched, self.link_button)
 
         panel = QWidget()
         pv = QVBoxLayout(panel)
@@ -224,8 +124,8 @@ class AgenciesPage(QWidget):
         pv.addLayout(form)
         pv.addLayout(contacts_form)
         buttons = QHBoxLayout()
-        for button in (self.save_button, self.active_button, self.reload_button):
-            buttons.addWidget(button)
+        for each in (self.save_button, self.active_button, self.reload_button):
+            buttons.addWidget(each)
         buttons.addStretch(1)
         pv.addLayout(buttons)
         pv.addWidget(self.changed_label)
@@ -266,11 +166,7 @@ class AgenciesPage(QWidget):
         self.kind_combo.setCurrentText(text)
         self._select(None)
         self.model.set_rows(rows)
-        self.unmatched.setRowCount(len(unmatched))
-        for n, (name, count) in enumerate(unmatched):
-            self.unmatched.setItem(n, 0, QTableWidgetItem(name))
-            self.unmatched.setItem(n, 1, item := QTableWidgetItem(str(count)))
-            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        show_unmatched(self.unmatched, unmatched)
         if self.agency_id is None and rows and not self.is_dirty():
             self.load(rows[0].id)
         else:
@@ -304,8 +200,7 @@ class AgenciesPage(QWidget):
         self.phone_edit.setText(values.phone)
         self.address_edit.setPlainText(values.address)
         self.aliases_edit.setPlainText("\n".join(values.aliases))
-        self.contacts_model.set_rows([{"id": c.id, "name": c.name, "role": c.role, "email": c.email,
-                                       "phone": c.phone, "panel_member": c.panel_member} for c in values.contacts])
+        self.contacts_model.set_rows(contact_rows(values.contacts))
         if not values.contacts:
             self.contacts_model.add_row()  # somewhere to type the first one
         self.panel_title.setText((detail.name if detail else "New agency")
@@ -335,12 +230,7 @@ class AgenciesPage(QWidget):
     # --- the form -------------------------------------------------------------------------------------
     def form_input(self) -> tuple[AgencyInput, list[int]]:
         """What is typed, and for each contact given the grid row it came from (blank rows are skipped)."""
-        contacts, rows = [], []
-        for n, r in enumerate(self.contacts_model.values()):
-            text = {k: str(r.get(k, "")) for k in ("name", "role", "email", "phone")}
-            if any(v.strip() for v in text.values()):
-                contacts.append(Contact(**text, panel_member=bool(r.get("panel_member")), id=r.get("id")))
-                rows.append(n)
+        contacts, rows = typed_contacts(self.contacts_model)
         aliases = tuple(line.strip() for line in self.aliases_edit.toPlainText().splitlines() if line.strip())
         return AgencyInput(self.name_edit.text(), self.kind_combo.currentText(), self.relevant_check.isChecked(),
                            self.email_edit.text(), self.phone_edit.text(), self.address_edit.toPlainText(),
@@ -400,12 +290,10 @@ class AgenciesPage(QWidget):
 
     def _show_problems(self, problems: list[Problem], rows: list[int]) -> None:
         first, elsewhere = "", []
-        headings = {c[0].rstrip("?"): c[1].lower() for c in CONTACT_COLUMNS}
         for problem in problems:
             key, message = problem.field, problem.message
             if key.startswith("contacts["):
-                row = rows[int(key[len("contacts["):key.index("]")])]
-                message = f"contact {row + 1}, {headings[key.split('.', 1)[1]]}: {message}"
+                row, message = contact_problem(key, message, rows)
                 self.contacts_view.setCurrentIndex(self.contacts_model.index(row, 0))
                 key = "contacts"
             if not self.fields.show_error(key, message):

@@ -9,7 +9,8 @@ from app.domain.workflow import Status
 from app.services import agency_work as work
 from app.services import follow_up
 from app.services import workflow_actions as wf
-from app.services.agencies import link_incident_to_agency, list_agencies
+from app.services.agencies import list_agencies
+from app.services.agency_links import link_incident_to_agency
 from app.services.case_page import IncidentView
 from ui.views.case_page.step_dialog import StepField
 

@@ -1,4 +1,5 @@
-"""The real `community-trigger` command, run in a subprocess against a fresh SQLite file.
+"""The real `community-trigger import`, run in a subprocess against a fresh SQLite file: the public
+examples, files and applications it rejects, and variants of the import format imported together.
 
 Contracts: /work/shared/docs/application-format.md (import format, `cases --format json`) and
 domain.md (threshold, working days, clocks). The subprocess uses the real clock, so every
@@ -7,14 +8,10 @@ application here is received in the past; the one date that is still in the futu
 """
 from __future__ import annotations
 
-import copy
-import csv
-import io
 import json
-import os
 import sqlite3
 import subprocess
-import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -22,94 +19,15 @@ from typing import Any
 import holidays
 import pytest
 
-from app import __version__
+from tests.cli.cli_helpers import PUBLIC, by_source, cases_json, example, incident, made_up, run, write
+from tests.cli.cli_helpers import public_db  # noqa: F401 - a fixture, found by pytest here
 from tests.conftest import FIXTURES, make_context
 
-PUBLIC = FIXTURES / "public-applications.json"
 EXPECTED = json.loads((FIXTURES / "public-expected.json").read_text(encoding="utf-8"))
-
-STATUSES = {"received", "awaiting_consent", "not_accepted", "withdrawn", "acknowledged",
-            "threshold_check", "threshold_met", "threshold_not_met", "information_gathering",
-            "panel_scheduled", "reviewed", "outcome_sent", "secondary_review_requested",
-            "secondary_review_completed", "closed"}
-CLOCKS = {"acknowledgement", "threshold_decision", "agency_information", "panel", "outcome",
-          "delay_letter", "secondary_review_request", "secondary_review"}
-DOCUMENTED_KEYS = {"reference", "source_reference", "channel", "received_on", "status", "threshold",
-                   "threshold_decision", "due"}
-
-
-# --------------------------------------------------------------------------- helpers
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["QT_QPA_PLATFORM"] = "offscreen"
-    # Never let the developer's own settings pick the database.
-    env.pop("COMMUNITY_TRIGGER_DATABASE", None)
-    return env
-
-
-def run_raw(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ui.entry", *args], capture_output=True, text=True,
-                          env=_env(), cwd=cwd or Path(__file__).resolve().parents[2], timeout=120)
-
-
-def db_url(db: Path) -> str:
-    return f"sqlite:///{db}"
-
-
-def run(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_raw("--database", db_url(db), *args)
-
-
-def cases_json(db: Path) -> list[dict[str, Any]]:
-    result = run(db, "cases", "--format", "json")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def by_source(db: Path) -> dict[str, dict[str, Any]]:
-    return {c["source_reference"]: c for c in cases_json(db)}
-
-
-def public() -> list[dict[str, Any]]:
-    return json.loads(PUBLIC.read_text(encoding="utf-8"))
-
-
-def example(n: int) -> dict[str, Any]:
-    """A fresh deep copy of the public example EXAMPLE-n."""
-    found = [a for a in public() if a["source_reference"] == f"EXAMPLE-{n}"]
-    assert len(found) == 1
-    return copy.deepcopy(found[0])
-
-
-def write(path: Path, content: Any) -> Path:
-    path.write_text(content if isinstance(content, str) else json.dumps(content, indent=1),
-                    encoding="utf-8")
-    return path
-
-
-def incident(occurred: str | None, reported: str, to: str = "Kent Police") -> dict[str, Any]:
-    return {"occurred_on": occurred, "reported_on": reported, "reported_to": to,
-            "reported_by": "applicant", "contact_name": None, "agency_reference": None,
-            "how_reported": "phone", "location": "Example Road", "description": "Loud music."}
-
-
-def made_up(source: str, received_at: str, incidents: list[dict[str, Any]]) -> dict[str, Any]:
-    app = example(1)
-    app["source_reference"] = source
-    app["received_at"] = received_at
-    app["incidents"] = incidents
-    return app
+Imported = tuple[Path, subprocess.CompletedProcess[str], dict[str, dict[str, Any]]]  # db, output, cases
 
 
 # --------------------------------------------------------------------------- the public examples
-
-@pytest.fixture(scope="module")
-def public_db(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    db = tmp_path_factory.mktemp("public") / "x.db"
-    result = run(db, "import", str(PUBLIC))
-    return db, result
-
 
 def test_import_public_examples_prints_one_line_per_application(public_db):
     db, result = public_db
@@ -147,23 +65,6 @@ def test_public_examples_other_documented_values(public_db):
     assert cases["EXAMPLE-3"]["received_on"] == "2026-03-28"
 
 
-def test_cases_json_has_documented_keys_statuses_and_clocks(public_db):
-    db, _ = public_db
-    cases = cases_json(db)
-    assert len(cases) == 3
-    for case in cases:
-        assert DOCUMENTED_KEYS <= set(case), set(DOCUMENTED_KEYS) - set(case)
-        assert case["status"] in STATUSES
-        assert set(case["due"]) <= CLOCKS, case["due"]
-        assert set(case["threshold"]) == {"qualifying_incidents", "met"}
-        assert isinstance(case["threshold"]["qualifying_incidents"], int)
-        assert isinstance(case["threshold"]["met"], bool)
-        date.fromisoformat(case["received_on"])
-        for due in case["due"].values():
-            date.fromisoformat(due)
-    assert len({c["reference"] for c in cases}) == 3
-
-
 def test_awaiting_consent_example_has_no_threshold_decision_clock(public_db):
     db, _ = public_db
     example3 = by_source(db)["EXAMPLE-3"]
@@ -184,43 +85,18 @@ def test_importing_again_creates_nothing_and_says_already_imported(tmp_path):
     assert cases_json(db) == before
 
 
-def test_cases_csv_has_header_and_one_row_per_case(public_db):
-    db, _ = public_db
-    result = run(db, "cases", "--format", "csv")
+def test_dry_run_saves_nothing(tmp_path):
+    db = tmp_path / "x.db"
+    result = run(db, "import", "--dry-run", str(PUBLIC))
     assert result.returncode == 0, result.stderr
-    rows = list(csv.reader(io.StringIO(result.stdout)))
-    rows = [r for r in rows if r]
-    header, body = rows[0], rows[1:]
-    assert "reference" in header and "source_reference" in header
-    assert len(body) == 3
-    ref_col, src_col = header.index("reference"), header.index("source_reference")
-    assert {(r[ref_col], r[src_col]) for r in body} == {
-        (c["reference"], c["source_reference"]) for c in cases_json(db)}
-
-
-def test_cases_table_prints_the_references(public_db):
-    db, _ = public_db
-    result = run(db, "cases")
-    assert result.returncode == 0, result.stderr
-    for case in cases_json(db):
-        assert case["reference"] in result.stdout
-        assert case["source_reference"] in result.stdout
-
-
-def test_cases_on_an_empty_database_is_an_empty_list(tmp_path):
-    assert cases_json(tmp_path / "x.db") == []
-
-
-def test_version():
-    result = run_raw("--version")
-    assert result.returncode == 0
-    assert __version__ in result.stdout
-    assert result.stdout.strip().endswith(__version__)
+    for source in ("EXAMPLE-1", "EXAMPLE-2", "EXAMPLE-3"):
+        assert any(source in line for line in result.stdout.splitlines())
+    assert cases_json(db) == []
 
 
 # --------------------------------------------------------------------------- invalid files
 
-def _set(path: str, value: Any):
+def _set(path: str, value: Any) -> Callable[[dict[str, Any]], None]:
     """A change to EXAMPLE-1: set a dotted path (list indices as numbers) to value."""
     def change(app: dict[str, Any]) -> None:
         keys = path.split(".")
@@ -416,7 +292,7 @@ def _variants() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def variants(tmp_path_factory: pytest.TempPathFactory):
+def variants(tmp_path_factory: pytest.TempPathFactory) -> Imported:
     folder = tmp_path_factory.mktemp("variants")
     db = folder / "x.db"
     result = run(db, "import", str(write(folder / "variants.json", _variants())))
@@ -540,92 +416,3 @@ def test_christmas_2026_due_dates(tmp_path):
     # Thu 24 Dec: the same five working days follow it.
     assert cases["XMAS-EVE-2026"]["due"] == {"acknowledgement": "2027-01-05",
                                              "threshold_decision": "2027-01-12"}
-
-
-# --------------------------------------------------------------------------- backup and migrate
-
-def _count_cases(path: Path) -> int:
-    conn = sqlite3.connect(path)
-    try:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        return conn.execute("SELECT count(*) FROM cases").fetchone()[0]
-    finally:
-        conn.close()
-
-
-def test_backup_while_another_connection_is_writing(tmp_path):
-    db = tmp_path / "x.db"
-    assert run(db, "import", str(PUBLIC)).returncode == 0
-    holder = sqlite3.connect(db, isolation_level=None)
-    try:
-        holder.execute("BEGIN IMMEDIATE")
-        holder.execute("DELETE FROM cases")  # uncommitted: the backup must not see it
-        target = tmp_path / "copies" / "backup.db"
-        result = run(db, "backup", str(target))
-        assert result.returncode == 0, result.stderr
-        assert str(target) in result.stdout
-        holder.execute("ROLLBACK")
-    finally:
-        holder.close()
-    assert _count_cases(target) == 3
-    assert _count_cases(db) == 3
-    assert not target.with_name(target.name + ".partial").exists()
-
-
-def test_backup_of_a_closed_database(tmp_path):
-    db = tmp_path / "x.db"
-    assert run(db, "import", str(PUBLIC)).returncode == 0
-    target = tmp_path / "backup.db"
-    result = run(db, "backup", str(target))
-    assert result.returncode == 0, result.stderr
-    assert _count_cases(target) == 3
-    # The copy is a working database for the command too.
-    assert {c["source_reference"] for c in cases_json(target)} == {"EXAMPLE-1", "EXAMPLE-2", "EXAMPLE-3"}
-
-
-def test_backup_of_a_missing_database_fails(tmp_path):
-    result = run(tmp_path / "none.db", "backup", str(tmp_path / "b.db"))
-    assert result.returncode != 0
-    assert "none.db" in result.stderr
-    assert not (tmp_path / "b.db").exists()
-
-
-def test_backup_of_postgresql_points_to_pg_dump(tmp_path):
-    target = tmp_path / "b.dump"
-    result = run_raw("--database", "postgresql://someone@db.example.invalid/cases", "backup", str(target))
-    assert result.returncode != 0
-    assert "pg_dump" in result.stderr
-    assert not target.exists()
-
-
-def test_migrate_a_new_sqlite_file(tmp_path):
-    from app.db.schema import head_revision
-    db = tmp_path / "new" / "x.db"
-    result = run(db, "migrate")
-    assert result.returncode == 0, result.stderr
-    assert "current schema" in result.stdout
-    assert str(db) in result.stdout
-    with sqlite3.connect(db) as conn:
-        assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(head_revision(),)]
-        assert conn.execute("SELECT count(*) FROM agencies").fetchone()[0] == 7
-    again = run(db, "migrate")
-    assert again.returncode == 0, again.stderr
-    assert "current schema" in again.stdout
-    assert "backup" not in again.stdout  # nothing to migrate, so no backup kept
-
-
-def test_dry_run_saves_nothing(tmp_path):
-    db = tmp_path / "x.db"
-    result = run(db, "import", "--dry-run", str(PUBLIC))
-    assert result.returncode == 0, result.stderr
-    for source in ("EXAMPLE-1", "EXAMPLE-2", "EXAMPLE-3"):
-        assert any(source in line for line in result.stdout.splitlines())
-    assert cases_json(db) == []
-
-
-def test_an_unreachable_server_is_a_plain_message_not_a_traceback():
-    # Port 1 on this machine refuses connections at once.
-    result = run_raw("--database", "postgresql://someone@127.0.0.1:1/cases", "cases")
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr, result.stderr[-600:]
-    assert result.stderr.startswith("community-trigger:")
