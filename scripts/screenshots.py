@@ -19,7 +19,7 @@ from app.db.location import DatabaseChoice, normalise_url  # noqa: E402
 from app.services.database import open_database  # noqa: E402
 from app.services.demo import generate_demo_cases  # noqa: E402
 from ui.main import case_list_factory, make_application  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
+from ui.main_window import SECTIONS, MainWindow  # noqa: E402
 
 INCIDENTS = [
     {"happened": "02/10/2026", "reported_on": "03/10/2026", "reported_to": "Kent Police",
@@ -75,6 +75,25 @@ def main() -> None:
     window.applications.setCurrentIndex(0)
     app.processEvents()
     window.grab().save(str(out / "main-window.png"))
+    from app.services.case_list import CaseQuery, find_case_ids
+    [case_id, *_] = find_case_ids(ctx, CaseQuery(status="information_gathering"))
+    page = window.open_case(case_id)
+    page.tabs.setCurrentIndex(2)
+    app.processEvents()
+    window.grab().save(str(out / "case-page.png"))
+    page.tabs.setCurrentIndex(3)
+    app.processEvents()
+    window.grab().save(str(out / "case-page-agencies.png"))
+    window.show_section(2)
+    window.panels_page.meetings.selectRow(0)
+    app.processEvents()
+    window.grab().save(str(out / "panel-meetings.png"))
+    window.show_section(5)
+    app.processEvents()
+    window.grab().save(str(out / "agencies.png"))
+    window.show_section(len(SECTIONS) - 1)
+    app.processEvents()
+    window.grab().save(str(out / "settings.png"))
     print(f"Screenshots written to {out}")
 
 

@@ -1,0 +1,356 @@
+"""The Reports section: the statutory figures with their definitions, the partnership summary and its charts."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QShowEvent
+from PySide6.QtSvgWidgets import QSvgWidget
+from PySide6.QtWidgets import (QApplication, QFrame, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QScrollArea, QTableView, QVBoxLayout, QWidget)
+
+from app.domain.dates import add_months, parse_uk_or_iso, uk
+from app.domain.roles import Permission
+from app.reports.charts import summary_charts, svg_bytes
+from app.reports.pdf import summary_pdf
+from app.reports.tables import (Table, channels_table, comparison_table, figures_csv, recommendations_table,
+                                secondary_recommendations_note, secondary_table, statutory_rows, threshold_note,
+                                timeliness_table)
+from app.services.context import ServiceContext
+from app.services.errors import ServiceError
+from app.services.register_import import import_register
+from app.services.reports import PartnershipSummary, financial_year, partnership_summary, record_export
+from ui.dialogs import DialogService
+from ui.views.case_page.common import button, heading, table
+
+CHART_SCALE = 1.15
+CARD_STYLE = ("QFrame#figureCard { border: 1px solid #b9c0c8; border-radius: 4px; background: #f7f9fb; }"
+              "QLabel#figureNumber { font-size: 22pt; font-weight: 700; color: #0b0c0c; }")
+
+
+def _labelled_edit(text: str, name: str) -> tuple[QLabel, QLineEdit]:
+    edit = QLineEdit()
+    edit.setObjectName(name)
+    edit.setPlaceholderText("dd/mm/yyyy")
+    edit.setMaximumWidth(120)
+    label = QLabel(text)
+    label.setBuddy(edit)  # Alt+letter moves to the box, and the label names it
+    edit.setAccessibleName(text.replace("&", "").rstrip(":"))
+    return label, edit
+
+
+class FigureCard(QFrame):
+    """One statutory figure: the number large, its name, and how it is counted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("figureCard")
+        layout = QVBoxLayout(self)
+        self.number = QLabel("–")
+        self.number.setObjectName("figureNumber")
+        self.title = QLabel()
+        self.title.setObjectName("sectionTitle")
+        self.title.setWordWrap(True)
+        self.beside = QLabel()
+        self.beside.setWordWrap(True)
+        self.definition = QLabel()
+        self.definition.setObjectName("hint")
+        self.definition.setWordWrap(True)
+        for w in (self.number, self.title, self.beside, self.definition):
+            layout.addWidget(w)
+        layout.addStretch(1)
+
+    def show_figure(self, title: str, number: int, beside: str, definition: str) -> None:
+        self.number.setText(str(number))
+        self.title.setText(title)
+        self.beside.setText(beside)
+        self.beside.setVisible(bool(beside))
+        self.definition.setText(definition)
+        spoken = f"{title}: {number}" + (f", {beside}" if beside else "")
+        self.setAccessibleName(spoken)
+        self.number.setAccessibleName(spoken)
+        self.setAccessibleDescription(definition)
+
+
+class ReportsPage(QWidget):
+    cases_changed = Signal()  # the register import added cases
+
+    def __init__(self, ctx: ServiceContext, dialogs: DialogService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx, self.dialogs = ctx, dialogs
+        self.summary: PartnershipSummary | None = None
+        self._findings_edited = False
+        self._filling = False
+        self.setAccessibleName("Reports")
+        self.setStyleSheet(CARD_STYLE)
+        outer = QVBoxLayout(self)
+        outer.addWidget(self._period_bar())
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Report message")
+        outer.addWidget(self.message)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(self._content())
+        outer.addWidget(scroll, 1)
+        start, end = financial_year(ctx.today())
+        self.set_period(start, end, refresh=False)
+
+    # building --------------------------------------------------------------------------------------
+    def _period_bar(self) -> QWidget:
+        bar = QWidget()
+        row = QHBoxLayout(bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        from_label, self.from_edit = _labelled_edit("&From:", "periodFrom")
+        to_label, self.to_edit = _labelled_edit("&To:", "periodTo")
+        for edit in (self.from_edit, self.to_edit):
+            edit.returnPressed.connect(self.refresh)
+        self.show_button = button("&Show figures", self.refresh, "Show the figures for the period")
+        self.previous_button = button("&Previous year", self.previous_year, "Previous year")
+        self.current_button = button("This &financial year", self.this_year, "This financial year")
+        self.pdf_button = button("Export P&DF…", self.export_pdf, "Export the partnership summary as PDF")
+        self.csv_button = button("Export &CSV…", self.export_csv, "Export the figures as CSV")
+        self.import_button = button("&Import register…", self.import_register_file,
+                                    "Import the historical register from a CSV file")
+        self.pdf_button.setEnabled(self.ctx.may(Permission.EXPORT))
+        self.csv_button.setEnabled(self.ctx.may(Permission.EXPORT))
+        self.import_button.setEnabled(self.ctx.may(Permission.CHANGE_CASES))
+        for w in (from_label, self.from_edit, to_label, self.to_edit, self.show_button, self.previous_button,
+                  self.current_button):
+            row.addWidget(w)
+        row.addStretch(1)
+        for w in (self.pdf_button, self.csv_button, self.import_button):
+            row.addWidget(w)
+        return bar
+
+    def _content(self) -> QWidget:
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        self.period_label = QLabel()
+        self.period_label.setObjectName("sectionTitle")
+        self.period_label.setAccessibleName("Period shown")
+        layout.addWidget(self.period_label)
+        layout.addWidget(heading("The statutory figures"))
+        cards = QGridLayout()
+        self.cards = [FigureCard() for _ in range(4)]
+        for n, card in enumerate(self.cards):
+            cards.addWidget(card, 0, n)
+        layout.addLayout(cards)
+        self.secondary_note = QLabel()
+        self.secondary_note.setWordWrap(True)
+        layout.addWidget(self.secondary_note)
+        self.chart_grid = QGridLayout()
+        self.charts: dict[str, QSvgWidget] = {}
+        for n, key in enumerate(("months", "channels", "timeliness")):
+            widget = QSvgWidget()
+            widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable, so a screen reader reads its values
+            widget.setAccessibleName("Chart (shown once the figures are loaded)")
+            self.charts[key] = widget
+            self.chart_grid.addWidget(widget, n // 2, n % 2, Qt.AlignmentFlag.AlignLeft)
+        self.chart_grid.setColumnStretch(2, 1)  # the charts keep to the left, at their own size
+        layout.addLayout(self.chart_grid)
+        self.tables: dict[str, tuple[QTableView, object, QLabel, QLabel]] = {}
+        for key, headers in (("comparison", comparison_table), ("channels", channels_table),
+                             ("timeliness", timeliness_table), ("recommendations", recommendations_table),
+                             ("secondary", secondary_table)):
+            title = heading("")
+            view, model = table(["…"], key)
+            note = QLabel()
+            note.setWordWrap(True)
+            note.setObjectName("hint")
+            self.tables[key] = (view, model, title, note)
+            layout.addWidget(title)
+            layout.addWidget(view)
+            layout.addWidget(note)
+            if key == "channels":
+                self.threshold_label = QLabel()
+                self.threshold_label.setWordWrap(True)
+                self.threshold_label.setAccessibleName("Threshold decisions")
+                layout.addWidget(heading("Threshold decisions"))
+                layout.addWidget(self.threshold_label)
+        self.findings = QPlainTextEdit()
+        self.findings.setMinimumHeight(140)
+        self.findings.setTabChangesFocus(True)
+        self.findings.textChanged.connect(self._findings_changed)
+        findings_label = QLabel("&Key findings (edit before exporting; one finding a line):")
+        findings_label.setObjectName("sectionTitle")
+        findings_label.setBuddy(self.findings)
+        self.findings.setAccessibleName("Key findings")
+        self.reset_findings_button = button("Use the panels' findings again", self.reset_findings,
+                                            "Replace the text with the findings the panels recorded")
+        layout.addWidget(findings_label)
+        layout.addWidget(self.findings)
+        layout.addWidget(self.reset_findings_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+        return content
+
+    # the period --------------------------------------------------------------------------------------
+    def set_period(self, start: date, end: date, *, refresh: bool = True) -> None:
+        self.from_edit.setText(uk(start))
+        self.to_edit.setText(uk(end))
+        if refresh:
+            self.refresh()
+
+    def period(self) -> tuple[date, date] | None:
+        try:
+            start = parse_uk_or_iso(self.from_edit.text())
+        except ValueError as exc:
+            return self._problem(f"From: {exc}", self.from_edit)
+        try:
+            end = parse_uk_or_iso(self.to_edit.text())
+        except ValueError as exc:
+            return self._problem(f"To: {exc}", self.to_edit)
+        if end < start:
+            return self._problem("To: the period must end on or after the day it starts.", self.to_edit)
+        return start, end
+
+    def _problem(self, text: str, field: QLineEdit) -> None:
+        self.message.setText(f"Not shown: {text}")
+        field.setFocus()
+        return None
+
+    def previous_year(self) -> None:
+        """The same dates a year earlier."""
+        period = self.period()
+        if period is not None:
+            self.set_period(add_months(period[0], -12), add_months(period[1], -12))
+
+    def this_year(self) -> None:
+        self.set_period(*financial_year(self.ctx.today()))
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        if self.summary is None:
+            self.refresh()
+
+    # figures -----------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        period = self.period()
+        if period is None:
+            return
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            summary = partnership_summary(self.ctx, *period)
+        except ServiceError as exc:
+            self.message.setText(str(exc))
+            return
+        finally:
+            QApplication.restoreOverrideCursor()
+        changed = self.summary is None or (self.summary.start, self.summary.end) != period
+        self.summary = summary
+        self.message.setText("")
+        self._show(summary)
+        if changed and (not self._findings_edited or self.dialogs.ask(
+                "Key findings", "Replace the key findings you edited with those recorded by the panels in "
+                "the new period?", "Replace", "Keep my text")):
+            self.reset_findings()
+
+    def _show(self, s: PartnershipSummary) -> None:
+        self.period_label.setText(f"Period: {uk(s.start)} to {uk(s.end)} (both days included); previous year "
+                                  f"{uk(s.previous.statutory.start)} to {uk(s.previous.statutory.end)}")
+        for card, row in zip(self.cards, statutory_rows(s)):
+            card.show_figure(row.title, row.number, row.beside, row.definition)
+        self.secondary_note.setText(secondary_recommendations_note(s))
+        self.threshold_label.setText(threshold_note(s))
+        builders = {"comparison": comparison_table, "channels": channels_table, "timeliness": timeliness_table,
+                    "recommendations": recommendations_table, "secondary": secondary_table}
+        for key, build in builders.items():
+            self._fill(key, build(s))
+        for chart in summary_charts(s):
+            widget = self.charts[chart.key]
+            widget.load(QByteArray(svg_bytes(chart.drawing)))
+            widget.setFixedSize(int(chart.drawing.width * CHART_SCALE), int(chart.drawing.height * CHART_SCALE))
+            widget.setAccessibleName(f"Chart: {chart.title}")
+            widget.setAccessibleDescription(chart.description)
+            widget.setToolTip(chart.description)
+
+    def _fill(self, key: str, data: Table) -> None:
+        view, model, title, note = self.tables[key]
+        title.setText(data.title)
+        view.setAccessibleName(data.title)
+        model.beginResetModel()  # type: ignore[attr-defined]
+        model.headers = list(data.headers)  # type: ignore[attr-defined]
+        model.rows = [list(r) for r in data.rows]  # type: ignore[attr-defined]
+        model.keys = list(range(len(data.rows)))  # type: ignore[attr-defined]
+        model.endResetModel()  # type: ignore[attr-defined]
+        note.setText(data.note)
+        view.resizeRowsToContents()
+        # Tall enough for every row: the page scrolls, not each small table.
+        view.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        height = view.horizontalHeader().height() + sum(view.rowHeight(r) for r in range(len(data.rows)))
+        if view.horizontalHeader().length() > view.viewport().width() > 100:  # a narrow window scrolls sideways
+            height += view.horizontalScrollBar().sizeHint().height()
+        view.setFixedHeight(height + 2 * view.frameWidth() + 4)
+
+    # key findings ------------------------------------------------------------------------------------
+    def _findings_changed(self) -> None:
+        if not self._filling:
+            self._findings_edited = True
+
+    def reset_findings(self) -> None:
+        if self.summary is None:
+            return
+        self._filling = True
+        self.findings.setPlainText(self.summary.findings_text())
+        self._filling = False
+        self._findings_edited = False
+
+    # exports and import ------------------------------------------------------------------------------
+    def _file_stem(self) -> str:
+        s = self.summary
+        return "partnership-summary" if s is None else f"partnership-summary-{s.start:%Y-%m-%d}-to-{s.end:%Y-%m-%d}"
+
+    def export_pdf(self) -> Path | None:
+        if self.summary is None:
+            self.refresh()
+        return self._export("PDF", "PDF files (*.pdf)", ".pdf", lambda s: summary_pdf(
+            s, self.ctx.settings().council, edited_findings=self.findings.toPlainText(),
+            produced_on=self.ctx.today()))
+
+    def export_csv(self) -> Path | None:
+        if self.summary is None:
+            self.refresh()
+        return self._export("CSV", "CSV files (*.csv)", ".csv", lambda s: figures_csv(s).encode("utf-8"))
+
+    def _export(self, kind: str, filter_text: str, suffix: str, render) -> Path | None:
+        summary = self.summary
+        if summary is None:
+            return None
+        path = self.dialogs.save_file(f"Export the partnership summary as {kind}", self._file_stem() + suffix,
+                                      filter_text)
+        if path is None:
+            return None
+        path = path if path.suffix.lower() == suffix else path.with_suffix(suffix)
+        try:
+            record_export(self.ctx, f"partnership summary as {kind}", summary.start, summary.end)
+            path.write_bytes(render(summary))
+        except ServiceError as exc:
+            self.dialogs.error("Not exported", str(exc))
+            return None
+        except OSError as exc:
+            self.dialogs.error("Not exported", f"{path} could not be written: {exc.strerror}")
+            return None
+        self.message.setText(f"Exported the {kind} to {path}.")
+        return path
+
+    def import_register_file(self) -> None:
+        path = self.dialogs.open_file("Import the historical register", "CSV files (*.csv);;All files (*)")
+        if path is None:
+            return
+        try:
+            report = import_register(self.ctx, path)
+        except ServiceError as exc:
+            self.dialogs.error("Register not imported", str(exc))
+            return
+        if report.problems:
+            shown = "\n".join(f"• {p}" for p in report.problems[:25])
+            more = len(report.problems) - 25
+            self.dialogs.error("Register not imported", f"{report.summary()}\n\n{shown}"
+                               + (f"\n… and {more} more." if more > 0 else ""))
+            return
+        self.dialogs.info("Register imported", report.summary())
+        if report.created:
+            self.cases_changed.emit()
+            self.refresh()
