@@ -17,17 +17,10 @@ from app.services.intake_support import list_drafts
 from app.services.settings_service import needs_set_up
 from ui.views.first_run import FirstRunDialog
 from ui.dialogs import DialogService
-from ui.views.agencies import AgenciesPage
 from ui.views.applications import ApplicationsPage
-from ui.views.data_protection import DataProtectionPage
-from ui.views.case_page.page import CasePage
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake.form import ApplicationForm, local_drafts_dir
 from ui.views.not_built import NotBuiltPage
-from ui.views.panels.page import PanelsPage
-from ui.views.letters_page import LettersPage
-from ui.views.reports import ReportsPage
-from ui.views.settings_page import SettingsPage
 
 SECTIONS = ["Applications", "Cases", "Panel meetings", "Letters", "Reports", "Agencies", "Data protection",
             "Settings"]
@@ -75,33 +68,12 @@ class MainWindow(QMainWindow):
         self.cases_section.tabBar().setTabButton(0, self.cases_section.tabBar().ButtonPosition.RightSide, None)
         self.cases_section.tabCloseRequested.connect(self._close_case_tab)
         self.pages.addWidget(self.cases_section)
-        self.panels_page = PanelsPage(self.ctx, self.dialogs)
-        self.panels_page.cases_changed.connect(self._refresh_cases)
-        self.pages.addWidget(self.panels_page)
-        for section in SECTIONS[3:]:
-            if section == "Letters":
-                self.letters_page = LettersPage(self.ctx, self.dialogs)
-                self.letters_page.open_case = self.open_case
-                self.pages.addWidget(self.letters_page)
-            elif section == "Reports":
-                self.reports_page = ReportsPage(self.ctx, self.dialogs)
-                self.reports_page.cases_changed.connect(self._refresh_cases)
-                self.pages.addWidget(self.reports_page)
-            elif section == "Settings":
-                self.settings_page = SettingsPage(self.ctx, self.dialogs)
-                self.pages.addWidget(self.settings_page)
-            elif section == "Data protection":
-                self.data_protection_page = DataProtectionPage(self.ctx, self.dialogs)
-                self.data_protection_page.cases_changed.connect(self._refresh_cases)
-                self.pages.addWidget(self.data_protection_page)
-            elif section == "Agencies":
-                self.agencies_page = AgenciesPage(self.ctx, self.dialogs)
-                self.agencies_page.directory_changed.connect(self._reload_directory)
-                self.agencies_page.cases_changed.connect(self._refresh_cases)
-                self.pages.addWidget(self.agencies_page)
-            else:
-                self.pages.addWidget(NotBuiltPage(section, NOT_BUILT[section]))
-        self.navigation.currentRowChanged.connect(self.pages.setCurrentIndex)
+        # The other sections are built the first time they are opened: start-up shows the case
+        # list without importing or querying for pages nobody has looked at yet.
+        self._sections: dict[str, QWidget] = {}
+        for section in SECTIONS[2:]:
+            self.pages.addWidget(QWidget())
+        self.navigation.currentRowChanged.connect(self._show_page)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.navigation)
         splitter.addWidget(self.pages)
@@ -155,6 +127,80 @@ class MainWindow(QMainWindow):
     # sections ------------------------------------------------------------------------------------
     def show_section(self, index: int) -> None:
         self.navigation.setCurrentRow(index)
+
+    def _show_page(self, index: int) -> None:
+        if index >= 2:
+            self.section_page(SECTIONS[index])
+        self.pages.setCurrentIndex(index)
+
+    def section_page(self, section: str) -> QWidget:
+        """The page of a section, built (and its module imported) the first time it is wanted."""
+        if section in self._sections:
+            return self._sections[section]
+        page = self._build_section(section)
+        index = SECTIONS.index(section)
+        placeholder = self.pages.widget(index)
+        self.pages.insertWidget(index, page)
+        self.pages.removeWidget(placeholder)
+        placeholder.deleteLater()
+        self._sections[section] = page
+        return page
+
+    def _build_section(self, section: str) -> QWidget:
+        if section == "Panel meetings":
+            from ui.views.panels.page import PanelsPage
+            panels = PanelsPage(self.ctx, self.dialogs)
+            panels.cases_changed.connect(self._refresh_cases)
+            return panels
+        if section == "Letters":
+            from ui.views.letters_page import LettersPage
+            letters = LettersPage(self.ctx, self.dialogs)
+            letters.open_case = self.open_case
+            return letters
+        if section == "Reports":
+            from ui.views.reports import ReportsPage
+            reports = ReportsPage(self.ctx, self.dialogs)
+            reports.cases_changed.connect(self._refresh_cases)
+            return reports
+        if section == "Agencies":
+            from ui.views.agencies import AgenciesPage
+            agencies = AgenciesPage(self.ctx, self.dialogs)
+            agencies.directory_changed.connect(self._reload_directory)
+            agencies.cases_changed.connect(self._refresh_cases)
+            return agencies
+        if section == "Data protection":
+            from ui.views.data_protection import DataProtectionPage
+            protection = DataProtectionPage(self.ctx, self.dialogs)
+            protection.cases_changed.connect(self._refresh_cases)
+            return protection
+        if section == "Settings":
+            from ui.views.settings_page import SettingsPage
+            return SettingsPage(self.ctx, self.dialogs)
+        return NotBuiltPage(section, NOT_BUILT.get(section, ""))
+
+    @property
+    def panels_page(self):  # noqa: ANN201 - the page classes are imported lazily
+        return self.section_page("Panel meetings")
+
+    @property
+    def letters_page(self):  # noqa: ANN201
+        return self.section_page("Letters")
+
+    @property
+    def reports_page(self):  # noqa: ANN201
+        return self.section_page("Reports")
+
+    @property
+    def agencies_page(self):  # noqa: ANN201
+        return self.section_page("Agencies")
+
+    @property
+    def data_protection_page(self):  # noqa: ANN201
+        return self.section_page("Data protection")
+
+    @property
+    def settings_page(self):  # noqa: ANN201
+        return self.section_page("Settings")
 
     def new_telephone_application(self) -> ApplicationForm:
         return self._open_form("telephone")
@@ -225,8 +271,9 @@ class MainWindow(QMainWindow):
         path = self.dialogs.save_file("Export view to CSV", suggested, "CSV files (*.csv)")
         return str(path) if path else None
 
-    def open_case(self, case_id: int) -> CasePage:
+    def open_case(self, case_id: int) -> QWidget:
         """Open (or bring forward) the case page, from which the whole review is run."""
+        from ui.views.case_page.page import CasePage
         self.show_section(1)
         for index in range(1, self.cases_section.count()):
             page = self.cases_section.widget(index)

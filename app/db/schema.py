@@ -6,13 +6,17 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The newest migration. Kept here so that an ordinary start checks the schema without importing
+# Alembic (a tenth of a second); a test checks it against the migration scripts.
+SCHEMA_HEAD = "0001"
 
 
 class SchemaMismatch(RuntimeError):
@@ -20,21 +24,27 @@ class SchemaMismatch(RuntimeError):
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
+    from alembic.config import Config
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     return config
 
 
 def head_revision() -> str:
+    """The newest revision among the migration scripts (reads them: for tests and `migrate`)."""
+    from alembic.script import ScriptDirectory
     return ScriptDirectory.from_config(alembic_config()).get_current_head() or ""
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine) -> None:
+    from alembic import command
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
@@ -52,7 +62,7 @@ class SchemaState:
 
 
 def schema_state(engine: Engine) -> SchemaState:
-    return SchemaState(current_revision(engine), head_revision())
+    return SchemaState(current_revision(engine), SCHEMA_HEAD)
 
 
 def backup_sqlite(source: Path, target: Path) -> None:

@@ -293,3 +293,8 @@ def test_backup_and_restore_round_trip(tmp_path):
         assert len(list_agencies(ctx)) == 7
     finally:
         ctx.engine.dispose()
+
+
+def test_the_schema_head_constant_matches_the_migration_scripts():
+    from app.db.schema import SCHEMA_HEAD, head_revision
+    assert head_revision() == SCHEMA_HEAD
