@@ -35,8 +35,8 @@ class LettersPage(QWidget):
         self.view, self.model = table(["Case", "Applicant", "Letter", "State", "Due", "Produced"], "Letters waiting")
         self.view.doubleClicked.connect(lambda *_: self._open())
         layout.addWidget(self.view, 1)
-        self.batch_button = button("Produce and &print all acknowledgements due today…", self.print_due,
-                                   "Produce and print all acknowledgements due today")
+        self.batch_button = button("Produce and &print every acknowledgement waiting…", self.print_due,
+                                   "Produce and print every acknowledgement waiting")
         self.sent_button = button("Record the printed batch as &sent…", self.record_batch_sent,
                                   "Record the printed batch as sent")
         layout.addWidget(button_row(self.batch_button, self.sent_button,
