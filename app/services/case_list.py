@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.db.models import Case, Incident, Person
+from app.db.models import Case, Incident, Person, Recommendation
 from app.domain.application import PersonData
 from app.domain.calendar import WorkingCalendar
 from app.domain.clocks import Clock, Indicator
@@ -19,6 +19,7 @@ from app.services.context import ServiceContext
 
 # A pseudo-status for the status filter: every case that is not closed or withdrawn.
 OPEN_CASES = "open"
+OVERDUE_RECOMMENDATIONS = "recommendations_overdue"  # cases an agency owes a late response on
 _ENDED = (Status.CLOSED.value, Status.WITHDRAWN.value)
 _AWAITING_THRESHOLD = (Status.RECEIVED.value, Status.ACKNOWLEDGED.value, Status.THRESHOLD_CHECK.value)
 _AWAITING_PANEL = (Status.THRESHOLD_MET.value, Status.INFORMATION_GATHERING.value,
@@ -78,6 +79,7 @@ class CaseCounts:
     awaiting_threshold_decision: int
     awaiting_panel: int
     awaiting_outcome_letter: int
+    recommendations_overdue: int = 0  # cases with a recommendation past its due date and not done
 
 
 @dataclass(frozen=True)
@@ -193,6 +195,8 @@ def build_query(ctx: ServiceContext, query: CaseQuery, calendar: WorkingCalendar
         stmt = stmt.where(Case.id.in_(_matching_ids(query.text, _matcher(ctx.dialect))))
     if query.status == OPEN_CASES:
         stmt = stmt.where(Case.status.not_in(_ENDED))
+    elif query.status == OVERDUE_RECOMMENDATIONS:
+        stmt = stmt.where(Case.id.in_(_overdue_recommendations(ctx.today())))
     elif query.status:
         stmt = stmt.where(Case.status == query.status)
     if query.indicator:
@@ -277,7 +281,15 @@ def case_counts(ctx: ServiceContext) -> CaseCounts:
                   count(status.in_(_AWAITING_PANEL)), count(status.in_(_AWAITING_OUTCOME)))
     with ctx.unit_of_work() as session:
         row = session.execute(stmt).one()
-    return CaseCounts(*(int(n) for n in row))
+        late = session.scalar(select(func.count()).select_from(_overdue_recommendations(today).subquery()))
+    return CaseCounts(*(int(n) for n in row), recommendations_overdue=int(late or 0))
+
+
+def _overdue_recommendations(today: date) -> Select:
+    """Cases with a panel recommendation past its due date that the agency has not completed or declined."""
+    return (select(Recommendation.case_id).where(Recommendation.due_on < today,
+                                                 Recommendation.status.in_(("open", "accepted")))
+            .distinct())
 
 
 def received_years(ctx: ServiceContext) -> list[int]:

@@ -126,3 +126,21 @@ def test_outcome_delay_and_secondary_review_to_closure(ctx):
     assert any(r.from_secondary_review for r in follow_up.recommendations(ctx, case_id=case_id))
     wf.close_case(ctx, case_id, case.version, closed_on=date(2026, 11, 25))
     assert load_case(ctx, case_id).status == "closed"
+
+
+def test_overdue_recommendations_show_on_the_case_list(ctx):
+    from app.services.case_list import OVERDUE_RECOMMENDATIONS, CaseQuery, case_counts, find_case_ids
+    case_id = _met_case(ctx)
+    meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 2, 10), place="Town Hall",
+                                  chair="Sam Chair")
+    panels.add_case(ctx, meeting, case_id)
+    item = panels.meeting_detail(ctx, meeting).agenda[0]
+    review = panels.ReviewInput(findings=(panels.FindingInput("Finding"),), recommendations=(
+        panels.RecommendationInput(_police(ctx), "Visit", date(2026, 11, 20)),))  # due before 25/11/2026
+    panels.record_review(ctx, item.review_id, item.version, review)
+    assert case_counts(ctx).recommendations_overdue == 1
+    assert find_case_ids(ctx, CaseQuery(status=OVERDUE_RECOMMENDATIONS)) == [case_id]
+    [rec] = follow_up.recommendations(ctx)
+    assert rec.overdue
+    follow_up.respond(ctx, rec.id, rec.version, status="completed", on=date(2026, 11, 24))
+    assert case_counts(ctx).recommendations_overdue == 0

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from app.domain.application import Channel
 from app.domain.clocks import Indicator
 from app.domain.workflow import STATUS_LABELS
-from app.services.case_list import (OPEN_CASES, CaseCounts, CaseQuery, case_counts, iter_rows, officers,
+from app.services.case_list import (OPEN_CASES, OVERDUE_RECOMMENDATIONS, CaseCounts, CaseQuery, case_counts,
+                                    iter_rows, officers,
                                     received_years, record_export)
 from app.services.context import ServiceContext
 from app.services.errors import ServiceError
@@ -102,7 +103,8 @@ class CaseListPage(QWidget):
         self.search.returnPressed.connect(self._search_now)
         self.search.installEventFilter(self)
 
-        self.status_filter = self._combo("Status filter", [("All statuses", None), ("Open cases", OPEN_CASES)]
+        self.status_filter = self._combo("Status filter", [("All statuses", None), ("Open cases", OPEN_CASES),
+                                                               ("With overdue recommendations", OVERDUE_RECOMMENDATIONS)]
                                          + [(label, s.value) for s, label in STATUS_LABELS.items()])
         self.indicator_filter = self._combo("Indicator filter", [("Any indicator", None)]
                                             + [(INDICATOR_LABELS[i], i.value) for i in Indicator])
@@ -356,7 +358,8 @@ class CaseListPage(QWidget):
         parts = [("Open", counts.open), ("Overdue", counts.overdue), ("Due this week", counts.due_this_week),
                  ("Awaiting threshold decision", counts.awaiting_threshold_decision),
                  ("Awaiting panel", counts.awaiting_panel),
-                 ("Awaiting outcome letter", counts.awaiting_outcome_letter)]
+                 ("Awaiting outcome letter", counts.awaiting_outcome_letter),
+                 ("Recommendations overdue", counts.recommendations_overdue)]
         separator = "&nbsp;&nbsp;·&nbsp;&nbsp;"
         self.counts_label.setText(separator.join(f"{name}: <b>{n:,}</b>" for name, n in parts))
         # Screen readers get the same figures without the markup.
