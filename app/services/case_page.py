@@ -134,6 +134,7 @@ class CaseDetail:
     victim_consent_method: str | None
     victim_consent_given_on: date | None
     consent_to_share: bool
+    disclosure_consent: bool | None
     consent_recorded_by: str | None
     consent_recorded_at: datetime | None
     asb_types: str
@@ -218,7 +219,8 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
             applicant=_person(case.applicant), victim=_person(case.victim) if case.victim else None,
             relationship=case.relationship_to_victim, victim_consent=case.victim_consent,
             victim_consent_method=case.victim_consent_method, victim_consent_given_on=case.victim_consent_given_on,
-            consent_to_share=case.consent_to_share, consent_recorded_by=case.consent_recorded_by,
+            consent_to_share=case.consent_to_share, disclosure_consent=case.disclosure_consent,
+            consent_recorded_by=case.consent_recorded_by,
             consent_recorded_at=case.consent_recorded_at, asb_types=case.asb_types,
             problem_location=case.problem_location.description if case.problem_location else None,
             impact=case.impact, vulnerability=case.vulnerability, desired_outcome=case.desired_outcome,

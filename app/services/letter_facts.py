@@ -157,8 +157,9 @@ def why_not(records: CaseRecords, template: str) -> str | None:
             return "the panel met but its findings on this case have not been recorded yet"
         if case.outcome_sent_on:
             return f"the findings letter was already sent on {case.outcome_sent_on:%d/%m/%Y}"
-        if case.victim_id is not None and not case.victim_consent:
-            return "the victim has not agreed that the findings may be sent to the applicant"
+        if case.victim_id is not None and not case.disclosure_consent:
+            return ("the applicant applied for someone else, and the victim has not agreed that the findings may "
+                    "be disclosed to the applicant (record it under People and consent)")
         return None
     if template == "delay":
         if not (case.threshold_met and case.threshold_decided_on):

@@ -204,3 +204,16 @@ def update_case_details(ctx: ServiceContext, case_id: int, expected_version: int
     unknown = set(values) - editable
     _require([Problem(name, "cannot be edited here") for name in sorted(unknown)])
     return _step(ctx, case_id, expected_version, "change", lambda _s, _c: dict(values))
+
+
+def record_disclosure_consent(ctx: ServiceContext, case_id: int, expected_version: int, *, given: bool,
+                              on: date) -> StepResult:
+    """Whether the victim agrees that the findings may be sent to the applicant acting for them."""
+    _require([Problem("on", "the date cannot be in the future")] if on > ctx.today() else [])
+
+    def change(_s: Session, case: Case) -> dict[str, Any]:
+        if case.victim_id is None:
+            raise ValidationFailed([Problem("victim", "the applicant is the victim; no consent is needed")])
+        return {"disclosure_consent": given, "disclosure_consent_on": on}
+
+    return _step(ctx, case_id, expected_version, "disclosure consent", change)

@@ -27,6 +27,9 @@ class Case(Versioned, Base):
     victim_consent_method: Mapped[str | None] = mapped_column(String(10))
     victim_consent_given_on: Mapped[date | None] = mapped_column(Date)
     consent_to_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A copy of the findings to a third-party applicant needs the victim's consent to that disclosure.
+    disclosure_consent: Mapped[bool | None] = mapped_column(Boolean)
+    disclosure_consent_on: Mapped[date | None] = mapped_column(Date)
     consent_recorded_by: Mapped[str | None] = mapped_column(String(120))
     consent_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Set when consent arrives after the case had to wait: the threshold clock runs from here.

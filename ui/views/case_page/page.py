@@ -49,7 +49,7 @@ class CasePage(QWidget):
         self.tabs.setAccessibleName("Case sections")
         self.summary = SummaryTab()
         self.summary.save_requested.connect(self.save_details)
-        self.people = PeopleTab(lambda: steps.record_consent(self))
+        self.people = PeopleTab(lambda: steps.record_consent(self), lambda: steps.disclosure_consent(self))
         self.incidents = IncidentsTab(self)
         self.agencies = AgenciesTab(self)
         self.chronology = ChronologyTab()

@@ -261,3 +261,12 @@ def secondary_outcome_sent(page: CasePage) -> None:
     page.run_step("Secondary review outcome letter sent", "", _sent_fields(page),
                   lambda v: follow_up.record_secondary_outcome_sent(page.ctx, page.case_id, sent_on=v["sent_on"],
                                                                     method=v["method"]))
+
+
+def disclosure_consent(page: CasePage) -> None:
+    page.run_step("Consent to disclose the findings", "The applicant applied on the victim's behalf. The findings "
+                  "letter can be sent to the applicant only if the victim agrees.", [
+                      StepField("given", "The victim agrees", "choice", [("yes", "Yes"), ("no", "No")]),
+                      StepField("on", "Date", "date", default=page.today())],
+                  lambda v: wf.record_disclosure_consent(page.ctx, page.case_id, page.version,
+                                                         given=v["given"] == "yes", on=v["on"]))

@@ -103,7 +103,8 @@ def _person_text(p: PersonView) -> str:
 
 
 class PeopleTab(QWidget):
-    def __init__(self, record_consent: Callable[[], None], parent: QWidget | None = None) -> None:
+    def __init__(self, record_consent: Callable[[], None], record_disclosure: Callable[[], None],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.applicant = QLabel()
@@ -115,7 +116,9 @@ class PeopleTab(QWidget):
             label.setAccessibleName(title)
             layout.addWidget(label)
         self.consent_button = button("Record &consent…", record_consent, "Record consent")
-        layout.addWidget(button_row(self.consent_button))
+        self.disclosure_button = button("Consent to &disclose the findings…", record_disclosure,
+                                        "Consent to disclose the findings")
+        layout.addWidget(button_row(self.consent_button, self.disclosure_button))
         layout.addStretch(1)
 
     def show_case(self, d: CaseDetail) -> None:
@@ -131,5 +134,10 @@ class PeopleTab(QWidget):
         share = "given" if d.consent_to_share else "NOT given: the case cannot proceed until it is"
         recorded = (f" Recorded by {d.consent_recorded_by} at {d.consent_recorded_at:%d/%m/%Y %H:%M}."
                     if d.consent_recorded_at else "")
-        self.consent.setText(f"Consent to share with the agencies: {share}.{recorded}")
+        disclosure = ""
+        if d.victim:
+            disclosure = (" The victim agrees that the findings may be sent to the applicant." if d.disclosure_consent
+                          else " The victim has NOT agreed (yet) that the findings may be sent to the applicant.")
+        self.consent.setText(f"Consent to share with the agencies: {share}.{recorded}{disclosure}")
         self.consent_button.setVisible(d.status == "awaiting_consent")
+        self.disclosure_button.setVisible(d.victim is not None)

@@ -1,0 +1,57 @@
+"""An old database file opens in a new version: it is backed up, then upgraded, and nothing is lost."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+
+from app.db.engine import make_engine
+from app.db.location import normalise_url
+from app.db.schema import SCHEMA_HEAD, alembic_config, schema_state
+from app.services import workflow_actions as wf
+from app.services.errors import ValidationFailed
+from app.services.letters import available_templates
+from app.services.case_page import load_case
+from app.services.intake import create_application
+from tests.conftest import make_context
+from tests.db.helpers import application
+
+
+def _database_at(path: Path, revision: str) -> None:
+    engine = make_engine(normalise_url(f"sqlite:///{path}"))
+    config = alembic_config()
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, revision)
+        conn.execute(text("INSERT INTO people (id, address, search_key, version, updated_at, updated_by) "
+                          "VALUES (1, '', 'old|', 1, '2025-01-01', 'old')"))
+        conn.execute(text("INSERT INTO cases (id, reference, channel, received_at, received_on, status, "
+                          "applicant_id, consent_to_share, asb_types, qualifying_incidents, version, updated_at, "
+                          "updated_by, created_at, created_by) VALUES (1, 'CT-2025-0001', 'post', "
+                          "'2025-03-01 09:00', '2025-03-01', 'closed', 1, 1, '', 0, 1, '2025-01-01', 'old', "
+                          "'2025-01-01', 'old')"))
+    engine.dispose()
+
+
+def test_a_file_made_by_the_first_version_is_backed_up_and_upgraded(tmp_path):
+    path = tmp_path / "cases.db"
+    _database_at(path, "0001")
+    ctx = make_context(f"sqlite:///{path}")
+    assert schema_state(ctx.engine).current == SCHEMA_HEAD == "0002"
+    backups = list(tmp_path.glob("cases.before-0002.db.bak"))
+    assert len(backups) == 1
+    assert load_case(ctx, 1).reference == "CT-2025-0001" and load_case(ctx, 1).disclosure_consent is None
+
+
+def test_findings_to_a_third_party_applicant_need_the_victims_consent_to_disclosure(ctx):
+    created = create_application(ctx, application("2026-11-02", on_behalf=True))
+    detail = load_case(ctx, created.id)
+    with pytest.raises(ValidationFailed):
+        wf.record_disclosure_consent(ctx, created.id, detail.version, given=True, on=date(2026, 12, 1))
+    step = wf.record_disclosure_consent(ctx, created.id, detail.version, given=True, on=date(2026, 11, 25))
+    assert load_case(ctx, created.id).disclosure_consent is True and step.version > detail.version
+    fits = {f.name: f for f in available_templates(ctx, created.id)}
+    assert "disclosed" not in (fits["findings"].reason or "")  # refused for another reason (no panel yet)
