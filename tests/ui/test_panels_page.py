@@ -86,3 +86,45 @@ def test_review_dialog_refuses_a_recommendation_without_an_agency_and_keeps_it(w
     page.agenda.selectRow(0)
     page.record_review()
     assert "choose an agency" in seen["message"] and seen["kept"] == "Nobody"
+
+
+def test_panel_pack_is_saved_exactly_as_kept_and_its_sending_recorded(window, ctx, dialogs, tmp_path):
+    from pypdf import PdfReader
+    from sqlalchemy import select
+
+    from app.db.models import Letter
+    from app.services.panel_pack import pack_history
+    first, second = _met(ctx), _met(ctx)
+    page = window.panels_page
+    page.dialog_hook = _fill({"starts": "02/12/2026 10:00", "place": "Town Hall", "chair": "Sam Chair"})
+    page.new_meeting()
+    for case_id in (first, second):
+        page.dialog_hook = _fill({"case": str(case_id)})
+        page.add_case()
+    page.dialog_hook = _fill({"name": "PC Jones", "role": "agency representative", "attendance": "invited"})
+    page.add_member()
+    page.dialog_hook = _fill({"password": "s3cret"})
+    page.panel_pack()  # the chair cancels where to save: nothing is produced
+    assert pack_history(ctx, page.meeting_id) == []
+    target = tmp_path / "pack.pdf"
+    dialogs.files = [target]
+    page.panel_pack()
+    with ctx.unit_of_work() as session:
+        [stored] = session.scalars(select(Letter.pdf).where(Letter.template == "panel-pack")).all()
+    assert target.read_bytes() == bytes(stored)
+    assert PdfReader(target).is_encrypted
+    assert "password protected" in page.pack_status.text() and "not recorded as sent" in page.pack_status.text()
+    seen = {}
+
+    def sent(dialog) -> None:
+        seen["prefilled"] = dialog.inputs["sent_to"].toPlainText()
+        dialog.set_value("sent_to", "PC Jones\nSam Chair\n")
+        dialog.set_value("on", "25/11/2026")
+        dialog.set_value("method", "email")
+        dialog.submit()
+    page.dialog_hook = sent
+    page.record_pack_sent()
+    assert seen["prefilled"] == "Sam Chair\nPC Jones"  # the meeting's members, editable
+    [record] = pack_history(ctx, page.meeting_id)
+    assert [(s.sent_to, s.method) for s in record.sendings] == [("PC Jones, Sam Chair", "email")]
+    assert "sent 25/11/2026 by email to PC Jones, Sam Chair" in page.pack_status.text()

@@ -6,16 +6,17 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.dates import uk
 from app.domain.workflow import Status
-from app.services import follow_up, panels
+from app.services import follow_up, panel_pack, panels
 from app.services.agencies import list_agencies
 from app.services.context import ServiceContext
 from app.domain.application import Problem
 from app.services.errors import ServiceError, ValidationFailed
 from app.services.form_input import parse_received
+from app.services.workflow_actions import SEND_METHODS
 from ui.dialogs import DialogService
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
@@ -34,6 +35,7 @@ class PanelsPage(QTabWidget):
         self.dialog_hook: Callable[[QWidget], None] | None = None  # tests fill dialogs instead of exec()
         self.meeting_id: int | None = None
         self.detail: panels.MeetingDetail | None = None
+        self.packs: list[panel_pack.PackRecord] = []
         meetings = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -64,6 +66,12 @@ class PanelsPage(QTabWidget):
                                     button("A&ttendance…", self.set_attendance, "Set attendance"),
                                     button("Mark &held…", self.mark_held, "Mark held"),
                                     button("Approve &minutes", self.approve_minutes, "Approve minutes")))
+        self.pack_status = QLabel("")
+        self.pack_status.setWordWrap(True)
+        self.pack_status.setAccessibleName("Panel pack")
+        layout.addWidget(self.pack_status)
+        layout.addWidget(button_row(button("Panel &pack…", self.panel_pack, "Panel pack"),
+                                    button("Record pack &sent…", self.record_pack_sent, "Record pack sent")))
         meetings.addWidget(left)
         meetings.addWidget(right)
         meetings.setSizes([420, 800])
@@ -116,6 +124,8 @@ class PanelsPage(QTabWidget):
                                     for a in d.agenda], [a.review_id for a in d.agenda])
         self.members_model.set_rows([[m.name, m.agency or "", m.role, m.attendance, m.conflict_reference or ""]
                                      for m in d.attendees], [m.id for m in d.attendees])
+        self.packs = panel_pack.pack_history(self.ctx, d.id)
+        self.pack_status.setText(_pack_words(self.packs))
 
     # running dialogs -------------------------------------------------------------------------------
     def _run(self, dialog: QWidget) -> bool:
@@ -236,6 +246,68 @@ class PanelsPage(QTabWidget):
                        [StepField("on", "Date held", "date", default=d.starts_at.date())],
                        lambda v: panels.mark_held(self.ctx, d.id, d.version, held_on=v["on"]))
 
+    def panel_pack(self) -> None:
+        """Produce the pack (kept with the meeting) and save exactly those bytes where the chair says."""
+        if not self._need_meeting():
+            return
+        d = self.detail
+        assert d is not None
+        dialog = StepDialog("Panel pack", "The pack is OFFICIAL-SENSITIVE. A password is optional: if you set one, "
+                            "give it to the members separately, never in the email that carries the pack.",
+                            [StepField("password", "Password", required=False,
+                                       hint="leave empty for a pack without a password")], lambda v: v, self)
+        password_box = dialog.inputs["password"]
+        assert isinstance(password_box, QLineEdit)
+        password_box.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
+        if not self._ask(dialog):
+            return
+        path = self.dialogs.save_file("Save the panel pack", f"panel-pack-{d.starts_at:%Y-%m-%d}.pdf",
+                                      "PDF files (*.pdf)")
+        if path is None:
+            return
+        password = dialog.result_value["password"]  # type: ignore[index]
+        try:
+            _letter_id, pdf = panel_pack.build_panel_pack(self.ctx, d.id, password=password or None)
+        except ServiceError as exc:
+            self.dialogs.error("No panel pack", str(exc))
+            return
+        try:
+            path.write_bytes(pdf)  # exactly the stored bytes: the pack kept is the pack circulated
+        except OSError as exc:
+            self.dialogs.error("Pack not saved", f"The pack is kept with the meeting, but it could not be saved "
+                               f"to {path}: {exc.strerror or exc}.")
+        else:
+            self.dialogs.info("Panel pack saved", f"Saved to {path}. Record who it was sent to with "
+                              "'Record pack sent'.")
+        self._show()
+
+    def record_pack_sent(self) -> None:
+        if not self._need_meeting():
+            return
+        d = self.detail
+        assert d is not None
+        packs = panel_pack.pack_history(self.ctx, d.id)
+        if not packs:
+            self.dialogs.info("No panel pack yet", "Produce the panel pack first.")
+            return
+        names = [m.name for m in d.attendees]
+        if d.chair and d.chair not in names:  # a chair named on the meeting but not added as a member
+            names.insert(0, d.chair)
+        self._step("Record the pack as sent", "One name a line. Change the list if the pack went to other people.", [
+            StepField("pack", "Pack", "choice", [(str(p.letter_id), p.label) for p in packs]),
+            StepField("sent_to", "Sent to", "long", default="\n".join(names)),
+            StepField("on", "Date sent", "date", default=self.ctx.today()),
+            StepField("method", "How", "choice", [(m, m.capitalize()) for m in SEND_METHODS], default="email")],
+            lambda v: panel_pack.record_pack_sent(self.ctx, int(v["pack"]), sent_to=v["sent_to"].splitlines(),
+                                                  sent_on=v["on"], method=v["method"]))
+
+    def _ask(self, dialog: QWidget) -> bool:
+        """Run a dialog that only collects values (nothing changes, so nothing to refresh)."""
+        if self.dialog_hook is not None:
+            self.dialog_hook(dialog)
+            return dialog.result() == 1  # type: ignore[attr-defined]
+        return bool(dialog.exec())  # type: ignore[attr-defined]
+
     def approve_minutes(self) -> None:
         if self._need_meeting():
             try:
@@ -244,6 +316,19 @@ class PanelsPage(QTabWidget):
                 self.dialogs.error("Minutes not approved", str(exc))
                 return
             self.refresh()
+
+
+def _pack_words(packs: list[panel_pack.PackRecord]) -> str:
+    if not packs:
+        return "Panel pack: not produced yet."
+    latest = packs[0]
+    words = f"Panel pack: {latest.label[0].lower()}{latest.label[1:]}"
+    if latest.sendings:
+        last = latest.sendings[-1]
+        words += f"; sent {uk(last.sent_on)} by {last.method} to {last.sent_to}"
+    else:
+        words += "; not recorded as sent"
+    return words + (f" ({len(packs)} packs produced)." if len(packs) > 1 else ".")
 
 
 class RecommendationsPage(QWidget):
