@@ -18,6 +18,7 @@ from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, 
 from app import APP_NAME
 from app.domain.dates import long_form
 from app.domain.settings import CouncilDetails
+from app.letters.pdf_parts import DeferredPagesCanvas
 from app.letters.fonts import BOLD, REGULAR, register_fonts
 from app.letters.layout import (LATER_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, PAGE_HEIGHT,
                                 PAGE_WIDTH, SIDE_COLUMN_LEFT, EnvelopeWindow, LetterStyles,
@@ -264,24 +265,14 @@ def _draw_marking(content: LetterContent, styles: LetterStyles, canv: Canvas) ->
     canv.drawCentredString(PAGE_WIDTH / 2, 8 * mm, content.marking)
 
 
-class _NumberedCanvas(Canvas):
-    """Holds pages back until the end, then adds "Page X of Y" when there is more than one."""
+class _NumberedCanvas(DeferredPagesCanvas):
+    """Adds "Page X of Y" when the letter has more than one page."""
 
     def __init__(self, *args: Any, footer_size: float = 8.5, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._footer_size = footer_size
-        self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            if total > 1:
-                self.setFont(REGULAR, self._footer_size)
-                self.drawCentredString(PAGE_WIDTH / 2, 13 * mm, f"Page {self._pageNumber} of {total}")
-            super().showPage()
-        super().save()
+    def mark_page(self, number: int, total: int) -> None:
+        if total > 1:
+            self.setFont(REGULAR, self._footer_size)
+            self.drawCentredString(PAGE_WIDTH / 2, 13 * mm, f"Page {number} of {total}")

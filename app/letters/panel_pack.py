@@ -18,13 +18,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.pdfencrypt import StandardEncryption
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, PageBreak, PageTemplate,
                                 Paragraph, Spacer, Table, TableStyle)
 
 from app import APP_NAME
 from app.domain.dates import long_form, uk
 from app.letters.fonts import BOLD, REGULAR, register_fonts
+from app.letters.pdf_parts import HEADER_FILL, RULE, DeferredPagesCanvas, grid_table
 
 MARKING = "OFFICIAL-SENSITIVE"
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -32,9 +32,7 @@ MARGIN = 18 * mm
 TOP = 26 * mm  # room for the marking and the running title above the text
 BOTTOM = 24 * mm  # room for the page number and the marking below it
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
-HEADER_FILL = colors.HexColor("#e4e9ee")
 NOTE_FILL = colors.HexColor("#f3f5f7")
-RULE = colors.HexColor("#8a96a3")
 GREY = colors.HexColor("#333333")
 
 
@@ -303,40 +301,17 @@ def _boxed(parts: list[Flowable], s: dict[str, ParagraphStyle]) -> Table:
 
 
 def _grid(rows: list[list[Any]], widths: list[float], *, header: bool = True) -> Table:
-    # splitInRow: a very long entry may run on to the next page instead of failing to fit.
-    table = Table(rows, colWidths=[TEXT_WIDTH * w for w in widths], repeatRows=1 if header else 0,
-                  splitInRow=1, hAlign="LEFT")
-    style = [("FONTNAME", (0, 0), (-1, -1), REGULAR),  # the cell default is an unembedded Helvetica
-             ("GRID", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL))
-    table.setStyle(TableStyle(style))
-    return table
+    return grid_table(rows, [TEXT_WIDTH * w for w in widths], header=header, split_in_row=True)
 
 
-class _MarkedCanvas(Canvas):
-    """Holds the pages back until the end, then marks each one at the top and the bottom."""
+class _MarkedCanvas(DeferredPagesCanvas):
+    """Marks every page at the top and the bottom, with "Page X of Y"."""
 
     def __init__(self, *args: Any, running: str = "", council: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._running, self._council = running, council
-        self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._marks(self._pageNumber, total)
-            super().showPage()
-        super().save()
-
-    def _marks(self, number: int, total: int) -> None:
+    def mark_page(self, number: int, total: int) -> None:
         self.saveState()
         self.setFillColor(colors.black)
         self.setFont(BOLD, 9)

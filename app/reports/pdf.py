@@ -11,14 +11,14 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Flowable, Frame, KeepTogether, PageTemplate,
-                                Paragraph, Spacer, Table as PdfTable, TableStyle)
+                                Paragraph, Spacer, Table as PdfTable)
 
 from app import APP_NAME
 from app.domain.dates import long_form
 from app.domain.settings import CouncilDetails
 from app.letters.fonts import BOLD, REGULAR, register_fonts
+from app.letters.pdf_parts import DeferredPagesCanvas, grid_table
 from app.reports.charts import summary_charts
 from app.reports.tables import (Table, channels_table, comparison_table, figures_csv, months_table,
                                 period_words, recommendations_table, secondary_recommendations_note,
@@ -30,8 +30,6 @@ __all__ = ["figures_csv", "summary_pdf", "report_title"]
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 18 * mm
 TEXT_WIDTH = PAGE_WIDTH - 2 * MARGIN
-HEADER_FILL = colors.HexColor("#e4e9ee")
-RULE = colors.HexColor("#8a96a3")
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -143,36 +141,18 @@ def _table_section(table: Table, s: dict[str, ParagraphStyle], widths: list[floa
 
 
 def _grid(rows: list[list[Any]], widths: list[float], *, header: bool) -> PdfTable:
-    table = PdfTable(rows, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
-    style = [("FONTNAME", (0, 0), (-1, -1), REGULAR),  # the cell default is an unembedded Helvetica
-             ("GRID", (0, 0), (-1, -1), 0.4, RULE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-             ("TOPPADDING", (0, 0), (-1, -1), 3), ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("RIGHTPADDING", (0, 0), (-1, -1), 4)]
-    if header:
-        style.append(("BACKGROUND", (0, 0), (-1, 0), HEADER_FILL))
-    table.setStyle(TableStyle(style))
-    return table
+    return grid_table(rows, widths, header=header)
 
 
-class _NumberedCanvas(Canvas):
-    """Holds the pages back until the end, then prints the report's title and "Page X of Y" on each."""
+class _NumberedCanvas(DeferredPagesCanvas):
+    """Prints the report's title and "Page X of Y" on each page."""
 
     def __init__(self, *args: Any, footer: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._footer = footer
-        self._pages: list[dict[str, Any]] = []
 
-    def showPage(self) -> None:  # noqa: N802 - ReportLab's name
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self.setFont(REGULAR, 8)
-            self.setFillColor(colors.HexColor("#333333"))
-            self.drawString(MARGIN, 10 * mm, self._footer)
-            self.drawRightString(PAGE_WIDTH - MARGIN, 10 * mm, f"Page {self._pageNumber} of {total}")
-            super().showPage()
-        super().save()
+    def mark_page(self, number: int, total: int) -> None:
+        self.setFont(REGULAR, 8)
+        self.setFillColor(colors.HexColor("#333333"))
+        self.drawString(MARGIN, 10 * mm, self._footer)
+        self.drawRightString(PAGE_WIDTH - MARGIN, 10 * mm, f"Page {number} of {total}")
