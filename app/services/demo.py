@@ -393,6 +393,8 @@ class _Builder:
             completed = answer + timedelta(days=rng.randint(0, 30)) if status == "completed" else None
             if completed and completed > self.today:
                 status, completed = "accepted", None
+            if status == "accepted" and due < self.today - timedelta(days=180):
+                status, completed = "completed", due  # accepted long ago: carried out by now
         chase = due + timedelta(days=3)
         self.add("recommendations", case_id=case_id, agency_id=agency_id, action=action, rationale=rationale,
                  due_on=due, status=status, responded_on=responded, completed_on=completed,
