@@ -1,4 +1,4 @@
-"""The Data protection page: cases due for retention review, and subject access exports."""
+"""The Data protection page: retention review, subject access exports, and (for managers) the audit log."""
 from __future__ import annotations
 
 import re
@@ -9,7 +9,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QVBoxLayout, QWidget)
+                               QTabWidget, QVBoxLayout, QWidget)
 
 from app.domain.dates import uk
 from app.domain.roles import Permission
@@ -19,6 +19,7 @@ from app.services.errors import ServiceError
 from app.services.retention import DueCase, anonymise_case, cases_due_for_review, delete_case, retention_years
 from app.services.subject_access import PERPETRATOR, PersonMatch, export_person, find_people, write_bundle
 from ui.dialogs import DialogService
+from ui.views.audit_view import AuditLogView
 from ui.views.case_page.common import button, button_row, heading, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
 
@@ -39,7 +40,13 @@ class DataProtectionPage(QWidget):
         self.due: list[DueCase] = []
         self.found: list[PersonMatch] = []
         self.setAccessibleName("Data protection")
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        self.tabs = QTabWidget()
+        self.tabs.setAccessibleName("Parts of the data protection page")
+        outer.addWidget(self.tabs)
+        records = QWidget()
+        records.setAccessibleName("Retention and subject access")
+        layout = QVBoxLayout(records)
 
         layout.addWidget(heading("Retention review"))
         self.retention_note = QLabel()
@@ -84,6 +91,10 @@ class DataProtectionPage(QWidget):
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Result")
         layout.addWidget(self.message)
+        self.tabs.addTab(records, "Retention and su&bject access")
+        # The audit log is read (and its viewing logged) only when its tab is opened.
+        self.audit_view = AuditLogView(ctx, dialogs)
+        self.tabs.addTab(self.audit_view, "Audit lo&g")
         self._apply_permissions()
         self._loaded = False  # listed when first shown, so start-up does not wait for it
 
