@@ -13,6 +13,7 @@ from app import APP_NAME, __version__
 from app.db.location import DatabaseChoice
 from app.services.agencies import AgencyDirectory, list_agencies
 from app.services.context import ServiceContext
+from app.domain.dates import uk_time
 from app.services.intake_support import list_drafts
 from app.services.settings_service import needs_set_up
 from ui.views.first_run import FirstRunDialog
@@ -235,7 +236,7 @@ class MainWindow(QMainWindow):
             form.restore(draft.payload)
             form.draft_id = draft.id
             form.show_banner(f"Restored an application that was not saved (last autosaved "
-                             f"{draft.updated_at:%d/%m/%Y %H:%M} UTC). Save it, or close the tab to discard it.",
+                             f"{uk_time(draft.updated_at)}). Save it, or close the tab to discard it.",
                              "warn")
             restored += 1
         # Copies written while the database could not be reached: back into forms, then the database.

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date
+from datetime import date, datetime, timezone
 
 
 def add_months(day: date, months: int) -> date:
@@ -87,3 +87,10 @@ def describe_occurred(exact: date | None, start: date | None, end: date | None) 
             return f"{start.strftime('%B')} {start.year} (to confirm)"
         return f"{uk(start)} to {uk(end)} (to confirm)"
     return ""
+
+
+def uk_time(stamp_utc: datetime) -> str:
+    """A stored UTC time as the CSU reads it: 'dd/mm/yyyy hh:mm' in UK local time (GMT or BST)."""
+    from zoneinfo import ZoneInfo
+    local = stamp_utc.replace(tzinfo=timezone.utc).astimezone(ZoneInfo("Europe/London"))
+    return local.strftime("%d/%m/%Y %H:%M")

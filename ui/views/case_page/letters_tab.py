@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from app.domain.dates import uk
+from app.domain.dates import uk, uk_time
 from app.services import letters as letter_service
 from app.services.agencies import list_agencies
 from app.services.case_page import CaseDetail
@@ -40,7 +40,7 @@ class LettersTab(QWidget):
             button("Appro&ve", self.approve, "Approve the letter"),
             button("Record as s&ent…", self.record_sent, "Record the letter as sent")))
         layout.addWidget(heading("Everything that happened (from the audit log)"))
-        self.timeline, self.timeline_model = table(["When (UTC)", "Who", "What", "Fields", "Detail"], "Timeline")
+        self.timeline, self.timeline_model = table(["When", "Who", "What", "Fields", "Detail"], "Timeline")
         layout.addWidget(self.timeline, 2)
 
     def show_case(self, d: CaseDetail) -> None:
@@ -48,7 +48,7 @@ class LettersTab(QWidget):
                               "queued to produce" if lt.queued else f"{lt.produced_at:%d/%m/%Y}",
                               lt.approved_by or "", uk(lt.sent_on), lt.sent_method or ""] for lt in d.letters],
                             [lt.id for lt in d.letters])
-        self.timeline_model.set_rows([[f"{t.at:%d/%m/%Y %H:%M}", t.actor, t.action, t.fields or "", t.reason or ""]
+        self.timeline_model.set_rows([[uk_time(t.at), t.actor, t.action, t.fields or "", t.reason or ""]
                                       for t in d.timeline])
 
     def _selected(self) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
-from app.domain.dates import uk
+from app.domain.dates import uk, uk_time
 from app.services.case_page import CaseDetail
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 
@@ -88,7 +88,7 @@ class NotesTab(QWidget):
         return key if isinstance(key, int) else None
 
     def show_case(self, d: CaseDetail) -> None:
-        self.notes_model.set_rows([[f"{at:%d/%m/%Y %H:%M}", who, text] for at, who, text in d.notes])
+        self.notes_model.set_rows([[uk_time(at), who, text] for at, who, text in d.notes])
         self.documents_model.set_rows([[title, kind, f"{size // 1024 or 1} KB", f"{at:%d/%m/%Y}", by]
                                        for _id, title, kind, size, at, by in d.documents],
                                       [doc[0] for doc in d.documents])
