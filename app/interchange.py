@@ -195,7 +195,7 @@ def parse_application(raw: Any, label: str, now: datetime) -> ParsedApplication:
     problems = list(r.problems)
     # A field the reader already complained about (or a part of it) is not reported twice.
     read_faults = [p.field for p in problems]
-    problems += [p for p in check_application(data, now)
+    problems += [p for p in check_application(data, now, strict=False)
                  if not any(f.startswith(p.field) for f in read_faults)]
     if problems:
         return ParsedApplication(label, None, tuple(problems))

@@ -131,15 +131,22 @@ class Problems:
         return bool(self.items)
 
 
-def check_application(app: ApplicationData, now: datetime) -> list[Problem]:
-    """The rules every application must pass, whichever way it arrived (form, post, import)."""
+def check_application(app: ApplicationData, now: datetime, *, strict: bool = True) -> list[Problem]:
+    """The rules an application must pass.
+
+    An imported file is refused only for what application-format.md lists as invalid (dates missing,
+    impossible or in the future, reported before it happened, no surname or organisation, no
+    incidents; the channel and malformed files are the reader's). `strict` adds the checks a form
+    makes while the officer can still ask the caller (an email address for email contact, how
+    consent was given...): an imported application with those gaps is kept, not refused.
+    """
     p = Problems()
     if app.received_at > now:
         p.add("received_at", f"the date received ({app.received_at:%d/%m/%Y}) is in the future")
-    _check_person(p, "applicant", app.applicant, now.date())
-    if app.on_behalf_of is not None:
+    _check_person(p, "applicant", app.applicant, now.date(), strict=strict)
+    if app.on_behalf_of is not None and strict:
         ob = app.on_behalf_of
-        _check_person(p, "on_behalf_of.victim", ob.victim, now.date())
+        _check_person(p, "on_behalf_of.victim", ob.victim, now.date(), strict=strict)
         if ob.relationship not in RELATIONSHIPS:
             p.add("on_behalf_of.relationship", f"'{ob.relationship}' is not one of {', '.join(RELATIONSHIPS)}")
         if ob.victim_consent and ob.consent_method not in CONSENT_METHODS:
@@ -147,17 +154,24 @@ def check_application(app: ApplicationData, now: datetime) -> list[Problem]:
                   f"say how the victim gave consent: one of {', '.join(CONSENT_METHODS)}")
         if ob.consent_given_on and ob.consent_given_on > now.date():
             p.add("on_behalf_of.consent_given_on", "the date consent was given is in the future")
+    elif app.on_behalf_of is not None and app.on_behalf_of.consent_given_on \
+            and app.on_behalf_of.consent_given_on > now.date():
+        p.add("on_behalf_of.consent_given_on", "the date consent was given is in the future")
     if not app.incidents:
         p.add("incidents", "at least one incident is needed")
     for n, incident in enumerate(app.incidents):
-        _check_incident(p, f"incidents[{n}]", incident, app.received_on)
+        _check_incident(p, f"incidents[{n}]", incident, app.received_on, strict=strict)
     return p.items
 
 
-def _check_person(p: Problems, where: str, person: PersonData, today: date) -> None:
+def _check_person(p: Problems, where: str, person: PersonData, today: date, *, strict: bool = True) -> None:
     if not (person.last_name or "").strip() and not (person.organisation or "").strip():
         p.add(f"{where}.last_name", "a surname (or an organisation name) is needed; "
                                     "anonymous applications are not accepted")
+    if person.date_of_birth and person.date_of_birth > today:
+        p.add(f"{where}.date_of_birth", "the date of birth is in the future")
+    if not strict:
+        return
     if person.preferred_contact and person.preferred_contact not in PREFERRED_CONTACT:
         p.add(f"{where}.preferred_contact",
               f"'{person.preferred_contact}' is not one of {', '.join(PREFERRED_CONTACT)}")
@@ -165,11 +179,10 @@ def _check_person(p: Problems, where: str, person: PersonData, today: date) -> N
         p.add(f"{where}.email", "an email address is needed when email is the preferred contact")
     if person.email and "@" not in person.email:
         p.add(f"{where}.email", f"'{person.email}' is not an email address")
-    if person.date_of_birth and person.date_of_birth > today:
-        p.add(f"{where}.date_of_birth", "the date of birth is in the future")
 
 
-def _check_incident(p: Problems, where: str, incident: IncidentData, received_on: date) -> None:
+def _check_incident(p: Problems, where: str, incident: IncidentData, received_on: date, *,
+                    strict: bool = True) -> None:
     approximate = incident.occurred_from is not None or incident.occurred_to is not None
     if incident.occurred_on is None and not approximate:
         p.add(f"{where}.occurred_on", "the date it happened is missing (give a date, or a month or range)")
@@ -184,6 +197,8 @@ def _check_incident(p: Problems, where: str, incident: IncidentData, received_on
     if incident.reported_on and earliest and incident.reported_on < earliest:
         p.add(f"{where}.reported_on",
               f"reported ({incident.reported_on:%d/%m/%Y}) before it happened ({earliest:%d/%m/%Y})")
+    if not strict:
+        return  # an import keeps the rest: such an incident simply does not count
     if incident.occurred_on and incident.occurred_on > received_on:
         p.add(f"{where}.occurred_on", "it happened after the application was received")
     if not (incident.reported_to or "").strip():

@@ -102,7 +102,7 @@ def _add_case(session: Session, ctx: ServiceContext, data: ApplicationData, matc
     for position, item in enumerate(data.incidents):
         agency = matcher.match(item.reported_to)
         if agency is None:
-            unmatched.append(item.reported_to)
+            unmatched.append(item.reported_to or "(no organisation given)")
         case.incidents.append(Incident(
             position=position, occurred_on=item.occurred_on, occurred_from=item.occurred_from,
             occurred_to=item.occurred_to, reported_on=item.reported_on, reported_to=item.reported_to,

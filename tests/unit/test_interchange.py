@@ -320,13 +320,13 @@ class TestInvalid:
         assert result.data is None
         assert fields(result) == ["consent_to_share"]
 
-    def test_unknown_relationship(self) -> None:
+    def test_unknown_relationship_is_kept_not_refused(self) -> None:
+        # Only what application-format.md lists makes a file invalid; the officer follows this up.
         on_behalf = {"victim": {"first_name": "Grace", "last_name": "Okoro",
                                 "preferred_contact": "letter"},
                      "relationship": "landlord", "victim_consent": False}
         result = parse(app(on_behalf_of=on_behalf))
-        assert result.data is None
-        assert fields(result) == ["on_behalf_of.relationship"]
+        assert result.problems == () and result.data.on_behalf_of.relationship == "landlord"
 
     def test_the_second_incident_is_named(self) -> None:
         raw = app()
@@ -401,3 +401,22 @@ class TestFiles:
                                               "application 2 in from-web.json"]
         assert results[0].problems == ()
         assert fields(results[1]) == ["(application)"]
+
+
+class TestOnlyTheDocumentedFaultsRefuseAFile:
+    """application-format.md lists what is invalid; other gaps are kept for the officer to follow up."""
+
+    def test_gaps_a_form_would_question_do_not_refuse_an_import(self) -> None:
+        raw = app(applicant={"last_name": "Patel", "preferred_contact": "email", "email": None},
+                  on_behalf_of={"victim": {"first_name": "Lee"}, "relationship": "carer",
+                                "victim_consent": True})
+        raw["incidents"][0]["reported_to"] = None
+        result = parse(raw)
+        assert result.problems == () and result.data is not None
+        assert result.data.incidents[0].reported_to == ""
+
+    def test_the_same_gaps_are_questioned_on_the_form(self) -> None:
+        from app.domain.application import check_application
+        raw = app(applicant={"last_name": "Patel", "preferred_contact": "email", "email": None})
+        data = parse(raw).data
+        assert {p.field for p in check_application(data, NOW)} == {"applicant.email"}

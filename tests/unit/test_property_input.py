@@ -96,7 +96,7 @@ def check_parsed(results: list[ParsedApplication]) -> None:
             assert isinstance(problem.field, str) and problem.field.strip()
             assert isinstance(problem.message, str) and problem.message.strip()
         if result.data is not None:
-            assert check_application(result.data, NOW) == []
+            assert check_application(result.data, NOW, strict=False) == []
 
 
 def test_the_public_example_is_valid_to_start_with():
@@ -157,7 +157,7 @@ def test_any_text_in_every_field_of_the_form(payload: dict[str, Any]):
         assert isinstance(problem.field, str) and problem.field.strip()
         assert isinstance(problem.message, str) and problem.message.strip()
     if result.data is not None:
-        assert check_application(result.data, NOW) == []
+        assert check_application(result.data, NOW, strict=False) == []
 
 
 # Faults hypothesis found once; kept so they stay fixed. ----------------------------------------------
