@@ -29,15 +29,17 @@ __all__ = ["AGENCY_KINDS", "DEFAULT_AGENCIES", "AgencyDetail", "AgencyDirectory"
            "deactivate_agency", "get_agency", "link_incident_to_agency", "link_name_to_agency", "list_agencies",
            "reactivate_agency", "save_agency", "seed_default_agencies", "unmatched_reported_to"]
 
-# application-format.md: the default directory created with every new database.
+# application-format.md: the default directory created with every new database. It has no aliases:
+# a short name such as "the council" is matched only once an officer adds it (from the case page or
+# the directory), so that nothing is counted on a guess.
 DEFAULT_AGENCIES: tuple[tuple[str, str, bool, tuple[str, ...]], ...] = (
-    ("Kent Police", "police", True, ("Police", "Kent Constabulary")),
-    ("Tunbridge Wells Borough Council", "council", True, ("TWBC", "Borough Council", "The council")),
-    ("Town and Country Housing", "registered provider of social housing", True, ("TCH",)),
-    ("Clarion Housing", "registered provider of social housing", True, ("Clarion",)),
-    ("NHS Kent and Medway", "health (integrated care board)", True, ("NHS", "Kent and Medway ICB")),
-    ("Kent County Council", "other partner (county council)", False, ("KCC",)),
-    ("Kent Fire and Rescue Service", "other partner", False, ("KFRS",)),
+    ("Kent Police", "police", True, ()),
+    ("Tunbridge Wells Borough Council", "council", True, ()),
+    ("Town and Country Housing", "registered provider of social housing", True, ()),
+    ("Clarion Housing", "registered provider of social housing", True, ()),
+    ("NHS Kent and Medway", "health (integrated care board)", True, ()),
+    ("Kent County Council", "other partner (county council)", False, ()),
+    ("Kent Fire and Rescue Service", "other partner", False, ()),
 )
 AGENCY_KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for _, kind, _, _ in DEFAULT_AGENCIES))
 _LIMITS = {"name": 200, "kind": 80, "email": 200, "phone": 40, "role": 120}

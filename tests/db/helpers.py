@@ -30,3 +30,21 @@ def application(received: str = "2026-11-02", *, consent: bool = True, on_behalf
                            applicant=applicant, incidents=items, source_reference=source,
                            on_behalf_of=ob, consent_to_share=consent, asb_types=("noise",),
                            problem_location="Example Road")
+
+
+# The aliases the directory tests were written with; the shipped directory has none (see agencies.py).
+TEST_ALIASES = {"Kent Police": ("Police", "Kent Constabulary"),
+                "Tunbridge Wells Borough Council": ("TWBC", "Borough Council", "The council"),
+                "Town and Country Housing": ("TCH",), "Clarion Housing": ("Clarion",),
+                "NHS Kent and Medway": ("NHS", "Kent and Medway ICB"), "Kent County Council": ("KCC",),
+                "Kent Fire and Rescue Service": ("KFRS",)}
+
+
+def add_test_aliases(ctx) -> None:
+    from app.db.models import Agency, AgencyAlias
+    with ctx.unit_of_work() as session:
+        for agency in session.query(Agency).all():
+            have = {a.alias for a in agency.aliases}
+            for alias in TEST_ALIASES.get(agency.name, ()):
+                if alias not in have:
+                    session.add(AgencyAlias(agency_id=agency.id, alias=alias))

@@ -97,7 +97,7 @@ def test_chasing_gives_a_new_return_date_and_keeps_the_original(ctx):
 def test_agency_return_csv_is_checked_whole(ctx, tmp_path):
     case_id, _ = _acknowledged(ctx)
     good = tmp_path / "return.csv"
-    good.write_text(work.return_template_csv() + "20/10/2026,Clarion,Warning letter sent,CH/77\n"
+    good.write_text(work.return_template_csv() + "20/10/2026,Clarion Housing,Warning letter sent,CH/77\n"
                     "14/10/2026,kent police,Officer visited and gave words of advice,Log 123\n")
     assert work.import_agency_return(ctx, case_id, good) == 2
     bad = tmp_path / "bad.csv"

@@ -417,7 +417,7 @@ def test_cli_letter_produces_a_file_and_refuses_findings_before_a_panel(ctx, sql
     code = cli_main(["--database", sqlite_url, "letter", met_reference, "findings", "--output", str(refused)])
     assert code != 0 and not refused.exists()
     assert "no panel has reviewed this case" in capsys.readouterr().err
-    code = cli_main(["--database", sqlite_url, "letter", met_reference, "information-request", "--agency", "Police",
+    code = cli_main(["--database", sqlite_url, "letter", met_reference, "information-request", "--agency", "Kent Police",
                      "--output", str(tmp_path / "info.pdf")])
     assert code == 0 and "Kent Police" in text_of((tmp_path / "info.pdf").read_bytes())
 

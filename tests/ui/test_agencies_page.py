@@ -17,6 +17,15 @@ from tests.ui.keyboard import focused, press, tab, type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 
+@pytest.fixture(autouse=True)
+def _directory_with_aliases(request):
+    """These tests were written against a directory with aliases; give them one."""
+    from tests.db.helpers import add_test_aliases
+    for name in ("ctx", "pg_ctx"):
+        if name in request.fixturenames:
+            add_test_aliases(request.getfixturevalue(name))
+
+
 
 @pytest.fixture
 def page(qtbot, ctx, dialogs) -> Iterator:
