@@ -70,16 +70,21 @@ def backup_sqlite(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + ".partial")
     tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    _copy_sqlite(f"file:{source}?mode=ro", tmp, source_is_uri=True)
+    shutil.move(tmp, target)
+
+
+def _copy_sqlite(source: str | Path, target: Path, *, source_is_uri: bool = False) -> None:
+    """Page-by-page copy through SQLite's backup API, closing both connections whatever happens."""
+    src = sqlite3.connect(source, uri=source_is_uri)
     try:
-        dst = sqlite3.connect(tmp)
+        dst = sqlite3.connect(target)
         try:
             src.backup(dst)
         finally:
             dst.close()
     finally:
         src.close()
-    shutil.move(tmp, target)
 
 
 def migrate_local_file(engine: Engine, path: Path) -> Path | None:
@@ -104,15 +109,7 @@ def migrate_local_file(engine: Engine, path: Path) -> Path | None:
 def restore_sqlite(backup: Path, path: Path) -> None:
     for suffix in ("-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
-    src = sqlite3.connect(backup)
-    try:
-        dst = sqlite3.connect(path)
-        try:
-            src.backup(dst)
-        finally:
-            dst.close()
-    finally:
-        src.close()
+    _copy_sqlite(backup, path)
 
 
 def _has_tables(path: Path) -> bool:
