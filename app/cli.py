@@ -17,7 +17,7 @@ from app.credentials import PasswordNotGiven
 from app.db.location import DatabaseChoice, UnsafeDatabaseLocation, choose_database
 from app.db.schema import SchemaMismatch, backup_sqlite
 from app.domain.dates import uk
-from app.services.errors import ServiceError
+from app.services.common.errors import ServiceError
 
 GuiStarter = Callable[[DatabaseChoice], int]
 
@@ -68,14 +68,14 @@ def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None)
                 return _fail("The desktop app is not available in this installation.")
             return start_gui(choice)
         if args.command == "migrate":
-            from app.services.database import migrate_server
+            from app.services.admin.database import migrate_server
             print(migrate_server(choice))
             return 0
         if args.command == "backup":
             return _backup(choice, args.file)
         import getpass
 
-        from app.services.database import open_with_credentials
+        from app.services.admin.database import open_with_credentials
         ctx = open_with_credentials(choice, lambda question: getpass.getpass(question + " ")).context
         try:
             return COMMANDS[args.command](ctx, args)
@@ -95,7 +95,7 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def _import(ctx, args: argparse.Namespace) -> int:
-    from app.services.intake import import_applications
+    from app.services.intake.applications import import_applications
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         return _fail(f"no such file: {', '.join(missing)}")
@@ -124,7 +124,7 @@ def _import(ctx, args: argparse.Namespace) -> int:
 
 
 def _cases(ctx, args: argparse.Namespace) -> int:
-    from app.services.cases import list_cases, next_action
+    from app.services.cases.summaries import list_cases, next_action
     cases = list_cases(ctx)
     if args.format == "json":
         json.dump([c.to_json() for c in cases], sys.stdout, indent=1)
@@ -152,7 +152,7 @@ def _cases(ctx, args: argparse.Namespace) -> int:
 
 
 def _demo(ctx, args: argparse.Namespace) -> int:
-    from app.services.demo import generate_demo_cases
+    from app.services.demo.generate import generate_demo_cases
     if args.cases < 1:
         return _fail("--cases must be at least 1")
     made = generate_demo_cases(ctx, args.cases, seed=args.seed,
@@ -163,7 +163,7 @@ def _demo(ctx, args: argparse.Namespace) -> int:
 
 def _letter(ctx, args: argparse.Namespace) -> int:
     from app.domain.dates import long_form, parse_uk_or_iso
-    from app.services.letters import letter_for_reference
+    from app.services.letters.case_letters import letter_for_reference
     try:
         sent_on = parse_uk_or_iso(args.sent_on) if args.sent_on else None
     except ValueError as exc:

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from app.domain.dates import add_months, parse_uk_or_iso, uk
-from app.services.context import ServiceContext
+from app.services.common.context import ServiceContext
 
 Handler = Callable[[ServiceContext, argparse.Namespace], int]
 
@@ -42,7 +42,7 @@ def _fail(message: str) -> int:
 
 def report_period(today: date, start: str | None, end: str | None) -> tuple[date, date]:
     """The dates asked for; a missing end makes a year from the start (and the reverse)."""
-    from app.services.reports import financial_year
+    from app.services.reports.figures import financial_year
     if start is None and end is None:
         return financial_year(today)
     first = parse_uk_or_iso(start) if start else None
@@ -59,7 +59,7 @@ def report_period(today: date, start: str | None, end: str | None) -> tuple[date
 
 def _report(ctx: ServiceContext, args: argparse.Namespace) -> int:
     from app.reports.tables import figures_csv
-    from app.services.reports import partnership_summary, record_export
+    from app.services.reports.figures import partnership_summary, record_export
     try:
         start, end = report_period(ctx.today(), args.start, args.end)
     except ValueError as exc:
@@ -88,7 +88,7 @@ def _report(ctx: ServiceContext, args: argparse.Namespace) -> int:
 
 
 def _import_register(ctx: ServiceContext, args: argparse.Namespace) -> int:
-    from app.services.register_import import import_register
+    from app.services.reports.register_import import import_register
     if not args.file.is_file():
         return _fail(f"no such file: {args.file}")
     report = import_register(ctx, args.file, dry_run=args.dry_run)

@@ -70,8 +70,8 @@ def _child(mode: str, database: str) -> int:
     else:
         sys.path.insert(0, str(ROOT))
         from app.db.location import DatabaseChoice, normalise_url
-        from app.services.database import open_database
-        from app.services.settings_service import needs_set_up
+        from app.services.admin.database import open_database
+        from app.services.admin.settings import needs_set_up
         from ui.main import case_list_factory, make_application
         from ui.main_window import MainWindow
         stamps["imported"] = time.time()
@@ -132,8 +132,8 @@ def _sign_in(ctx: Any) -> str:
     """Sign in as the app does; a login the database does not know gets a read-only role in memory
     (so that a database made by another account can still be measured without writing a user)."""
     from app.domain.roles import Role
-    from app.services.errors import PermissionDenied
-    from app.services.users import sign_in
+    from app.services.common.errors import PermissionDenied
+    from app.services.trust.users import sign_in
     try:
         sign_in(ctx)
         return f"{ctx.actor} ({ctx.role.value})"

@@ -18,7 +18,7 @@ from bench_machine import HERE, ROOT, Report, _median_ms
 
 def open_context(database: str) -> Any:
     from app.db.location import DatabaseChoice, normalise_url
-    from app.services.database import open_database
+    from app.services.admin.database import open_database
     ctx = open_database(DatabaseChoice(normalise_url(database), "benchmark"), sign_in=False).context
     _sign_in(ctx)
     return ctx
@@ -28,7 +28,7 @@ def open_context(database: str) -> Any:
 
 def bench_case_list(report: Report, ctx: Any, runs: int) -> None:
     section = "2 case list"
-    from app.services.case_list import INDICATORS, OPEN_CASES, SORT_KEYS, CaseQuery, fetch_rows, find_case_ids
+    from app.services.cases.case_list import INDICATORS, OPEN_CASES, SORT_KEYS, CaseQuery, fetch_rows, find_case_ids
 
     def bare() -> int:
         # The least any list can cost: every id in primary-key order, straight from the driver's
@@ -82,12 +82,13 @@ def bench_case_page_statements(report: Report) -> None:
     from app.db.location import DatabaseChoice, normalise_url
     from app.db.models import Case, User
     from app.domain.application import IncidentData
-    from app.services import agency_work, workflow_actions
-    from app.services.case_page import load_case
-    from app.services.database import open_database
-    from app.services.demo import generate_demo_cases
-    from app.services.intake import create_application
-    from app.services.users import sign_in
+    from app.services.cases import agency_requests as agency_work
+    from app.services.cases import steps as workflow_actions
+    from app.services.cases.case_page import load_case
+    from app.services.admin.database import open_database
+    from app.services.demo.generate import generate_demo_cases
+    from app.services.intake.applications import create_application
+    from app.services.trust.users import sign_in
     sys.path.insert(0, str(ROOT))
     from tests.db.helpers import application
 
@@ -186,13 +187,13 @@ def bench_statutory(report: Report, ctx: Any, runs: int) -> None:
     section = "5 statutory figures"
     figures_rows = ("statutory figures, current financial year", "statutory figures, all time")
     try:
-        from app.services.reports import statutory_figures
+        from app.services.reports.figures import statutory_figures
     except Exception as exc:  # noqa: BLE001 - another engineer is finishing reports.py
         for figure in figures_rows:
             report.failed(section, figure, f"not available ({type(exc).__name__}: {exc})")
         return
     try:
-        from app.services.reports import financial_year
+        from app.services.reports.figures import financial_year
     except Exception:  # noqa: BLE001
         def financial_year(today: date) -> tuple[date, date]:
             first = today.year if today.month >= 4 else today.year - 1

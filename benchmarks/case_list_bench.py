@@ -23,10 +23,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import text  # noqa: E402
 
 from app.db.location import DatabaseChoice, normalise_url  # noqa: E402
-from app.services.case_list import (INDICATORS, OPEN_CASES, SORT_KEYS, CaseQuery, build_query,  # noqa: E402
+from app.services.cases.case_list import (INDICATORS, OPEN_CASES, SORT_KEYS, CaseQuery, build_query,  # noqa: E402
                                     case_counts, fetch_rows, find_case_ids, officers, received_years)
-from app.services.context import ServiceContext  # noqa: E402
-from app.services.database import open_database  # noqa: E402
+from app.services.common.context import ServiceContext  # noqa: E402
+from app.services.admin.database import open_database  # noqa: E402
 
 TARGET_MS = 100.0
 

@@ -26,9 +26,9 @@ from sqlalchemy import text  # noqa: E402
 from app.db.location import DatabaseChoice, normalise_url  # noqa: E402
 from app.domain.dates import parse_uk_or_iso  # noqa: E402
 from app.domain.roles import Role  # noqa: E402
-from app.services.context import ServiceContext  # noqa: E402
-from app.services.database import open_database  # noqa: E402
-from app.services.reports import financial_year, partnership_summary, statutory_figures  # noqa: E402
+from app.services.common.context import ServiceContext  # noqa: E402
+from app.services.admin.database import open_database  # noqa: E402
+from app.services.reports.figures import financial_year, partnership_summary, statutory_figures  # noqa: E402
 
 TARGET_MS = 200.0
 

@@ -16,8 +16,8 @@ sys.path.insert(0, str(ROOT))
 from PySide6.QtCore import QSettings  # noqa: E402
 
 from app.db.location import DatabaseChoice, normalise_url  # noqa: E402
-from app.services.database import open_database  # noqa: E402
-from app.services.demo import generate_demo_cases  # noqa: E402
+from app.services.admin.database import open_database  # noqa: E402
+from app.services.demo.generate import generate_demo_cases  # noqa: E402
 from ui.main import case_list_factory, make_application  # noqa: E402
 from ui.main_window import SECTIONS, MainWindow  # noqa: E402
 
@@ -75,7 +75,7 @@ def main() -> None:
     window.applications.setCurrentIndex(0)
     app.processEvents()
     window.grab().save(str(out / "main-window.png"))
-    from app.services.case_list import CaseQuery, find_case_ids
+    from app.services.cases.case_list import CaseQuery, find_case_ids
     [case_id, *_] = find_case_ids(ctx, CaseQuery(status="information_gathering"))
     page = window.open_case(case_id)
     page.tabs.setCurrentIndex(2)

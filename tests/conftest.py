@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app.db.location import DatabaseChoice, normalise_url
-from app.services.context import ServiceContext
-from app.services.database import open_database
+from app.services.common.context import ServiceContext
+from app.services.admin.database import open_database
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 EXAMPLES = Path(__file__).resolve().parents[2] / "shared" / "examples"
@@ -30,7 +30,7 @@ def make_context(url: str, *, today: date = FIXED_TODAY, actor: str = "officer.o
                  role: str = "administrator") -> ServiceContext:
     """A signed-in context; the user is created with `role` if the database does not know them."""
     from app.db.models import User
-    from app.services.users import sign_in
+    from app.services.trust.users import sign_in
     opened = open_database(DatabaseChoice(normalise_url(url), "test"), network_check=_never_network,
                            sign_in=False, actor=actor, machine="test-pc", today=lambda: today,
                            now=lambda: datetime.combine(today, datetime.min.time()).replace(hour=12))
@@ -95,7 +95,7 @@ def pg_url() -> Iterator[str]:
 
 @pytest.fixture
 def pg_ctx(pg_url: str) -> Iterator[ServiceContext]:
-    from app.services.database import migrate_server
+    from app.services.admin.database import migrate_server
     migrate_server(DatabaseChoice(normalise_url(pg_url), "test"))
     context = make_context(pg_url)
     yield context

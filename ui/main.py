@@ -12,8 +12,8 @@ from app.db.location import DatabaseChoice, UnsafeDatabaseLocation
 from app.db.schema import SchemaMismatch
 from app.paths import resources_dir
 from app.credentials import PasswordNotGiven
-from app.services.database import open_with_credentials
-from app.services.errors import ServiceError
+from app.services.admin.database import open_with_credentials
+from app.services.common.errors import ServiceError
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:

@@ -11,11 +11,11 @@ from PySide6.QtWidgets import (QLabel, QListWidget, QMainWindow, QSplitter, QSta
 
 from app import APP_NAME, __version__
 from app.db.location import DatabaseChoice
-from app.services.agencies import AgencyDirectory, list_agencies
-from app.services.context import ServiceContext
+from app.services.agencies.directory import AgencyDirectory, list_agencies
+from app.services.common.context import ServiceContext
 from app.domain.dates import uk_time
-from app.services.intake_support import list_drafts
-from app.services.settings_service import needs_set_up
+from app.services.intake.support import list_drafts
+from app.services.admin.settings import needs_set_up
 from ui.views.first_run import FirstRunDialog
 from ui.dialogs import DialogService
 from ui.views.applications import ApplicationsPage

@@ -20,7 +20,7 @@ def run() -> int:
     try:
         from app.db.location import DatabaseChoice, normalise_url
         from app.domain.calendar import WorkingCalendar
-        from app.services.database import open_database
+        from app.services.admin.database import open_database
         choice = DatabaseChoice(normalise_url(f"sqlite:///{folder / 'self-test.db'}"), "self-test")
         opened = open_database(choice, network_check=lambda _p: False)
         _ok(f"database created and migrated ({opened.context.dialect})")

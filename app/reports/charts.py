@@ -12,7 +12,7 @@ from reportlab.lib import colors
 
 from app.letters.fonts import BOLD, REGULAR, register_fonts
 from app.reports.tables import channel_label, percent
-from app.services.reports import PartnershipSummary
+from app.services.reports.figures import PartnershipSummary
 
 WIDTH, HEIGHT = 480.0, 230.0  # points: the PDF's text width
 BAR = colors.HexColor("#1d5c8f")  # dark enough for white page contrast; the values are printed too

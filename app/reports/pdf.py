@@ -23,7 +23,7 @@ from app.reports.charts import summary_charts
 from app.reports.tables import (Table, channels_table, comparison_table, figures_csv, months_table,
                                 period_words, recommendations_table, secondary_recommendations_note,
                                 secondary_table, statutory_rows, threshold_note, timeliness_table)
-from app.services.reports import PartnershipSummary
+from app.services.reports.figures import PartnershipSummary
 
 __all__ = ["figures_csv", "summary_pdf", "report_title"]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from app.domain.application import Channel
 from app.domain.dates import long_form
-from app.services.reports import (DEFINITIONS, FIGURE_TITLES, RECOMMENDATION_STATUSES, SECONDARY_LABELS,
+from app.services.reports.figures import (DEFINITIONS, FIGURE_TITLES, RECOMMENDATION_STATUSES, SECONDARY_LABELS,
                                   STATUTORY_KEYS, PartnershipSummary, PeriodFigures)
 
 

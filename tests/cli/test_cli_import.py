@@ -394,8 +394,8 @@ def test_due_dates_count_working_days_strictly_after_receipt(variants, source, a
 
 def test_christmas_2026_due_dates(tmp_path):
     """Christmas 2026 is after the real today, so it goes through the same services in-process."""
-    from app.services.cases import list_cases
-    from app.services.intake import import_applications
+    from app.services.cases.summaries import list_cases
+    from app.services.intake.applications import import_applications
     apps = [made_up("XMAS-2026", "2026-12-25T10:00:00",
                     [incident("2026-12-01", "2026-12-02"), incident("2026-12-10", "2026-12-11"),
                      incident("2026-12-20", "2026-12-21")]),

@@ -11,12 +11,12 @@ from sqlalchemy import event, select, text
 
 from app.db.models import Agency, AuditEntry, AuditValue, Case, Incident
 from app.domain.threshold import IncidentFacts, judge_incident
-from app.services import agencies as ag
-from app.services import workflow_actions as wf
-from app.services.cases import case_summary, list_cases
-from app.services.context import ServiceContext
-from app.services.errors import Conflict, ValidationFailed
-from app.services.intake import create_application, import_applications
+from app.services.agencies import directory as ag
+from app.services.cases import steps as wf
+from app.services.cases.summaries import case_summary, list_cases
+from app.services.common.context import ServiceContext
+from app.services.common.errors import Conflict, ValidationFailed
+from app.services.intake.applications import create_application, import_applications
 from tests.conftest import FIXTURES, make_context
 from tests.db.helpers import application, incidents
 

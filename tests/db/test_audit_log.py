@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db.models import AuditEntry, AuditValue
-from app.services import workflow_actions as wf
-from app.services.audit_log import LONDON, EXPORT_COLUMNS, entries, AuditValueRow, audit_values, export_audit, search_audit
-from app.services.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
-from app.services.intake import create_application
+from app.services.cases import steps as wf
+from app.services.trust.audit_log import LONDON, EXPORT_COLUMNS, entries, AuditValueRow, audit_values, export_audit, search_audit
+from app.services.common.errors import NotFound, PermissionDenied, ServiceError, ValidationFailed
+from app.services.intake.applications import create_application
 from tests.conftest import make_context
 from tests.db.helpers import application
 

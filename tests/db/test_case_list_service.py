@@ -12,12 +12,12 @@ from app.db.models import Case
 from app.domain.application import Channel, IncidentData, PersonData
 from app.domain.clocks import Clock, ClockDue, indicator
 from app.domain.workflow import Status
-from app.services import workflow_actions as wf
-from app.services.case_list import (OPEN_CASES, PROCESS_ORDER, CaseCounts, CaseQuery, _bands, case_counts,
+from app.services.cases import steps as wf
+from app.services.cases.case_list import (OPEN_CASES, PROCESS_ORDER, CaseCounts, CaseQuery, _bands, case_counts,
                                     fetch_rows, find_case_ids, iter_rows, officers, received_years)
-from app.services.cases import list_cases
-from app.services.context import ServiceContext
-from app.services.intake import create_application
+from app.services.cases.summaries import list_cases
+from app.services.common.context import ServiceContext
+from app.services.intake.applications import create_application
 from tests.conftest import make_context
 from tests.db.helpers import application, incidents
 

@@ -5,11 +5,11 @@ from datetime import date
 
 import pytest
 
-from app.services import agency_work as work
-from app.services import workflow_actions as wf
-from app.services.case_page import load_case
-from app.services.errors import ValidationFailed
-from app.services.intake import create_application
+from app.services.cases import agency_requests as work
+from app.services.cases import steps as wf
+from app.services.cases.case_page import load_case
+from app.services.common.errors import ValidationFailed
+from app.services.intake.applications import create_application
 from tests.db.helpers import application, incidents
 
 

@@ -25,8 +25,8 @@ CHILD = textwrap.dedent("""
     import sys
     from datetime import datetime
     from app.db.location import DatabaseChoice, normalise_url
-    from app.services.database import open_database
-    from app.services.intake import create_application
+    from app.services.admin.database import open_database
+    from app.services.intake.applications import create_application
     from tests.db.helpers import application
 
     now = datetime(2026, 11, 25, 12, 0)

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from app.db.models import (AgencyAction, AgencyRequest, AuditEntry, Case, CaseReview, Incident, PanelMeeting,
                            Person, Recommendation, ReferenceCounter, SecondaryReview)
 from app.domain.workflow import Status
-from app.services import workflow_actions as wf
-from app.services.cases import list_cases, next_action
-from app.services.demo import generate_demo_cases
-from app.services.intake import create_application, person_search_key
+from app.services.cases import steps as wf
+from app.services.cases.summaries import list_cases, next_action
+from app.services.demo.generate import generate_demo_cases
+from app.services.intake.applications import create_application, person_search_key
 from tests.conftest import FIXED_TODAY, make_context
 from tests.db.helpers import application
 

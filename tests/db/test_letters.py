@@ -16,12 +16,12 @@ from app.domain.clocks import Clock
 from app.domain.dates import long_form
 from app.identity import os_login
 from app.letters import TEMPLATE_NAMES
-from app.services import letters as L
-from app.services import workflow_actions as wf
-from app.services.cases import list_cases
-from app.services.errors import PermissionDenied, ValidationFailed
-from app.services.intake import create_application
-from app.services.intake_support import queue_letter
+from app.services.letters import case_letters as L
+from app.services.cases import steps as wf
+from app.services.cases.summaries import list_cases
+from app.services.common.errors import PermissionDenied, ValidationFailed
+from app.services.intake.applications import create_application
+from app.services.intake.support import queue_letter
 from tests.conftest import FIXED_TODAY, make_context
 from tests.db.helpers import APPLICANT, application
 

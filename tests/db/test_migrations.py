@@ -11,11 +11,11 @@ from sqlalchemy import text
 from app.db.engine import make_engine
 from app.db.location import normalise_url
 from app.db.schema import SCHEMA_HEAD, alembic_config, schema_state
-from app.services import workflow_actions as wf
-from app.services.errors import ValidationFailed
-from app.services.letters import available_templates
-from app.services.case_page import load_case
-from app.services.intake import create_application
+from app.services.cases import steps as wf
+from app.services.common.errors import ValidationFailed
+from app.services.letters.case_letters import available_templates
+from app.services.cases.case_page import load_case
+from app.services.intake.applications import create_application
 from tests.conftest import make_context
 from tests.db.helpers import application
 

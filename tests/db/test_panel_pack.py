@@ -10,14 +10,15 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from app.db.models import AuditEntry, AuditValue, Letter
-from app.services import agency_work, panels
-from app.services import workflow_actions as wf
-from app.services.agencies import list_agencies
-from app.services.case_page import load_case
-from app.services.errors import PermissionDenied, ValidationFailed
-from app.services.intake import create_application
-from app.services.intake_support import link_cases
-from app.services.panel_pack import build_panel_pack, pack_history, record_pack_sent
+from app.services.cases import agency_requests as agency_work
+from app.services.panels import meetings as panels
+from app.services.cases import steps as wf
+from app.services.agencies.directory import list_agencies
+from app.services.cases.case_page import load_case
+from app.services.common.errors import PermissionDenied, ValidationFailed
+from app.services.intake.applications import create_application
+from app.services.intake.support import link_cases
+from app.services.panels.pack import build_panel_pack, pack_history, record_pack_sent
 from tests.conftest import make_context
 from tests.db.helpers import THREE, application
 

@@ -5,12 +5,13 @@ from datetime import date, datetime
 
 import pytest
 
-from app.services import follow_up, panels
-from app.services import workflow_actions as wf
-from app.services.agencies import list_agencies
-from app.services.case_page import load_case
-from app.services.errors import TransitionRefused, ValidationFailed
-from app.services.intake import create_application
+from app.services.cases import follow_up
+from app.services.panels import meetings as panels
+from app.services.cases import steps as wf
+from app.services.agencies.directory import list_agencies
+from app.services.cases.case_page import load_case
+from app.services.common.errors import TransitionRefused, ValidationFailed
+from app.services.intake.applications import create_application
 from tests.db.helpers import application
 
 
@@ -129,7 +130,7 @@ def test_outcome_delay_and_secondary_review_to_closure(ctx):
 
 
 def test_overdue_recommendations_show_on_the_case_list(ctx):
-    from app.services.case_list import OVERDUE_RECOMMENDATIONS, CaseQuery, case_counts, find_case_ids
+    from app.services.cases.case_list import OVERDUE_RECOMMENDATIONS, CaseQuery, case_counts, find_case_ids
     case_id = _met_case(ctx)
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 2, 10), place="Town Hall",
                                   chair="Sam Chair")

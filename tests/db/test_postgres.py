@@ -9,11 +9,11 @@ from sqlalchemy import text
 
 from app.db.location import DatabaseChoice, normalise_url
 from app.db.schema import SchemaMismatch
-from app.services.cases import list_cases
-from app.services.database import open_database
-from app.services.errors import Conflict
-from app.services.intake import create_application
-from app.services import workflow_actions as wf
+from app.services.cases.summaries import list_cases
+from app.services.admin.database import open_database
+from app.services.common.errors import Conflict
+from app.services.intake.applications import create_application
+from app.services.cases import steps as wf
 from tests.conftest import make_context
 from tests.db.helpers import application
 

@@ -15,10 +15,10 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ProgrammingError
 
 from app.db.models import AuditValue, Case, Note
-from app.services import workflow_actions as wf
-from app.services.errors import DatabaseUnavailable
-from app.services.intake import create_application
-from app.services.retention import anonymise_case, delete_case
+from app.services.cases import steps as wf
+from app.services.common.errors import DatabaseUnavailable
+from app.services.intake.applications import create_application
+from app.services.trust.retention import anonymise_case, delete_case
 from tests.conftest import make_context
 from tests.db.helpers import application
 from tests.db.tcp_proxy import TcpProxy

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.db.models import AuditEntry, Case, Person, Recommendation
-from app.services.intake import create_application
-from app.services.register_import import import_register
-from app.services.register_rows import split_name
-from app.services.reports import statutory_figures
+from app.services.intake.applications import create_application
+from app.services.reports.register_import import import_register
+from app.services.reports.register_rows import split_name
+from app.services.reports.figures import statutory_figures
 from tests.db.helpers import application, incidents
 
 HEADER = ("reference,received_on,channel,applicant_name,postcode,threshold_decided_on,threshold_met,panel_held_on,"

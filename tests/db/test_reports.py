@@ -18,13 +18,13 @@ from app.domain.calendar import WorkingCalendar
 from app.domain.settings import CouncilDetails
 from app.reports.pdf import summary_pdf
 from app.reports.tables import figures_csv
-from app.services import panels
-from app.services import workflow_actions as wf
-from app.services.agencies import list_agencies
-from app.services.errors import PermissionDenied
-from app.services.intake import create_application
-from app.services.report_timeliness import WorkingDayTable
-from app.services.reports import financial_year, partnership_summary, statutory_figures
+from app.services.panels import meetings as panels
+from app.services.cases import steps as wf
+from app.services.agencies.directory import list_agencies
+from app.services.common.errors import PermissionDenied
+from app.services.intake.applications import create_application
+from app.services.reports.timeliness import WorkingDayTable
+from app.services.reports.figures import financial_year, partnership_summary, statutory_figures
 from tests.conftest import make_context
 from tests.db.helpers import application, incidents
 
@@ -259,7 +259,7 @@ def test_pdf_and_csv(ctx):
 
 
 def test_exports_are_refused_to_a_read_only_user_and_logged_otherwise(sqlite_url):
-    from app.services.reports import record_export
+    from app.services.reports.figures import record_export
     reader = make_context(sqlite_url, actor="reader", role="read_only")
     statutory_figures(reader, START, END)  # viewing is allowed
     with pytest.raises(PermissionDenied):

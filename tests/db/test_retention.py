@@ -12,12 +12,12 @@ from app.db.models import (AuditEntry, AuditValue, Case, CaseLink, CasePerpetrat
                            Draft, Finding, Incident, Letter, Note, PanelMeeting, Perpetrator, Person,
                            Recommendation, SettingRow)
 from app.domain.application import PerpetratorData
-from app.services import workflow_actions as wf
-from app.services.context import SETTINGS_KEY
-from app.services.errors import PermissionDenied, ServiceError, ValidationFailed
-from app.services.intake import create_application
-from app.services.reports import partnership_summary, statutory_figures
-from app.services.retention import (ANONYMISED, add_years, anonymise_case, cases_due_for_review, delete_case,
+from app.services.cases import steps as wf
+from app.services.common.context import SETTINGS_KEY
+from app.services.common.errors import PermissionDenied, ServiceError, ValidationFailed
+from app.services.intake.applications import create_application
+from app.services.reports.figures import partnership_summary, statutory_figures
+from app.services.trust.retention import (ANONYMISED, add_years, anonymise_case, cases_due_for_review, delete_case,
                                     latest_end_due, retention_periods)
 from tests.conftest import make_context
 from tests.db.helpers import application

@@ -1,6 +1,6 @@
 from tests.conftest import FIXTURES
-from app.services.intake import import_applications
-from app.services.cases import list_cases
+from app.services.intake.applications import import_applications
+from app.services.cases.summaries import list_cases
 
 
 def test_import_on_sqlite(ctx):

@@ -14,10 +14,10 @@ from app.db.location import (DatabaseChoice, UnsafeDatabaseLocation, check_sqlit
                              choose_database, is_network_path, normalise_url)
 from app.db.schema import (backup_sqlite, head_revision, migrate_local_file, restore_sqlite,
                            schema_state)
-from app.services.agencies import list_agencies
-from app.services.cases import list_cases
-from app.services.database import open_database
-from app.services.intake import import_applications
+from app.services.agencies.directory import list_agencies
+from app.services.cases.summaries import list_cases
+from app.services.admin.database import open_database
+from app.services.intake.applications import import_applications
 from tests.conftest import FIXTURES, make_context
 
 PUBLIC = FIXTURES / "public-applications.json"

@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from app.db.models import AuditEntry, Case, Letter, Note, Perpetrator
 from app.domain.application import OnBehalfData, PerpetratorData, PersonData
-from app.services.errors import PermissionDenied, ValidationFailed
-from app.services.intake import create_application
-from app.services.subject_access import PERPETRATOR, PERSON, REDACTED, export_person, find_people, write_bundle
+from app.services.common.errors import PermissionDenied, ValidationFailed
+from app.services.intake.applications import create_application
+from app.services.trust.subject_access import PERPETRATOR, PERSON, REDACTED, export_person, find_people, write_bundle
 from tests.conftest import make_context
 from tests.db.helpers import APPLICANT, application
 

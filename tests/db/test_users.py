@@ -5,12 +5,12 @@ import pytest
 
 from app.db.location import DatabaseChoice, normalise_url
 from app.domain.roles import Permission, Role
-from app.services import users
-from app.services import workflow_actions as wf
-from app.services.case_page import load_case
-from app.services.database import open_database
-from app.services.errors import PermissionDenied, ValidationFailed
-from app.services.intake import create_application
+from app.services.trust import users
+from app.services.cases import steps as wf
+from app.services.cases.case_page import load_case
+from app.services.admin.database import open_database
+from app.services.common.errors import PermissionDenied, ValidationFailed
+from app.services.intake.applications import create_application
 from tests.conftest import make_context
 from tests.db.helpers import application
 

@@ -7,10 +7,10 @@ import pytest
 from sqlalchemy import select
 
 from app.db.models import AuditEntry, AuditValue
-from app.services.cases import list_cases
-from app.services.errors import Conflict, TransitionRefused, ValidationFailed
-from app.services.intake import create_application
-from app.services import workflow_actions as wf
+from app.services.cases.summaries import list_cases
+from app.services.common.errors import Conflict, TransitionRefused, ValidationFailed
+from app.services.intake.applications import create_application
+from app.services.cases import steps as wf
 from tests.db.helpers import application
 
 

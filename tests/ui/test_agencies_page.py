@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QLabel, QLineEdit, QPlainTextEdit,
                                QWidget)
 
-from app.services import agencies as ag
-from app.services.cases import case_summary
-from app.services.intake import import_applications
+from app.services.agencies import directory as ag
+from app.services.cases.summaries import case_summary
+from app.services.intake.applications import import_applications
 from tests.conftest import FIXTURES, make_context
 from tests.ui.keyboard import focused, press, tab, type_text
 

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QComboBox, QDialog, QLabel, QLineEdit, QPushButton
 from sqlalchemy import select
 
 from app.db.models import AuditEntry
-from app.services import workflow_actions as wf
-from app.services.intake import create_application
+from app.services.cases import steps as wf
+from app.services.intake.applications import create_application
 from tests.conftest import make_context
 from tests.db.helpers import application
 from tests.ui.conftest import FakeDialogs

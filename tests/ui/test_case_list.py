@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from app.db.models import AuditEntry
 from app.domain.application import Channel, IncidentData, PersonData
-from app.services import workflow_actions as wf
-from app.services.case_list import CaseQuery
-from app.services.intake import create_application
+from app.services.cases import steps as wf
+from app.services.cases.case_list import CaseQuery
+from app.services.intake.applications import create_application
 from tests.db.helpers import application, incidents
 from ui.models.case_table import COLUMNS, INDICATOR_COLUMN, CaseTableModel
 from ui.views.case_list import CaseListPage
@@ -259,7 +259,7 @@ def test_filters_and_sort_are_remembered_between_sessions(qtbot, ctx, tmp_path):
     from PySide6.QtCore import QSettings
     from ui.views.case_list import CaseListPage
     from tests.db.helpers import application
-    from app.services.intake import create_application
+    from app.services.intake.applications import create_application
     create_application(ctx, application("2026-11-02"))
     settings = QSettings(str(tmp_path / "ui.ini"), QSettings.Format.IniFormat)
     first = CaseListPage(ctx, settings=settings)

@@ -6,8 +6,8 @@ from datetime import date
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QHeaderView, QLineEdit, QPlainTextEdit,
                                QWidget)
 
-from app.services import workflow_actions as wf
-from app.services.intake import create_application
+from app.services.cases import steps as wf
+from app.services.intake.applications import create_application
 from tests.conftest import make_context
 from tests.db.helpers import application
 
@@ -111,7 +111,7 @@ def test_case_page_controls_have_accessible_names(window, ctx):
 
 
 def test_letters_from_the_case_page_preview_the_stored_pdf_and_stop_the_clock_when_sent(window, ctx):
-    from app.services.users import save_user
+    from app.services.trust.users import save_user
     save_user(ctx, "officer.one", display_name="Jo Smith", role="administrator")
     with ctx.unit_of_work() as s:
         from app.db.models import User
@@ -146,7 +146,7 @@ def test_unmatched_reported_to_is_linked_from_the_case_page_and_the_indicator_up
     page = window.open_case(created.id)
     assert page.detail.qualifying_incidents == 2
     page.incidents.view.selectRow(2)
-    clarion = next(a.id for a in __import__("app.services.agencies", fromlist=["x"]).list_agencies(ctx)
+    clarion = next(a.id for a in __import__("app.services.agencies.directory", fromlist=["x"]).list_agencies(ctx)
                    if a.name == "Clarion Housing")
     page.step_dialog_hook = _fill({"agency": str(clarion), "alias": "no"})
     page.link_agency()

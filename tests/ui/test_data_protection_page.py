@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from app.db.models import AuditEntry, Case
 from app.domain.application import OnBehalfData
-from app.services.intake import create_application
+from app.services.intake.applications import create_application
 from tests.conftest import make_context
 from tests.db.helpers import APPLICANT, application
 from tests.ui.conftest import FakeDialogs

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QLineEdit, QPlainTextEdit,
                                QWidget)
 
-from app.services.cases import list_cases
-from app.services.intake_support import list_drafts
+from app.services.cases.summaries import list_cases
+from app.services.intake.support import list_drafts
 from tests.conftest import FIXTURES
 from tests.ui.keyboard import fill, tab
 
@@ -221,8 +221,8 @@ def test_main_window_shortcuts_sections_and_status_bar(window, ctx):
 
 
 def test_form_kept_locally_while_the_database_is_down_comes_back(window, ctx, monkeypatch, tmp_path):
-    from app.services import intake_support
-    from app.services.errors import DatabaseUnavailable
+    from app.services.intake import support as intake_support
+    from app.services.common.errors import DatabaseUnavailable
     import ui.views.intake.form as form_module
     import ui.main_window as main_window_module
     monkeypatch.setattr(form_module, "local_drafts_dir", lambda: tmp_path / "unsaved")

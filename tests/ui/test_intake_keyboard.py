@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
-from app.services.cases import list_cases
+from app.services.cases.summaries import list_cases
 from tests.ui.keyboard import fill, focused, press, tab, type_text
 
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.services.case_page import load_case
-from app.services.intake import create_application
-from app.services.intake_support import queue_letter
-from app.services.users import save_user
+from app.services.cases.case_page import load_case
+from app.services.intake.applications import create_application
+from app.services.intake.support import queue_letter
+from app.services.trust.users import save_user
 from tests.db.helpers import application
 
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from app.services import workflow_actions as wf
-from app.services.case_page import load_case
-from app.services.intake import create_application
+from app.services.cases import steps as wf
+from app.services.cases.case_page import load_case
+from app.services.intake.applications import create_application
 from tests.db.helpers import application
 
 
@@ -93,7 +93,7 @@ def test_panel_pack_is_saved_exactly_as_kept_and_its_sending_recorded(window, ct
     from sqlalchemy import select
 
     from app.db.models import Letter
-    from app.services.panel_pack import pack_history
+    from app.services.panels.pack import pack_history
     first, second = _met(ctx), _met(ctx)
     page = window.panels_page
     page.dialog_hook = _fill({"starts": "02/12/2026 10:00", "place": "Town Hall", "chair": "Sam Chair"})

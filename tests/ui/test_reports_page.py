@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from PySide6.QtSvgWidgets import QSvgWidget
 from PySide6.QtWidgets import QAbstractButton, QLabel, QLineEdit, QPlainTextEdit, QTableView
 
-from app.services.register_import import import_register
+from app.services.reports.register_import import import_register
 from tests.db.test_register_import import HAND_COUNT, VALID, _write
 from ui.views.reports import ReportsPage
 

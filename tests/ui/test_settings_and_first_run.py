@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from app.services import settings_service as settings
-from app.services.cases import list_cases
-from app.services.errors import PermissionDenied
-from app.services.intake import create_application
+from app.services.admin import settings
+from app.services.cases.summaries import list_cases
+from app.services.common.errors import PermissionDenied
+from app.services.intake.applications import create_application
 from tests.conftest import make_context
 from tests.db.helpers import application
 from ui.views.first_run import FirstRunDialog

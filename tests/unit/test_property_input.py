@@ -16,8 +16,8 @@ from sqlalchemy import func, select
 from app.db.models import AuditEntry, Case, Person
 from app.domain.application import check_application
 from app.interchange import ParsedApplication, parse_applications
-from app.services.form_input import INCIDENT_FIELDS, PERSON_FIELDS, FormResult, application_from_form
-from app.services.intake import import_applications
+from app.services.intake.form_input import INCIDENT_FIELDS, PERSON_FIELDS, FormResult, application_from_form
+from app.services.intake.applications import import_applications
 from tests.conftest import make_context
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"

@@ -8,8 +8,8 @@ from reportlab.graphics.shapes import Drawing
 from app.reports.charts import (applications_by_channel, applications_by_month, on_time_by_clock, summary_charts,
                                 svg_bytes)
 from app.reports.tables import comparison_table, figures_csv, timeliness_table
-from app.services.report_timeliness import CLOCKS, ClockTimeliness
-from app.services.reports import PartnershipSummary, PeriodFigures, StatutoryFigures
+from app.services.reports.timeliness import CLOCKS, ClockTimeliness
+from app.services.reports.figures import PartnershipSummary, PeriodFigures, StatutoryFigures
 
 
 def _period(start: date, end: date, scale: int = 1) -> PeriodFigures:

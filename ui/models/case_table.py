@@ -13,9 +13,9 @@ from app.domain.application import Channel
 from app.domain.clocks import CLOCK_LABELS, Indicator
 from app.domain.dates import uk
 from app.domain.workflow import STATUS_LABELS
-from app.services.case_list import CaseQuery, CaseRow, fetch_rows, find_case_ids
-from app.services.context import ServiceContext
-from app.services.errors import ServiceError
+from app.services.cases.case_list import CaseQuery, CaseRow, fetch_rows, find_case_ids
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError
 
 # Bound once: comparing against Qt.ItemDataRole.X on every data() call is slow in PySide6 (traps.md).
 DISPLAY = Qt.ItemDataRole.DisplayRole

@@ -10,11 +10,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QCompleter, QFormLayout, QH
                                QScrollArea, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from app.domain.application import Problem
-from app.services.agencies import (AgencyDetail, AgencyInput, agency_kinds, deactivate_agency, get_agency,
+from app.services.agencies.directory import (AgencyDetail, AgencyInput, agency_kinds, deactivate_agency, get_agency,
                                    list_agencies, reactivate_agency, save_agency)
-from app.services.agency_links import link_name_to_agency, unmatched_reported_to
-from app.services.context import ServiceContext
-from app.services.errors import Conflict, ServiceError, ValidationFailed
+from app.services.agencies.links import link_name_to_agency, unmatched_reported_to
+from app.services.common.context import ServiceContext
+from app.services.common.errors import Conflict, ServiceError, ValidationFailed
 from ui.dialogs import DialogService
 from ui.models.agency_table import AgencyTableModel
 from ui.views.agency_sections import (add_unmatched_section, button, contact_problem, contact_rows, contacts_grid,

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
-from app.services.agencies import Contact
+from app.services.agencies.directory import Contact
 from ui.views.intake.rows_model import RowsModel
 from ui.views.intake.rows_view import RowsView
 

@@ -11,10 +11,10 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QGridLayout
 
 from app.domain.dates import parse_uk_or_iso
 from app.domain.roles import Permission
-from app.services.audit_log import (COMMON_ACTIONS, AuditPage, AuditRow, audit_values, entries, export_audit,
+from app.services.trust.audit_log import (COMMON_ACTIONS, AuditPage, AuditRow, audit_values, entries, export_audit,
                                     search_audit)
-from app.services.context import ServiceContext
-from app.services.errors import ServiceError
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError
 from ui.dialogs import DialogService
 from ui.views.case_page.common import button, button_row, heading, table
 from ui.views.case_page.step_dialog import StepDialog, StepField

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from app.domain.application import Channel
 from app.domain.clocks import Indicator
 from app.domain.workflow import STATUS_LABELS
-from app.services.case_list import (OPEN_CASES, OVERDUE_RECOMMENDATIONS, CaseCounts, CaseQuery, case_counts,
+from app.services.cases.case_list import (OPEN_CASES, OVERDUE_RECOMMENDATIONS, CaseCounts, CaseQuery, case_counts,
                                     iter_rows, officers,
                                     received_years, record_export)
-from app.services.context import ServiceContext
-from app.services.errors import ServiceError
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError
 from ui.models.case_table import (COLUMNS, INDICATOR_LABELS, CaseTableModel, column_for_sort_key,
                                   rows_as_text)
 

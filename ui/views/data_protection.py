@@ -14,10 +14,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QFileDialog, QHBoxLayout, QLab
 from app.domain.dates import uk
 from app.domain.roles import Permission
 from app.domain.workflow import Status
-from app.services.context import ServiceContext
-from app.services.errors import ServiceError
-from app.services.retention import DueCase, anonymise_case, cases_due_for_review, delete_case, retention_years
-from app.services.subject_access import PERPETRATOR, PersonMatch, export_person, find_people, write_bundle
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError
+from app.services.trust.retention import DueCase, anonymise_case, cases_due_for_review, delete_case, retention_years
+from app.services.trust.subject_access import PERPETRATOR, PersonMatch, export_person, find_people, write_bundle
 from ui.dialogs import DialogService
 from ui.views.audit_view import AuditLogView
 from ui.views.case_page.common import button, button_row, heading, table

@@ -4,9 +4,9 @@ from __future__ import annotations
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.roles import Permission
-from app.services import settings_service as settings
-from app.services.context import ServiceContext
-from app.services.errors import ServiceError, ValidationFailed
+from app.services.admin import settings
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError, ValidationFailed
 from ui.views.settings_forms import CouncilForm, MyDetailsForm
 
 DEMO_CASES = 300
@@ -72,7 +72,7 @@ class FirstRunDialog(QDialog):
         return True
 
     def load_demo(self) -> None:
-        from app.services.demo import generate_demo_cases
+        from app.services.demo.generate import generate_demo_cases
         generate_demo_cases(self.ctx, DEMO_CASES)
         self.loaded_demo = True
         self.message.setText(f"{DEMO_CASES} made-up cases loaded. You can still set up the details now, or later "

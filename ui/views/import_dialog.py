@@ -5,9 +5,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QPlainTextEdit, QVBoxLayout, QWidget)
 
-from app.services.context import ServiceContext
-from app.services.errors import ServiceError
-from app.services.intake import ImportReport, import_applications
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError
+from app.services.intake.applications import ImportReport, import_applications
 
 
 def describe_preview(report: ImportReport) -> str:

@@ -8,10 +8,10 @@ from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from app.domain.dates import uk
 from app.domain.roles import Permission
-from app.services import letters as letter_service
-from app.services.context import ServiceContext
-from app.services.errors import ServiceError
-from app.services.letter_queue import letters_to_send, produce_due_acknowledgements
+from app.services.letters import case_letters as letter_service
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError
+from app.services.letters.queue import letters_to_send, produce_due_acknowledgements
 from ui.dialogs import DialogService
 from ui.pdf_view import print_pdf
 from ui.views.case_page.common import button, button_row, heading, selected_key, table

@@ -17,10 +17,10 @@ from app.reports.pdf import summary_pdf
 from app.reports.tables import (Table, channels_table, comparison_table, figures_csv, recommendations_table,
                                 secondary_recommendations_note, secondary_table, statutory_rows, threshold_note,
                                 timeliness_table)
-from app.services.context import ServiceContext
-from app.services.errors import ServiceError
-from app.services.register_import import import_register
-from app.services.reports import PartnershipSummary, financial_year, partnership_summary, record_export
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError
+from app.services.reports.register_import import import_register
+from app.services.reports.figures import PartnershipSummary, financial_year, partnership_summary, record_export
 from ui.dialogs import DialogService
 from ui.views.case_page.common import button, heading, table
 

@@ -9,10 +9,10 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QPlainTextEdit, Q
 from app.domain.clocks import CLOCK_LABELS, Clock
 from app.domain.dates import parse_uk_or_iso, uk
 from app.domain.roles import Permission, Role
-from app.services import settings_service as settings
-from app.services import users
-from app.services.context import ServiceContext
-from app.services.errors import ServiceError, ValidationFailed
+from app.services.admin import settings
+from app.services.trust import users
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError, ValidationFailed
 from ui.dialogs import DialogService
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField

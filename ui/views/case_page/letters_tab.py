@@ -8,10 +8,10 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app.domain.dates import uk, uk_time
-from app.services import letters as letter_service
-from app.services.agencies import list_agencies
-from app.services.case_page import CaseDetail
-from app.services.errors import ServiceError
+from app.services.letters import case_letters as letter_service
+from app.services.agencies.directory import list_agencies
+from app.services.cases.case_page import CaseDetail
+from app.services.common.errors import ServiceError
 from ui.pdf_view import PdfPagesView, print_pdf
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepField

@@ -9,12 +9,12 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.workflow import Status
-from app.services import agency_work as work
-from app.services import workflow_actions as wf
-from app.services.case_page import CaseDetail, load_case
-from app.services.context import ServiceContext
-from app.services.errors import Conflict, ServiceError
-from app.services.intake_support import attach_document, document_content
+from app.services.cases import agency_requests as work
+from app.services.cases import steps as wf
+from app.services.cases.case_page import CaseDetail, load_case
+from app.services.common.context import ServiceContext
+from app.services.common.errors import Conflict, ServiceError
+from app.services.intake.support import attach_document, document_content
 from ui.dialogs import DialogService
 from ui.views.case_page.step_dialog import StepDialog, StepField
 from ui.views.case_page.tabs_overview import PeopleTab, SummaryTab

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout
                                QPlainTextEdit, QVBoxLayout, QWidget)
 
 from app.domain.dates import parse_uk_or_iso, uk
-from app.services.errors import Conflict, ServiceError, ValidationFailed
+from app.services.common.errors import Conflict, ServiceError, ValidationFailed
 
 
 @dataclass

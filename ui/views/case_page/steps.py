@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.application import CONSENT_METHODS
 from app.domain.workflow import Status
-from app.services import agency_work as work
-from app.services import follow_up
-from app.services import workflow_actions as wf
-from app.services.agencies import list_agencies
-from app.services.agency_links import link_incident_to_agency
-from app.services.case_page import IncidentView
+from app.services.cases import agency_requests as work
+from app.services.cases import follow_up
+from app.services.cases import steps as wf
+from app.services.agencies.directory import list_agencies
+from app.services.agencies.links import link_incident_to_agency
+from app.services.cases.case_page import IncidentView
 from ui.views.case_page.step_dialog import StepField
 
 if TYPE_CHECKING:

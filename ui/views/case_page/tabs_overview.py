@@ -8,7 +8,7 @@ from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QLineEdit, QPlain
                                QWidget)
 
 from app.domain.dates import uk
-from app.services.case_page import CaseDetail, PersonView
+from app.services.cases.case_page import CaseDetail, PersonView
 from ui.views.case_page.common import button, button_row, heading, table
 
 DETAIL_FIELDS = [("asb_types", "Type of ASB", False), ("officer", "Case officer", False),

@@ -5,7 +5,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.domain.dates import uk, uk_time
-from app.services.case_page import CaseDetail
+from app.services.cases.case_page import CaseDetail
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 
 

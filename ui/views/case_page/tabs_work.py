@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.domain.dates import uk
-from app.services.case_page import CaseDetail
+from app.services.cases.case_page import CaseDetail
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 
 

@@ -13,12 +13,12 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QS
 
 from app.domain.application import Problem
 from app.paths import user_data_dir
-from app.services.agencies import AgencyDirectory
-from app.services.context import ServiceContext
-from app.services.errors import DatabaseUnavailable, ServiceError, ValidationFailed
-from app.services.form_input import application_from_form, incidents_from_rows, parse_received
-from app.services.intake import CreatedCase, create_application, preview_threshold
-from app.services import intake_support as support
+from app.services.agencies.directory import AgencyDirectory
+from app.services.common.context import ServiceContext
+from app.services.common.errors import DatabaseUnavailable, ServiceError, ValidationFailed
+from app.services.intake.form_input import application_from_form, incidents_from_rows, parse_received
+from app.services.intake.applications import CreatedCase, create_application, preview_threshold
+from app.services.intake import support
 from ui.dialogs import DialogService
 from ui.views.intake.completion import LiveCompleterDelegate, attach_live_completer
 from ui.views.intake.fields import Fields

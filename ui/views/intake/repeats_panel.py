@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBo
 
 from app.domain.dates import uk
 from app.domain.workflow import Status
-from app.services.intake_support import PossibleRepeat
+from app.services.intake.support import PossibleRepeat
 
 CASE_ID = Qt.ItemDataRole.UserRole
 

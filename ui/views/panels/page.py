@@ -10,13 +10,15 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QTabWidget, QVBoxLay
 
 from app.domain.dates import uk
 from app.domain.workflow import Status
-from app.services import follow_up, panel_pack, panels
-from app.services.agencies import list_agencies
-from app.services.context import ServiceContext
+from app.services.cases import follow_up
+from app.services.panels import pack as panel_pack
+from app.services.panels import meetings as panels
+from app.services.agencies.directory import list_agencies
+from app.services.common.context import ServiceContext
 from app.domain.application import Problem
-from app.services.errors import ServiceError, ValidationFailed
-from app.services.form_input import parse_received
-from app.services.workflow_actions import SEND_METHODS
+from app.services.common.errors import ServiceError, ValidationFailed
+from app.services.intake.form_input import parse_received
+from app.services.cases.steps import SEND_METHODS
 from ui.dialogs import DialogService
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField

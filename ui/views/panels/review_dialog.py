@@ -8,9 +8,9 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 
 from app.domain.application import Problem
 from app.domain.dates import parse_uk_or_iso, uk
-from app.services import panels
-from app.services.agencies import AgencyInfo
-from app.services.errors import ServiceError, ValidationFailed
+from app.services.panels import meetings as panels
+from app.services.agencies.directory import AgencyInfo
+from app.services.common.errors import ServiceError, ValidationFailed
 from ui.views.intake.rows_model import RowsModel
 from ui.views.intake.rows_view import ChoiceDelegate, RowsView
 

@@ -1,0 +1,1 @@
+"""Opening and migrating the database, the council's settings."""

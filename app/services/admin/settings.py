@@ -1,0 +1,115 @@
+"""Changing the council's settings and a user's own contact details; the first-run check."""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.db.models import Case, SettingRow, User
+from app.db.models.base import utcnow
+from app.domain.application import Problem
+from app.domain.clocks import ClockSettings
+from app.domain.roles import Permission
+from app.domain.settings import CouncilDetails, Settings
+from app.services.common import audit
+from app.services.common.context import SETTINGS_KEY, ServiceContext
+from app.services.common.errors import ValidationFailed
+
+SET_UP_KEY = "set_up_done"
+
+
+def _store(ctx: ServiceContext, settings: Settings, what: str) -> None:
+    with ctx.unit_of_work() as session:
+        row = session.get(SettingRow, SETTINGS_KEY)
+        if row is None:
+            row = SettingRow(key=SETTINGS_KEY, value="{}")
+            session.add(row)
+        before = json.loads(row.value or "{}")
+        row.value = json.dumps(settings.to_json())
+        row.updated_at, row.updated_by = utcnow(), ctx.actor
+        changed = {k: (None, None) for k, v in settings.to_json().items() if before.get(k) != v}
+        audit.record(session, ctx, "change", "settings", None, changes=changed, reason=what)
+    ctx.forget_settings()
+
+
+def save_council_details(ctx: ServiceContext, values: dict[str, Any]) -> CouncilDetails:
+    """Letterhead and the CSU's contact details, as shown on every letter."""
+    ctx.require(Permission.EDIT_SETTINGS)
+    problems = []
+    for key, label in (("name", "the council's name"), ("phone", "the CSU's phone number"),
+                       ("email", "the CSU's email address")):
+        if not str(values.get(key, "")).strip():
+            problems.append(Problem(key, f"enter {label}"))
+    if values.get("email") and "@" not in str(values["email"]):
+        problems.append(Problem("email", "that is not an email address"))
+    if problems:
+        raise ValidationFailed(problems)
+    lines = values.get("address_lines") or ()
+    if isinstance(lines, str):
+        lines = tuple(line.strip() for line in lines.splitlines() if line.strip())
+    current = ctx.settings()
+    council = replace(current.council, **{k: v.strip() if isinstance(v, str) else v for k, v in values.items()
+                                          if k in asdict(current.council) and k != "address_lines"},
+                      address_lines=tuple(lines) or current.council.address_lines)
+    _store(ctx, replace(current, council=council), "council details")
+    return council
+
+
+def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_days: list[date]) -> ClockSettings:
+    """The working days allowed for each clock and the council's own closure days."""
+    ctx.require(Permission.EDIT_SETTINGS)
+    problems = [Problem(k, "must be a whole number of working days between 1 and 60")
+                for k, v in working_days.items() if not isinstance(v, int) or not 1 <= v <= 60]
+    unknown = set(working_days) - set(asdict(ClockSettings()))
+    problems += [Problem(k, "is not a clock") for k in sorted(unknown)]
+    if problems:
+        raise ValidationFailed(problems)
+    current = ctx.settings()
+    clocks = replace(current.clocks, **working_days)
+    _store(ctx, replace(current, clocks=clocks, closure_days=tuple(sorted(set(closure_days)))), "deadlines")
+    return clocks
+
+
+def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email: str) -> None:
+    """A user's own name, phone and email: letters name the contact officer with these."""
+    ctx.require(Permission.VIEW)
+    problems = []
+    if len(display_name.strip().split()) < 2:
+        problems.append(Problem("display_name", "give your first name and surname, as letters will show them"))
+    if not phone.strip():
+        problems.append(Problem("phone", "give a phone number applicants can call"))
+    if "@" not in email:
+        problems.append(Problem("email", "give an email address applicants can write to"))
+    if problems:
+        raise ValidationFailed(problems)
+    with ctx.unit_of_work() as session:
+        user = session.scalar(select(User).where(func.lower(User.login) == ctx.actor.lower()))
+        if user is None:
+            raise ValidationFailed([Problem("login", "you are not set up as a user")])
+        user.display_name, user.phone, user.email = display_name.strip(), phone.strip(), email.strip()
+        audit.record(session, ctx, "change", "user", user.id, changes={"display_name": (None, None)},
+                     reason="own contact details")
+
+
+def my_details(ctx: ServiceContext) -> tuple[str, str, str]:
+    with ctx.unit_of_work() as session:
+        user = session.scalar(select(User).where(func.lower(User.login) == ctx.actor.lower()))
+        return (user.display_name, user.phone or "", user.email or "") if user else (ctx.actor, "", "")
+
+
+def needs_set_up(ctx: ServiceContext) -> bool:
+    """An empty database that has never been set up: the app offers the short set-up."""
+    with ctx.unit_of_work() as session:
+        if session.get(SettingRow, SET_UP_KEY) is not None:
+            return False
+        return not session.scalar(select(func.count()).select_from(Case))
+
+
+def mark_set_up(ctx: ServiceContext) -> None:
+    with ctx.unit_of_work() as session:
+        if session.get(SettingRow, SET_UP_KEY) is None:
+            session.add(SettingRow(key=SET_UP_KEY, value="true", updated_by=ctx.actor))
+

@@ -1,0 +1,1 @@
+"""The agency directory and linking 'reported to' names to it."""

@@ -1,0 +1,321 @@
+"""The agency directory: the default list, matching "reported to" names, and creating and editing agencies.
+
+Linking unmatched names to agencies and recounting the cases lives in app.services.agencies.links; its
+public names are re-exported here for the callers that import them from this module.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import Agency, AgencyAlias, AgencyContact, Incident
+from app.db.models.base import utcnow
+from app.domain.application import Problem
+from app.services.common import audit
+from app.services.agencies.links import LinkResult, link_incident_to_agency, link_name_to_agency, link_unmatched
+from app.services.agencies.links import reassess, unmatched_reported_to
+from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
+from app.services.common.concurrency import apply_changes, load_for_change
+from app.services.common.context import ServiceContext
+from app.services.common.errors import NotFound, ValidationFailed
+
+__all__ = ["AGENCY_KINDS", "DEFAULT_AGENCIES", "AgencyDetail", "AgencyDirectory", "AgencyInfo", "AgencyInput",
+           "AgencyMatcher", "AliasDetail", "Contact", "ContactInput", "LinkResult", "agency_kinds",
+           "deactivate_agency", "get_agency", "link_incident_to_agency", "link_name_to_agency", "list_agencies",
+           "reactivate_agency", "save_agency", "seed_default_agencies", "unmatched_reported_to"]
+
+# application-format.md: the default directory created with every new database. It has no aliases:
+# a short name such as "the council" is matched only once an officer adds it (from the case page or
+# the directory), so that nothing is counted on a guess.
+DEFAULT_AGENCIES: tuple[tuple[str, str, bool, tuple[str, ...]], ...] = (
+    ("Kent Police", "police", True, ()),
+    ("Tunbridge Wells Borough Council", "council", True, ()),
+    ("Town and Country Housing", "registered provider of social housing", True, ()),
+    ("Clarion Housing", "registered provider of social housing", True, ()),
+    ("NHS Kent and Medway", "health (integrated care board)", True, ()),
+    ("Kent County Council", "other partner (county council)", False, ()),
+    ("Kent Fire and Rescue Service", "other partner", False, ()),
+)
+AGENCY_KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for _, kind, _, _ in DEFAULT_AGENCIES))
+_LIMITS = {"name": 200, "kind": 80, "email": 200, "phone": 40, "role": 120}
+
+
+@dataclass(frozen=True)
+class AgencyInfo:
+    id: int
+    name: str
+    kind: str
+    relevant_body: bool
+    aliases: tuple[str, ...]
+    version: int
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class AliasDetail:
+    id: int
+    alias: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A named person at an agency; id None for one not saved yet."""
+
+    name: str = ""
+    role: str = ""
+    email: str = ""
+    phone: str = ""
+    panel_member: bool = False
+    id: int | None = None
+
+
+ContactInput = Contact
+
+
+@dataclass(frozen=True)
+class AgencyInput:
+    name: str
+    kind: str = ""
+    relevant_body: bool = False
+    email: str = ""
+    phone: str = ""
+    address: str = ""
+    aliases: tuple[str, ...] = ()
+    contacts: tuple[Contact, ...] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class AgencyDetail:
+    id: int
+    name: str
+    kind: str
+    relevant_body: bool
+    email: str
+    phone: str
+    address: str
+    active: bool
+    aliases: tuple[AliasDetail, ...]
+    contacts: tuple[Contact, ...]
+    version: int
+    updated_by: str
+    updated_at: datetime
+
+    @property
+    def alias_names(self) -> tuple[str, ...]:
+        return tuple(a.alias for a in self.aliases)
+
+    def as_input(self) -> AgencyInput:
+        return AgencyInput(self.name, self.kind, self.relevant_body, self.email, self.phone, self.address,
+                           self.alias_names, self.contacts, self.active)
+
+
+def seed_default_agencies(session: Session) -> None:
+    for name, kind, relevant, aliases in DEFAULT_AGENCIES:
+        agency = Agency(name=name, kind=kind, relevant_body=relevant, updated_by="set-up")
+        agency.aliases = [AgencyAlias(alias=a) for a in aliases]
+        session.add(agency)
+    session.flush()
+
+
+class AgencyMatcher:
+    """Matches a name as written to an active agency by name or alias, ignoring case and spacing."""
+
+    def __init__(self, session: Session) -> None:
+        self._by_key: dict[str, Agency] = {}
+        for agency in session.scalars(select(Agency).where(Agency.active.is_(True))):
+            self._by_key[match_key(agency.name)] = agency
+            for alias in agency.aliases:
+                self._by_key.setdefault(match_key(alias.alias), agency)
+
+    def match(self, written: str | None) -> Agency | None:
+        return self._by_key.get(match_key(written or ""))
+
+
+class AgencyDirectory:
+    """The active directory as plain data, for matching while the officer types (no database call)."""
+
+    def __init__(self, agencies: list[AgencyInfo]) -> None:
+        self.agencies = [a for a in agencies if a.active]  # inactive ones are not offered
+        self._by_key: dict[str, AgencyInfo] = {}
+        for agency in self.agencies:
+            self._by_key[match_key(agency.name)] = agency
+        for agency in self.agencies:
+            for alias in agency.aliases:
+                self._by_key.setdefault(match_key(alias), agency)
+
+    def match(self, written: str | None) -> AgencyInfo | None:
+        return self._by_key.get(match_key(written or ""))
+
+    def names(self) -> list[str]:
+        return [a.name for a in self.agencies]
+
+
+def list_agencies(ctx: ServiceContext) -> list[AgencyInfo]:
+    with ctx.unit_of_work() as session:
+        rows = session.scalars(select(Agency).order_by(func.lower(Agency.name))).all()
+        return [AgencyInfo(a.id, a.name, a.kind, a.relevant_body, tuple(x.alias for x in a.aliases),
+                           a.version, a.active) for a in rows]
+
+
+def agency_kinds(ctx: ServiceContext) -> list[str]:
+    """The kinds of the default directory, then any other kind already typed."""
+    with ctx.unit_of_work() as session:
+        used = session.scalars(select(Agency.kind).distinct()).all()
+    return list(dict.fromkeys([*AGENCY_KINDS, *sorted(k for k in used if k)]))
+
+
+def get_agency(ctx: ServiceContext, agency_id: int) -> AgencyDetail:
+    with ctx.unit_of_work() as session:
+        agency = session.get(Agency, agency_id)
+        if agency is None:
+            raise NotFound("That agency no longer exists.")
+        return _detail(agency)
+
+
+def _detail(a: Agency) -> AgencyDetail:
+    return AgencyDetail(
+        a.id, a.name, a.kind, a.relevant_body, a.email or "", a.phone or "", a.address or "", a.active,
+        tuple(AliasDetail(x.id, x.alias) for x in sorted(a.aliases, key=lambda x: x.id)),
+        tuple(Contact(c.name, c.role or "", c.email or "", c.phone or "", c.panel_member, c.id)
+              for c in sorted(a.contacts, key=lambda c: c.id)),
+        a.version, a.updated_by, a.updated_at)
+
+
+# --- checking and saving ---------------------------------------------------------------------------
+
+def _check(values: AgencyInput, taken: dict[str, str]) -> list[Problem]:
+    p: list[Problem] = []
+
+    def length(where: str, value: str, limit: int) -> None:
+        if len(value) > limit:
+            p.append(Problem(where, f"keep it to {limit} characters (it has {len(value)})"))
+
+    if not values.name:
+        p.append(Problem("name", "give the agency's name"))
+    for where, value in [("name", values.name)] + [("aliases", a) for a in values.aliases]:
+        if match_key(value) in taken:
+            p.append(Problem(where, f"“{value}” is already {taken[match_key(value)]}"))
+        length(where, value, _LIMITS["name"])
+    for where in ("kind", "email", "phone"):
+        length(where, getattr(values, where), _LIMITS[where])
+    if values.email and "@" not in values.email:
+        p.append(Problem("email", "an email address needs an @, such as asb@example.gov.uk"))
+    for n, c in enumerate(values.contacts):
+        if not c.name:
+            p.append(Problem(f"contacts[{n}].name", "a name is needed"))
+        if c.email and "@" not in c.email:
+            p.append(Problem(f"contacts[{n}].email", "an email address needs an @"))
+        for where in ("name", "role", "email", "phone"):
+            length(f"contacts[{n}].{where}", getattr(c, where), _LIMITS[where])
+    return p
+
+
+def _cleaned(values: AgencyInput) -> AgencyInput:
+    aliases: dict[str, str] = {}
+    for alias in map(tidy, values.aliases):
+        if alias and match_key(alias) != match_key(values.name):  # its own name needs no alias
+            aliases.setdefault(match_key(alias), alias)
+    contacts = tuple(replace(c, name=tidy(c.name), role=tidy(c.role), email=c.email.strip(),
+                             phone=tidy(c.phone)) for c in values.contacts)
+    return replace(values, name=tidy(values.name), kind=tidy(values.kind), email=values.email.strip(),
+                   phone=tidy(values.phone), address=values.address.strip(),
+                   aliases=tuple(aliases.values()), contacts=contacts)
+
+
+def _sync_aliases(agency: Agency, wanted: Iterable[str]) -> tuple[str, str] | None:
+    before = sorted(a.alias for a in agency.aliases)
+    by_key = {match_key(a): a for a in wanted}
+    kept = [a for a in agency.aliases if match_key(a.alias) in by_key]
+    for row in kept:
+        row.alias = by_key.pop(match_key(row.alias))  # a change of spelling keeps the row
+    agency.aliases = kept + [AgencyAlias(alias=a) for a in by_key.values()]
+    after = sorted(a.alias for a in agency.aliases)
+    return ("; ".join(before), "; ".join(after)) if before != after else None
+
+
+def _sync_contacts(agency: Agency, wanted: Iterable[Contact]) -> tuple[str, str] | None:
+    def described(rows: Iterable[Any]) -> str:
+        return "; ".join(f"{c.name}, {c.role or '-'}, {c.email or '-'}, {c.phone or '-'}"
+                         f"{', panel member' if c.panel_member else ''}" for c in rows)
+
+    before = described(sorted(agency.contacts, key=lambda c: c.id))
+    existing = {c.id: c for c in agency.contacts}
+    rows: list[AgencyContact] = []
+    for c in wanted:
+        row = existing.pop(c.id, None) or AgencyContact()
+        row.name, row.role, row.email = c.name, c.role or None, c.email or None
+        row.phone, row.panel_member = c.phone or None, c.panel_member
+        rows.append(row)
+    agency.contacts = rows
+    after = described(rows)
+    return (before, after) if before != after else None
+
+
+def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: int | None,
+                values: AgencyInput) -> AgencyDetail:
+    """Create (agency_id None) or change an agency; refuses if anyone saved it since it was opened.
+
+    A change of relevance re-assesses every case with an incident reported to it; a new name or
+    alias links the incidents whose unmatched "reported to" it now matches; in the same transaction.
+    """
+    values = _cleaned(values)
+    settings, calendar = ctx.settings(), ctx.calendar()
+    with ctx.unit_of_work() as session:
+        lock_directory(session, ctx)
+        if agency_id is None:
+            agency, before_keys = Agency(), set()
+            session.add(agency)
+        else:
+            if expected_version is None:
+                raise ValueError("an existing agency is saved with the version the user opened")
+            name = session.scalar(select(Agency.name).where(Agency.id == agency_id))
+            agency = load_for_change(session, Agency, agency_id, expected_version, name or "This agency")
+            before_keys = keys_of(agency)
+        problems = _check(values, taken_names(session, agency_id))
+        if problems:
+            raise ValidationFailed(problems)
+        with session.no_autoflush:
+            changed = apply_changes(agency, {
+                "name": values.name, "kind": values.kind, "relevant_body": values.relevant_body,
+                "email": values.email or None, "phone": values.phone or None,
+                "address": values.address or None, "active": values.active}, ctx.actor)
+            for field, difference in (("aliases", _sync_aliases(agency, values.aliases)),
+                                      ("contacts", _sync_contacts(agency, values.contacts))):
+                if difference:
+                    changed[field] = difference
+        if not changed:
+            return _detail(agency)
+        # Child rows alone would not touch the agency row: stamp it, so that its version moves too.
+        agency.updated_by, agency.updated_at = ctx.actor, utcnow()
+        session.flush()
+        _count, linked = link_unmatched(session, ctx, agency, keys_of(agency) - before_keys)
+        cases = set(linked)
+        if agency_id is not None and "relevant_body" in changed:
+            cases |= set(session.scalars(select(Incident.case_id).where(Incident.agency_id == agency.id)
+                                         .distinct()))
+        entry = audit.record(session, ctx, "create" if agency_id is None else "change", "agency", agency.id,
+                             changes=changed, reason=f"{len(cases)} case(s) re-assessed" if cases else None)
+        reassess(session, ctx, settings, calendar, cases, linked,
+                 f"agency {agency.name}: {', '.join(sorted(changed))} changed", entry.db_user)
+        session.flush()
+        session.refresh(agency)
+        return _detail(agency)
+
+
+def deactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
+    """Agencies are never deleted once used: an inactive one stays on its cases (and still counts
+    there) but is no longer offered for matching "reported to" names."""
+    current = get_agency(ctx, agency_id)  # save_agency's version check refuses a stale one
+    return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=False))
+
+
+def reactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
+    """Back in use: names written its way while it was inactive are linked to it."""
+    current = get_agency(ctx, agency_id)
+    return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=True))

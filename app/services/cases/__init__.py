@@ -1,0 +1,1 @@
+"""A case through the process: the list, the page, workflow steps, agency requests, follow-up."""

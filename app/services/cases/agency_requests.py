@@ -1,0 +1,307 @@
+"""Working with agencies on a case: confirming incidents, requests for information, their returns."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import (Agency, AgencyAction, AgencyRequest, Case, Incident,
+                           IncidentConfirmation, Note)
+from app.domain.application import Problem
+from app.domain.dates import parse_uk_or_iso
+from app.domain.workflow import Status, check_transition
+from app.services.common import audit
+from app.services.agencies.directory import AgencyMatcher
+from app.services.cases.facts import refresh_summary
+from app.services.common.concurrency import apply_changes, load_for_change
+from app.domain.roles import Permission
+from app.services.common.context import ServiceContext
+from app.services.common.errors import NotFound, ValidationFailed
+
+RETURN_COLUMNS = ("date", "agency", "what was done", "source document")
+
+
+def _require(problems: list[Problem]) -> None:
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _not_future(on: date, today: date, name: str) -> list[Problem]:
+    return [Problem(name, "the date cannot be in the future")] if on > today else []
+
+
+def _refresh(session: Session, ctx: ServiceContext, case: Case) -> None:
+    refresh_summary(session, case, ctx.settings(), ctx.calendar())
+
+
+def _move(case: Case, target: Status, actor: str) -> dict:
+    if case.status == target:
+        return {}
+    check_transition(Status(case.status), target)
+    return apply_changes(case, {"status": target.value}, actor)
+
+
+def _request(session: Session, ctx: ServiceContext, case: Case, agency_id: int, kind: str, sent_on: date) -> AgencyRequest:
+    due = ctx.calendar().add_working_days(sent_on, ctx.settings().clocks.agency_information)
+    request = AgencyRequest(case_id=case.id, agency_id=agency_id, kind=kind, sent_on=sent_on, due_on=due,
+                            created_by=ctx.actor)
+    session.add(request)
+    return request
+
+
+@dataclass(frozen=True)
+class RequestsSent:
+    version: int
+    agencies: tuple[str, ...]
+
+
+def send_confirmation_requests(ctx: ServiceContext, case_id: int, expected_version: int, *,
+                               sent_on: date) -> RequestsSent:
+    """Ask each agency the incidents were reported to to confirm them; the threshold check starts."""
+    ctx.require(Permission.CHANGE_CASES)
+    _require(_not_future(sent_on, ctx.today(), "sent_on"))
+    with ctx.unit_of_work() as session:
+        case = load_for_change(session, Case, case_id, expected_version, "This case")
+        changed = _move(case, Status.THRESHOLD_CHECK, ctx.actor)
+        by_agency: dict[int, list[Incident]] = {}
+        for incident in case.incidents:
+            if incident.agency_id is not None:
+                by_agency.setdefault(incident.agency_id, []).append(incident)
+        if not by_agency:
+            raise ValidationFailed([Problem("incidents", "no incident is linked to an agency yet: link each "
+                                            "'reported to' to the agency directory first")])
+        names = dict(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(list(by_agency)))).all())
+        for agency_id, incidents in by_agency.items():
+            _request(session, ctx, case, agency_id, "confirmation", sent_on)
+            for incident in incidents:
+                session.add(IncidentConfirmation(incident_id=incident.id, agency_id=agency_id, status="awaiting"))
+        _refresh(session, ctx, case)
+        audit.record(session, ctx, "confirmation requests", "case", case.id, case_id=case.id, changes=changed,
+                     reason=f"sent {sent_on.isoformat()} to {len(by_agency)} agencies")
+        session.flush()
+        return RequestsSent(case.version, tuple(sorted(names.values())))
+
+
+def record_confirmation(ctx: ServiceContext, incident_id: int, *, found: bool, reported_on: date | None = None,
+                        notes: str = "") -> None:
+    """An agency's answer about one incident. When it confirms a different report date, the
+    incident takes the agency's date (the indicator follows the agency's record)."""
+    ctx.require(Permission.CHANGE_CASES)
+    with ctx.unit_of_work() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound("That incident no longer exists.")
+        if found and reported_on is None:
+            raise ValidationFailed([Problem("reported_on", "give the date the agency says it was reported")])
+        confirmation = session.scalar(select(IncidentConfirmation).where(
+            IncidentConfirmation.incident_id == incident_id).order_by(IncidentConfirmation.id.desc()).limit(1))
+        if confirmation is None:
+            if incident.agency_id is None:
+                raise ValidationFailed([Problem("agency", "link the incident to an agency first")])
+            confirmation = IncidentConfirmation(incident_id=incident_id, agency_id=incident.agency_id)
+            session.add(confirmation)
+        confirmation.status = "confirmed" if found else "not_found"
+        confirmation.confirmed_reported_on = reported_on if found else None
+        confirmation.recorded_on = ctx.today()
+        confirmation.recorded_by = ctx.actor
+        confirmation.notes = notes or None
+        changes = {}
+        if found and reported_on != incident.reported_on:
+            changes = apply_changes(incident, {"reported_on": reported_on}, ctx.actor)
+        case = session.get(Case, incident.case_id)
+        assert case is not None
+        _close_answered_requests(session, case, incident.agency_id, ctx.today())
+        _refresh(session, ctx, case)
+        audit.record(session, ctx, "confirmation", "incident", incident.id, case_id=case.id, changes=changes,
+                     reason="confirmed by the agency" if found else "the agency found no record")
+
+
+def _close_answered_requests(session: Session, case: Case, agency_id: int | None, today: date) -> None:
+    if agency_id is None:
+        return
+    waiting = session.scalar(select(IncidentConfirmation.id).join(Incident).where(
+        Incident.case_id == case.id, IncidentConfirmation.agency_id == agency_id,
+        IncidentConfirmation.status == "awaiting").limit(1))
+    if waiting is None:
+        for request in session.scalars(select(AgencyRequest).where(
+                AgencyRequest.case_id == case.id, AgencyRequest.agency_id == agency_id,
+                AgencyRequest.kind == "confirmation", AgencyRequest.answered_on.is_(None))):
+            request.answered_on = today
+
+
+def send_information_requests(ctx: ServiceContext, case_id: int, expected_version: int, *, sent_on: date,
+                              agency_ids: Iterable[int] | None = None) -> RequestsSent:
+    """After the threshold is met: ask each agency for complete details of its involvement."""
+    ctx.require(Permission.CHANGE_CASES)
+    _require(_not_future(sent_on, ctx.today(), "sent_on"))
+    with ctx.unit_of_work() as session:
+        case = load_for_change(session, Case, case_id, expected_version, "This case")
+        if case.threshold_met is not True:
+            raise ValidationFailed([Problem("status", "agencies are asked for their records only once the "
+                                            "threshold has been decided as met")])
+        changed = _move(case, Status.INFORMATION_GATHERING, ctx.actor) if case.status == Status.THRESHOLD_MET else {}
+        ids = set(agency_ids) if agency_ids is not None else {i.agency_id for i in case.incidents if i.agency_id}
+        if not ids:
+            raise ValidationFailed([Problem("agencies", "choose at least one agency to ask")])
+        names = dict(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(list(ids)))).all())
+        for agency_id in ids:
+            _request(session, ctx, case, agency_id, "information", sent_on)
+        _refresh(session, ctx, case)
+        audit.record(session, ctx, "information requests", "case", case.id, case_id=case.id, changes=changed,
+                     reason=f"sent {sent_on.isoformat()} to {', '.join(sorted(names.values()))}")
+        session.flush()
+        return RequestsSent(case.version, tuple(sorted(names.values())))
+
+
+def record_request_answered(ctx: ServiceContext, request_id: int, *, answered_on: date) -> None:
+    ctx.require(Permission.CHANGE_CASES)
+    _require(_not_future(answered_on, ctx.today(), "answered_on"))
+    with ctx.unit_of_work() as session:
+        request = session.get(AgencyRequest, request_id)
+        if request is None:
+            raise NotFound("That request no longer exists.")
+        if answered_on < request.sent_on:
+            raise ValidationFailed([Problem("answered_on", "the answer cannot come before the request was sent")])
+        request.answered_on = answered_on
+        case = session.get(Case, request.case_id)
+        assert case is not None
+        _refresh(session, ctx, case)
+        audit.record(session, ctx, "request answered", "agency request", request.id, case_id=case.id)
+
+
+def chase_request(ctx: ServiceContext, request_id: int, *, chased_on: date, new_due: date) -> None:
+    """A reminder gives a new return date; the original is kept for timeliness."""
+    ctx.require(Permission.CHANGE_CASES)
+    problems = _not_future(chased_on, ctx.today(), "chased_on")
+    if new_due <= chased_on:
+        problems.append(Problem("new_due", "the new return date must be after the reminder"))
+    _require(problems)
+    with ctx.unit_of_work() as session:
+        request = session.get(AgencyRequest, request_id)
+        if request is None:
+            raise NotFound("That request no longer exists.")
+        request.chased_on = chased_on
+        request.revised_due_on = new_due
+        case = session.get(Case, request.case_id)
+        assert case is not None
+        _refresh(session, ctx, case)
+        audit.record(session, ctx, "request chased", "agency request", request.id, case_id=case.id,
+                     reason=f"new return date {new_due.isoformat()}")
+
+
+def add_agency_action(ctx: ServiceContext, case_id: int, *, agency_id: int, action_on: date, description: str,
+                      source_document: str = "", request_id: int | None = None) -> int:
+    ctx.require(Permission.CHANGE_CASES)
+    problems = _not_future(action_on, ctx.today(), "action_on")
+    if not description.strip():
+        problems.append(Problem("description", "say what the agency did"))
+    _require(problems)
+    with ctx.unit_of_work() as session:
+        if session.get(Case, case_id) is None:
+            raise NotFound("That case no longer exists.")
+        action = AgencyAction(case_id=case_id, agency_id=agency_id, request_id=request_id, action_on=action_on,
+                              description=description.strip(), source_document=source_document.strip() or None,
+                              created_by=ctx.actor)
+        session.add(action)
+        session.flush()
+        audit.record(session, ctx, "agency action", "agency action", action.id, case_id=case_id)
+        return action.id
+
+
+def return_template_csv() -> str:
+    """The headings of the simple return an agency fills in: one row per action, dates dd/mm/yyyy.
+
+    No example row, so that a return sent back unchanged adds nothing that did not happen."""
+    out = io.StringIO()
+    csv.writer(out).writerow(RETURN_COLUMNS)
+    return out.getvalue()
+
+
+def import_agency_return(ctx: ServiceContext, case_id: int, path: Path) -> int:
+    """Read an agency's CSV return: everything is checked first and nothing is added if a row is wrong."""
+    ctx.require(Permission.CHANGE_CASES)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValidationFailed([Problem("file", f"{path.name} cannot be read: {exc}")]) from exc
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [h.strip().lower() for h in rows[0][:4]] != list(RETURN_COLUMNS):
+        raise ValidationFailed([Problem("file", "the first row must be the headings: " + ", ".join(RETURN_COLUMNS))])
+    with ctx.unit_of_work() as session:
+        if session.get(Case, case_id) is None:
+            raise NotFound("That case no longer exists.")
+        matcher = AgencyMatcher(session)
+        problems: list[Problem] = []
+        actions: list[AgencyAction] = []
+        for n, row in enumerate(rows[1:], start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            row = (row + [""] * 4)[:4]
+            when = None
+            try:
+                when = parse_uk_or_iso(row[0])
+                if when > ctx.today():
+                    problems.append(Problem(f"row {n}, date", "is in the future"))
+            except ValueError as exc:
+                problems.append(Problem(f"row {n}, date", str(exc)))
+            agency = matcher.match(row[1])
+            if agency is None:
+                problems.append(Problem(f"row {n}, agency", f"'{row[1]}' is not in the agency directory"))
+            if not row[2].strip():
+                problems.append(Problem(f"row {n}, what was done", "is empty"))
+            if when and agency and row[2].strip():
+                actions.append(AgencyAction(case_id=case_id, agency_id=agency.id, action_on=when,
+                                            description=row[2].strip(), source_document=row[3].strip() or path.name,
+                                            created_by=ctx.actor))
+        _require(problems)
+        session.add_all(actions)
+        audit.record(session, ctx, "import return", "case", case_id, case_id=case_id,
+                     reason=f"{len(actions)} actions from {path.name}")
+        return len(actions)
+
+
+def add_note(ctx: ServiceContext, case_id: int, text: str) -> None:
+    ctx.require(Permission.CHANGE_CASES)
+    _require([] if text.strip() else [Problem("note", "the note is empty")])
+    with ctx.unit_of_work() as session:
+        if session.get(Case, case_id) is None:
+            raise NotFound("That case no longer exists.")
+        session.add(Note(case_id=case_id, text=text.strip(), created_by=ctx.actor))
+        audit.record(session, ctx, "note", "case", case_id, case_id=case_id)
+
+
+def update_incident(ctx: ServiceContext, incident_id: int, expected_version: int, *,
+                    same_problem: bool | None = None, duplicate_of: int | None | bool = False,
+                    occurred_on: date | None = None) -> None:
+    """The officer's judgements on one incident; the indicator is recomputed at once.
+
+    `duplicate_of=False` leaves the link alone, None clears it, an id links it.
+    """
+    ctx.require(Permission.CHANGE_CASES)
+    with ctx.unit_of_work() as session:
+        incident = load_for_change(session, Incident, incident_id, expected_version, "This incident")
+        values: dict = {}
+        if same_problem is not None:
+            values["same_problem"] = same_problem
+        if duplicate_of is not False:
+            if duplicate_of is not None:
+                other = session.get(Incident, duplicate_of)
+                if other is None or other.case_id != incident.case_id or other.id == incident.id:
+                    raise ValidationFailed([Problem("duplicate_of", "choose another incident of the same case")])
+            values["duplicate_of_id"] = duplicate_of
+        if occurred_on is not None:
+            if incident.reported_on and occurred_on > incident.reported_on:
+                raise ValidationFailed([Problem("occurred_on", "it cannot have happened after it was reported")])
+            values.update(occurred_on=occurred_on, occurred_from=None, occurred_to=None)
+        changes = apply_changes(incident, values, ctx.actor)
+        case = session.get(Case, incident.case_id)
+        assert case is not None
+        _refresh(session, ctx, case)
+        audit.record(session, ctx, "change", "incident", incident.id, case_id=case.id, changes=changes)
+

@@ -1,0 +1,295 @@
+"""Everything the case page shows, read in a fixed number of queries (never one per incident)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from app.db.models import (Agency, AgencyAction, AgencyRequest, AuditEntry, Case, CaseLink,
+                           CasePerpetrator, Document, Incident, IncidentConfirmation, Letter, Note,
+                           Perpetrator, Person)
+from app.domain.clocks import Clock, Indicator, indicator
+from app.domain.dates import describe_occurred
+from app.domain.workflow import Status, allowed_targets
+from app.services.cases.facts import CaseStates
+from app.domain.roles import Permission
+from app.services.common.context import ServiceContext
+from app.services.common.errors import NotFound
+
+
+@dataclass(frozen=True)
+class PersonView:
+    name: str
+    address_lines: tuple[str, ...]
+    postcode: str | None
+    phone: str | None
+    email: str | None
+    preferred_contact: str | None
+    accessibility_needs: str | None
+
+
+@dataclass(frozen=True)
+class IncidentView:
+    id: int
+    version: int
+    number: int
+    happened: str
+    exact: bool
+    reported_on: date | None
+    reported_to: str  # as the applicant wrote it
+    agency_id: int | None
+    agency_name: str | None
+    agency_reference: str | None
+    description: str | None
+    location: str | None
+    same_problem: bool
+    duplicate_of: int | None
+    qualifies: bool
+    reason: str
+    confirmation: str  # "confirmed", "not found", "awaiting", "not asked"
+    confirmed_on: date | None
+
+
+@dataclass(frozen=True)
+class ClockView:
+    key: str
+    label: str
+    due: date
+    original_due: date
+    working_days_left: int
+
+
+@dataclass(frozen=True)
+class RequestView:
+    id: int
+    agency: str
+    kind: str
+    sent_on: date
+    due_on: date
+    revised_due_on: date | None
+    chased_on: date | None
+    answered_on: date | None
+
+    @property
+    def state(self) -> str:
+        return "received" if self.answered_on else ("chased" if self.chased_on else "sent")
+
+
+@dataclass(frozen=True)
+class ChronologyEntry:
+    on: date
+    source: str  # "incident" or an agency name
+    text: str
+
+
+@dataclass(frozen=True)
+class RelatedCase:
+    id: int
+    reference: str
+    applicant: str
+    status: str
+    why: str
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    actor: str
+    action: str
+    fields: str | None
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class LetterView:
+    id: int
+    template: str
+    recipient: str
+    produced_at: datetime
+    produced_by: str
+    approved_by: str | None
+    sent_on: date | None
+    sent_method: str | None
+    queued: bool
+
+
+@dataclass(frozen=True)
+class CaseDetail:
+    id: int
+    reference: str
+    version: int
+    status: Status
+    channel: str
+    received_at: datetime
+    source_reference: str | None
+    officer: str | None
+    updated_by: str
+    updated_at: datetime
+    applicant: PersonView
+    victim: PersonView | None
+    relationship: str | None
+    victim_consent: bool | None
+    victim_consent_method: str | None
+    victim_consent_given_on: date | None
+    consent_to_share: bool
+    disclosure_consent: bool | None
+    consent_recorded_by: str | None
+    consent_recorded_at: datetime | None
+    asb_types: str
+    problem_location: str | None
+    impact: str | None
+    vulnerability: str | None
+    desired_outcome: str | None
+    incidents: tuple[IncidentView, ...]
+    qualifying_incidents: int
+    incidents_needed: int
+    threshold_met_indicator: bool
+    threshold_met: bool | None
+    threshold_decided_on: date | None
+    threshold_decided_by: str | None
+    threshold_reason: str | None
+    threshold_not_met_action: str | None
+    not_accepted_reason: str | None
+    withdrawn_on: date | None
+    acknowledged_on: date | None
+    decision_letter_sent_on: date | None
+    clocks: tuple[ClockView, ...]
+    indicator: Indicator
+    requests: tuple[RequestView, ...]
+    actions: tuple[ChronologyEntry, ...]
+    chronology: tuple[ChronologyEntry, ...]
+    perpetrators: tuple[tuple[str, str | None, tuple[str, ...]], ...]  # name/description, address, other refs
+    related: tuple[RelatedCase, ...]
+    notes: tuple[tuple[datetime, str, str], ...]
+    documents: tuple[tuple[int, str, str, int, datetime, str], ...]
+    letters: tuple[LetterView, ...]
+    timeline: tuple[TimelineEntry, ...]
+    next_steps: tuple[Status, ...]
+
+
+def _person(p: Person) -> PersonView:
+    return PersonView(p.display_name, tuple(p.address_lines), p.postcode, p.phone, p.email,
+                      p.preferred_contact, p.accessibility_needs)
+
+
+def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) -> CaseDetail:
+    """One read for the whole page; the view itself is audited (personal data was shown)."""
+    ctx.require(Permission.VIEW)
+    settings, calendar, today = ctx.settings(), ctx.calendar(), ctx.today()
+    with ctx.unit_of_work() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound("That case no longer exists.")
+        states = CaseStates(session, settings, calendar, [case.id])
+        state = states.state(case)
+        agencies = {a.id: a for a in session.scalars(select(Agency))}
+        verdicts = {v.key: v for v in state.threshold.verdicts}
+        confirmations = _confirmations(session, [i.id for i in case.incidents])
+        incidents = tuple(IncidentView(
+            id=i.id, version=i.version, number=n, happened=describe_occurred(i.occurred_on, i.occurred_from, i.occurred_to) or "not given",
+            exact=i.occurred_on is not None, reported_on=i.reported_on, reported_to=i.reported_to,
+            agency_id=i.agency_id, agency_name=agencies[i.agency_id].name if i.agency_id in agencies else None,
+            agency_reference=i.agency_reference, description=i.description, location=i.location,
+            same_problem=i.same_problem, duplicate_of=i.duplicate_of_id, qualifies=verdicts[i.id].qualifies,
+            reason=verdicts[i.id].reason, confirmation=confirmations.get(i.id, ("not asked", None))[0],
+            confirmed_on=confirmations.get(i.id, ("", None))[1])
+            for n, i in enumerate(case.incidents, start=1))
+        requests = tuple(RequestView(r.id, agencies[r.agency_id].name, r.kind, r.sent_on, r.due_on, r.revised_due_on,
+                                     r.chased_on, r.answered_on)
+                         for r in session.scalars(select(AgencyRequest).where(AgencyRequest.case_id == case.id)
+                                                  .order_by(AgencyRequest.sent_on, AgencyRequest.id)))
+        actions = tuple(ChronologyEntry(a.action_on, agencies[a.agency_id].name,
+                                        a.description + (f" (source: {a.source_document})" if a.source_document else ""))
+                        for a in session.scalars(select(AgencyAction).where(AgencyAction.case_id == case.id)
+                                                 .order_by(AgencyAction.action_on, AgencyAction.id)))
+        chronology = sorted(
+            [ChronologyEntry(i.reported_on or date.min, "incident",
+                             f"Incident {v.number} ({v.happened}) reported to {v.agency_name or v.reported_to}: "
+                             f"{v.description or 'no description'}")
+             for i, v in zip(case.incidents, incidents)] + list(actions), key=lambda e: e.on)
+        clocks = tuple(ClockView(c.clock.value, Clock(c.clock).label, c.due, c.original_due,
+                                 calendar.working_days_between(today, c.due))
+                       for c in sorted(state.clocks.values(), key=lambda c: c.due))
+        detail = CaseDetail(
+            id=case.id, reference=case.reference, version=case.version, status=Status(case.status),
+            channel=case.channel, received_at=case.received_at, source_reference=case.source_reference,
+            officer=case.officer, updated_by=case.updated_by, updated_at=case.updated_at,
+            applicant=_person(case.applicant), victim=_person(case.victim) if case.victim else None,
+            relationship=case.relationship_to_victim, victim_consent=case.victim_consent,
+            victim_consent_method=case.victim_consent_method, victim_consent_given_on=case.victim_consent_given_on,
+            consent_to_share=case.consent_to_share, disclosure_consent=case.disclosure_consent,
+            consent_recorded_by=case.consent_recorded_by,
+            consent_recorded_at=case.consent_recorded_at, asb_types=case.asb_types,
+            problem_location=case.problem_location.description if case.problem_location else None,
+            impact=case.impact, vulnerability=case.vulnerability, desired_outcome=case.desired_outcome,
+            incidents=incidents, qualifying_incidents=state.threshold.qualifying_incidents,
+            incidents_needed=state.threshold.incidents_needed, threshold_met_indicator=state.threshold.met,
+            threshold_met=case.threshold_met, threshold_decided_on=case.threshold_decided_on,
+            threshold_decided_by=case.threshold_decided_by, threshold_reason=case.threshold_reason,
+            threshold_not_met_action=case.threshold_not_met_action, not_accepted_reason=case.not_accepted_reason,
+            withdrawn_on=case.withdrawn_on, acknowledged_on=case.acknowledged_on,
+            decision_letter_sent_on=case.decision_letter_sent_on, clocks=clocks,
+            indicator=indicator(state.clocks, today, calendar, settings.clocks), requests=requests,
+            actions=actions, chronology=tuple(chronology), perpetrators=_perpetrators(session, case.id),
+            related=_related(session, case), notes=tuple(
+                (n.created_at, n.created_by, n.text) for n in session.scalars(
+                    select(Note).where(Note.case_id == case.id).order_by(Note.created_at.desc()))),
+            documents=tuple((d.id, d.title, d.media_type, d.size, d.added_at, d.added_by) for d in session.execute(
+                select(Document.id, Document.title, Document.media_type, Document.size, Document.added_at,
+                       Document.added_by).where(Document.case_id == case.id).order_by(Document.added_at))),
+            letters=tuple(LetterView(lt.id, lt.template, lt.recipient, lt.produced_at, lt.produced_by,
+                                     lt.approved_by, lt.sent_on, lt.sent_method, lt.queued)
+                          for lt in session.scalars(select(Letter).where(Letter.case_id == case.id)
+                                                    .order_by(Letter.produced_at))),
+            timeline=tuple(TimelineEntry(a.at, a.actor, a.action, a.fields, a.reason) for a in session.scalars(
+                select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action != "view")
+                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(500))),
+            next_steps=tuple(s for s in Status if s in allowed_targets(Status(case.status))))
+        if record_view:
+            from app.services.common import audit
+            audit.record(session, ctx, "view", "case", case.id, case_id=case.id)
+        return detail
+
+
+def _confirmations(session: Session, incident_ids: list[int]) -> dict[int, tuple[str, date | None]]:
+    out: dict[int, tuple[str, date | None]] = {}
+    if not incident_ids:
+        return out
+    for c in session.scalars(select(IncidentConfirmation).where(IncidentConfirmation.incident_id.in_(incident_ids))
+                             .order_by(IncidentConfirmation.id)):
+        label = {"confirmed": "confirmed", "not_found": "not found"}.get(c.status, "awaiting")
+        out[c.incident_id] = (label, c.confirmed_reported_on if c.status == "confirmed" else c.recorded_on)
+    return out
+
+
+def _perpetrators(session: Session, case_id: int) -> tuple[tuple[str, str | None, tuple[str, ...]], ...]:
+    rows = session.execute(select(Perpetrator).join(CasePerpetrator).where(CasePerpetrator.case_id == case_id)).scalars().all()
+    if not rows:
+        return ()
+    others: dict[int, list[str]] = {}
+    for perp_id, reference in session.execute(
+            select(CasePerpetrator.perpetrator_id, Case.reference).join(Case, Case.id == CasePerpetrator.case_id)
+            .where(CasePerpetrator.perpetrator_id.in_([p.id for p in rows]), CasePerpetrator.case_id != case_id)):
+        others.setdefault(perp_id, []).append(reference)
+    return tuple(((p.name or p.description or "unknown"), p.address, tuple(sorted(others.get(p.id, []))))
+                 for p in rows)
+
+
+def _related(session: Session, case: Case) -> tuple[RelatedCase, ...]:
+    """Linked cases, and cases about the same problem location (several applicants, one problem)."""
+    found: dict[int, str] = {}
+    for a, b, reason in session.execute(select(CaseLink.case_id, CaseLink.linked_case_id, CaseLink.reason)
+                                        .where(or_(CaseLink.case_id == case.id, CaseLink.linked_case_id == case.id))):
+        found[b if a == case.id else a] = f"linked: {reason}" if reason else "linked"
+    if case.problem_location_id:
+        for other in session.scalars(select(Case.id).where(Case.problem_location_id == case.problem_location_id,
+                                                           Case.id != case.id).limit(50)):
+            found.setdefault(other, "same problem location")
+    if not found:
+        return ()
+    rows = session.execute(select(Case.id, Case.reference, Case.status, Person)
+                           .join(Person, Person.id == Case.applicant_id).where(Case.id.in_(list(found)))).all()
+    return tuple(RelatedCase(cid, ref, p.display_name, status, found[cid])
+                 for cid, ref, status, p in sorted(rows, key=lambda r: r[1]))

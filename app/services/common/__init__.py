@@ -1,0 +1,1 @@
+"""What every operation shares: the context, errors, concurrency checks, the audit writer."""

@@ -1,0 +1,1 @@
+"""Made-up demo cases for trying the app and for benchmarks."""

@@ -1,0 +1,1 @@
+"""Taking applications: forms, imports, repeat checks, drafts."""

@@ -1,0 +1,217 @@
+"""Taking applications: from a form (telephone, post) or from files in the application JSON format."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.models import Case, CasePerpetrator, Incident, Perpetrator, Person, ProblemLocation
+from app.domain.application import ApplicationData, PersonData, Problem, check_application
+from app.domain.workflow import Status
+from app.interchange import ParsedApplication, read_application_file
+from app.services.common import audit
+from app.domain.application import IncidentData
+from app.domain.settings import Settings
+from app.domain.threshold import IncidentFacts, ThresholdResult, assess
+from app.services.agencies.directory import AgencyDirectory, AgencyMatcher
+from app.services.cases.facts import refresh_summary
+from app.domain.roles import Permission
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ValidationFailed
+from app.services.cases.references import next_reference
+
+
+@dataclass(frozen=True)
+class CreatedCase:
+    id: int
+    reference: str
+    source_reference: str | None
+    status: str
+    version: int
+    waiting_for: tuple[str, ...]
+    unmatched_agencies: tuple[str, ...]
+
+
+@dataclass
+class ImportReport:
+    created: list[CreatedCase] = field(default_factory=list)
+    already_imported: list[tuple[str, str]] = field(default_factory=list)  # (source ref, case ref)
+    invalid: list[tuple[str, Problem]] = field(default_factory=list)  # (label, problem)
+    to_create: list[str] = field(default_factory=list)  # for a preview
+
+    @property
+    def ok(self) -> bool:
+        return not self.invalid
+
+
+def person_search_key(name: str | None, postcode: str | None, phone: str | None) -> str:
+    parts = [(name or "").casefold().strip(), (postcode or "").replace(" ", "").casefold(),
+             "".join(ch for ch in (phone or "") if ch.isdigit())]
+    return "|".join(parts)
+
+
+def _person(data: PersonData, actor: str) -> Person:
+    surname = data.last_name or data.organisation
+    return Person(title=data.title, first_name=data.first_name, last_name=data.last_name,
+                  organisation=data.organisation, address="\n".join(data.address_lines),
+                  postcode=(data.postcode or "").upper() or None, phone=data.phone, email=data.email,
+                  preferred_contact=data.preferred_contact, date_of_birth=data.date_of_birth,
+                  accessibility_needs=data.accessibility_needs,
+                  search_key=person_search_key(surname, data.postcode, data.phone), updated_by=actor)
+
+
+def _location(session: Session, text: str | None) -> ProblemLocation | None:
+    if not text:
+        return None
+    key = " ".join(text.casefold().split())
+    found = session.scalar(select(ProblemLocation).where(ProblemLocation.search_key == key).limit(1))
+    return found or ProblemLocation(description=text, search_key=key)
+
+
+def _add_case(session: Session, ctx: ServiceContext, data: ApplicationData, matcher: AgencyMatcher,
+              officer: str | None) -> CreatedCase:
+    settings = ctx.settings()
+    now = ctx.now()
+    applicant = _person(data.applicant, ctx.actor)
+    session.add(applicant)
+    victim = None
+    ob = data.on_behalf_of
+    if ob is not None:
+        victim = _person(ob.victim, ctx.actor)
+        session.add(victim)
+    waiting = data.waiting_for
+    case = Case(
+        reference=next_reference(session, data.received_on.year, settings.council.reference_prefix),
+        source_reference=data.source_reference, channel=data.channel.value,
+        received_at=data.received_at, received_on=data.received_on,
+        status=(Status.AWAITING_CONSENT if waiting else Status.RECEIVED).value,
+        applicant=applicant, victim=victim,
+        relationship_to_victim=ob.relationship if ob else None,
+        victim_consent=ob.victim_consent if ob else None,
+        victim_consent_method=ob.consent_method if ob and ob.victim_consent else None,
+        victim_consent_given_on=ob.consent_given_on if ob and ob.victim_consent else None,
+        consent_to_share=data.consent_to_share, consent_recorded_by=ctx.actor,
+        consent_recorded_at=now, asb_types=", ".join(data.asb_types),
+        problem_location=_location(session, data.problem_location), impact=data.impact,
+        vulnerability=data.vulnerability, desired_outcome=data.desired_outcome,
+        officer=officer, created_by=ctx.actor, updated_by=ctx.actor)
+    unmatched: list[str] = []
+    for position, item in enumerate(data.incidents):
+        agency = matcher.match(item.reported_to)
+        if agency is None:
+            unmatched.append(item.reported_to or "(no organisation given)")
+        case.incidents.append(Incident(
+            position=position, occurred_on=item.occurred_on, occurred_from=item.occurred_from,
+            occurred_to=item.occurred_to, reported_on=item.reported_on, reported_to=item.reported_to,
+            agency_id=agency.id if agency else None, reported_by=item.reported_by,
+            contact_name=item.contact_name, agency_reference=item.agency_reference,
+            how_reported=item.how_reported, location=item.location, description=item.description,
+            same_problem=item.same_problem, hate_incident=item.hate_incident, updated_by=ctx.actor))
+    session.add(case)
+    session.flush()
+    for perp in data.alleged_perpetrators:
+        session.add(CasePerpetrator(case_id=case.id, perpetrator_id=_perpetrator(session, perp, ctx.actor).id))
+    refresh_summary(session, case, settings, ctx.calendar())
+    audit.record(session, ctx, "create", "case", case.id, case_id=case.id,
+                 reason=f"application received by {data.channel.label.lower()}")
+    session.flush()
+    return CreatedCase(case.id, case.reference, case.source_reference, case.status, case.version, waiting,
+                       tuple(unmatched))
+
+
+def _perpetrator(session: Session, data, actor: str) -> Perpetrator:
+    """Reuse a known person (same name or description at the same address) so cases link up."""
+    key_name = (data.name or "").casefold().strip()
+    key_address = (data.address or "").casefold().strip()
+    if key_name or key_address:
+        for existing in session.scalars(select(Perpetrator).where(
+                Perpetrator.name == data.name if data.name else Perpetrator.name.is_(None))):
+            if (existing.address or "").casefold().strip() == key_address and (
+                    key_name or (existing.description or "").casefold() == (data.description or "").casefold()):
+                return existing
+    perp = Perpetrator(name=data.name, description=data.description, address=data.address, updated_by=actor)
+    session.add(perp)
+    session.flush()
+    return perp
+
+
+def create_application(ctx: ServiceContext, data: ApplicationData, officer: str | None = None) -> CreatedCase:
+    """Save one application typed into the form. Raises ValidationFailed, saving nothing."""
+    ctx.require(Permission.CHANGE_CASES)
+    problems = check_application(data, ctx.now())
+    if problems:
+        raise ValidationFailed(problems)
+    with ctx.unit_of_work() as session:
+        if data.source_reference and _existing(session, [data.source_reference]):
+            raise ValidationFailed([Problem("source_reference",
+                                            f"{data.source_reference} has already been imported")])
+        return _add_case(session, ctx, data, AgencyMatcher(session), officer or ctx.actor)
+
+
+def _existing(session: Session, refs: Iterable[str]) -> dict[str, str]:
+    refs = [r for r in refs if r]
+    if not refs:
+        return {}
+    return dict(session.execute(select(Case.source_reference, Case.reference)
+                                .where(Case.source_reference.in_(refs))).all())
+
+
+def parse_files(ctx: ServiceContext, paths: Sequence[Path]) -> list[ParsedApplication]:
+    now = ctx.now()
+    parsed: list[ParsedApplication] = []
+    for path in paths:
+        parsed.extend(read_application_file(Path(path), now))
+    return parsed
+
+
+def import_applications(ctx: ServiceContext, paths: Sequence[Path], *, dry_run: bool = False) -> ImportReport:
+    """Validate every application first; if any is invalid import nothing (one transaction)."""
+    ctx.require(Permission.VIEW if dry_run else Permission.CHANGE_CASES)
+    report = ImportReport()
+    parsed = parse_files(ctx, paths)
+    for item in parsed:
+        for problem in item.problems:
+            report.invalid.append((item.label, problem))
+    with ctx.unit_of_work() as session:
+        existing = _existing(session, [p.data.source_reference for p in parsed if p.data])
+        seen: set[str] = set()
+        batch: list[ApplicationData] = []
+        for item in parsed:
+            if item.data is None:
+                continue
+            ref = item.data.source_reference
+            if ref and ref in existing:
+                report.already_imported.append((ref, existing[ref]))
+            elif ref and ref in seen:
+                report.already_imported.append((ref, "(earlier in this import)"))
+            else:
+                if ref:
+                    seen.add(ref)
+                batch.append(item.data)
+                report.to_create.append(item.label)
+        if report.invalid or dry_run:
+            return report
+        matcher = AgencyMatcher(session)
+        for data in batch:
+            report.created.append(_add_case(session, ctx, data, matcher, None))
+        if report.created:
+            audit.record(session, ctx, "import", "case", None,
+                         reason=f"{len(report.created)} applications from {', '.join(Path(p).name for p in paths)}")
+    return report
+
+
+def preview_threshold(incidents: Sequence[IncidentData], received_on, directory: AgencyDirectory,
+                      settings: Settings) -> ThresholdResult:
+    """The live indicator while an application is typed: the same rule as a saved case."""
+    facts = []
+    for n, item in enumerate(incidents):
+        agency = directory.match(item.reported_to)
+        facts.append(IncidentFacts(
+            key=n, occurred_on=item.occurred_on, reported_on=item.reported_on,
+            reported_to=agency.name if agency else item.reported_to,
+            relevant_body=agency.relevant_body if agency else None, same_problem=item.same_problem,
+            occurred_from=item.occurred_from, occurred_to=item.occurred_to))
+    return assess(facts, received_on, settings.threshold)

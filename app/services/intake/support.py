@@ -1,0 +1,210 @@
+"""What the intake form needs besides saving: repeat checks, suggestions, drafts, scans, links."""
+from __future__ import annotations
+
+import json
+import mimetypes
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+
+from app.db.models import Case, CaseLink, Document, Draft, Letter, Perpetrator, Person, ProblemLocation
+from app.db.models.base import utcnow
+from app.domain.workflow import Status
+from app.services.common import audit
+from app.domain.roles import Permission
+from app.services.common.context import ServiceContext
+from app.services.common.errors import NotFound, ValidationFailed
+from app.domain.application import Problem
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+ATTACHMENT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
+                    ".jpeg": "image/jpeg", ".tif": "image/tiff", ".tiff": "image/tiff"}
+
+
+@dataclass(frozen=True)
+class PossibleRepeat:
+    case_id: int
+    reference: str
+    applicant: str
+    postcode: str | None
+    received_on: date
+    status: str
+    matched_on: str  # "name and postcode", "phone", ...
+
+
+def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: str = "",
+                          phone: str = "", limit: int = 20) -> list[PossibleRepeat]:
+    """Earlier cases for the same person or address. A repeat is normal: it is linked, never blocked."""
+    ctx.require(Permission.VIEW)
+    surname = surname.strip()
+    postcode_key = postcode.replace(" ", "").upper()
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    tests = []
+    if len(postcode_key) >= 5:
+        tests.append(func.replace(Person.postcode, " ", "") == postcode_key)
+    if len(digits) >= 6:
+        tests.append(func.replace(Person.phone, " ", "") == digits)
+    outward = postcode.strip().upper().split(" ")[0] if " " in postcode.strip() else ""
+    if len(surname) >= 2 and outward:
+        # The same surname in the same postcode district: likely the same household or street.
+        tests.append((func.lower(Person.last_name) == surname.lower()) & Person.postcode.like(f"{outward} %"))
+    if not tests:
+        return []
+    with ctx.unit_of_work() as session:
+        people = select(Person.id).where(or_(*tests))
+        rows = session.execute(
+            select(Case.id, Case.reference, Case.received_on, Case.status, Person)
+            .join(Person, or_(Case.applicant_id == Person.id, Case.victim_id == Person.id))
+            .where(Person.id.in_(people)).order_by(Case.received_on.desc()).limit(limit)).all()
+        out: list[PossibleRepeat] = []
+        seen: set[int] = set()
+        for case_id, reference, received_on, status, person in rows:
+            if case_id in seen:
+                continue
+            seen.add(case_id)
+            reasons = []
+            if person.postcode and person.postcode.replace(" ", "").upper() == postcode_key:
+                reasons.append("same postcode")
+            if digits and person.phone and person.phone.replace(" ", "") == digits:
+                reasons.append("same phone")
+            if surname and (person.last_name or "").lower() == surname.lower():
+                reasons.append("same surname")
+            out.append(PossibleRepeat(case_id, reference, person.display_name, person.postcode,
+                                      received_on, status, ", ".join(reasons)))
+        return out
+
+
+def suggest(ctx: ServiceContext, kind: str, text: str, limit: int = 10) -> list[str]:
+    """Existing values offered while typing: 'location', 'perpetrator', 'address'."""
+    ctx.require(Permission.VIEW)
+    text = text.strip()
+    if len(text) < 2:
+        return []
+    pattern = f"%{text.lower()}%"
+    with ctx.unit_of_work() as session:
+        if kind == "location":
+            query = select(ProblemLocation.description).where(ProblemLocation.search_key.like(pattern))
+        elif kind == "perpetrator":
+            query = select(func.coalesce(Perpetrator.name, Perpetrator.description)).where(
+                or_(func.lower(Perpetrator.name).like(pattern), func.lower(Perpetrator.description).like(pattern)))
+        elif kind == "address":
+            query = select(Perpetrator.address).where(func.lower(Perpetrator.address).like(pattern))
+        else:
+            raise ValueError(kind)
+        return sorted({v for v in session.scalars(query.limit(limit * 3)) if v})[:limit]
+
+
+# Drafts ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DraftInfo:
+    id: int
+    kind: str
+    updated_at: datetime
+    payload: dict[str, Any]
+
+
+def save_draft(ctx: ServiceContext, kind: str, payload: dict[str, Any], draft_id: int | None = None) -> int:
+    ctx.require(Permission.CHANGE_CASES)
+    with ctx.unit_of_work() as session:
+        draft = session.get(Draft, draft_id) if draft_id else None
+        if draft is None:
+            draft = Draft(owner=ctx.actor, kind=kind, payload="{}")
+            session.add(draft)
+        draft.payload = json.dumps(payload)
+        draft.updated_at = utcnow()
+        session.flush()
+        return draft.id
+
+
+def list_drafts(ctx: ServiceContext, kind: str | None = None) -> list[DraftInfo]:
+    with ctx.unit_of_work() as session:
+        query = select(Draft).where(Draft.owner == ctx.actor).order_by(Draft.updated_at.desc())
+        if kind:
+            query = query.where(Draft.kind == kind)
+        return [DraftInfo(d.id, d.kind, d.updated_at, json.loads(d.payload)) for d in session.scalars(query)]
+
+
+def discard_draft(ctx: ServiceContext, draft_id: int) -> None:
+    with ctx.unit_of_work() as session:
+        session.execute(delete(Draft).where(Draft.id == draft_id, Draft.owner == ctx.actor))
+
+
+# Scans, links and the letter queue ------------------------------------------------------------------
+
+def attach_document(ctx: ServiceContext, case_id: int, source: Path, title: str | None = None) -> int:
+    """Copy a scan into the database; the user's path is only read, never stored or trusted."""
+    ctx.require(Permission.CHANGE_CASES)
+    suffix = source.suffix.lower()
+    problems = []
+    if suffix not in ATTACHMENT_TYPES:
+        problems.append(Problem("attachment", f"{source.name}: attach a PDF or an image "
+                                f"({', '.join(sorted(ATTACHMENT_TYPES))})"))
+    try:
+        size = source.stat().st_size
+    except OSError as exc:
+        raise ValidationFailed([Problem("attachment", f"{source.name} cannot be read: {exc.strerror}")]) from exc
+    if size > MAX_ATTACHMENT_BYTES:
+        problems.append(Problem("attachment", f"{source.name} is {size // (1024 * 1024)} MB; the limit is "
+                                f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB"))
+    if problems:
+        raise ValidationFailed(problems)
+    content = source.read_bytes()
+    with ctx.unit_of_work() as session:
+        if session.get(Case, case_id) is None:
+            raise NotFound("That case no longer exists.")
+        doc = Document(case_id=case_id, title=(title or source.name)[:300],
+                       media_type=ATTACHMENT_TYPES.get(suffix) or mimetypes.guess_type(source.name)[0]
+                       or "application/octet-stream", size=len(content), content=content, added_by=ctx.actor)
+        session.add(doc)
+        session.flush()
+        audit.record(session, ctx, "attach", "document", doc.id, case_id=case_id)
+        return doc.id
+
+
+def link_cases(ctx: ServiceContext, case_id: int, other_id: int, reason: str) -> None:
+    ctx.require(Permission.CHANGE_CASES)
+    if case_id == other_id:
+        return
+    low, high = sorted((case_id, other_id))
+    with ctx.unit_of_work() as session:
+        exists = session.scalar(select(CaseLink.id).where(CaseLink.case_id == low, CaseLink.linked_case_id == high))
+        if exists:
+            return
+        session.add(CaseLink(case_id=low, linked_case_id=high, reason=reason, created_by=ctx.actor))
+        audit.record(session, ctx, "link", "case", case_id, case_id=case_id, reason=f"linked to case {other_id}")
+
+
+def queue_letter(ctx: ServiceContext, case_id: int, template: str) -> int:
+    """Put a letter on the case's list of letters to produce (the letters screen renders it)."""
+    ctx.require(Permission.CHANGE_CASES)
+    with ctx.unit_of_work() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound("That case no longer exists.")
+        letter = Letter(case_id=case_id, template=template, recipient=case.applicant.display_name,
+                        pdf=None, produced_by=ctx.actor, queued=True)
+        session.add(letter)
+        session.flush()
+        audit.record(session, ctx, "queue letter", "letter", letter.id, case_id=case_id, reason=template)
+        return letter.id
+
+
+def awaiting_consent_cases(ctx: ServiceContext) -> int:
+    with ctx.unit_of_work() as session:
+        return session.scalar(select(func.count()).select_from(Case)
+                              .where(Case.status == Status.AWAITING_CONSENT)) or 0
+
+
+def document_content(ctx: ServiceContext, document_id: int) -> tuple[str, bytes]:
+    """A stored document's title and exact bytes (saving a copy is a disclosure: it is audited)."""
+    ctx.require(Permission.EXPORT)
+    with ctx.unit_of_work() as session:
+        doc = session.get(Document, document_id)
+        if doc is None:
+            raise NotFound("That document no longer exists.")
+        audit.record(session, ctx, "export", "document", doc.id, case_id=doc.case_id, reason="copy saved")
+        return doc.title, doc.content

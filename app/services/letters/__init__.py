@@ -1,0 +1,1 @@
+"""Letters for a case: what fits, the values, producing, approving, sending, the queue."""

@@ -1,0 +1,191 @@
+"""What a letter can know about a case: its records loaded once, which letters fit its state and why not."""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.db.models import (Agency, AgencyRequest, Case, CaseReview, Finding, IncidentConfirmation,
+                           PanelAttendee, PanelMeeting, Recommendation, SecondaryReview, User)
+from app.domain.workflow import Status
+from app.services.cases.facts import CaseState, CaseStates
+from app.services.common.context import ServiceContext
+
+S = Status
+_BEFORE_DECISION = {S.RECEIVED, S.ACKNOWLEDGED, S.THRESHOLD_CHECK}
+_MET_STATES = {S.THRESHOLD_MET, S.INFORMATION_GATHERING, S.PANEL_SCHEDULED, S.REVIEWED}
+RP_KIND = "registered provider of social housing"
+
+
+@dataclass
+class CaseRecords:
+    """A case and everything its letters draw on, read in one unit of work."""
+
+    case: Case
+    state: CaseState
+    agencies: dict[int, Agency]
+    requests: list[AgencyRequest]
+    reviews: list[tuple[CaseReview, PanelMeeting]]  # oldest meeting first
+    findings: dict[int, list[Finding]]
+    recommendations: list[Recommendation]
+    secondary: SecondaryReview | None
+    attendees: dict[int, list[PanelAttendee]]
+    confirmations: dict[int, list[IncidentConfirmation]] = field(default_factory=dict)
+    agendas: dict[int, list[str]] = field(default_factory=dict)  # meeting id: case references
+
+    @property
+    def status(self) -> Status:
+        return Status(self.case.status)
+
+    def planned_review(self) -> tuple[CaseReview, PanelMeeting] | None:
+        """The next panel meeting this case is on the agenda of (not yet held)."""
+        waiting = [(r, m) for r, m in self.reviews if not held(m)]
+        return waiting[-1] if waiting else None
+
+    def held_review(self) -> tuple[CaseReview, PanelMeeting] | None:
+        """The latest held meeting that recorded findings on this case."""
+        done = [(r, m) for r, m in self.reviews if held(m) and self.findings.get(r.id)]
+        return done[-1] if done else None
+
+    def agency_incidents(self, agency_id: int) -> list:
+        return [i for i in self.case.incidents if i.agency_id == agency_id]
+
+    def involved_agencies(self) -> set[int]:
+        ids = {i.agency_id for i in self.case.incidents if i.agency_id}
+        ids |= {r.agency_id for r in self.recommendations}
+        ids |= {r.agency_id for r in self.requests}
+        return ids
+
+    def involved_kinds(self) -> set[str]:
+        return {self.agencies[a].kind.casefold() for a in self.involved_agencies() if a in self.agencies}
+
+    def open_requests(self, agency_id: int | None = None) -> list[AgencyRequest]:
+        return sorted((r for r in self.requests if r.answered_on is None
+                       and (agency_id is None or r.agency_id == agency_id)), key=lambda r: r.sent_on)
+
+    def panel_recommendations(self) -> list[Recommendation]:
+        return [r for r in self.recommendations if r.secondary_review_id is None]
+
+
+def held(meeting: PanelMeeting) -> bool:
+    return meeting.held_on is not None or meeting.state in ("held", "minutes_approved")
+
+
+def load_records(session: Session, ctx: ServiceContext, case: Case) -> CaseRecords:
+    state = CaseStates(session, ctx.settings(), ctx.calendar(), [case.id]).state(case)
+    agencies = {a.id: a for a in session.scalars(select(Agency))}
+    requests = list(session.scalars(select(AgencyRequest).where(AgencyRequest.case_id == case.id)))
+    reviews: list[tuple[CaseReview, PanelMeeting]] = [tuple(row) for row in session.execute(  # type: ignore[misc]
+        select(CaseReview, PanelMeeting).join(PanelMeeting, CaseReview.meeting_id == PanelMeeting.id)
+        .where(CaseReview.case_id == case.id).order_by(PanelMeeting.starts_at, CaseReview.id))]
+    review_ids = [r.id for r, _ in reviews]
+    findings: dict[int, list[Finding]] = defaultdict(list)
+    if review_ids:
+        for f in session.scalars(select(Finding).where(Finding.review_id.in_(review_ids)).order_by(Finding.id)):
+            findings[f.review_id].append(f)
+    recommendations = list(session.scalars(select(Recommendation).where(Recommendation.case_id == case.id)
+                                           .order_by(Recommendation.id)))
+    secondary = session.scalars(select(SecondaryReview).where(SecondaryReview.case_id == case.id)
+                                .order_by(SecondaryReview.requested_on.desc(), SecondaryReview.id.desc())).first()
+    attendees: dict[int, list[PanelAttendee]] = defaultdict(list)
+    meeting_ids = [m.id for _, m in reviews]
+    if meeting_ids:
+        for a in session.scalars(select(PanelAttendee).where(PanelAttendee.meeting_id.in_(meeting_ids))
+                                 .order_by(PanelAttendee.id)):
+            attendees[a.meeting_id].append(a)
+    confirmations: dict[int, list[IncidentConfirmation]] = defaultdict(list)
+    incident_ids = [i.id for i in case.incidents]
+    if incident_ids:
+        for c in session.scalars(select(IncidentConfirmation)
+                                 .where(IncidentConfirmation.incident_id.in_(incident_ids))):
+            confirmations[c.incident_id].append(c)
+    agendas: dict[int, list[str]] = defaultdict(list)
+    if meeting_ids:
+        for meeting_id, reference in session.execute(
+                select(CaseReview.meeting_id, Case.reference).join(Case, Case.id == CaseReview.case_id)
+                .where(CaseReview.meeting_id.in_(meeting_ids)).order_by(Case.reference)):
+            agendas[meeting_id].append(reference)
+    return CaseRecords(case, state, agencies, requests, reviews, dict(findings), recommendations,
+                       secondary, dict(attendees), dict(confirmations), dict(agendas))
+
+
+def why_not(records: CaseRecords, template: str) -> str | None:
+    """None when the template fits the case's state; otherwise the reason, in plain words."""
+    case, st = records.case, records.status
+    if template == "cannot-proceed":
+        return None if st == S.AWAITING_CONSENT else \
+            "this letter is only for an application that is waiting for consent"
+    if template == "not-accepted":
+        return None if case.not_accepted_reason and st == S.NOT_ACCEPTED else \
+            "the application has not been recorded as not accepted"
+    if template == "withdrawal":
+        return None if case.withdrawn_on else "the application has not been withdrawn"
+    if template == "acknowledgement":
+        if case.acknowledged_on:
+            return f"the application was already acknowledged (letter sent on {case.acknowledged_on:%d/%m/%Y})"
+        return None if st in (S.RECEIVED, S.AWAITING_CONSENT) else \
+            "only a newly received application is acknowledged"
+    if template in ("threshold-met", "threshold-not-met"):
+        if case.threshold_decided_on is None:
+            return "the threshold has not been decided yet"
+        if case.threshold_met != (template == "threshold-met"):
+            return f"the threshold was decided as {'met' if case.threshold_met else 'not met'}"
+        return None
+    if template in ("incident-confirmation-request", "information-request", "agency-reminder",
+                    "recommendation-notice") and not case.consent_to_share:
+        return "the applicant has not agreed that their details may be shared with the agencies"
+    if template == "incident-confirmation-request":
+        if st not in _BEFORE_DECISION:
+            return "incidents are confirmed with agencies before the threshold is decided"
+        return None if any(i.agency_id for i in case.incidents) else \
+            "no incident in this application is matched to an agency in the directory"
+    if template == "information-request":
+        return None if case.threshold_met and st in _MET_STATES else \
+            "agencies are asked for their records only once the threshold is met"
+    if template == "agency-reminder":
+        return None if records.open_requests() else "no request to an agency is waiting for a reply"
+    if template in ("panel-member-invitation", "panel-invitation"):
+        return None if records.planned_review() else \
+            "no panel meeting has been arranged for this case yet"
+    if template == "findings":
+        if not records.reviews or not any(held(m) for _, m in records.reviews):
+            return ("no panel has reviewed this case yet: the findings letter follows the panel "
+                    "meeting")
+        if records.held_review() is None:
+            return "the panel met but its findings on this case have not been recorded yet"
+        if case.outcome_sent_on:
+            return f"the findings letter was already sent on {case.outcome_sent_on:%d/%m/%Y}"
+        if case.victim_id is not None and not case.disclosure_consent:
+            return ("the applicant applied for someone else, and the victim has not agreed that the findings may "
+                    "be disclosed to the applicant (record it under People and consent)")
+        return None
+    if template == "delay":
+        if not (case.threshold_met and case.threshold_decided_on):
+            return "a delay letter is only for a review under way (threshold met)"
+        return None if case.outcome_sent_on is None else "the findings letter has already been sent"
+    if template == "recommendation-notice":
+        return None if records.recommendations else "no recommendations have been recorded for this case"
+    if template == "secondary-review-acknowledgement":
+        return None if records.secondary else "no secondary review has been requested"
+    if template == "secondary-review-outcome":
+        if records.secondary is None:
+            return "no secondary review has been requested"
+        return None if records.secondary.outcome else "the secondary review has no outcome recorded yet"
+    return f"there is no letter called '{template}'"
+
+
+def contact_user(session: Session, logins: list[str | None]) -> User | None:
+    """The first of these logins with a real name in the user list (for the named contact officer).
+
+    A user whose display name is only their login (as the first user of a new database is
+    created) has no name to print: a letter must name a person.
+    """
+    for login in logins:
+        if login:
+            user = session.scalar(select(User).where(func.lower(User.login) == login.lower()))
+            name = (user.display_name or "").strip() if user else ""
+            if user is not None and name and name.casefold() != user.login.casefold():
+                return user
+    return None

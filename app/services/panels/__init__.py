@@ -1,0 +1,1 @@
+"""Panel meetings, the panel pack and recommendation tracking."""

@@ -1,0 +1,1 @@
+"""The statutory figures, the partnership summary and the historical register import."""

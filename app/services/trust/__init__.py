@@ -1,0 +1,1 @@
+"""Who may do what: users and sign-in, the audit log, retention and subject access."""
