@@ -20,6 +20,10 @@ class WorkingCalendar:
     def __init__(self, closure_days: Iterable[date] = ()) -> None:
         self._closures = frozenset(closure_days)
 
+    @property
+    def closure_days(self) -> frozenset[date]:
+        return self._closures
+
     def is_bank_holiday(self, day: date) -> bool:
         return day in _bank_holidays(day.year)
 

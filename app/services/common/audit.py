@@ -27,9 +27,13 @@ def record(session: Session, ctx: ServiceContext, action: str, entity: str, enti
 
 def _db_user(session: Session, ctx: ServiceContext) -> str | None:
     # On the shared server each officer may have their own login role: record the server's view.
-    if ctx.dialect == "postgresql":
-        return session.execute(text("SELECT session_user")).scalar_one()
-    return None
+    # It cannot change for a connection, so it is asked once per connection, not once per entry.
+    if ctx.dialect != "postgresql":
+        return None
+    info = session.connection().info
+    if "session_user" not in info:
+        info["session_user"] = session.execute(text("SELECT session_user")).scalar_one()
+    return info["session_user"]
 
 
 def _text(value: Any) -> str | None:

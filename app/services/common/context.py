@@ -1,11 +1,14 @@
 """The service context: the database, the signed-in user, the settings and one unit of work per action."""
 from __future__ import annotations
 
+import functools
 import json
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -30,10 +33,18 @@ class ServiceContext:
     now: Callable[[], datetime] = datetime.now
     role: Role | None = None  # set by signing in (app.services.trust.users.sign_in)
     _sessions: sessionmaker[Session] = field(init=False, repr=False)
+    _read_sessions: sessionmaker[Session] = field(init=False, repr=False)
     _settings: Settings | None = field(default=None, init=False, repr=False)
+    _calendar: WorkingCalendar | None = field(default=None, init=False, repr=False)
+    _local: threading.local = field(default_factory=threading.local, init=False, repr=False)
+    transactions: int = field(default=0, init=False)  # units of work begun: tests count them per action
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        # Reads need no transaction of their own: on a server that saves the BEGIN and COMMIT round
+        # trips, and READ COMMITTED gives each statement the same fresh view either way.
+        self._read_sessions = sessionmaker(self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                                           expire_on_commit=False)
 
     def may(self, permission: Permission) -> bool:
         return allows(self.role, permission)
@@ -48,10 +59,25 @@ class ServiceContext:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    @property
+    def current_session(self) -> Session | None:
+        """The session of the unit of work running on this thread, if any."""
+        return getattr(self._local, "session", None)
+
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
-        """One session and transaction: committed if the block succeeds, rolled back if not."""
+        """One session and transaction: committed if the block succeeds, rolled back if not.
+
+        A unit of work opened inside another on the same thread joins it, so a user action that
+        is made of several service functions is still one transaction: all of it, or none.
+        """
+        outer = self.current_session
+        if outer is not None:
+            yield outer
+            return
         session = self._sessions()
+        self._local.session = session
+        self.transactions += 1
         try:
             yield session
             session.commit()
@@ -60,26 +86,75 @@ class ServiceContext:
             if _is_unreachable(exc):
                 raise DatabaseUnavailable(
                     "The database cannot be reached just now, so nothing was saved. What you typed "
-                    f"is kept; try again in a moment. ({type(exc.orig).__name__})") from exc
+                    f"is kept; try again in a moment. ({type(exc.orig).__name__})",
+                    retry_safe=False) from exc
             raise
         except BaseException:
             session.rollback()
             raise
         finally:
+            self._local.session = None
             session.close()
 
-    # Settings are read once per context and refreshed after a change.
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for reading only (it joins a unit of work already running on this thread)."""
+        outer = self.current_session
+        if outer is not None:
+            yield outer
+            return
+        session = self._read_sessions()
+        self._local.session = session
+        try:
+            yield session
+        except (OperationalError, DBAPIError) as exc:
+            if _is_unreachable(exc):
+                raise DatabaseUnavailable(
+                    "The database cannot be reached just now. Try again in a moment "
+                    f"({type(exc.orig).__name__}).", retry_safe=True) from exc
+            raise
+        finally:
+            self._local.session = None
+            session.close()
+
+    # Settings are read once per context (inside the unit of work that first needs them, so that
+    # they cost no transaction of their own) and read again after a change or on a refresh.
     def settings(self) -> Settings:
         if self._settings is None:
-            with self.unit_of_work() as session:
+            with self.reading() as session:
                 self._settings = load_settings(session)
         return self._settings
 
     def forget_settings(self) -> None:
         self._settings = None
+        self._calendar = None
 
     def calendar(self) -> WorkingCalendar:
-        return WorkingCalendar(self.settings().closure_days)
+        settings = self.settings()
+        if self._calendar is None or self._calendar.closure_days != frozenset(settings.closure_days):
+            self._calendar = WorkingCalendar(settings.closure_days)
+        return self._calendar
+
+
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+def retry_read(fn: Callable[P, T]) -> Callable[P, T]:
+    """A read that met a dropped connection is tried once more on a fresh one.
+
+    There is no pre-ping per unit of work (a round trip each time on a remote server): a stale
+    pooled connection is found when it fails, the pool is emptied, and a read can safely run again.
+    """
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> T:
+        try:
+            return fn(*args, **kwargs)
+        except DatabaseUnavailable as exc:
+            if not exc.retry_safe:
+                raise
+            return fn(*args, **kwargs)
+    return wrapper
 
 
 def load_settings(session: Session) -> Settings:

@@ -42,4 +42,8 @@ class PermissionDenied(ServiceError):
 
 
 class DatabaseUnavailable(ServiceError):
-    pass
+    """The server could not be reached. `retry_safe`: nothing can have been written (a read)."""
+
+    def __init__(self, message: str, *, retry_safe: bool = False) -> None:
+        self.retry_safe = retry_safe
+        super().__init__(message)
