@@ -358,6 +358,7 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
         problems = _sent_problems(ctx, sent_on, method or "", ctx.today())
         if problems:
             raise ValidationFailed(problems)
+    # Found, produced, sent and read back in one transaction: all of it or none.
     with ctx.unit_of_work() as session:
         case_id = session.scalar(select(Case.id).where(Case.reference == reference.strip().upper()))
         if case_id is None:
@@ -368,7 +369,6 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
             if agency is None:
                 raise NotFound(f"There is no agency called '{agency_name}' in the directory.")
             agency_id = agency.id
-    with ctx.unit_of_work():  # produced, sent and read back in one transaction: all of it or none
         info = produce_letter(ctx, case_id, template, recipient=recipient, agency_id=agency_id)
         if sent_on is not None and method is not None:
             info = record_sent(ctx, info.id, sent_on, method)
