@@ -19,7 +19,7 @@ from app.domain.threshold import IncidentFacts, ThresholdResult, assess
 from app.services.agencies.directory import AgencyDirectory, AgencyMatcher
 from app.services.cases.facts import refresh_summary
 from app.domain.roles import Permission
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import ValidationFailed
 from app.services.common.ops import NOTHING, Changes, Part
 from app.services.cases.references import next_reference
