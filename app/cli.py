@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -124,8 +123,11 @@ def _import(ctx, args: argparse.Namespace) -> int:
 
 
 def _cases(ctx, args: argparse.Namespace) -> int:
+    from app.services.cases.case_list import CaseQuery, record_export
     from app.services.cases.summaries import list_cases, next_action
     cases = list_cases(ctx)
+    # Personal data leaving the app: refused without the export permission, logged before printing.
+    record_export(ctx, len(cases), CaseQuery(), how=f"command line cases --format {args.format}")
     if args.format == "json":
         json.dump([c.to_json() for c in cases], sys.stdout, indent=1)
         print()
@@ -140,9 +142,8 @@ def _cases(ctx, args: argparse.Namespace) -> int:
     header = ["reference", "source_reference", "channel", "received", "status", "applicant",
               "threshold", "next_clock", "next_due", "indicator"]
     if args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(header)
-        writer.writerows(rows)
+        from app.csv_writer import to_text
+        sys.stdout.write(to_text(header, rows))
         return 0
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:

@@ -4,10 +4,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, lazyload
 
-from app.db.models import Agency, AgencyAlias, AuditEntry, Case, Incident
+from app.db.models import Agency, AgencyAlias, Case, Incident
 from app.db.models.base import utcnow
 from app.domain.application import Problem
 from app.domain.calendar import WorkingCalendar
@@ -144,7 +144,7 @@ def reassess(session: Session, ctx: ServiceContext, settings: Settings, calendar
     """
     session.flush()
     ids, table, moved = sorted(case_ids), Case.__table__, 0
-    entries: list[dict[str, Any]] = []
+    entries: list[audit.NewEntry] = []
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start:start + _BATCH]
         cases = session.scalars(select(Case).where(Case.id.in_(chunk)).execution_options(populate_existing=True)
@@ -163,13 +163,11 @@ def reassess(session: Session, ctx: ServiceContext, settings: Settings, calendar
             moved += count_moved
             fields = ["incidents.agency_id"] * (case.id in linked) + ["qualifying_incidents"] * count_moved
             if fields:
-                entries.append({"at": utcnow(), "actor": ctx.actor, "db_user": db_user, "machine": ctx.machine,
-                                "action": "agency directory", "entity": "case", "entity_id": case.id,
-                                "case_id": case.id, "fields": ",".join(fields), "reason": reason})
+                entries.append(audit.NewEntry("agency directory", "case", case.id, case.id, ",".join(fields),
+                                              reason))
         if rows:
             session.execute(update(table).where(table.c.id == bindparam("b_id")).values(
                 next_due_on=bindparam("b_due"), next_clock=bindparam("b_clock"),
                 qualifying_incidents=bindparam("b_count")), rows)
-    if entries:  # one statement for them all (the ORM would insert them one by one)
-        session.execute(insert(AuditEntry.__table__), entries)
+    audit.write(session, ctx, entries)  # chained, in one batch
     return moved
