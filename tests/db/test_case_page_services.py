@@ -10,12 +10,12 @@ from app.services.cases import steps as wf
 from app.services.cases.case_page import load_case
 from app.services.common.errors import ValidationFailed
 from app.services.intake.applications import create_application
-from tests.db.helpers import application, incidents
+from tests.db.helpers import send_letter, application, incidents
 
 
 def _acknowledged(ctx):
     created = create_application(ctx, application("2026-11-02"))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 11, 3), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "post", version=created.version)
     return created.id, step.version
 
 

@@ -12,12 +12,13 @@ from app.services.agencies.directory import list_agencies
 from app.services.cases.case_page import load_case
 from app.services.common.errors import TransitionRefused, ValidationFailed
 from app.services.intake.applications import create_application
-from tests.db.helpers import application
+from app.services.letters.case_letters import LetterRefused, produce_letter
+from tests.db.helpers import send_letter, application
 
 
 def _met_case(ctx, received="2026-10-20"):
     created = create_application(ctx, application(received))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 10, 21), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 10, 21), "post", version=created.version)
     step = wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 10, 28))
     return created.id
 
@@ -90,20 +91,22 @@ def test_outcome_delay_and_secondary_review_to_closure(ctx):
     case_id = _met_case(ctx)
     case = load_case(ctx, case_id)
     outcome = next(c for c in case.clocks if c.key == "outcome")
-    version = follow_up.record_delay_letter(ctx, case_id, case.version, sent_on=date(2026, 11, 24),
-                                            revised_due=date(2027, 1, 15))
+    send_letter(ctx, case_id, "delay", date(2026, 11, 24), version=case.version,
+                extra_text={"new_date": "15/01/2027", "delay_reason": "an agency's records are late"})
     moved = next(c for c in load_case(ctx, case_id).clocks if c.key == "outcome")
     assert (moved.due, moved.original_due) == (date(2027, 1, 15), outcome.original_due)
-    with pytest.raises(TransitionRefused):
-        follow_up.record_outcome_sent(ctx, case_id, version, sent_on=date(2026, 11, 25), method="post")
+    with pytest.raises(LetterRefused):  # no findings letter, so no outcome, before the panel has met
+        produce_letter(ctx, case_id, "findings")
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall",
                                   chair="Sam Chair")
     panels.add_case(ctx, meeting, case_id)
+    panels.add_attendee(ctx, meeting, name="PC Jones", role="agency representative", agency_id=_police(ctx),
+                        attendance="attended")
     item = panels.meeting_detail(ctx, meeting).agenda[0]
     panels.record_review(ctx, item.review_id, item.version, _review(ctx, _police(ctx)))
     panels.mark_held(ctx, meeting, panels.meeting_detail(ctx, meeting).version, held_on=date(2026, 11, 20))
-    version = follow_up.record_outcome_sent(ctx, case_id, load_case(ctx, case_id).version,
-                                            sent_on=date(2026, 11, 24), method="post")
+    version = send_letter(ctx, case_id, "findings", date(2026, 11, 24),
+                          version=load_case(ctx, case_id).version).version
     case = load_case(ctx, case_id)
     assert case.status == "outcome_sent"
     assert [c.key for c in case.clocks] == ["secondary_review_request"]
@@ -121,7 +124,7 @@ def test_outcome_delay_and_secondary_review_to_closure(ctx):
                                         outcome="partly_upheld", reasons="Housing should have acted sooner",
                                         completed_on=date(2026, 11, 25),
                                         new_recommendations=((_police(ctx), "Review the log", date(2027, 1, 31)),))
-    follow_up.record_secondary_outcome_sent(ctx, case_id, sent_on=date(2026, 11, 25), method="email")
+    send_letter(ctx, case_id, "secondary-review-outcome", date(2026, 11, 25), "email")
     case = load_case(ctx, case_id)
     assert case.status == "secondary_review_completed" and case.clocks == ()
     assert any(r.from_secondary_review for r in follow_up.recommendations(ctx, case_id=case_id))

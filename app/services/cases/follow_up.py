@@ -30,41 +30,6 @@ def _date_checks(ctx: ServiceContext, on: date, name: str) -> list[Problem]:
     return [Problem(name, "the date cannot be in the future")] if on > ctx.today() else []
 
 
-def record_outcome_sent(ctx: ServiceContext, case_id: int, expected_version: int, *, sent_on: date,
-                        method: str) -> int:
-    """The findings and recommendations letter was sent: the outcome clock stops on this date."""
-    ctx.require(Permission.CHANGE_CASES)
-    _require(_date_checks(ctx, sent_on, "sent_on"))
-    with ctx.unit_of_work() as session:
-        case = load_for_change(session, Case, case_id, expected_version, "This case")
-        check_transition(Status(case.status), Status.OUTCOME_SENT)
-        changes = apply_changes(case, {"status": Status.OUTCOME_SENT.value, "outcome_sent_on": sent_on}, ctx.actor)
-        refresh_summary(session, case, ctx.settings(), ctx.calendar())
-        audit.record(session, ctx, "outcome sent", "case", case.id, case_id=case.id, changes=changes,
-                     reason=f"sent by {method}")
-        session.flush()
-        return case.version
-
-
-def record_delay_letter(ctx: ServiceContext, case_id: int, expected_version: int, *, sent_on: date,
-                        revised_due: date) -> int:
-    """A delay letter gives a new date; it becomes the outcome due date (the original is kept)."""
-    ctx.require(Permission.CHANGE_CASES)
-    problems = _date_checks(ctx, sent_on, "sent_on")
-    if revised_due <= sent_on:
-        problems.append(Problem("revised_due", "the new date must be after the letter is sent"))
-    _require(problems)
-    with ctx.unit_of_work() as session:
-        case = load_for_change(session, Case, case_id, expected_version, "This case")
-        if case.threshold_met is not True or case.outcome_sent_on is not None:
-            raise ValidationFailed([Problem("status", "a delay letter is for a review whose findings are not sent yet")])
-        changes = apply_changes(case, {"revised_outcome_due": revised_due}, ctx.actor)
-        refresh_summary(session, case, ctx.settings(), ctx.calendar())
-        audit.record(session, ctx, "delay letter sent", "case", case.id, case_id=case.id, changes=changes)
-        session.flush()
-        return case.version
-
-
 @dataclass(frozen=True)
 class RecommendationView:
     id: int
@@ -184,22 +149,6 @@ def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_vers
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
         audit.record(session, ctx, "secondary review completed", "case", case.id, case_id=case.id, changes=changes,
                      reason=OUTCOMES[outcome])
-
-
-def record_secondary_outcome_sent(ctx: ServiceContext, case_id: int, *, sent_on: date, method: str) -> None:
-    ctx.require(Permission.CHANGE_CASES)
-    _require(_date_checks(ctx, sent_on, "sent_on"))
-    with ctx.unit_of_work() as session:
-        review = session.scalar(select(SecondaryReview).where(SecondaryReview.case_id == case_id)
-                                .order_by(SecondaryReview.requested_on.desc(), SecondaryReview.id.desc()).limit(1))
-        if review is None or review.completed_on is None:
-            raise ValidationFailed([Problem("status", "the secondary review must be completed before its outcome "
-                                            "letter is sent")])
-        review.outcome_sent_on = sent_on
-        case = session.get(Case, case_id)
-        assert case is not None
-        refresh_summary(session, case, ctx.settings(), ctx.calendar())
-        audit.record(session, ctx, "secondary outcome sent", "case", case_id, case_id=case_id, reason=f"sent by {method}")
 
 
 def latest_secondary_review(ctx: ServiceContext, case_id: int) -> SecondaryReview | None:
