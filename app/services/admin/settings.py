@@ -95,6 +95,7 @@ def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email
 
 
 def my_details(ctx: ServiceContext) -> tuple[str, str, str]:
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         user = session.scalar(select(User).where(func.lower(User.login) == ctx.actor.lower()))
         return (user.display_name, user.phone or "", user.email or "") if user else (ctx.actor, "", "")
@@ -102,6 +103,7 @@ def my_details(ctx: ServiceContext) -> tuple[str, str, str]:
 
 def needs_set_up(ctx: ServiceContext) -> bool:
     """An empty database that has never been set up: the app offers the short set-up."""
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         if session.get(SettingRow, SET_UP_KEY) is not None:
             return False
@@ -109,6 +111,7 @@ def needs_set_up(ctx: ServiceContext) -> bool:
 
 
 def mark_set_up(ctx: ServiceContext) -> None:
+    ctx.require(Permission.EDIT_SETTINGS)
     with ctx.unit_of_work() as session:
         if session.get(SettingRow, SET_UP_KEY) is None:
             session.add(SettingRow(key=SET_UP_KEY, value="true", updated_by=ctx.actor))

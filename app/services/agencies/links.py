@@ -12,6 +12,7 @@ from app.db.models.base import utcnow
 from app.domain.application import Problem
 from app.domain.calendar import WorkingCalendar
 from app.domain.clocks import next_due
+from app.domain.roles import Permission
 from app.domain.settings import Settings
 from app.services.common import audit
 from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
@@ -35,6 +36,7 @@ class LinkResult:
 def unmatched_reported_to(ctx: ServiceContext) -> list[tuple[str, int]]:
     """Each "reported to" name (ignoring case and spacing) that no agency answers to, with how many
     incidents use it; most used first. Blank names are left out: there is nothing to link."""
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         rows = session.execute(select(Incident.reported_to, func.count()).where(Incident.agency_id.is_(None))
                                .group_by(Incident.reported_to)).all()
@@ -51,12 +53,17 @@ def link_incident_to_agency(ctx: ServiceContext, incident_id: int, agency_id: in
     """Link one incident whose "reported to" was not matched. With add_alias the name as written
     becomes another name of the agency, so that every incident written that way (now and in future
     imports) is linked too. The affected cases' threshold indicators are recomputed."""
+    ctx.require(Permission.CHANGE_CASES)  # it can change a case's qualifying count
+    if add_alias:
+        ctx.require(Permission.EDIT_AGENCIES)
     _link(ctx, agency_id, incident_id=incident_id, add_alias=add_alias)
 
 
 def link_name_to_agency(ctx: ServiceContext, written: str, agency_id: int) -> LinkResult:
     """Make a name as written another name of the agency and link every unmatched incident written
     that way; the cases' threshold indicators are recomputed in the same transaction."""
+    ctx.require(Permission.EDIT_AGENCIES)
+    ctx.require(Permission.CHANGE_CASES)
     return _link(ctx, agency_id, written=written, add_alias=True)
 
 

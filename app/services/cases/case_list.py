@@ -189,6 +189,7 @@ def _order_by(query: CaseQuery) -> list[Any]:
 
 def build_query(ctx: ServiceContext, query: CaseQuery, calendar: WorkingCalendar | None = None) -> Select:
     """The SELECT of matching case ids in order (exposed for EXPLAIN in benchmarks)."""
+    ctx.require(Permission.VIEW)
     stmt = select(Case.id)
     if query.sort in ("applicant", "postcode"):
         stmt = stmt.join(Person, Person.id == Case.applicant_id)
@@ -240,6 +241,7 @@ def _display_name(title: str | None, first: str | None, last: str | None, organi
 
 def fetch_rows(ctx: ServiceContext, ids: Sequence[int]) -> dict[int, CaseRow]:
     """The list's values for a page of cases (one query); ids not found are simply absent."""
+    ctx.require(Permission.VIEW)
     if not ids:
         return {}
     calendar = ctx.calendar()
@@ -271,6 +273,7 @@ def fetch_rows(ctx: ServiceContext, ids: Sequence[int]) -> dict[int, CaseRow]:
 
 def iter_rows(ctx: ServiceContext, ids: Sequence[int], block: int = 1000) -> Iterator[CaseRow]:
     """Every row for `ids`, in that order, fetched a block at a time (for exports)."""
+    ctx.require(Permission.VIEW)
     for start in range(0, len(ids), block):
         chunk = ids[start:start + block]
         rows = fetch_rows(ctx, chunk)
@@ -279,6 +282,7 @@ def iter_rows(ctx: ServiceContext, ids: Sequence[int], block: int = 1000) -> Ite
 
 def case_counts(ctx: ServiceContext) -> CaseCounts:
     """The figures at the top of the list, in one pass over the cases."""
+    ctx.require(Permission.VIEW)
     today = ctx.today()
     sunday = today + timedelta(days=6 - today.weekday())
     due, status = Case.next_due_on, Case.status
@@ -304,6 +308,7 @@ def _overdue_recommendations(today: date) -> Select:
 
 def received_years(ctx: ServiceContext) -> list[int]:
     """Years for the year filter, newest first (from the first and last dates: two index look-ups)."""
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         first, last = session.execute(select(func.min(Case.received_on), func.max(Case.received_on))).one()
     if first is None:
@@ -313,6 +318,7 @@ def received_years(ctx: ServiceContext) -> list[int]:
 
 def officers(ctx: ServiceContext) -> list[str]:
     """Officers with at least one case, for the officer filter."""
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         names = session.execute(select(Case.officer).where(Case.officer.is_not(None)).distinct()).scalars()
         return sorted(names, key=str.casefold)

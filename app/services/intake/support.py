@@ -121,6 +121,9 @@ def save_draft(ctx: ServiceContext, kind: str, payload: dict[str, Any], draft_id
 
 
 def list_drafts(ctx: ServiceContext, kind: str | None = None) -> list[DraftInfo]:
+    ctx.require(Permission.VIEW)
+    if not ctx.may(Permission.CHANGE_CASES):
+        return []  # a user who may not create cases has no drafts
     with ctx.unit_of_work() as session:
         query = select(Draft).where(Draft.owner == ctx.actor).order_by(Draft.updated_at.desc())
         if kind:
@@ -129,6 +132,7 @@ def list_drafts(ctx: ServiceContext, kind: str | None = None) -> list[DraftInfo]
 
 
 def discard_draft(ctx: ServiceContext, draft_id: int) -> None:
+    ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         session.execute(delete(Draft).where(Draft.id == draft_id, Draft.owner == ctx.actor))
 
@@ -194,6 +198,7 @@ def queue_letter(ctx: ServiceContext, case_id: int, template: str) -> int:
 
 
 def awaiting_consent_cases(ctx: ServiceContext) -> int:
+    ctx.require(Permission.VIEW)
     with ctx.unit_of_work() as session:
         return session.scalar(select(func.count()).select_from(Case)
                               .where(Case.status == Status.AWAITING_CONSENT)) or 0

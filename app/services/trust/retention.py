@@ -96,8 +96,20 @@ def cases_due_for_review(ctx: ServiceContext, today: date | None = None) -> list
                     ~anonymised)
              .order_by(ended, Case.id))
     with ctx.unit_of_work() as session:
-        return [DueCase(cid, ref, status, received, end, add_years(end, years), person.display_name, version)
-                for cid, ref, status, received, end, version, person in session.execute(query)]
+        due = [DueCase(cid, ref, status, received, end, add_years(end, years), person.display_name, version)
+               for cid, ref, status, received, end, version, person in session.execute(query)]
+        audit.record(session, ctx, "view", "retention list", None, reason=f"{len(due)} cases due for review")
+        return due
+
+
+def case_id_for_reference(ctx: ServiceContext, reference: str) -> int:
+    """The case with this reference (the command line names cases by reference)."""
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
+        found = session.scalar(select(Case.id).where(Case.reference == " ".join(reference.split()).upper()))
+    if found is None:
+        raise NotFound(f"There is no case {reference.strip()}.")
+    return found
 
 
 def _require_reason(reason: str | None) -> str:
