@@ -99,7 +99,7 @@ def test_agency_return_csv_is_checked_whole(ctx, tmp_path):
     good = tmp_path / "return.csv"
     good.write_text(work.return_template_csv() + "20/10/2026,Clarion Housing,Warning letter sent,CH/77\n"
                     "14/10/2026,kent police,Officer visited and gave words of advice,Log 123\n")
-    assert work.import_agency_return(ctx, case_id, good) == 2
+    assert work.import_agency_return(ctx, case_id, good).count == 2
     bad = tmp_path / "bad.csv"
     bad.write_text(work.return_template_csv() + "31/02/2026,Nobody Housing,,\n")
     with pytest.raises(ValidationFailed) as refused:

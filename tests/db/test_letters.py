@@ -368,7 +368,7 @@ def test_delay_letter_sent_moves_the_outcome_date(ctx):
 
 def test_pdf_is_kept_exactly_and_listed_with_audit(ctx):
     case = new_case(ctx)
-    queued = queue_letter(ctx, case.id, "acknowledgement")
+    queued = queue_letter(ctx, case.id, "acknowledgement").id
     info = L.produce_letter(ctx, case.id, "acknowledgement")
     assert info.id == queued and not info.queued  # the queued letter is filled in, not duplicated
     with ctx.unit_of_work() as s:

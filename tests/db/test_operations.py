@@ -53,7 +53,7 @@ def test_the_findings_cannot_be_recorded_as_sent_without_the_approved_letter(ctx
     with pytest.raises(ValidationFailed, match="approved"):
         L.record_sent(ctx, info.id, date(2026, 11, 25), "post")
     assert load_case(ctx, case_id).status == "reviewed"
-    for module in ("steps", "follow_up"):
+    for module in ("steps", "secondary_review"):
         source = (ROOT / "app/services/cases" / f"{module}.py").read_text(encoding="utf-8")
         assert "OUTCOME_SENT" not in source  # no second path to the outcome
 

@@ -89,7 +89,7 @@ def _two_meeting_review_through_the_services(ctx) -> int:
     police = next(a.id for a in list_agencies(ctx) if a.name == "Kent Police")
     for held, completes in (("2025-06-10", False), ("2025-07-08", True)):
         meeting = panels.save_meeting(ctx, None, None, starts_at=datetime.combine(D(held), time(10)),
-                                      place="Town Hall", chair="Sam Chair")
+                                      place="Town Hall", chair="Sam Chair").id
         panels.add_case(ctx, meeting, created.id)
         item = panels.meeting_detail(ctx, meeting).agenda[0]
         review = panels.ReviewInput(

@@ -339,7 +339,7 @@ def record_export(ctx: ServiceContext, count: int, query: CaseQuery, how: str = 
     """An export of personal data needs the export permission and is audited before the file is written:
     who, when, how many cases and which filters (the search text kept apart, with the values)."""
     ctx.require(Permission.EXPORT)
-    parts = [how, f"{count} cases", *_query_words(query)]
+    parts = [f"{count} cases", how, *_query_words(query)]
     if query.text.strip():
         parts.append("with a search")
     with ctx.unit_of_work() as session:

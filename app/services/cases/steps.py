@@ -15,6 +15,7 @@ from app.services.common.concurrency import apply_changes, load_for_change
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
 from app.services.common.errors import ValidationFailed
+from app.services.common.ops import Changes
 from app.domain.application import CONSENT_METHODS, Problem
 
 NOT_ACCEPTED_REASONS = {
@@ -33,6 +34,7 @@ class StepResult:
     status: str
     version: int
     changed: tuple[str, ...]
+    changes: Changes
 
 
 def _step(ctx: ServiceContext, case_id: int, expected_version: int, action: str,
@@ -49,7 +51,8 @@ def _step(ctx: ServiceContext, case_id: int, expected_version: int, action: str,
         _finish(session, ctx, case)
         audit.record(session, ctx, action, "case", case.id, case_id=case.id, changes=changed, reason=reason)
         session.flush()
-        return StepResult(case.id, case.reference, case.status, case.version, tuple(changed))
+        return StepResult(case.id, case.reference, case.status, case.version, tuple(changed),
+                          Changes.of_case(case.id))
 
 
 def _finish(session: Session, ctx: ServiceContext, case: Case) -> CaseState:

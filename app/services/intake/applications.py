@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from app.services.cases.facts import refresh_summary
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import DuplicateRecord, ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Part
 from app.services.intake.limits import application_limits
 from app.services.cases.references import next_reference
 
@@ -34,7 +36,12 @@ class CreatedCase:
     version: int
     waiting_for: tuple[str, ...]
     unmatched_agencies: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
     already_saved: bool = False  # the same submission had been saved before: this is that case
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.new_cases([self.id], Part.LETTERS, Part.DRAFTS)
 
 
 @dataclass
@@ -47,6 +54,10 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.invalid
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.new_cases([c.id for c in self.created], Part.LETTERS) if self.created else NOTHING
 
 
 def person_search_key(name: str | None, postcode: str | None, phone: str | None) -> str:
@@ -202,6 +213,55 @@ def _by_submission(session: Session, submission_id: str) -> CreatedCase | None:
     unmatched = tuple(i.reported_to or "(no organisation given)" for i in case.incidents if i.agency_id is None)
     return CreatedCase(case.id, case.reference, case.source_reference, case.status, case.version, tuple(waiting),
                        unmatched, already_saved=True)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A scanned letter or form to keep with the new case, read from the user's file on save."""
+    path: Path
+    title: str | None = None
+
+
+def save_application(ctx: ServiceContext, data: ApplicationData, *, scans: Sequence[Scan] = (),
+                     linked_cases: Sequence[int] = (), acknowledge: bool = False,
+                     draft_ids: Sequence[int] = (), officer: str | None = None,
+                     submission_id: str | None = None) -> CreatedCase:
+    """The officer's Save: the case, its scans, its links to earlier cases, the acknowledgement put
+    on the list to send and the autosaved draft removed, in one transaction: all of it or none.
+
+    A scan that cannot be kept (wrong type, too big, unreadable) refuses the whole save, saying
+    which, so the officer can remove it and save again with nothing half-saved. Saved again with
+    the same `submission_id`, it returns the first case (with its scans, links and letter, which
+    were saved with it in the same transaction) and adds nothing.
+    """
+    from app.services.intake import support
+    ctx.require(Permission.CHANGE_CASES)
+    try:
+        return _save_application(ctx, data, support, scans, linked_cases, acknowledge, draft_ids, officer,
+                                 submission_id)
+    except DuplicateRecord:  # the same submission saved at the same moment by another attempt
+        earlier = find_submission(ctx, submission_id) if submission_id is not None else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _save_application(ctx: ServiceContext, data: ApplicationData, support: Any, scans: Sequence[Scan],
+                      linked_cases: Sequence[int], acknowledge: bool, draft_ids: Sequence[int], officer: str | None,
+                      submission_id: str | None) -> CreatedCase:
+    with ctx.unit_of_work():
+        created = create_application(ctx, data, officer, submission_id=submission_id)
+        if created.already_saved:
+            return created
+        for scan in scans:
+            support.attach_document(ctx, created.id, scan.path, scan.title)
+        for other in linked_cases:
+            support.link_cases(ctx, created.id, other, "repeat application")
+        if acknowledge:
+            support.queue_letter(ctx, created.id, "acknowledgement")
+        for draft_id in draft_ids:
+            support.discard_draft(ctx, draft_id)
+        return created
 
 
 def _existing(session: Session, refs: Iterable[str]) -> dict[str, str]:

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from app.domain.application import CONSENT_METHODS
 from app.domain.workflow import Status
 from app.services.cases import agency_requests as work
-from app.services.cases import follow_up
+from app.services.cases import secondary_review
+from app.services.panels import recommendations as recs
 from app.services.cases import steps as wf
 from app.services.agencies.directory import list_agencies
 from app.services.agencies.links import link_incident_to_agency
@@ -211,21 +212,21 @@ def secondary_requested(page: CasePage) -> None:
                       StepField("on", "Date the request was received", "date", default=page.today()),
                       StepField("by", "Who asked", default=d.applicant.name),
                       StepField("grounds", "Why the applicant is unhappy", "long")],
-                  lambda v: follow_up.request_secondary_review(page.ctx, page.case_id, page.version,
+                  lambda v: secondary_review.request_secondary_review(page.ctx, page.case_id, page.version,
                                                                requested_on=v["on"], requested_by=v["by"],
                                                                grounds=v["grounds"]))
 
 
 def secondary_completed(page: CasePage) -> None:
-    review = follow_up.latest_secondary_review(page.ctx, page.case_id)
+    review = secondary_review.latest_secondary_review(page.ctx, page.case_id)
     if review is None:
         return
     page.run_step("Secondary review outcome", "This is the last step in the process.", [
         StepField("reviewer", "Senior officer who carried it out"),
-        StepField("outcome", "Decision", "choice", list(follow_up.OUTCOMES.items())),
+        StepField("outcome", "Decision", "choice", list(secondary_review.OUTCOMES.items())),
         StepField("reasons", "Why", "long"),
         StepField("on", "Date completed", "date", default=page.today())],
-        lambda v: follow_up.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
+        lambda v: secondary_review.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
                                                       outcome=v["outcome"], reasons=v["reasons"],
                                                       completed_on=v["on"]))
 
