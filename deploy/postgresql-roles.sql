@@ -285,15 +285,19 @@ BEGIN
     IF cardinality(groups) = 0 OR (groups && ARRAY['ct_panel_chair', 'ct_manager', 'ct_admin']) THEN
         RETURN NEW;
     END IF;
-    IF TG_TABLE_NAME = 'letters' AND (
-           (TG_OP = 'INSERT' AND (NEW.approved_by IS NOT NULL OR NEW.approved_at IS NOT NULL))
-        OR (TG_OP = 'UPDATE' AND (NEW.approved_by IS DISTINCT FROM OLD.approved_by
-                                  OR NEW.approved_at IS DISTINCT FROM OLD.approved_at))) THEN
-        RAISE EXCEPTION 'only a panel chair may approve a letter' USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    IF TG_TABLE_NAME = 'panel_meetings' AND NEW.state = 'minutes_approved' AND (
-           TG_OP = 'INSERT' OR OLD.state IS DISTINCT FROM 'minutes_approved') THEN
-        RAISE EXCEPTION 'only a panel chair may approve the minutes' USING ERRCODE = 'insufficient_privilege';
+    -- Nested, not joined with AND: SQL does not promise to stop early, and each table has its own columns.
+    IF TG_TABLE_NAME = 'letters' THEN
+        IF (TG_OP = 'INSERT' AND (NEW.approved_by IS NOT NULL OR NEW.approved_at IS NOT NULL))
+           OR (TG_OP = 'UPDATE' AND (NEW.approved_by IS DISTINCT FROM OLD.approved_by
+                                     OR NEW.approved_at IS DISTINCT FROM OLD.approved_at)) THEN
+            RAISE EXCEPTION 'only a panel chair may approve a letter' USING ERRCODE = 'insufficient_privilege';
+        END IF;
+    ELSIF TG_TABLE_NAME = 'panel_meetings' AND NEW.state = 'minutes_approved' THEN
+        IF TG_OP = 'INSERT' THEN
+            RAISE EXCEPTION 'only a panel chair may approve the minutes' USING ERRCODE = 'insufficient_privilege';
+        ELSIF OLD.state IS DISTINCT FROM 'minutes_approved' THEN
+            RAISE EXCEPTION 'only a panel chair may approve the minutes' USING ERRCODE = 'insufficient_privilege';
+        END IF;
     END IF;
     RETURN NEW;
 END
