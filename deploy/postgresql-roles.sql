@@ -182,16 +182,21 @@ BEGIN
 END
 $$;
 
--- Retention: purge one case's before/after values, by a manager, once the case really is erased.
-CREATE OR REPLACE FUNCTION purge_case_audit_values(p_case_id integer) RETURNS integer
+-- Retention: purge one case's before/after values, by a manager, once the case really is erased; with
+-- them, the texts searched for (kept with no case) that name the erased people (p_terms, at least 3
+-- characters each: the same rule as app/services/trust/retention.py).
+DROP FUNCTION IF EXISTS purge_case_audit_values(integer);
+CREATE OR REPLACE FUNCTION purge_case_audit_values(p_case_id integer, p_terms text[] DEFAULT '{}') RETURNS integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path = public, pg_temp
 AS $$
 DECLARE
     purged integer;
+    searches integer;
     groups text[] := ct_groups_of_session();
     case_status text;
     applicant text;
+    terms text[];
 BEGIN
     IF cardinality(groups) > 0 AND NOT (groups && ARRAY['ct_manager', 'ct_admin']) THEN
         RAISE EXCEPTION 'only a manager may purge the audit values of a case' USING ERRCODE = 'insufficient_privilege';
@@ -211,7 +216,15 @@ BEGIN
      WHERE case_id = p_case_id
         OR audit_id IN (SELECT id FROM audit_log WHERE case_id = p_case_id);
     GET DIAGNOSTICS purged = ROW_COUNT;
-    RETURN purged;
+    SELECT coalesce(array_agg(DISTINCT lower(t)), '{}') INTO terms
+      FROM unnest(coalesce(p_terms, '{}')) AS t WHERE length(trim(t)) >= 3;
+    DELETE FROM audit_values v
+     WHERE v.case_id IS NULL AND v.field = 'search' AND v.after IS NOT NULL
+       AND EXISTS (SELECT 1 FROM unnest(terms) AS t
+                    WHERE position(t IN lower(v.after)) > 0
+                       OR (length(v.after) >= 3 AND position(lower(v.after) IN t) > 0));
+    GET DIAGNOSTICS searches = ROW_COUNT;
+    RETURN purged + searches;
 END
 $$;
 
@@ -311,7 +324,7 @@ CREATE TRIGGER ct_guard_approvals BEFORE INSERT OR UPDATE ON panel_meetings
     FOR EACH ROW EXECUTE FUNCTION ct_guard_approvals();
 
 REVOKE ALL ON FUNCTION ct_audit_write(text, text, text, text, integer, integer, text, text, text[], text[], text[]),
-    purge_case_audit_values(integer), ct_password_salt(text), ct_password_check(text, text) FROM PUBLIC;
+    purge_case_audit_values(integer, text[]), ct_password_salt(text), ct_password_check(text, text) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION ct_audit_write(text, text, text, text, integer, integer, text, text, text[], text[], text[]),
     ct_password_salt(text), ct_password_check(text, text) TO ct_read_only;
-GRANT EXECUTE ON FUNCTION purge_case_audit_values(integer) TO ct_manager;
+GRANT EXECUTE ON FUNCTION purge_case_audit_values(integer, text[]) TO ct_manager;

@@ -75,6 +75,9 @@ def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: s
                 reasons.append("same surname")
             out.append(PossibleRepeat(case_id, reference, person.display_name, person.postcode,
                                       received_on, status, ", ".join(reasons)))
+        searched = " | ".join(v for v in (surname, postcode.strip(), phone.strip()) if v)
+        audit.record(session, ctx, "search", "people", None, reason=f"repeat check: {len(out)} earlier case(s)",
+                     changes={"search": (None, searched)})
         return out
 
 
