@@ -96,6 +96,7 @@ def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email
 
 @retry_read
 def my_details(ctx: ServiceContext) -> tuple[str, str, str]:
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         user = session.scalar(select(User).where(func.lower(User.login) == ctx.actor.lower()))
         return (user.display_name, user.phone or "", user.email or "") if user else (ctx.actor, "", "")
@@ -104,6 +105,7 @@ def my_details(ctx: ServiceContext) -> tuple[str, str, str]:
 @retry_read
 def needs_set_up(ctx: ServiceContext) -> bool:
     """An empty database that has never been set up: the app offers the short set-up."""
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         if session.get(SettingRow, SET_UP_KEY) is not None:
             return False
@@ -111,6 +113,7 @@ def needs_set_up(ctx: ServiceContext) -> bool:
 
 
 def mark_set_up(ctx: ServiceContext) -> None:
+    ctx.require(Permission.EDIT_SETTINGS)
     with ctx.unit_of_work() as session:
         if session.get(SettingRow, SET_UP_KEY) is None:
             session.add(SettingRow(key=SET_UP_KEY, value="true", updated_by=ctx.actor))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from app.db.models import Agency, AgencyAlias, AgencyContact, Incident
 from app.db.models.base import utcnow
 from app.domain.application import Problem
+from app.domain.roles import Permission
 from app.services.common import audit
 from app.services.agencies.links import LinkResult, link_incident_to_agency, link_name_to_agency, link_unmatched
 from app.services.agencies.links import reassess, unmatched_reported_to
@@ -160,6 +161,7 @@ class AgencyDirectory:
 
 @retry_read
 def list_agencies(ctx: ServiceContext) -> list[AgencyInfo]:
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         rows = session.scalars(select(Agency).order_by(func.lower(Agency.name))).all()
         return [AgencyInfo(a.id, a.name, a.kind, a.relevant_body, tuple(x.alias for x in a.aliases),
@@ -169,6 +171,7 @@ def list_agencies(ctx: ServiceContext) -> list[AgencyInfo]:
 @retry_read
 def agency_kinds(ctx: ServiceContext) -> list[str]:
     """The kinds of the default directory, then any other kind already typed."""
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         used = session.scalars(select(Agency.kind).distinct()).all()
     return list(dict.fromkeys([*AGENCY_KINDS, *sorted(k for k in used if k)]))
@@ -176,6 +179,7 @@ def agency_kinds(ctx: ServiceContext) -> list[str]:
 
 @retry_read
 def get_agency(ctx: ServiceContext, agency_id: int) -> AgencyDetail:
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         agency = session.get(Agency, agency_id)
         if agency is None:
@@ -269,6 +273,7 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
     A change of relevance re-assesses every case with an incident reported to it; a new name or
     alias links the incidents whose unmatched "reported to" it now matches; in the same transaction.
     """
+    ctx.require(Permission.EDIT_AGENCIES)  # it re-assesses cases: a read-only user changes no outcome
     values = _cleaned(values)
     settings, calendar = ctx.settings(), ctx.calendar()
     with ctx.unit_of_work() as session:
@@ -316,6 +321,7 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
 def deactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
     """Agencies are never deleted once used: an inactive one stays on its cases (and still counts
     there) but is no longer offered for matching "reported to" names."""
+    ctx.require(Permission.EDIT_AGENCIES)
     with ctx.unit_of_work():  # read and saved in one transaction; save_agency checks the version
         current = get_agency(ctx, agency_id)
         return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=False))
@@ -323,6 +329,7 @@ def deactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int
 
 def reactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
     """Back in use: names written its way while it was inactive are linked to it."""
+    ctx.require(Permission.EDIT_AGENCIES)
     with ctx.unit_of_work():
         current = get_agency(ctx, agency_id)
         return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=True))

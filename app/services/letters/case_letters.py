@@ -251,6 +251,7 @@ def _merge_extra(values: dict[str, Any], extra: dict[str, str], template: str, t
 
 def approve_letter(ctx: ServiceContext, letter_id: int) -> LetterInfo:
     """Record who approved the letter and when (the findings letter: the panel chair)."""
+    ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         letter = _letter(session, letter_id)
         ctx.require(Permission.APPROVE_FINDINGS if _needs_approval(letter.template) else Permission.CHANGE_CASES)
@@ -353,6 +354,7 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
                          recipient: str | None = None, agency_name: str | None = None,
                          sent_on: date | None = None, method: str | None = None) -> tuple[LetterInfo, bytes]:
     """The command line's `letter`: the same letter the app produces, found by case reference."""
+    ctx.require(Permission.CHANGE_CASES)
     if (sent_on is None) != (method is None):
         raise LetterRefused("Give both --sent-on and --method to record the letter as sent.")
     if sent_on is not None:
