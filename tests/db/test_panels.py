@@ -120,7 +120,8 @@ def test_outcome_delay_and_secondary_review_to_closure(ctx):
     follow_up.complete_secondary_review(ctx, review.id, review.version, reviewer="Director of Communities",
                                         outcome="partly_upheld", reasons="Housing should have acted sooner",
                                         completed_on=date(2026, 11, 25),
-                                        new_recommendations=((_police(ctx), "Review the log", date(2027, 1, 31)),))
+                                        new_recommendations=((_police(ctx), "Review the log", date(2027, 1, 31),
+                                                                  "Two reports were never logged"),))
     follow_up.record_secondary_outcome_sent(ctx, case_id, sent_on=date(2026, 11, 25), method="email")
     case = load_case(ctx, case_id)
     assert case.status == "secondary_review_completed" and case.clocks == ()
