@@ -13,6 +13,8 @@ from sqlalchemy.exc import ArgumentError, DBAPIError
 from app import APP_NAME, __version__
 from app.cli_reports import HANDLERS as REPORT_HANDLERS
 from app.cli_reports import add_parsers as add_report_parsers
+from app.cli_settings import HANDLERS as SETTINGS_HANDLERS
+from app.cli_settings import add_parsers as add_settings_parsers
 from app.credentials import PasswordNotGiven
 from app.db.location import DatabaseChoice, UnsafeDatabaseLocation, choose_database
 from app.db.schema import SchemaMismatch, backup_sqlite
@@ -51,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=("post", "email", "hand"), help="how it was sent (with --sent-on)")
     sub.add_parser("migrate", help="(administrator) upgrade the database schema to this version")
     add_report_parsers(sub)
+    add_settings_parsers(sub)
     p = sub.add_parser("backup", help="copy an SQLite database safely, even while the app is open")
     p.add_argument("file", type=Path, metavar="FILE")
     return parser
@@ -194,4 +197,5 @@ def _backup(choice: DatabaseChoice, target: Path) -> int:
 
 
 COMMANDS: dict[str, Callable[..., int]] = {"import": _import, "cases": _cases, "demo": _demo,
-                                           "letter": _letter, **REPORT_HANDLERS}
+                                           "letter": _letter, **REPORT_HANDLERS,
+                                           **SETTINGS_HANDLERS}

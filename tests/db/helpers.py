@@ -48,3 +48,12 @@ def add_test_aliases(ctx) -> None:
             for alias in TEST_ALIASES.get(agency.name, ()):
                 if alias not in have:
                     session.add(AgencyAlias(agency_id=agency.id, alias=alias))
+
+
+def assessment(note: str = "Recorded for the test"):
+    """A complete structured assessment, as every threshold decision records."""
+    from app.domain.assessment import FACTORS, Assessment
+    return Assessment.of({f.key: (f.ratings[0][0], note) for f in FACTORS})
+
+
+ASSESSMENT = assessment()

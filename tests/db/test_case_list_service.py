@@ -19,7 +19,7 @@ from app.services.cases.summaries import list_cases
 from app.services.common.context import ServiceContext
 from app.services.intake.applications import create_application
 from tests.conftest import make_context
-from tests.db.helpers import application, incidents
+from tests.db.helpers import ASSESSMENT, application, incidents
 
 # The fixed today of tests/conftest.py is Wednesday 25/11/2026: "due soon" runs to Monday 30/11.
 
@@ -69,7 +69,7 @@ def known(ctx) -> dict[str, int]:
         officer="officer.two")
     step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 10, 2),
                                      method="post")
-    wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 11, 24),
+    wf.decide_threshold(ctx, created.id, step.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 11, 24),
                         reason="Persistent, and the victim is vulnerable.")
     ids["met"] = created.id
     # Withdrawn: nothing is due, so it is "stopped".

@@ -23,7 +23,7 @@ from app.services.common.errors import PermissionDenied, ValidationFailed
 from app.services.intake.applications import create_application
 from app.services.intake.support import queue_letter
 from tests.conftest import FIXED_TODAY, make_context
-from tests.db.helpers import APPLICANT, application
+from tests.db.helpers import ASSESSMENT, APPLICANT, application
 
 TODAY_LONG = "25 November 2026"  # FIXED_TODAY, as letters print it
 OFFICER = dict(login="officer.one", display_name="Jane Smith", email="jane.smith@example.gov.uk",
@@ -86,9 +86,9 @@ def decided(ctx, *, met: bool, received: str = "2026-11-09", decided_on: str = "
     step = wf.record_acknowledgement(ctx, case.id, case.version, sent_on=day(received), method="post")
     step = wf.start_threshold_check(ctx, case.id, step.version)
     if met:
-        wf.decide_threshold(ctx, case.id, step.version, met=True, decided_on=day(decided_on))
+        wf.decide_threshold(ctx, case.id, step.version, met=True, assessment=ASSESSMENT, decided_on=day(decided_on))
     else:
-        wf.decide_threshold(ctx, case.id, step.version, met=False, decided_on=day(decided_on),
+        wf.decide_threshold(ctx, case.id, step.version, met=False, assessment=ASSESSMENT, decided_on=day(decided_on),
                             action_instead="Clarion Housing will visit your neighbour within 10 working days, "
                                            "and the police will add your street to their patrols.")
     return case.id
@@ -247,7 +247,7 @@ def test_findings_letter_names_only_the_routes_that_apply(ctx):
                                  reported_to="Tunbridge Wells Borough Council"),) * 3
     other = new_case(ctx, "2026-09-14", items=council_only)
     step = wf.record_acknowledgement(ctx, other.id, other.version, sent_on=date(2026, 9, 15), method="post")
-    wf.decide_threshold(ctx, other.id, step.version, met=True, decided_on=date(2026, 9, 25))
+    wf.decide_threshold(ctx, other.id, step.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 9, 25))
     add_panel(ctx, other.id, starts_at=datetime(2026, 11, 12, 10), held=True)
     with ctx.unit_of_work() as s:  # only the council's recommendation is left
         for rec in s.scalars(select(Recommendation).where(Recommendation.case_id == other.id)):

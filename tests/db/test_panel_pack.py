@@ -20,14 +20,14 @@ from app.services.intake.applications import create_application
 from app.services.intake.support import link_cases
 from app.services.panels.pack import build_panel_pack, pack_history, record_pack_sent
 from tests.conftest import make_context
-from tests.db.helpers import THREE, application
+from tests.db.helpers import ASSESSMENT, THREE, application
 
 
 def _met_case(ctx, words: str, reason: str = "") -> int:
     items = tuple(replace(i, description=f"{words} {n}") for n, i in enumerate(THREE, start=1))
     created = create_application(ctx, application("2026-10-20", items=items))
     step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 10, 21), method="post")
-    wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 10, 28), reason=reason)
+    wf.decide_threshold(ctx, created.id, step.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 10, 28), reason=reason)
     return created.id
 
 

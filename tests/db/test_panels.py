@@ -12,13 +12,13 @@ from app.services.agencies.directory import list_agencies
 from app.services.cases.case_page import load_case
 from app.services.common.errors import TransitionRefused, ValidationFailed
 from app.services.intake.applications import create_application
-from tests.db.helpers import application
+from tests.db.helpers import ASSESSMENT, application
 
 
 def _met_case(ctx, received="2026-10-20"):
     created = create_application(ctx, application(received))
     step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 10, 21), method="post")
-    step = wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 10, 28))
+    step = wf.decide_threshold(ctx, created.id, step.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 10, 28))
     return created.id
 
 

@@ -259,7 +259,7 @@ def _confirmations(session: Session, incident_ids: list[int]) -> dict[int, tuple
         return out
     for c in session.scalars(select(IncidentConfirmation).where(IncidentConfirmation.incident_id.in_(incident_ids))
                              .order_by(IncidentConfirmation.id)):
-        label = {"confirmed": "confirmed", "not_found": "not found"}.get(c.status, "awaiting")
+        label = {"confirmed": "confirmed", "not_found": "not found", "unconfirmed": "unconfirmed"}.get(c.status, "awaiting")
         out[c.incident_id] = (label, c.confirmed_reported_on if c.status == "confirmed" else c.recorded_on)
     return out
 

@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, ParamSpec, TypeVar
 
@@ -14,9 +14,10 @@ from sqlalchemy import Engine, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import SettingRow
+from app.db.models import SettingRow, ThresholdRuleVersion
 from app.domain.calendar import WorkingCalendar
 from app.domain.settings import Settings
+from app.domain.threshold_rules import RuleVersion, rules_from_json
 from app.identity import machine_name, os_login
 from app.domain.roles import Permission, Role, allows
 from app.services.common.errors import DatabaseUnavailable, PermissionDenied
@@ -158,8 +159,13 @@ def retry_read(fn: Callable[P, T]) -> Callable[P, T]:
 
 
 def load_settings(session: Session) -> Settings:
+    """The council's settings with every dated version of the threshold rules (two reads)."""
     row = session.get(SettingRow, SETTINGS_KEY)
-    return Settings.from_json(json.loads(row.value)) if row else Settings()
+    settings = Settings.from_json(json.loads(row.value)) if row else Settings()
+    versions = tuple(RuleVersion(v.effective_from, rules_from_json(json.loads(v.rules)), v.created_by)
+                     for v in session.scalars(select(ThresholdRuleVersion)
+                                              .order_by(ThresholdRuleVersion.effective_from)))
+    return replace(settings, threshold_history=versions) if versions else settings
 
 
 def setting_exists(session: Session, key: str) -> bool:
