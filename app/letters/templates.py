@@ -26,7 +26,8 @@ TEMPLATE_NAMES: tuple[str, ...] = (
     "cannot-proceed", "not-accepted", "withdrawal", "acknowledgement", "threshold-met",
     "threshold-not-met", "incident-confirmation-request", "information-request", "agency-reminder",
     "panel-member-invitation", "panel-invitation", "findings", "delay", "recommendation-notice",
-    "secondary-review-acknowledgement", "secondary-review-outcome")
+    "secondary-review-acknowledgement", "secondary-review-outcome", "update", "closure",
+    "opcc-acknowledgement", "opcc-referral")
 TEMPLATE_LABELS: dict[str, str] = {
     "cannot-proceed": "Cannot proceed yet (consent missing)",
     "not-accepted": "Application not accepted",
@@ -44,8 +45,12 @@ TEMPLATE_LABELS: dict[str, str] = {
     "recommendation-notice": "Recommendation notice (agency)",
     "secondary-review-acknowledgement": "Secondary review acknowledgement",
     "secondary-review-outcome": "Secondary review outcome",
+    "update": "Update on the review (keep informed)",
+    "closure": "Case closed",
+    "opcc-acknowledgement": "Review request sent to the Police and Crime Commissioner's office",
+    "opcc-referral": "Referral to the Police and Crime Commissioner's office",
 }
-RECIPIENT_KINDS = ("applicant", "agency", "panel member")
+RECIPIENT_KINDS = ("applicant", "agency", "panel member", "opcc")
 _HEADER_KEYS = {"subject", "to", "approval", "marking", "sign-off", "title"}
 _BOLD = "\x01"  # stands in for ** in the template's own text while values are substituted
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")

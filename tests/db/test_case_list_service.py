@@ -266,7 +266,7 @@ def test_iter_rows_keeps_the_order_across_blocks(ctx, known):
 def test_counts(ctx, known):
     assert case_counts(ctx) == CaseCounts(open=6, overdue=2, due_this_week=1,
                                           awaiting_threshold_decision=5, awaiting_panel=1,
-                                          awaiting_outcome_letter=0)
+                                          awaiting_outcome_letter=0, updates_due=2)
     with ctx.unit_of_work() as s:  # no panel service yet: put one case at "reviewed" directly
         s.execute(update(Case).where(Case.id == known["met"]).values(status="reviewed"))
     counts = case_counts(ctx)

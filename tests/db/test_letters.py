@@ -219,6 +219,9 @@ def _build(ctx, template: str) -> tuple[int, dict, list[str]]:
         case_id = reviewed_case(ctx)
         add_secondary(ctx, case_id, outcome="partly_upheld")
         return case_id, {}, ["partly upheld", "last step", "Local Government and Social Care Ombudsman"]
+    from tests.db.law_letter_cases import LAW_TEMPLATES, build_law_letter
+    if template in LAW_TEMPLATES:
+        return build_law_letter(ctx, template)
     raise AssertionError(template)
 
 

@@ -28,6 +28,7 @@ def _police(ctx) -> int:
 
 def _review(ctx, police, *, findings=1, recommendations=1):
     return panels.ReviewInput(
+        victim_part="impact_statement",
         victim_invited=True, impact_statement="I cannot sleep.", information_considered="Police and housing logs",
         decision="The agencies' response was not co-ordinated.",
         findings=tuple(panels.FindingInput(f"Finding {n}", "Logs show repeat calls") for n in range(findings)),
@@ -47,8 +48,14 @@ def test_meeting_lifecycle_with_two_cases(ctx):
     with pytest.raises(ValidationFailed) as refused:
         panels.mark_held(ctx, meeting, detail.version, held_on=date(2026, 11, 20))
     fields = [p.field for p in refused.value.problems]
-    assert fields == ["chair", "findings", "findings"]
+    assert fields == ["chair", "findings", "victim_part", "findings", "victim_part"]
     panels.add_attendee(ctx, meeting, name="Sam Chair", role="chair")
+    with pytest.raises(ValidationFailed) as refused:
+        panels.mark_held(ctx, meeting, panels.meeting_detail(ctx, meeting).version, held_on=date(2026, 11, 20))
+    assert refused.value.problems[0].field == "chair_independent"
+    detail = panels.meeting_detail(ctx, meeting)
+    panels.save_meeting(ctx, meeting, detail.version, starts_at=detail.starts_at, place=detail.place or "",
+                        chair="Sam Chair", chair_independent=True)
     panels.add_attendee(ctx, meeting, name="PC Jones", role="agency representative", agency_id=_police(ctx),
                         attendance="attended", conflict_case_id=second)
     police = _police(ctx)
@@ -68,7 +75,7 @@ def test_meeting_lifecycle_with_two_cases(ctx):
 def test_recommendations_are_followed_to_completion(ctx):
     case_id = _met_case(ctx)
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Online",
-                                  chair="Sam Chair")
+                                  chair="Sam Chair", chair_independent=True)
     panels.add_case(ctx, meeting, case_id)
     item = panels.meeting_detail(ctx, meeting).agenda[0]
     panels.record_review(ctx, item.review_id, item.version, _review(ctx, _police(ctx), recommendations=2))
@@ -97,7 +104,7 @@ def test_outcome_delay_and_secondary_review_to_closure(ctx):
     with pytest.raises(TransitionRefused):
         follow_up.record_outcome_sent(ctx, case_id, version, sent_on=date(2026, 11, 25), method="post")
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall",
-                                  chair="Sam Chair")
+                                  chair="Sam Chair", chair_independent=True)
     panels.add_case(ctx, meeting, case_id)
     item = panels.meeting_detail(ctx, meeting).agenda[0]
     panels.record_review(ctx, item.review_id, item.version, _review(ctx, _police(ctx)))
@@ -133,10 +140,10 @@ def test_overdue_recommendations_show_on_the_case_list(ctx):
     from app.services.cases.case_list import OVERDUE_RECOMMENDATIONS, CaseQuery, case_counts, find_case_ids
     case_id = _met_case(ctx)
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 2, 10), place="Town Hall",
-                                  chair="Sam Chair")
+                                  chair="Sam Chair", chair_independent=True)
     panels.add_case(ctx, meeting, case_id)
     item = panels.meeting_detail(ctx, meeting).agenda[0]
-    review = panels.ReviewInput(findings=(panels.FindingInput("Finding"),), recommendations=(
+    review = panels.ReviewInput(victim_part="declined", findings=(panels.FindingInput("Finding"),), recommendations=(
         panels.RecommendationInput(_police(ctx), "Visit", date(2026, 11, 20)),))  # due before 25/11/2026
     panels.record_review(ctx, item.review_id, item.version, review)
     assert case_counts(ctx).recommendations_overdue == 1

@@ -14,6 +14,7 @@ from app.domain.clocks import Clock, Indicator, indicator
 from app.domain.dates import describe_occurred
 from app.domain.workflow import Status, allowed_targets
 from app.services.cases.facts import CaseStates
+from app.services.cases.law_parts import law_parts
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound
@@ -48,8 +49,10 @@ class IncidentView:
     duplicate_of: int | None
     qualifies: bool
     reason: str
-    confirmation: str  # "confirmed", "not found", "awaiting", "not asked"
+    confirmation: str  # "confirmed", "not found", "unconfirmed", "awaiting", "not asked"
     confirmed_on: date | None
+    hate_incident: bool = False
+    judgement_note: str | None = None  # why the officer changed how it counts
 
 
 @dataclass(frozen=True)
@@ -167,6 +170,20 @@ class CaseDetail:
     letters: tuple[LetterView, ...]
     timeline: tuple[TimelineEntry, ...]
     next_steps: tuple[Status, ...]
+    # The law in 2026: the rules, the assessment, the routes, keeping the applicant informed.
+    rules_in_force: str = ""  # the rules the case is judged by (those in force on its date received)
+    decision_rules: str | None = None  # the rules a recorded decision was made under
+    assessment: tuple[tuple[str, str], ...] = ()  # (factor, "Rating: note")
+    confirmed_qualifying: int = 0
+    confirmed_met: bool = False  # the agencies have confirmed enough: 'not met' is refused
+    routes: tuple[str, ...] = ()
+    households: tuple[tuple[str, bool, str], ...] = ()  # community route: (reference, counted, why)
+    updates: tuple[tuple[date, str, str, str], ...] = ()  # given on, how, what was said, by
+    update_due_on: date | None = None
+    closed_on: date | None = None
+    closure_reason: str | None = None
+    started_by: str | None = None  # the agency that started the review without an application
+    started_reason: str | None = None
 
 
 def _person(p: Person) -> PersonView:
@@ -194,7 +211,8 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
             agency_reference=i.agency_reference, description=i.description, location=i.location,
             same_problem=i.same_problem, duplicate_of=i.duplicate_of_id, qualifies=verdicts[i.id].qualifies,
             reason=verdicts[i.id].reason, confirmation=confirmations.get(i.id, ("not asked", None))[0],
-            confirmed_on=confirmations.get(i.id, ("", None))[1])
+            confirmed_on=confirmations.get(i.id, ("", None))[1], hate_incident=i.hate_incident,
+            judgement_note=i.judgement_note)
             for n, i in enumerate(case.incidents, start=1))
         requests = tuple(RequestView(r.id, agencies[r.agency_id].name, r.kind, r.sent_on, r.due_on, r.revised_due_on,
                                      r.chased_on, r.answered_on)
@@ -246,7 +264,8 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
             timeline=tuple(TimelineEntry(a.at, a.actor, a.action, a.fields, a.reason) for a in session.scalars(
                 select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action != "view")
                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(500))),
-            next_steps=tuple(s for s in Status if s in allowed_targets(Status(case.status))))
+            next_steps=tuple(s for s in Status if s in allowed_targets(Status(case.status))),
+            **law_parts(session, case, state.threshold, settings, agencies))
         if record_view:
             from app.services.common import audit
             audit.record(session, ctx, "view", "case", case.id, case_id=case.id)

@@ -133,19 +133,38 @@ def recommendations(ctx: ServiceContext, *, open_only: bool = True, case_id: int
 
 # The secondary review ------------------------------------------------------------------------
 
+GROUNDS = {"policy": "the council's policy", "process": "how the application was dealt with (the process)",
+           "facts": "facts that were not considered", "other": "other grounds"}
+QUERIED = {Status.OUTCOME_SENT.value: "outcome", Status.THRESHOLD_NOT_MET.value: "threshold_not_met",
+           Status.NOT_ACCEPTED.value: "not_accepted"}
+
+
 def request_secondary_review(ctx: ServiceContext, case_id: int, expected_version: int, *, requested_on: date,
-                             requested_by: str, grounds: str) -> int:
+                             requested_by: str, grounds: str, grounds_codes: tuple[str, ...] = ()) -> int:
+    """The applicant asks for the review of the review, by the route the council's setting names: a
+    senior officer not involved before, or the Police and Crime Commissioner's office (on set grounds:
+    the policy, the process, facts not considered, other). A 'threshold not met' or 'not accepted'
+    decision can be queried the same way as the panel's outcome."""
     ctx.require(Permission.CHANGE_CASES)
+    route = ctx.settings().review_route
     problems = _date_checks(ctx, requested_on, "requested_on")
+    unknown = [g for g in grounds_codes if g not in GROUNDS]
+    if unknown:
+        problems.append(Problem("grounds_codes", f"{', '.join(unknown)}: choose from {', '.join(GROUNDS)}"))
+    if route == "opcc" and not grounds_codes:
+        problems.append(Problem("grounds_codes", "the Police and Crime Commissioner's office reviews on set grounds: "
+                                "choose at least one (the policy, the process, facts not considered, other)"))
     if not grounds.strip():
         problems.append(Problem("grounds", "record why the applicant is unhappy"))
     _require(problems)
     with ctx.unit_of_work() as session:
         case = load_for_change(session, Case, case_id, expected_version, "This case")
         check_transition(Status(case.status), Status.SECONDARY_REVIEW_REQUESTED)
-        due = ctx.calendar().add_working_days(requested_on, ctx.settings().clocks.secondary_review)
+        due = ctx.settings().clocks.due(ctx.calendar(), "secondary_review", requested_on)
         review = SecondaryReview(case_id=case.id, requested_on=requested_on, requested_by=requested_by.strip() or None,
-                                 grounds=grounds.strip(), due_on=due, updated_by=ctx.actor)
+                                 grounds=grounds.strip(), due_on=due, updated_by=ctx.actor, route=route,
+                                 grounds_codes=",".join(g for g in GROUNDS if g in grounds_codes) or None,
+                                 decision_queried=QUERIED.get(case.status))
         session.add(review)
         changes = apply_changes(case, {"status": Status.SECONDARY_REVIEW_REQUESTED.value}, ctx.actor)
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
@@ -172,7 +191,7 @@ def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_vers
         case = session.get(Case, review.case_id)
         assert case is not None
         involved = {case.threshold_decided_by, case.officer, case.created_by} - {None, ""}
-        if reviewer.strip() in involved:
+        if review.route != "opcc" and reviewer.strip() in involved:
             raise ValidationFailed([Problem("reviewer", f"{reviewer} was involved in the case; the secondary "
                                             "review must be carried out by someone who was not")])
         apply_changes(review, {"reviewer": reviewer.strip(), "outcome": outcome, "outcome_reasons": reasons.strip(),
@@ -184,6 +203,22 @@ def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_vers
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
         audit.record(session, ctx, "secondary review completed", "case", case.id, case_id=case.id, changes=changes,
                      reason=OUTCOMES[outcome])
+
+
+def record_opcc_referral(ctx: ServiceContext, review_id: int, expected_version: int, *, referred_on: date) -> None:
+    """The request and its referral pack went to the Police and Crime Commissioner's office."""
+    ctx.require(Permission.CHANGE_CASES)
+    _require(_date_checks(ctx, referred_on, "referred_on"))
+    with ctx.unit_of_work() as session:
+        review = load_for_change(session, SecondaryReview, review_id, expected_version, "This review request")
+        if review.route != "opcc":
+            raise ValidationFailed([Problem("route", "this review is carried out by a senior officer of the council, "
+                                            "not referred to the Police and Crime Commissioner's office")])
+        if referred_on < review.requested_on:
+            raise ValidationFailed([Problem("referred_on", "the referral cannot come before the request")])
+        changes = apply_changes(review, {"referred_on": referred_on}, ctx.actor)
+        audit.record(session, ctx, "referred to the OPCC", "case", review.case_id, case_id=review.case_id,
+                     changes=changes)
 
 
 def record_secondary_outcome_sent(ctx: ServiceContext, case_id: int, *, sent_on: date, method: str) -> None:

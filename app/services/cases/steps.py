@@ -211,7 +211,18 @@ def record_decision_letter_sent(ctx: ServiceContext, case_id: int, expected_vers
     return _step(ctx, case_id, expected_version, "decision letter sent", change, reason=f"sent by {method}")
 
 
-def close_case(ctx: ServiceContext, case_id: int, expected_version: int, *, closed_on: date) -> StepResult:
+CLOSURE_REASONS = {
+    Status.OUTCOME_SENT: "the findings letter was sent and no review of the review was asked for",
+    Status.SECONDARY_REVIEW_COMPLETED: "the review of the review is complete, and it is the last step",
+    Status.WITHDRAWN: "the application was withdrawn at the applicant's request",
+    Status.THRESHOLD_NOT_MET: "the threshold was not met and no review of that decision was asked for",
+    Status.NOT_ACCEPTED: "the application was not accepted and no review of that decision was asked for",
+}
+
+
+def close_case(ctx: ServiceContext, case_id: int, expected_version: int, *, closed_on: date,
+               note: str = "") -> StepResult:
+    """Close the case, recording why (the closure letter tells the applicant when and why)."""
     def change(_s: Session, case: Case) -> dict[str, Any]:
         problems = []
         if case.status in (Status.THRESHOLD_NOT_MET, Status.NOT_ACCEPTED) and case.decision_letter_sent_on is None:
@@ -219,7 +230,10 @@ def close_case(ctx: ServiceContext, case_id: int, expected_version: int, *, clos
         if closed_on > ctx.today():
             problems.append(Problem("closed_on", "the date cannot be in the future"))
         _require(problems)
-        return {"status": Status.CLOSED, "closed_on": closed_on}
+        why = CLOSURE_REASONS.get(Status(case.status), "")
+        if note.strip():
+            why = f"{why}: {note.strip()}" if why else note.strip()
+        return {"status": Status.CLOSED, "closed_on": closed_on, "closure_reason": why or None}
 
     return _step(ctx, case_id, expected_version, "closed", change)
 

@@ -26,6 +26,7 @@ from app.services.common.errors import NotFound, ServiceError, ValidationFailed
 from app.services.letters.facts import CaseRecords, contact_user, load_records, why_not
 from app.services.letters.values import (Recipient, agency_recipient, attendee_recipient, common_values,
                                         person_recipient, template_values)
+from app.services.cases.updates import add_update
 
 
 _PANEL_TEMPLATES = ("panel-invitation", "panel-member-invitation")
@@ -125,12 +126,14 @@ def produce_letter(ctx: ServiceContext, case_id: int, template: str, *, recipien
                                 f"{case.reference}: {reason}.")
         settings, cal, today = ctx.settings(), ctx.calendar(), ctx.today()
         agency = _agency(session, records, spec.to, agency_id)
-        to = _recipient(session, records, spec.to, recipient, agency)
+        to = opcc_recipient(settings) if spec.to == "opcc" else _recipient(session, records, spec.to, recipient, agency)
         values = common_values(records, settings, today, to)
         values.update(template_values(template, records, settings, cal, today, agency=agency,
                                       applicant_is_tenant=applicant_is_tenant))
         values.update(_contact_values(session, ctx, case, settings))
         revised = _merge_extra(values, extra_text or {}, template, today)
+        if template == "update":  # the officer's own words about this case, when given
+            values["has_update_text"] = bool(str(values.get("update_text") or "").strip())
         for key in _CONTACT_KEYS:  # every letter names its contact officer (letters.md)
             if not str(values.get(key) or "").strip():
                 raise LetterRefused(str(MissingPlaceholder(
@@ -294,10 +297,31 @@ def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str)
         letter.sent_on, letter.sent_method, letter.sent_by = sent_on, method, ctx.actor
         if letter.case_id is not None:
             _stop_other_clocks(session, ctx, letter)
+            if _to_applicant(letter.template):  # a letter to the applicant is an update (keep informed)
+                add_update(session, ctx, _case(session, letter.case_id), sent_on, "letter",
+                           f"{TEMPLATE_LABELS.get(letter.template, letter.template)} letter sent", letter.id)
         audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=letter.case_id,
                      reason=f"{letter.template} sent by {method} on {sent_on.isoformat()}")
         session.flush()
         return _info(letter)
+
+
+def _to_applicant(template: str) -> bool:
+    try:
+        return load_template(template).to == "applicant"
+    except TemplateError:
+        return False
+
+
+def opcc_recipient(settings: Any) -> Recipient:
+    """The Police and Crime Commissioner's office, from the settings; refused without its address."""
+    opcc = settings.opcc
+    if not opcc.address_lines:
+        raise LetterRefused("The Police and Crime Commissioner's office has no address yet: an administrator sets "
+                            "it in Settings, or with `community-trigger settings set opcc.address=\"LINE|LINE\" "
+                            "opcc.postcode=...`.")
+    lines = (opcc.name, *opcc.address_lines, *((opcc.postcode,) if opcc.postcode else ()))
+    return Recipient(opcc.name, lines, "Sir or Madam")
 
 
 def _sent_problems(ctx: ServiceContext, sent_on: date, method: str, produced_on: date) -> list[Problem]:

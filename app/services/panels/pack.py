@@ -93,7 +93,17 @@ def _pack_case(item: panels.AgendaItem, case: CaseDetail) -> PackCase:
         qualifying_incidents=case.qualifying_incidents, incidents_needed=case.incidents_needed,
         chronology=tuple(chronology), impact_statement=item.impact_statement, victim_invited=item.victim_invited,
         information_considered=item.information_considered, findings=item.findings,
-        recommendations=item.recommendations, decision=item.decision, links=links)
+        recommendations=item.recommendations, decision=item.decision, links=links,
+        assessment=case.assessment, decision_rules=case.decision_rules or "",
+        victim_part=victim_part_words(item.victim_part, item.victim_part_reason))
+
+
+def victim_part_words(part: str, reason: str) -> str:
+    from app.services.panels.victim import VICTIM_PARTS
+    if not part:
+        return ""
+    words = VICTIM_PARTS.get(part, part).replace(" (say why)", "")
+    return f"{words}: {reason}" if part == "not_invited" and reason else words
 
 
 def _incident_text(number: int, happened: str, description: str | None, location: str | None,
