@@ -46,7 +46,7 @@ def build_law_letter(ctx, template: str) -> tuple[int, dict, list[str]]:
         detail = load_case(ctx, case_id, record_view=False)
         wf.close_case(ctx, case_id, detail.version, closed_on=date(2026, 11, 25))
         return case_id, {}, ["We closed your case on 25 November 2026",
-                             "no review of them was asked for", "If the problem continues", "apply for a Community"]
+                             "no review of them has been asked for", "If the problem continues", "apply for a Community"]
     opcc_route(ctx)
     case_id = reviewed_case(ctx)
     opcc_request(ctx, case_id)

@@ -11,9 +11,10 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def _incident(happened: str, reported: str, to: str, what: str) -> None:
-    # Happened, Reported on, Reported to, Reported by, Contact, Agency ref, How, Where, What, Same problem
+    # Happened, Reported on, Reported to, Reported by, Contact, Agency ref, How, Where, What, Same problem,
+    # Hate incident
     fill(happened, reported, to, "applicant", "", "", "phone", "Example Road", what)
-    tab()  # past the "same problem" tick box: a new row
+    tab(2)  # past the "same problem" and "hate incident" tick boxes: a new row
 
 
 def test_telephone_application_entirely_from_the_keyboard(qtbot, window, ctx):

@@ -29,7 +29,7 @@ def test_chair_plans_holds_and_follows_up_a_meeting(window, ctx):
     window.show_section(2)
     page = window.panels_page
     page.dialog_hook = _fill({"starts": "20/11/2026 10:00", "place": "Town Hall, Committee Room 2",
-                              "chair": "Sam Chair"})
+                              "chair": "Sam Chair", "independent": "yes"})
     page.new_meeting()
     assert page.detail is not None and page.detail.chair == "Sam Chair"
     for case_id in (first, second):
@@ -43,7 +43,7 @@ def test_chair_plans_holds_and_follows_up_a_meeting(window, ctx):
     assert page.detail.state == "planned"
 
     def review(dialog) -> None:
-        dialog.invited.setChecked(True)
+        dialog.victim_part.setCurrentIndex(dialog.victim_part.findData("attended"))
         dialog.considered.setPlainText("Police logs and housing records")
         dialog.findings.set_rows([{"text": "Reports were not shared between agencies", "rationale": "Logs"}])
         dialog.recommendations.set_rows([{"agency": "Kent Police", "action": "Joint visit with housing",

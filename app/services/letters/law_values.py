@@ -67,6 +67,8 @@ def law_template_values(template: str, records: CaseRecords, settings: Settings,
     elif template == "update":
         v.update(_update(records, settings))
     elif template == "closure":
+        v.update(on_behalf=records.case.victim_id is not None,
+                 victim_name=records.case.victim.display_name if records.case.victim else None)
         v.update(closed_on=records.case.closed_on, closure_why=_closure_why(records),
                  has_recommendations_open=any(r.status in ("open", "accepted") for r in records.recommendations))
     elif template in ("opcc-acknowledgement", "opcc-referral"):
@@ -97,7 +99,7 @@ def _closure_why(records: CaseRecords) -> str | None:
     sr = records.secondary
     if reason.startswith("the findings letter") and case.outcome_sent_on:
         why = (f"We sent you the review panel's findings and recommendations on {long_form(case.outcome_sent_on)}, "
-               "and no review of them was asked for in the time allowed.")
+               "and no review of them has been asked for.")
     elif reason.startswith("the review of the review") and sr is not None and sr.completed_on:
         why = (f"The review of our decision that you asked for was completed on {long_form(sr.completed_on)}. "
                "It was the last step in the Community Trigger process.")
@@ -105,10 +107,10 @@ def _closure_why(records: CaseRecords) -> str | None:
         why = f"You asked us to stop your application, and we closed it on {long_form(case.withdrawn_on)}."
     elif reason.startswith("the threshold was not met"):
         why = ("We wrote to tell you that the threshold for a case review was not met, and no review of that "
-               "decision was asked for in the time allowed.")
+               "decision has been asked for.")
     elif reason.startswith("the application was not accepted"):
         why = ("We wrote to tell you that we could not accept the application, and no review of that decision "
-               "was asked for in the time allowed.")
+               "has been asked for.")
     else:
         why = ""
     if note:

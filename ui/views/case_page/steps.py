@@ -12,6 +12,7 @@ from app.services.cases import steps as wf
 from app.services.agencies.directory import list_agencies
 from app.services.agencies.links import link_incident_to_agency
 from app.services.cases.case_page import IncidentView
+from ui.views.case_page import law_steps
 from ui.views.case_page.step_dialog import StepField
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     if S.THRESHOLD_CHECK in nxt:
         out.append(("Ask agencies to &confirm…", confirmation_requests))
     if S.THRESHOLD_MET in nxt:
-        out.append(("&Decide the threshold…", decide_threshold))
+        out.append(("&Decide the threshold…", law_steps.decide_threshold))
     if d.status in (S.THRESHOLD_MET, S.INFORMATION_GATHERING):
         out.append(("Ask for &information…", information_requests))
     if d.status in (S.THRESHOLD_NOT_MET, S.NOT_ACCEPTED) and d.decision_letter_sent_on is None:
@@ -44,8 +45,13 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
         out.append(("&Outcome letter sent…", outcome_sent))
     if d.threshold_met and any(c.key == "outcome" for c in d.clocks):
         out.append(("Dela&y letter sent…", delay_sent))
+    if d.update_due_on is not None:
+        out.append(("&Update given…", law_steps.update_given))
     if S.SECONDARY_REVIEW_REQUESTED in nxt:
-        out.append(("Secondary review &requested…", secondary_requested))
+        out.append(("Secondary review &requested…", law_steps.secondary_requested))
+    if d.status == S.SECONDARY_REVIEW_REQUESTED and page.ctx.settings().review_by_opcc:
+        out.append(("Referral pac&k…", law_steps.referral_pack))
+        out.append(("Re&ferred to the OPCC…", law_steps.opcc_referred))
     if d.status == S.SECONDARY_REVIEW_REQUESTED:
         out.append(("Secondary review &done…", secondary_completed))
     if d.status == S.SECONDARY_REVIEW_COMPLETED and any(c.key == "secondary_review" for c in d.clocks):
@@ -55,7 +61,7 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     if S.WITHDRAWN in nxt:
         out.append(("&Withdrawn…", withdrawn))
     if S.CLOSED in nxt:
-        out.append(("C&lose the case…", close))
+        out.append(("C&lose the case…", law_steps.close))
     return out
 
 
@@ -99,23 +105,6 @@ def confirmation_requests(page: CasePage) -> None:
                   lambda v: work.send_confirmation_requests(page.ctx, page.case_id, page.version, sent_on=v["sent_on"]))
 
 
-def decide_threshold(page: CasePage) -> None:
-    d = page.detail
-    assert d is not None
-    intro = (f"The indicator says {d.qualifying_incidents} of {d.incidents_needed} incidents qualify (threshold "
-             f"{'met' if d.threshold_met_indicator else 'not met'}). A decision that differs needs a reason "
-             "(persistence, harm or potential for harm, vulnerability). 'Not met' must say what will be done instead.")
-    page.run_step("Decide the threshold", intro, [
-        StepField("met", "Threshold", "choice", [("yes", "Met"), ("no", "Not met")],
-                  default="yes" if d.threshold_met_indicator else "no"),
-        StepField("decided_on", "Date decided", "date", default=page.today()),
-        StepField("reason", "Reason", "long", required=False),
-        StepField("action_instead", "Action to be taken instead (not met)", "long", required=False)],
-        lambda v: wf.decide_threshold(page.ctx, page.case_id, page.version, met=v["met"] == "yes",
-                                      decided_on=v["decided_on"], reason=v["reason"] or "",
-                                      action_instead=v["action_instead"] or ""))
-
-
 def information_requests(page: CasePage) -> None:
     page.run_step("Ask the agencies for their records", "Each agency involved is asked for complete details of "
                   "its involvement and the actions it took; the return date is 10 working days later.",
@@ -142,11 +131,6 @@ def withdrawn(page: CasePage) -> None:
         StepField("on", "Date withdrawn", "date", default=page.today()),
         StepField("reason", "Reason given", "long", required=False)],
         lambda v: wf.withdraw(page.ctx, page.case_id, page.version, withdrawn_on=v["on"], reason=v["reason"]))
-
-
-def close(page: CasePage) -> None:
-    page.run_step("Close the case", "", [StepField("on", "Date closed", "date", default=page.today())],
-                  lambda v: wf.close_case(page.ctx, page.case_id, page.version, closed_on=v["on"]))
 
 
 def record_confirmation(page: CasePage, incident: IncidentView) -> None:
@@ -230,25 +214,15 @@ def delay_sent(page: CasePage) -> None:
                                                           sent_on=v["sent_on"], revised_due=v["revised"]))
 
 
-def secondary_requested(page: CasePage) -> None:
-    d = page.detail
-    assert d is not None
-    page.run_step("Secondary review requested", "A senior officer not involved before will review how the "
-                  "application was handled or the panel's response.", [
-                      StepField("on", "Date the request was received", "date", default=page.today()),
-                      StepField("by", "Who asked", default=d.applicant.name),
-                      StepField("grounds", "Why the applicant is unhappy", "long")],
-                  lambda v: follow_up.request_secondary_review(page.ctx, page.case_id, page.version,
-                                                               requested_on=v["on"], requested_by=v["by"],
-                                                               grounds=v["grounds"]))
-
-
 def secondary_completed(page: CasePage) -> None:
     review = follow_up.latest_secondary_review(page.ctx, page.case_id)
     if review is None:
         return
-    page.run_step("Secondary review outcome", "This is the last step in the process.", [
-        StepField("reviewer", "Senior officer who carried it out"),
+    opcc = review.route == "opcc"
+    page.run_step("Secondary review outcome", "This is the last step in the process." + (
+        " Record the outcome the Police and Crime Commissioner's office gave." if opcc else ""), [
+        StepField("reviewer", "Who carried it out" if opcc else "Senior officer who carried it out",
+                  default=page.ctx.settings().opcc.name if opcc else None),
         StepField("outcome", "Decision", "choice", list(follow_up.OUTCOMES.items())),
         StepField("reasons", "Why", "long"),
         StepField("on", "Date completed", "date", default=page.today())],
@@ -270,3 +244,9 @@ def disclosure_consent(page: CasePage) -> None:
                       StepField("on", "Date", "date", default=page.today())],
                   lambda v: wf.record_disclosure_consent(page.ctx, page.case_id, page.version,
                                                          given=v["given"] == "yes", on=v["on"]))
+
+
+# The steps the law of 2026 changed live in law_steps; these names stay for the callers that use them.
+decide_threshold = law_steps.decide_threshold
+close = law_steps.close
+secondary_requested = law_steps.secondary_requested
