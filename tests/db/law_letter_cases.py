@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import date
 
 from app.services.admin.named_settings import set_settings
-from app.services.cases import follow_up
+from app.services.cases import secondary_review as follow_up
 from app.services.cases import steps as wf
 from app.services.cases.case_page import load_case
+from tests.db.helpers import send_letter
 
 LAW_TEMPLATES = ("update", "closure", "opcc-acknowledgement", "opcc-referral")
 OPCC = ["review.route=opcc", "opcc.name=Office of the Kent Police and Crime Commissioner",
@@ -20,14 +21,11 @@ def opcc_route(ctx) -> None:
 
 def opcc_request(ctx, case_id: int) -> int:
     """The applicant asks for a review of the panel's outcome; it goes to the OPCC."""
-    from tests.db.test_letters import L
-    letter = L.produce_letter(ctx, case_id, "findings")
-    L.approve_letter(ctx, letter.id)
-    L.record_sent(ctx, letter.id, date(2026, 11, 25), "post")
+    sent = send_letter(ctx, case_id, "findings", date(2026, 11, 25))
     detail = load_case(ctx, case_id, record_view=False)
     return follow_up.request_secondary_review(
-        ctx, case_id, detail.version, requested_on=date(2026, 11, 25), requested_by=detail.applicant.name,
-        grounds="The panel did not look at the council's noise records.", grounds_codes=("facts", "process"))
+        ctx, case_id, sent.version, requested_on=date(2026, 11, 25), requested_by=detail.applicant.name,
+        grounds="The panel did not look at the council's noise records.", grounds_codes=("facts", "process")).id
 
 
 def build_law_letter(ctx, template: str) -> tuple[int, dict, list[str]]:
@@ -39,12 +37,8 @@ def build_law_letter(ctx, template: str) -> tuple[int, dict, list[str]]:
             "review panel will meet", "10 working days"]
     if template == "closure":
         case_id = reviewed_case(ctx)
-        from tests.db.test_letters import L
-        letter = L.produce_letter(ctx, case_id, "findings")
-        L.approve_letter(ctx, letter.id)
-        L.record_sent(ctx, letter.id, date(2026, 11, 25), "post")
-        detail = load_case(ctx, case_id, record_view=False)
-        wf.close_case(ctx, case_id, detail.version, closed_on=date(2026, 11, 25))
+        sent = send_letter(ctx, case_id, "findings", date(2026, 11, 25))
+        wf.close_case(ctx, case_id, sent.version, closed_on=date(2026, 11, 25))
         return case_id, {}, ["We closed your case on 25 November 2026",
                              "no review of them has been asked for", "If the problem continues", "apply for a Community"]
     opcc_route(ctx)

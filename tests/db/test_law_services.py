@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import pypdf
@@ -17,7 +17,8 @@ from app.domain.application import PersonData
 from app.services.admin.named_settings import set_settings, show_settings
 from app.services.agencies.directory import list_agencies
 from app.services.cases import agency_requests as work
-from app.services.cases import follow_up
+from app.services.cases import secondary_review as follow_up
+from app.services.panels.recommendations import recommendations
 from app.services.cases import steps as wf
 from app.services.cases.case_list import UPDATES_DUE, CaseQuery, case_counts, find_case_ids
 from app.services.cases.case_page import load_case
@@ -34,7 +35,7 @@ from app.services.panels import victim
 from app.services.reports.figures import statutory_figures
 from app.services.reports.publication import publication_reminder, publication_table, record_published
 from tests.conftest import make_context
-from tests.db.helpers import ASSESSMENT, APPLICANT, application, incidents
+from tests.db.helpers import ASSESSMENT, APPLICANT, application, incidents, send_letter
 
 OPCC = ["review.route=opcc", "opcc.name=Office of the Kent Police and Crime Commissioner",
         "opcc.address=Sessions House|County Road|Maidstone", "opcc.postcode=ME14 1XQ"]
@@ -53,11 +54,17 @@ def ctx(request, sqlite_url) -> Iterator[ServiceContext]:
     context.engine.dispose()
 
 
-def _acknowledged(ctx, received: str = "2026-11-02", items=None, **kwargs):
+@dataclass(frozen=True)
+class Step:
+    case_id: int
+    version: int
+
+
+def _acknowledged(ctx, received: str = "2026-11-02", items=None, **kwargs) -> Step:
     created = create_application(ctx, application(received, items=items or incidents(
         ("2026-09-01", "2026-09-02"), ("2026-09-10", "2026-09-11"), ("2026-10-01", "2026-10-03")), **kwargs))
-    return wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date.fromisoformat(received),
-                                     method="post")
+    sent = send_letter(ctx, created.id, "acknowledgement", date.fromisoformat(received))
+    return Step(created.id, sent.version)
 
 
 def _confirm_all(ctx, case_id: int) -> None:
@@ -156,7 +163,7 @@ def _met_on_panel(ctx) -> tuple[int, int]:
     step = _acknowledged(ctx)
     wf.decide_threshold(ctx, step.case_id, step.version, met=True, decided_on=date(2026, 11, 10), assessment=ASSESSMENT)
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall",
-                                  chair="Sam Chair")
+                                  chair="Sam Chair").id
     panels.add_case(ctx, meeting, step.case_id)
     return step.case_id, meeting
 
@@ -209,7 +216,9 @@ def test_the_applicant_is_kept_informed_and_the_list_shows_who_is_due(ctx):
                          summary="The agencies are confirming the incidents; decision by 16/11")
     assert done.next_due == date(2026, 12, 8)
     assert find_case_ids(ctx, CaseQuery(status=UPDATES_DUE)) == []
-    assert [(u.method, u.given_on) for u in list_updates(ctx, step.case_id)] == [("phone", date(2026, 11, 24))]
+    # The acknowledgement letter, once sent, was the first update.
+    assert [(u.method, u.given_on) for u in list_updates(ctx, step.case_id)] == [
+        ("phone", date(2026, 11, 24)), ("letter", date(2026, 11, 2))]
     assert load_case(ctx, step.case_id).updates[0][2].startswith("The agencies are confirming")
 
 
@@ -231,20 +240,22 @@ def test_the_opcc_route_from_request_to_outcome(ctx):
     police = next(a.id for a in list_agencies(ctx) if a.name == "Kent Police")
     item = panels.meeting_detail(ctx, meeting).agenda[0]
     panels.record_review(ctx, item.review_id, item.version, panels.ReviewInput(
-        victim_part="attended", findings=(panels.FindingInput("No lead agency"),),
+        victim_part="attended", information_considered="Police and housing logs",
+        findings=(panels.FindingInput("No lead agency"),),
         recommendations=(panels.RecommendationInput(police, "Name a single point of contact", date(2026, 12, 31)),)))
+    panels.add_attendee(ctx, meeting, name="PC Jones", role="agency representative", agency_id=police,
+                        attendance="attended")
     detail = panels.meeting_detail(ctx, meeting)
     panels.save_meeting(ctx, meeting, detail.version, starts_at=detail.starts_at, place="Town Hall", chair="Sam Chair",
                         chair_independent=True)
     panels.mark_held(ctx, meeting, panels.meeting_detail(ctx, meeting).version, held_on=date(2026, 11, 20))
-    version = follow_up.record_outcome_sent(ctx, case_id, load_case(ctx, case_id).version, sent_on=date(2026, 11, 23),
-                                            method="post")
+    version = send_letter(ctx, case_id, "findings", date(2026, 11, 23)).version
     with pytest.raises(ValidationFailed, match="set grounds"):
         follow_up.request_secondary_review(ctx, case_id, version, requested_on=date(2026, 11, 24),
                                            requested_by="Ms Asha Patel", grounds="Not listened to")
     review_id = follow_up.request_secondary_review(ctx, case_id, version, requested_on=date(2026, 11, 24),
                                                    requested_by="Ms Asha Patel", grounds="Not listened to",
-                                                   grounds_codes=("process", "facts"))
+                                                   grounds_codes=("process", "facts")).id
     fits = {f.name: f for f in available_templates(ctx, case_id)}
     assert fits["opcc-acknowledgement"].available and fits["opcc-referral"].available
     assert not fits["secondary-review-acknowledgement"].available
@@ -262,7 +273,7 @@ def test_the_opcc_route_from_request_to_outcome(ctx):
                                         outcome="partly_upheld", reasons="The police response was slow",
                                         completed_on=date(2026, 11, 25),
                                         new_recommendations=((police, "Review the call handling", date(2027, 1, 31)),))
-    recs = follow_up.recommendations(ctx, case_id=case_id)
+    recs = recommendations(ctx, case_id=case_id)
     assert [r.from_secondary_review for r in recs].count(True) == 1
 
 
@@ -271,8 +282,8 @@ def test_a_threshold_not_met_decision_can_be_queried_by_the_same_route(ctx):
     step = _acknowledged(ctx, items=incidents(("2026-09-01", "2026-09-02")))
     step = wf.decide_threshold(ctx, step.case_id, step.version, met=False, decided_on=date(2026, 11, 10),
                                action_instead="Mediation offered", assessment=ASSESSMENT)
-    step = wf.record_decision_letter_sent(ctx, step.case_id, step.version, sent_on=date(2026, 11, 11), method="post")
-    follow_up.request_secondary_review(ctx, step.case_id, step.version, requested_on=date(2026, 11, 20),
+    sent = send_letter(ctx, step.case_id, "threshold-not-met", date(2026, 11, 11))
+    follow_up.request_secondary_review(ctx, step.case_id, sent.version, requested_on=date(2026, 11, 20),
                                        requested_by="Ms Asha Patel", grounds="Incidents were missed",
                                        grounds_codes=("facts",))
     review = follow_up.latest_secondary_review(ctx, step.case_id)

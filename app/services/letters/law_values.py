@@ -11,7 +11,7 @@ from app.domain.clocks import Clock
 from app.domain.dates import long_form
 from app.domain.settings import Settings
 from app.domain.workflow import Status
-from app.services.cases.follow_up import GROUNDS
+from app.services.cases.secondary_review import GROUNDS
 from app.services.letters.facts import CaseRecords
 
 S = Status

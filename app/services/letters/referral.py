@@ -11,7 +11,7 @@ from app.domain.roles import Permission
 from app.letters.panel_pack import PackCase, PackEvent
 from app.letters.referral_pack import ReferralPack, ReferralRequest, render_referral_pack
 from app.services.cases.case_page import load_case
-from app.services.cases.follow_up import GROUNDS
+from app.services.cases.secondary_review import GROUNDS
 from app.services.common import audit
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound, ValidationFailed

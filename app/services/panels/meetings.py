@@ -15,7 +15,8 @@ from app.services.common import audit
 from app.services.cases.facts import refresh_summary
 from app.services.common.concurrency import apply_changes, load_for_change
 from app.domain.roles import Permission
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
+from app.services.common.ops import NOTHING, Changes, Part, Saved
 from app.services.common.errors import NotFound, ValidationFailed
 from app.services.panels.victim import victim_part_problems, victim_ticks
 
@@ -121,9 +122,10 @@ def _require(problems: list[Problem]) -> None:
         raise ValidationFailed(problems)
 
 
+@retry_read
 def list_meetings(ctx: ServiceContext) -> list[MeetingSummary]:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         refs: dict[int, list[str]] = {}
         for meeting_id, reference in session.execute(
                 select(CaseReview.meeting_id, Case.reference).join(Case, Case.id == CaseReview.case_id)
@@ -136,7 +138,7 @@ def list_meetings(ctx: ServiceContext) -> list[MeetingSummary]:
 
 def save_meeting(ctx: ServiceContext, meeting_id: int | None, expected_version: int | None, *,
                  starts_at: datetime, place: str = "", online_link: str = "", chair: str = "",
-                 chair_independent: bool | None = None, chair_independence_note: str = "") -> int:
+                 chair_independent: bool | None = None, chair_independence_note: str = "") -> Saved:
     """Plan or change a meeting. Whether the chair is independent of the agencies whose response is
     reviewed is recorded (and, when not, why this chair); `None` leaves it unrecorded for now."""
     ctx.require(Permission.MANAGE_PANELS)
@@ -154,17 +156,19 @@ def save_meeting(ctx: ServiceContext, meeting_id: int | None, expected_version: 
             session.add(meeting)
             session.flush()
             audit.record(session, ctx, "create", "panel meeting", meeting.id)
-            return meeting.id
+            return Saved(meeting.id, _meeting_changed(session, meeting.id), meeting.version)
         meeting = load_for_change(session, PanelMeeting, meeting_id, expected_version or 0, "This meeting")
         changes = apply_changes(meeting, values, ctx.actor)
         audit.record(session, ctx, "change", "panel meeting", meeting.id, changes=changes)
-        return meeting.id
+        session.flush()
+        return Saved(meeting.id, _meeting_changed(session, meeting.id), meeting.version)
 
 
+@retry_read
 def cases_ready_for_panel(ctx: ServiceContext) -> list[tuple[int, str, str, str]]:
     """Cases whose threshold is met and that are not yet reviewed: (id, reference, applicant, status)."""
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         rows = session.execute(select(Case.id, Case.reference, Person, Case.status)
                                .join(Person, Person.id == Case.applicant_id)
                                .where(Case.status.in_([Status.THRESHOLD_MET, Status.INFORMATION_GATHERING,
@@ -173,7 +177,7 @@ def cases_ready_for_panel(ctx: ServiceContext) -> list[tuple[int, str, str, str]
         return [(cid, ref, person.display_name, status) for cid, ref, person, status in rows]
 
 
-def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
+def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> Changes:
     """Put a case on the agenda; the case is then 'panel scheduled'."""
     ctx.require(Permission.MANAGE_PANELS)
     with ctx.unit_of_work() as session:
@@ -185,7 +189,7 @@ def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
             raise NotFound("That case no longer exists.")
         if session.scalar(select(CaseReview.id).where(CaseReview.meeting_id == meeting_id,
                                                       CaseReview.case_id == case_id)):
-            return
+            return NOTHING
         changes = {}
         if case.status != Status.PANEL_SCHEDULED:
             check_transition(Status(case.status), Status.PANEL_SCHEDULED)
@@ -194,9 +198,10 @@ def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
         audit.record(session, ctx, "panel scheduled", "case", case.id, case_id=case.id, changes=changes,
                      reason=f"meeting {meeting_id}")
+        return Changes.of_case(case.id) | Changes.of(Part.MEETINGS, meetings=[meeting_id])
 
 
-def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
+def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> Changes:
     ctx.require(Permission.MANAGE_PANELS)
     with ctx.unit_of_work() as session:
         meeting = _meeting(session, meeting_id)
@@ -205,7 +210,7 @@ def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
         review = session.scalar(select(CaseReview).where(CaseReview.meeting_id == meeting_id,
                                                          CaseReview.case_id == case_id))
         if review is None:
-            return
+            return NOTHING
         session.delete(review)
         case = session.get(Case, case_id)
         assert case is not None
@@ -215,10 +220,11 @@ def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
             apply_changes(case, {"status": Status.INFORMATION_GATHERING.value}, ctx.actor)
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
         audit.record(session, ctx, "removed from panel", "case", case_id, case_id=case_id)
+        return Changes.of_case(case_id) | Changes.of(Part.MEETINGS, meetings=[meeting_id])
 
 
 def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, agency_id: int | None = None,
-                 attendance: str = "invited", conflict_case_id: int | None = None) -> int:
+                 attendance: str = "invited", conflict_case_id: int | None = None) -> Saved:
     ctx.require(Permission.MANAGE_PANELS)
     problems = []
     if not name.strip():
@@ -237,10 +243,11 @@ def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, 
             meeting.chair = name.strip()
         session.flush()
         audit.record(session, ctx, "attendee", "panel meeting", meeting.id)
-        return attendee.id
+        return Saved(attendee.id, Changes.of(Part.MEETINGS, meetings=[meeting.id]))
 
 
-def set_attendance(ctx: ServiceContext, attendee_id: int, attendance: str, conflict_case_id: int | None = None) -> None:
+def set_attendance(ctx: ServiceContext, attendee_id: int, attendance: str,
+                   conflict_case_id: int | None = None) -> Changes:
     ctx.require(Permission.MANAGE_PANELS)
     _require([] if attendance in ATTENDANCE else [Problem("attendance", f"choose one of {', '.join(ATTENDANCE)}")])
     with ctx.unit_of_work() as session:
@@ -250,9 +257,10 @@ def set_attendance(ctx: ServiceContext, attendee_id: int, attendance: str, confl
         attendee.attendance = attendance
         attendee.conflict_case_id = conflict_case_id
         audit.record(session, ctx, "attendance", "panel meeting", attendee.meeting_id)
+        return Changes.of(Part.MEETINGS, meetings=[attendee.meeting_id])
 
 
-def record_review(ctx: ServiceContext, review_id: int, expected_version: int, review: ReviewInput) -> None:
+def record_review(ctx: ServiceContext, review_id: int, expected_version: int, review: ReviewInput) -> Changes:
     """The panel's record for one case: replaces its findings and the panel's recommendations."""
     ctx.require(Permission.MANAGE_PANELS)
     problems = victim_part_problems(review.victim_part, review.victim_part_reason)
@@ -294,9 +302,11 @@ def record_review(ctx: ServiceContext, review_id: int, expected_version: int, re
         row.updated_by = ctx.actor  # findings changed even when no column did
         audit.record(session, ctx, "review record", "case", row.case_id, case_id=row.case_id, changes=changes,
                      reason=f"{len(review.findings)} findings, {len(review.recommendations)} recommendations")
+        return (Changes.of_case(row.case_id, Part.TIMELINE, Part.RECOMMENDATIONS)
+                | Changes.of(Part.MEETINGS, Part.RECOMMENDATIONS, meetings=[meeting.id]))
 
 
-def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, held_on: date) -> None:
+def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, held_on: date) -> Changes:
     """Guards: a chair whose independence is recorded, the victim's part and at least one finding for
     every case; completed reviews move to 'reviewed'."""
     ctx.require(Permission.MANAGE_PANELS)
@@ -337,9 +347,11 @@ def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, he
             audit.record(session, ctx, "reviewed" if r.completes_review else "panel met", "case", case.id,
                          case_id=case.id, reason=f"panel meeting of {held_on.isoformat()}")
         audit.record(session, ctx, "held", "panel meeting", meeting.id, changes=changes)
+        return (Changes.of_cases([r.case_id for r in reviews])
+                | Changes.of(Part.MEETINGS, Part.RECOMMENDATIONS, meetings=[meeting.id]))
 
 
-def approve_minutes(ctx: ServiceContext, meeting_id: int, expected_version: int) -> None:
+def approve_minutes(ctx: ServiceContext, meeting_id: int, expected_version: int) -> Changes:
     ctx.require(Permission.APPROVE_FINDINGS)
     with ctx.unit_of_work() as session:
         meeting = load_for_change(session, PanelMeeting, meeting_id, expected_version, "This meeting")
@@ -347,11 +359,13 @@ def approve_minutes(ctx: ServiceContext, meeting_id: int, expected_version: int)
             raise ValidationFailed([Problem("state", "minutes are approved after the meeting is held")])
         changes = apply_changes(meeting, {"state": "minutes_approved"}, ctx.actor)
         audit.record(session, ctx, "minutes approved", "panel meeting", meeting.id, changes=changes)
+        return Changes.of(Part.MEETINGS, meetings=[meeting.id])
 
 
+@retry_read
 def meeting_detail(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         meeting = _meeting(session, meeting_id)
         agencies = dict(session.execute(select(Agency.id, Agency.name)).all())
         reviews = list(session.scalars(select(CaseReview).where(CaseReview.meeting_id == meeting_id)))
@@ -381,6 +395,12 @@ def meeting_detail(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
         return MeetingDetail(meeting.id, meeting.version, meeting.starts_at, meeting.place, meeting.online_link,
                              meeting.chair, meeting.state, meeting.held_on, agenda, attendees,
                              meeting.chair_independent, meeting.chair_independence_note or "")
+
+
+def _meeting_changed(session: Session, meeting_id: int) -> Changes:
+    """A meeting's own details are shown with each case on its agenda."""
+    cases = session.scalars(select(CaseReview.case_id).where(CaseReview.meeting_id == meeting_id)).all()
+    return Changes.of_cases(cases, Part.SUMMARY, Part.TIMELINE) | Changes.of(Part.MEETINGS, meetings=[meeting_id])
 
 
 def _meeting(session: Session, meeting_id: int) -> PanelMeeting:

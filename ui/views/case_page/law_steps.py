@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.domain.assessment import FACTORS, Assessment, rating_choices
 from app.services.cases import agency_requests as work
-from app.services.cases import follow_up
+from app.services.cases import secondary_review
 from app.services.cases import steps as wf
 from app.services.cases.case_page import IncidentView
 from app.services.cases.updates import UPDATE_METHODS, record_update
@@ -105,22 +105,22 @@ def secondary_requested(page: CasePage) -> None:
            else "a senior officer not involved before")
     fields = [StepField("on", "Date the request was received", "date", default=page.today()),
               StepField("by", "Who asked", default=d.applicant.name)]
-    fields += [StepField(f"ground_{key}", f"Grounds: {words}", "tick") for key, words in follow_up.GROUNDS.items()]
+    fields += [StepField(f"ground_{key}", f"Grounds: {words}", "tick") for key, words in secondary_review.GROUNDS.items()]
     fields.append(StepField("grounds", "Why the applicant is unhappy", "long"))
     page.run_step("Review of the decision requested", f"The request goes to {who}.", fields,
-                  lambda v: follow_up.request_secondary_review(
+                  lambda v: secondary_review.request_secondary_review(
                       page.ctx, page.case_id, page.version, requested_on=v["on"], requested_by=v["by"],
-                      grounds=v["grounds"], grounds_codes=tuple(k for k in follow_up.GROUNDS if v.get(f"ground_{k}"))))
+                      grounds=v["grounds"], grounds_codes=tuple(k for k in secondary_review.GROUNDS if v.get(f"ground_{k}"))))
 
 
 def opcc_referred(page: CasePage) -> None:
-    review = follow_up.latest_secondary_review(page.ctx, page.case_id)
+    review = secondary_review.latest_secondary_review(page.ctx, page.case_id)
     if review is None:
         return
     page.run_step("Referred to the Police and Crime Commissioner's office",
                   "Record the date the request and its referral pack were sent.",
                   [StepField("on", "Date referred", "date", default=page.today())],
-                  lambda v: follow_up.record_opcc_referral(page.ctx, review.id, review.version, referred_on=v["on"]))
+                  lambda v: secondary_review.record_opcc_referral(page.ctx, review.id, review.version, referred_on=v["on"]))
 
 
 def referral_pack(page: CasePage) -> None:
