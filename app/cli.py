@@ -16,6 +16,8 @@ from app.cli_letters import HANDLERS as LETTER_HANDLERS
 from app.cli_letters import add_parsers as add_letter_parsers
 from app.cli_reports import HANDLERS as REPORT_HANDLERS
 from app.cli_reports import add_parsers as add_report_parsers
+from app.cli_settings import HANDLERS as SETTINGS_HANDLERS
+from app.cli_settings import add_parsers as add_settings_parsers
 from app.credentials import PasswordNotGiven
 from app.db.location import DatabaseChoice, UnsafeDatabaseLocation, choose_database
 from app.db.schema import SchemaMismatch, backup_sqlite
@@ -47,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("migrate", help="(administrator) upgrade the database schema to this version")
     add_report_parsers(sub)
     add_admin_parsers(sub)
+    add_settings_parsers(sub)
     p = sub.add_parser("backup", help="copy an SQLite database safely, even while the app is open")
     p.add_argument("file", type=Path, metavar="FILE")
     return parser
@@ -182,4 +185,4 @@ def _backup(choice: DatabaseChoice, target: Path) -> int:
 
 COMMANDS: dict[str, Callable[..., int]] = {"import": _import, "cases": _cases, "demo": _demo,
                                            **LETTER_HANDLERS, **REPORT_HANDLERS,
-                                           **ADMIN_HANDLERS}
+                                           **ADMIN_HANDLERS, **SETTINGS_HANDLERS}

@@ -22,9 +22,16 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
                     "31 March) containing today; both days count.")
     p.add_argument("--from", dest="start", metavar="DATE", help="first day of the period (dd/mm/yyyy)")
     p.add_argument("--to", dest="end", metavar="DATE", help="last day of the period (dd/mm/yyyy)")
-    p.add_argument("--format", choices=("json", "csv", "pdf"), default="json")
+    p.add_argument("--format", choices=("json", "csv", "pdf", "html"), default=None,
+                   help="json (default), csv or pdf for a period; html or csv for the published table (--years)")
     p.add_argument("--output", type=Path, metavar="FILE", help="write to FILE (needed for pdf); "
                    "otherwise printed")
+    p.add_argument("--year-type", choices=("financial", "calendar"),
+                   help="the published table: the four figures for each year, by financial or calendar year "
+                        "(default: the publication.year_type setting)")
+    p.add_argument("--years", type=int, metavar="N", help="the published table for the N most recent years ended")
+    p.add_argument("--published-on", metavar="DATE",
+                   help="with the published table: record that the latest year's figures were published on DATE")
     p = subparsers.add_parser(
         "import-register", help="import the council's historical register from a CSV file (all or nothing)",
         description="Columns: reference, received_on, channel, applicant_name, postcode, threshold_decided_on, "
@@ -57,7 +64,51 @@ def report_period(today: date, start: str | None, end: str | None) -> tuple[date
     return first, last
 
 
+def _say_bad(message: str) -> int:
+    print(f"community-trigger: {message}", file=sys.stderr)
+    return 2
+
+
+def _publication(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    """The four figures for each year, in the words councils publish them (an HTML fragment or a CSV)."""
+    from app.services.common.errors import ValidationFailed
+    from app.services.reports.figures import record_export
+    from app.services.reports.publication import publication_table, record_published
+    if args.start or args.end:
+        return _say_bad("--years gives whole years; leave out --from and --to")
+    if (args.format or "html") not in ("html", "csv"):
+        return _say_bad("the published table is html or csv")
+    try:
+        published_on = parse_uk_or_iso(args.published_on) if args.published_on else None
+        table = publication_table(ctx, year_type=args.year_type, years=args.years if args.years is not None else 5)
+    except ValueError as exc:
+        return _say_bad(f"--published-on: {exc}")
+    except ValidationFailed as exc:
+        return _say_bad("; ".join(f"--{p.field.replace('_', '-')}: {p.message}" for p in exc.problems))
+    latest = table.years[-1]
+    record_export(ctx, f"published figures as {(args.format or 'html').upper()}", table.years[0].start, latest.end)
+    text = table.csv() if args.format == "csv" else table.html(ctx.settings().council.name)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            args.output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            return _fail(f"{args.output} could not be written: {exc.strerror}")
+        print(f"Figures for {table.years[0].label} to {latest.label} written to {args.output}", file=sys.stderr)
+    if published_on is not None:
+        try:
+            done = record_published(ctx, year_type=table.year_type, period_end=latest.end, published_on=published_on)
+        except ValidationFailed as exc:
+            return _say_bad("; ".join(f"--published-on: {p.message}" for p in exc.problems))
+        print(done.message, file=sys.stderr)
+    return 0
+
+
 def _report(ctx: ServiceContext, args: argparse.Namespace) -> int:
+    if args.years is not None or args.year_type is not None or args.format == "html" or args.published_on:
+        return _publication(ctx, args)
+    args.format = args.format or "json"
     from app.reports.tables import figures_csv
     from app.services.reports.figures import partnership_summary, record_export
     try:

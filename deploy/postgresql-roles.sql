@@ -87,8 +87,8 @@ GRANT UPDATE (display_name, phone, email, job_title) ON users TO ct_read_only;  
 
 -- Officer: the case records, the directory, panels and their own drafts.
 GRANT INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ct_officer;
-REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON users, user_passwords, settings, audit_log, audit_values,
-    alembic_version, sign_in_attempts, ct_sign_in_secret FROM ct_officer;
+REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON users, user_passwords, settings, threshold_rule_versions, audit_log,
+    audit_values, alembic_version, sign_in_attempts, ct_sign_in_secret FROM ct_officer;
 REVOKE DELETE ON cases, people, alleged_perpetrators, problem_locations FROM ct_officer;  -- retention's
 GRANT SELECT, INSERT, UPDATE, DELETE ON drafts TO ct_officer;  -- their own (policy below)
 GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ct_officer;
@@ -99,7 +99,7 @@ GRANT DELETE ON cases, people, alleged_perpetrators, problem_locations TO ct_man
 
 -- Administrator: users and settings.
 GRANT INSERT, UPDATE ON users TO ct_admin;
-GRANT INSERT, UPDATE, DELETE ON user_passwords, settings TO ct_admin;
+GRANT INSERT, UPDATE, DELETE ON user_passwords, settings, threshold_rule_versions TO ct_admin;
 
 -- Rows: everyone reads the users; a user changes only their own contact details; an officer sees only
 -- their own drafts (a manager all of them, for retention). The owner is not subject to these.

@@ -107,10 +107,11 @@ class MainWindow(QMainWindow):
                                             "Ctrl+Shift+N")
         self.import_action = self._action("&Import online applications…", self.import_online_applications,
                                           "Ctrl+I")
+        self.agency_started_action = self._action("Review started by an &agency…", self.new_agency_started_review)
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
         about = self._action("&About", self.show_about)
         file_menu = self.menuBar().addMenu("&File")
-        for a in (self.new_phone_action, self.new_post_action, self.import_action):
+        for a in (self.new_phone_action, self.new_post_action, self.import_action, self.agency_started_action):
             file_menu.addAction(a)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
@@ -271,6 +272,12 @@ class MainWindow(QMainWindow):
     def _ask_csv_path(self, suggested: str) -> str | None:
         path = self.dialogs.save_file("Export view to CSV", suggested, "CSV files (*.csv)")
         return str(path) if path else None
+
+    def new_agency_started_review(self) -> None:
+        from ui.views.agency_started_dialog import agency_started_dialog
+        dialog = agency_started_dialog(self.ctx, self)
+        if dialog.exec() and dialog.result_value is not None:
+            self.open_case(dialog.result_value.id)  # type: ignore[attr-defined]
 
     def open_case(self, case_id: int) -> QWidget:
         """Open (or bring forward) the case page, from which the whole review is run."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from app.domain.calendar import WorkingCalendar
@@ -37,9 +37,29 @@ CLOCK_LABELS: dict[Clock, str] = {
 }
 
 
+# Where each clock may run from (the first is domain.md's default), and the units a clock may count.
+ANCHORS: dict[str, tuple[str, ...]] = {
+    "acknowledgement": ("received",),
+    "threshold_decision": ("received", "acknowledgement"),
+    "agency_information": ("request",),
+    "panel": ("decision", "received"),
+    "outcome": ("decision", "received"),
+    "secondary_review_request": ("letter",),
+    "secondary_review": ("request",),
+    "keep_informed": ("last_update",),
+}
+ANCHOR_WORDS = {"received": "the date received (or the date consent was recorded, if it was awaited)",
+                "acknowledgement": "the date the acknowledgement was sent",
+                "request": "the date the request was sent or received", "decision": "the threshold decision",
+                "letter": "the date the decision or findings letter was sent",
+                "last_update": "the last update to the applicant (or the acknowledgement)"}
+UNITS = ("working", "calendar")
+
+
 @dataclass(frozen=True)
 class ClockSettings:
-    """Working days allowed for each clock; all are council settings (domain.md defaults)."""
+    """Days allowed for each clock, what it runs from and whether it counts working or calendar
+    days; all are council settings (domain.md defaults: working days, the anchors of its table)."""
 
     acknowledgement: int = 5
     threshold_decision: int = 10
@@ -50,6 +70,29 @@ class ClockSettings:
     secondary_review: int = 20
     delay_prompt: int = 3  # prompt for a delay letter this many working days before
     due_soon: int = 3  # "due soon" within this many working days
+    keep_informed: int = 10  # update the applicant at least this often while the review is under way
+    anchors: dict[str, str] = field(default_factory=dict)  # clock: anchor, only where not the default
+    units: dict[str, str] = field(default_factory=dict)  # clock: "calendar", only where not working days
+
+    def anchor(self, clock: str) -> str:
+        return self.anchors.get(clock) or ANCHORS.get(clock, ("received",))[0]
+
+    def unit(self, clock: str) -> str:
+        return self.units.get(clock) or "working"
+
+    def days(self, clock: str) -> int:
+        return int(getattr(self, clock))
+
+    def due(self, calendar: WorkingCalendar, clock: str, start: date) -> date:
+        """When `clock` falls due if it started on `start`, in the clock's own unit."""
+        n = self.days(clock)
+        if self.unit(clock) == "calendar":
+            return start + timedelta(days=n)
+        return calendar.add_working_days(start, n)
+
+    def rule_words(self, clock: str) -> str:
+        unit = "calendar" if self.unit(clock) == "calendar" else "working"
+        return f"{self.days(clock)} {unit} days from {ANCHOR_WORDS.get(self.anchor(clock), self.anchor(clock))}"
 
 
 @dataclass(frozen=True)
@@ -99,8 +142,10 @@ def running_clocks(facts: CaseClockFacts, calendar: WorkingCalendar,
                    settings: ClockSettings | None = None) -> dict[Clock, ClockDue]:
     """Every clock running for the case, by key, with its due date."""
     s = settings or ClockSettings()
-    add = calendar.add_working_days
     out: dict[Clock, ClockDue] = {}
+
+    def add(start: date, clock: Clock) -> date:
+        return s.due(calendar, clock.value, start)
 
     def put(clock: Clock, original: date, due: date | None = None) -> None:
         out[clock] = ClockDue(clock, due or original, original)
@@ -110,28 +155,38 @@ def running_clocks(facts: CaseClockFacts, calendar: WorkingCalendar,
         return out
     if st == Status.NOT_ACCEPTED:
         if facts.decision_letter_sent_on and not facts.secondary_review_requested_on:
-            put(Clock.SECONDARY_REVIEW_REQUEST, add(facts.decision_letter_sent_on, s.secondary_review_request))
+            put(Clock.SECONDARY_REVIEW_REQUEST, add(facts.decision_letter_sent_on, Clock.SECONDARY_REVIEW_REQUEST))
         return out
 
     if facts.acknowledged_on is None and st in {Status.RECEIVED, Status.AWAITING_CONSENT}:
-        put(Clock.ACKNOWLEDGEMENT, add(facts.received_on, s.acknowledgement))
+        put(Clock.ACKNOWLEDGEMENT, add(facts.received_on, Clock.ACKNOWLEDGEMENT))
 
-    # The threshold decision clock waits while consent is awaited, then runs from the consent date.
+    # The threshold decision clock waits while consent is awaited, then runs from the consent date
+    # (or, where the council counts it so, from the acknowledgement once it is sent).
+    received = max(facts.received_on, facts.consent_recorded_on or facts.received_on)
     if st in _BEFORE_DECISION and facts.threshold_decided_on is None:
-        anchor = max(facts.received_on, facts.consent_recorded_on or facts.received_on)
-        put(Clock.THRESHOLD_DECISION, add(anchor, s.threshold_decision))
+        if s.anchor("threshold_decision") == "acknowledgement":
+            if facts.acknowledged_on is not None:
+                anchor = max(facts.acknowledged_on, facts.consent_recorded_on or facts.acknowledged_on)
+                put(Clock.THRESHOLD_DECISION, add(anchor, Clock.THRESHOLD_DECISION))
+        else:
+            put(Clock.THRESHOLD_DECISION, add(received, Clock.THRESHOLD_DECISION))
 
     open_requests = [r for r in facts.agency_requests if r.answered_on is None]
     if open_requests:
-        first = min(open_requests, key=lambda r: r.revised_due or add(r.sent_on, s.agency_information))
-        original = add(first.sent_on, s.agency_information)
+        first = min(open_requests, key=lambda r: r.revised_due or add(r.sent_on, Clock.AGENCY_INFORMATION))
+        original = add(first.sent_on, Clock.AGENCY_INFORMATION)
         put(Clock.AGENCY_INFORMATION, original, first.revised_due)
 
     met = facts.threshold_met is True and facts.threshold_decided_on is not None
+
+    def review_start(clock: Clock) -> date:
+        return received if s.anchor(clock.value) == "received" else facts.threshold_decided_on  # type: ignore[return-value]
+
     if met and facts.panel_completed_on is None:
-        put(Clock.PANEL, add(facts.threshold_decided_on, s.panel))  # type: ignore[arg-type]
+        put(Clock.PANEL, add(review_start(Clock.PANEL), Clock.PANEL))
     if met and facts.outcome_sent_on is None:
-        original = add(facts.threshold_decided_on, s.outcome)  # type: ignore[arg-type]
+        original = add(review_start(Clock.OUTCOME), Clock.OUTCOME)
         put(Clock.OUTCOME, original, facts.revised_outcome_due)
         # A delay letter falls due when the findings letter would be late.
         put(Clock.DELAY_LETTER, out[Clock.OUTCOME].due)
@@ -139,10 +194,27 @@ def running_clocks(facts: CaseClockFacts, calendar: WorkingCalendar,
     window_from = facts.outcome_sent_on if met else facts.decision_letter_sent_on
     if (window_from and facts.secondary_review_requested_on is None
             and st in {Status.OUTCOME_SENT, Status.THRESHOLD_NOT_MET}):
-        put(Clock.SECONDARY_REVIEW_REQUEST, add(window_from, s.secondary_review_request))
+        put(Clock.SECONDARY_REVIEW_REQUEST, add(window_from, Clock.SECONDARY_REVIEW_REQUEST))
     if facts.secondary_review_requested_on and facts.secondary_review_outcome_sent_on is None:
-        put(Clock.SECONDARY_REVIEW, add(facts.secondary_review_requested_on, s.secondary_review))
+        put(Clock.SECONDARY_REVIEW, add(facts.secondary_review_requested_on, Clock.SECONDARY_REVIEW))
     return out
+
+
+# While the review is under way the applicant is kept informed by the single point of contact.
+_KEEP_INFORMED = {Status.ACKNOWLEDGED, Status.THRESHOLD_CHECK, Status.THRESHOLD_MET,
+                  Status.INFORMATION_GATHERING, Status.PANEL_SCHEDULED, Status.REVIEWED,
+                  Status.SECONDARY_REVIEW_REQUESTED}
+
+
+def update_due(status: Status, acknowledged_on: date | None, last_update_on: date | None,
+               calendar: WorkingCalendar, settings: ClockSettings | None = None) -> date | None:
+    """When the next update to the applicant is due (the keep-informed clock), or None when the
+    review is not under way. It is not one of domain.md's clocks: it never appears in `due`."""
+    s = settings or ClockSettings()
+    if status not in _KEEP_INFORMED:
+        return None
+    start = max(d for d in (acknowledged_on, last_update_on) if d) if (acknowledged_on or last_update_on) else None
+    return s.due(calendar, "keep_informed", start) if start else None
 
 
 class Indicator(StrEnum):

@@ -7,6 +7,12 @@ from typing import Any
 
 from app.domain.clocks import ClockSettings
 from app.domain.threshold import ThresholdRules
+from app.domain.threshold_rules import RuleHistory, RuleVersion
+
+# Who carries out the review of the review (Schedule 4's procedure for a dissatisfied applicant).
+REVIEW_ROUTES = {"senior_officer": "a senior officer of the council not involved before",
+                 "opcc": "the Police and Crime Commissioner's office"}
+YEAR_TYPES = ("financial", "calendar")
 
 CONSENT_TO_SHARE_SCRIPT = (
     "To review your case we need to share the details you give us, and information about you, "
@@ -32,18 +38,47 @@ class CouncilDetails:
 
 
 @dataclass(frozen=True)
+class OpccDetails:
+    """The Police and Crime Commissioner's office, for the OPCC review route's letters."""
+
+    name: str = "Office of the Police and Crime Commissioner"
+    address_lines: tuple[str, ...] = ()
+    postcode: str = ""
+    email: str = ""
+    phone: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     council: CouncilDetails = field(default_factory=CouncilDetails)
-    threshold: ThresholdRules = field(default_factory=ThresholdRules)
+    threshold: ThresholdRules = field(default_factory=ThresholdRules)  # the rules before any dated change
     clocks: ClockSettings = field(default_factory=ClockSettings)
     closure_days: tuple[date, ...] = ()
     retention_years: int = 6
     consent_to_share_script: str = CONSENT_TO_SHARE_SCRIPT
     on_behalf_script: str = ON_BEHALF_SCRIPT
     not_emergency_script: str = NOT_EMERGENCY_SCRIPT
+    review_route: str = "senior_officer"
+    opcc: OpccDetails = field(default_factory=OpccDetails)
+    publication_year_type: str = "financial"
+    # Dated changes to the threshold rules, kept in their own table (not in the JSON).
+    threshold_history: tuple[RuleVersion, ...] = field(default=(), compare=False)
+
+    @property
+    def rule_history(self) -> RuleHistory:
+        return RuleHistory(self.threshold, self.threshold_history)
+
+    def rules_on(self, day: date) -> ThresholdRules:
+        """The threshold rules in force on a date: a case is judged by those of its date received."""
+        return self.rule_history.rules_on(day)
+
+    @property
+    def review_by_opcc(self) -> bool:
+        return self.review_route == "opcc"
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("threshold_history", None)
         data["closure_days"] = [d.isoformat() for d in self.closure_days]
         return data
 
@@ -57,8 +92,10 @@ class Settings:
             return kind(**kwargs)
         closures = tuple(date.fromisoformat(d) for d in data.get("closure_days", []))
         scripts = {k: data[k] for k in ("consent_to_share_script", "on_behalf_script",
-                                        "not_emergency_script", "retention_years") if k in data}
+                                        "not_emergency_script", "retention_years", "review_route",
+                                        "publication_year_type") if k in data}
         return cls(council=build(CouncilDetails, data.get("council")),
                    threshold=build(ThresholdRules, data.get("threshold")),
                    clocks=build(ClockSettings, data.get("clocks")),
+                   opcc=build(OpccDetails, data.get("opcc")),
                    closure_days=closures, **scripts)

@@ -118,4 +118,14 @@ def check_transition(current: Status, target: Status) -> Transition:
     raise TransitionRefused(f"Cannot move from '{current.label}' to '{target.label}': {why}.")
 
 
+# Why a case closes, by the state it closes from (kept with the case for the closure letter).
+CLOSURE_REASONS = {
+    S.OUTCOME_SENT: "the findings letter was sent and no review of the review was asked for",
+    S.SECONDARY_REVIEW_COMPLETED: "the review of the review is complete, and it is the last step",
+    S.WITHDRAWN: "the application was withdrawn at the applicant's request",
+    S.THRESHOLD_NOT_MET: "the threshold was not met and no review of that decision was asked for",
+    S.NOT_ACCEPTED: "the application was not accepted and no review of that decision was asked for",
+}
+
+
 OPEN_STATUSES = frozenset(s for s in Status if s not in {S.CLOSED, S.WITHDRAWN})

@@ -83,6 +83,9 @@ class PackCase:
     desired_outcome: str | None = None
     perpetrators: tuple[str, ...] = ()
     tenure: str = ""
+    assessment: tuple[tuple[str, str], ...] = ()  # the decision's assessment: (factor, "Rating: note")
+    decision_rules: str = ""  # the threshold rules the decision was made under
+    victim_part: str = ""  # how the victim took part in the meeting, in words
 
 
 @dataclass(frozen=True)
@@ -255,8 +258,10 @@ def _case(case: PackCase, on_agenda: set[str], s: dict[str, ParagraphStyle]) -> 
     story += [_p("Case summary", s["h2"]), _key_values(rows, s)]
     story += [_p("Threshold decision", s["h2"]), _key_values(_threshold_rows(case), s)]
     story += _chronology(case, s)
-    if case.impact_statement:
-        story.append(KeepTogether([_p("Victim's impact statement", s["h2"]), _p(case.impact_statement, s["body"])]))
+    story += [KeepTogether([_p("Victim's impact statement", s["h2"]),
+                            _p(case.impact_statement or "None given.", s["body"])]),
+              _p(f"The victim's part: {case.victim_part}." if case.victim_part else
+                 f"Victim invited to the panel: {'yes' if case.victim_invited else 'no'}.", s["note"])]
     story += _findings(case, s)
     return story
 
@@ -275,6 +280,9 @@ def _threshold_rows(case: PackCase) -> list[tuple[str, str]]:
     rows.append(("Reason", case.threshold_reason or "none recorded"))
     rows.append(("Incidents that qualify", f"{case.qualifying_incidents} (the threshold is "
                                            f"{case.incidents_needed})"))
+    if case.decision_rules:
+        rows.append(("Rules applied", case.decision_rules))
+    rows += [(f"Assessment: {factor.lower()}", words) for factor, words in case.assessment]
     return rows
 
 

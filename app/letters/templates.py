@@ -33,7 +33,8 @@ TEMPLATE_NAMES: tuple[str, ...] = (
     "cannot-proceed", "not-accepted", "withdrawal", "acknowledgement", "threshold-met",
     "threshold-not-met", "incident-confirmation-request", "information-request", "agency-reminder",
     "panel-member-invitation", "panel-invitation", "findings", "delay", "recommendation-notice",
-    "secondary-review-acknowledgement", "secondary-review-outcome", "victim-consent-request")
+    "secondary-review-acknowledgement", "secondary-review-outcome", "victim-consent-request", "update", "closure",
+    "opcc-acknowledgement", "opcc-referral")
 TEMPLATE_LABELS: dict[str, str] = {
     "cannot-proceed": "Cannot proceed yet (consent missing)",
     "not-accepted": "Application not accepted",
@@ -52,9 +53,13 @@ TEMPLATE_LABELS: dict[str, str] = {
     "secondary-review-acknowledgement": "Secondary review acknowledgement",
     "secondary-review-outcome": "Secondary review outcome",
     "victim-consent-request": "Asking the victim for consent",
+    "update": "Update on the review (keep informed)",
+    "closure": "Case closed",
+    "opcc-acknowledgement": "Review request sent to the Police and Crime Commissioner's office",
+    "opcc-referral": "Referral to the Police and Crime Commissioner's office",
 }
 # "applicant or victim": a letter that may go to either (the panel invitation in a third-party case).
-RECIPIENT_KINDS = ("applicant", "victim", "applicant or victim", "agency", "panel member")
+RECIPIENT_KINDS = ("applicant", "victim", "applicant or victim", "agency", "panel member", "opcc")
 _HEADER_KEYS = {"subject", "to", "approval", "marking", "sign-off", "title"}
 _BOLD = "\x01"  # stands in for ** in the template's own text while values are substituted
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")

@@ -66,7 +66,7 @@ def send_letter(ctx, case_id: int, template: str, sent_on: date, method: str = "
     The letter is produced by the same user on the day it is sent (a letter cannot be sent before
     it was produced); the findings letter is approved first, as the panel chair would.
     """
-    from app.db.models import Case, User
+    from app.db.models import Case
     from app.services.letters.case_letters import approve_letter, produce_letter, record_sent
     named_officer(ctx, case_id)
     council_set_up(ctx)
@@ -136,6 +136,21 @@ def council_set_up(ctx) -> None:
     """Letters are refused while the council's details are the first-run examples: set real ones."""
     from app.services.admin.settings import save_council_details
     from app.services.letters.prepare import placeholder_details
-    from tests.db.letter_cases import COUNCIL
+    from app.services.agencies.directory import list_agency_details, set_agency_details
+    from tests.db.letter_cases import AGENCY_ADDRESSES, COUNCIL
     if placeholder_details(ctx.settings().council):
         save_council_details(ctx, dict(COUNCIL))
+    have = {a.name for a in list_agency_details(ctx) if a.address}
+    for name, (lines, postcode, contact, role) in AGENCY_ADDRESSES.items():
+        if name not in have:  # agency letters go to a named contact at a postal address
+            set_agency_details(ctx, name, address_lines=lines, postcode=postcode, contact=contact,
+                               contact_role=role)
+
+
+def assessment(note: str = "Recorded for the test"):
+    """A complete structured assessment, as every threshold decision records."""
+    from app.domain.assessment import FACTORS, Assessment
+    return Assessment.of({f.key: (f.ratings[0][0], note) for f in FACTORS})
+
+
+ASSESSMENT = assessment()

@@ -17,7 +17,7 @@ from app.services.agencies.directory import set_agency_details
 from app.services.cases import steps as wf
 from app.services.cases.tenure import record_tenure
 from app.services.intake.applications import create_application
-from tests.db.helpers import send_letter
+from tests.db.helpers import ASSESSMENT, send_letter
 
 OFFICER = dict(login="officer.one", display_name="Jane Smith", email="jane.smith@tunbridgewells.gov.uk",
                phone="01892 554000", job_title="Community Safety Officer")
@@ -135,9 +135,9 @@ def decided(ctx, *, met: bool, received: str = "2026-11-09", decided_on: str = "
     step = send_letter(ctx, case.id, "acknowledgement", day(received), "post", version=case.version)
     step = wf.start_threshold_check(ctx, case.id, step.version)
     if met:
-        wf.decide_threshold(ctx, case.id, step.version, met=True, decided_on=day(decided_on))
+        wf.decide_threshold(ctx, case.id, step.version, met=True, assessment=ASSESSMENT, decided_on=day(decided_on))
     else:
-        wf.decide_threshold(ctx, case.id, step.version, met=False, decided_on=day(decided_on),
+        wf.decide_threshold(ctx, case.id, step.version, met=False, assessment=ASSESSMENT, decided_on=day(decided_on),
                             action_instead="Clarion Housing will visit the neighbour within 10 working days, "
                                            "and the police will add the street to their patrols.")
     return case.id

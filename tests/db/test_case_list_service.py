@@ -19,7 +19,7 @@ from app.services.cases.summaries import list_cases
 from app.services.common.context import ServiceContext
 from app.services.intake.applications import create_application
 from tests.conftest import make_context
-from tests.db.helpers import send_letter, application, incidents
+from tests.db.helpers import ASSESSMENT, send_letter, application, incidents
 
 # The fixed today of tests/conftest.py is Wednesday 25/11/2026: "due soon" runs to Monday 30/11.
 
@@ -68,7 +68,7 @@ def known(ctx) -> dict[str, int]:
         "2026-10-01", applicant=_person("Mrs", "Ruth", "Ashdown", "TN3 8CC")), channel=Channel.EMAIL),
         officer="officer.two")
     step = send_letter(ctx, created.id, "acknowledgement", date(2026, 10, 2), "post", version=created.version)
-    wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 11, 24),
+    wf.decide_threshold(ctx, created.id, step.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 11, 24),
                         reason="Persistent, and the victim is vulnerable.")
     ids["met"] = created.id
     # Withdrawn: nothing is due, so it is "stopped".
@@ -264,7 +264,7 @@ def test_iter_rows_keeps_the_order_across_blocks(ctx, known):
 def test_counts(ctx, known):
     assert case_counts(ctx) == CaseCounts(open=6, overdue=2, due_this_week=1,
                                           awaiting_threshold_decision=5, awaiting_panel=1,
-                                          awaiting_outcome_letter=0)
+                                          awaiting_outcome_letter=0, updates_due=2)
     with ctx.unit_of_work() as s:  # no panel service yet: put one case at "reviewed" directly
         s.execute(update(Case).where(Case.id == known["met"]).values(status="reviewed"))
     counts = case_counts(ctx)

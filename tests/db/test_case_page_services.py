@@ -10,7 +10,7 @@ from app.services.cases import steps as wf
 from app.services.cases.case_page import load_case
 from app.services.common.errors import ValidationFailed
 from app.services.intake.applications import create_application
-from tests.db.helpers import send_letter, application, incidents
+from tests.db.helpers import ASSESSMENT, send_letter, application, incidents
 from tests.db.letter_cases import ready
 
 
@@ -54,7 +54,7 @@ def test_from_received_to_information_gathering_with_confirmations(ctx):
     assert [i.confirmation for i in detail.incidents] == ["confirmed", "confirmed", "not found"]
     assert detail.requests[0].answered_on == date(2026, 11, 25)  # every incident answered
     assert "agency_information" not in {c.key for c in detail.clocks}
-    step = wf.decide_threshold(ctx, case_id, detail.version, met=True, decided_on=date(2026, 11, 20),
+    step = wf.decide_threshold(ctx, case_id, detail.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 11, 20),
                                reason="Persistent over two months; the victim is vulnerable")
     sent = work.send_information_requests(ctx, case_id, step.version, sent_on=date(2026, 11, 23))
     detail = load_case(ctx, case_id)
@@ -77,7 +77,7 @@ def test_officer_judgements_on_incidents_update_the_indicator(ctx):
     a, b, c = detail.incidents
     work.update_incident(ctx, b.id, b.version, duplicate_of=a.id)
     assert load_case(ctx, case_id).qualifying_incidents == 2
-    work.update_incident(ctx, c.id, c.version, same_problem=False)
+    work.update_incident(ctx, c.id, c.version, same_problem=False, reason="A different neighbour")
     detail = load_case(ctx, case_id)
     assert detail.qualifying_incidents == 1
     assert "not part of the same problem" in detail.incidents[2].reason

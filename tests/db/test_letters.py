@@ -14,7 +14,7 @@ from tests.db.letter_cases import (APPLICANT_DETAILS, COUNCILLOR_DETAILS, OFFICE
                                    add_secondary, agency_id, decided, new_case, open_request, reviewed_case,
                                    text_of)
 from app.services.cases import steps as wf
-from tests.db.helpers import send_letter
+from tests.db.helpers import ASSESSMENT, send_letter
 
 TODAY_LONG = "25 November 2026"  # FIXED_TODAY, as letters print it
 AGENCY_LETTERS = ("incident-confirmation-request", "information-request", "agency-reminder", "recommendation-notice")
@@ -91,6 +91,9 @@ def _build(ctx, template: str, third: bool) -> tuple[int, dict, list[str]]:
         add_secondary(ctx, case_id, outcome="partly_upheld")
         return case_id, {}, ["partly upheld", "last step", "Local Government and Social Care Ombudsman",
                              "Morgan Price"]
+    from tests.db.law_letter_cases import LAW_TEMPLATES, build_law_letter
+    if template in LAW_TEMPLATES:
+        return build_law_letter(ctx, template, third)
     raise AssertionError(template)
 
 
@@ -207,7 +210,7 @@ def test_council_only_case_names_only_the_councils_route(ctx):
                                       reported_to="Tunbridge Wells Borough Council") for d in (1, 5, 9))
     other = new_case(ctx, "2026-09-14", items=council_only)
     step = send_letter(ctx, other.id, "acknowledgement", date(2026, 9, 15), "post", version=other.version)
-    wf.decide_threshold(ctx, other.id, step.version, met=True, decided_on=date(2026, 9, 25))
+    wf.decide_threshold(ctx, other.id, step.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 9, 25))
     add_panel(ctx, other.id, starts_at=datetime(2026, 11, 12, 10), held=True)
     from app.db.models import Agency, Recommendation
     with ctx.unit_of_work() as s:  # only the council's recommendation is left

@@ -58,7 +58,7 @@ def test_a_file_of_the_second_version_gains_tenure_addressees_and_letter_edits(t
         conn.execute(text("INSERT INTO agency_contacts (agency_id, name, panel_member) VALUES (50, 'Kim Old', 0)"))
     engine.dispose()
     ctx = make_context(f"sqlite:///{path}")
-    assert schema_state(ctx.engine).current == "0004"
+    assert schema_state(ctx.engine).current == SCHEMA_HEAD
     from app.services.agencies.directory import get_agency
     detail = get_agency(ctx, 50)
     assert detail.postcode == "" and [c.receives_letters for c in detail.contacts] == [False]

@@ -14,13 +14,13 @@ from app.services.cases.case_page import load_case
 from app.services.common.errors import TransitionRefused, ValidationFailed
 from app.services.intake.applications import create_application
 from app.services.letters.case_letters import LetterRefused, produce_letter
-from tests.db.helpers import send_letter, application
+from tests.db.helpers import ASSESSMENT, send_letter, application
 
 
 def _met_case(ctx, received="2026-10-20"):
     created = create_application(ctx, application(received))
     step = send_letter(ctx, created.id, "acknowledgement", date(2026, 10, 21), "post", version=created.version)
-    step = wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 10, 28))
+    step = wf.decide_threshold(ctx, created.id, step.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 10, 28))
     return created.id
 
 
@@ -30,6 +30,7 @@ def _police(ctx) -> int:
 
 def _review(ctx, police, *, findings=1, recommendations=1):
     return panels.ReviewInput(
+        victim_part="impact_statement",
         victim_invited=True, impact_statement="I cannot sleep.", information_considered="Police and housing logs",
         decision="The agencies' response was not co-ordinated.",
         findings=tuple(panels.FindingInput(f"Finding {n}", "Logs show repeat calls") for n in range(findings)),
@@ -49,8 +50,14 @@ def test_meeting_lifecycle_with_two_cases(ctx):
     with pytest.raises(ValidationFailed) as refused:
         panels.mark_held(ctx, meeting, detail.version, held_on=date(2026, 11, 20))
     fields = [p.field for p in refused.value.problems]
-    assert fields == ["chair", "findings", "findings"]
+    assert fields == ["chair", "findings", "victim_part", "findings", "victim_part"]
     panels.add_attendee(ctx, meeting, name="Sam Chair", role="chair")
+    with pytest.raises(ValidationFailed) as refused:
+        panels.mark_held(ctx, meeting, panels.meeting_detail(ctx, meeting).version, held_on=date(2026, 11, 20))
+    assert refused.value.problems[0].field == "chair_independent"
+    detail = panels.meeting_detail(ctx, meeting)
+    panels.save_meeting(ctx, meeting, detail.version, starts_at=detail.starts_at, place=detail.place or "",
+                        chair="Sam Chair", chair_independent=True)
     panels.add_attendee(ctx, meeting, name="PC Jones", role="agency representative", agency_id=_police(ctx),
                         attendance="attended", conflict_case_id=second)
     police = _police(ctx)
@@ -70,7 +77,7 @@ def test_meeting_lifecycle_with_two_cases(ctx):
 def test_recommendations_are_followed_to_completion(ctx):
     case_id = _met_case(ctx)
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Online",
-                                  chair="Sam Chair").id
+                                  chair="Sam Chair", chair_independent=True).id
     panels.add_case(ctx, meeting, case_id)
     item = panels.meeting_detail(ctx, meeting).agenda[0]
     panels.record_review(ctx, item.review_id, item.version, _review(ctx, _police(ctx), recommendations=2))
@@ -99,7 +106,7 @@ def test_outcome_delay_and_secondary_review_to_closure(ctx):
     with pytest.raises(LetterRefused):  # no findings letter, so no outcome, before the panel has met
         produce_letter(ctx, case_id, "findings")
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall",
-                                  chair="Sam Chair").id
+                                  chair="Sam Chair", chair_independent=True).id
     panels.add_case(ctx, meeting, case_id)
     panels.add_attendee(ctx, meeting, name="PC Jones", role="agency representative", agency_id=_police(ctx),
                         attendance="attended")
@@ -138,10 +145,10 @@ def test_overdue_recommendations_show_on_the_case_list(ctx):
     from app.services.cases.case_list import OVERDUE_RECOMMENDATIONS, CaseQuery, case_counts, find_case_ids
     case_id = _met_case(ctx)
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 2, 10), place="Town Hall",
-                                  chair="Sam Chair").id
+                                  chair="Sam Chair", chair_independent=True).id
     panels.add_case(ctx, meeting, case_id)
     item = panels.meeting_detail(ctx, meeting).agenda[0]
-    review = panels.ReviewInput(findings=(panels.FindingInput("Finding"),), recommendations=(
+    review = panels.ReviewInput(victim_part="declined", findings=(panels.FindingInput("Finding"),), recommendations=(
         panels.RecommendationInput(_police(ctx), "Visit", date(2026, 11, 20)),))  # due before 25/11/2026
     panels.record_review(ctx, item.review_id, item.version, review)
     assert case_counts(ctx).recommendations_overdue == 1

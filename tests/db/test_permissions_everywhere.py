@@ -12,7 +12,7 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Callable, Iterator
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,12 @@ READS = {
     "app.services.agencies.links.unmatched_reported_to",
     "app.services.admin.settings.my_details",
     "app.services.admin.settings.my_job_title",
+    "app.services.admin.named_settings.show_settings",
+    "app.services.admin.named_settings.threshold_history",
+    "app.services.cases.updates.list_updates",
+    "app.services.intake.applications.form_households",
+    "app.services.reports.publication.publication_reminder",
+    "app.services.reports.publication.publication_table",
     "app.services.agencies.directory.list_agency_details",
     "app.services.panels.pack.meeting_on",
     "app.services.admin.settings.needs_set_up",

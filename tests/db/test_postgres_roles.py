@@ -23,7 +23,8 @@ P = Permission
 CASE_RECORDS = {"cases", "incidents", "incident_confirmations", "case_links", "notes", "people",
                 "alleged_perpetrators", "problem_locations", "case_perpetrators", "agency_requests",
                 "agency_actions", "letters", "documents", "reference_counters", "panel_meetings",
-                "panel_attendees", "case_reviews", "findings", "recommendations", "secondary_reviews"}
+                "panel_attendees", "case_reviews", "findings", "recommendations", "secondary_reviews",
+                "case_updates"}
 RETENTION_DELETES = {"cases", "people", "alleged_perpetrators", "problem_locations"}
 DIRECTORY = {"agencies", "agency_aliases", "agency_contacts"}
 OPS = ("select", "insert", "update", "delete", "truncate")
@@ -45,6 +46,10 @@ def needed(table: str, op: str) -> Permission | None:
                            "delete": P.MANAGE_USERS},
         "settings": {"select": P.VIEW, "insert": P.EDIT_SETTINGS, "update": P.EDIT_SETTINGS,
                      "delete": P.EDIT_SETTINGS},
+        "threshold_rule_versions": {"select": P.VIEW, "insert": P.EDIT_SETTINGS, "update": P.EDIT_SETTINGS,
+                                    "delete": P.EDIT_SETTINGS},
+        # The date the figures were last published is recorded by whoever publishes them (an export).
+        "publications": {"select": P.VIEW, "insert": P.EXPORT, "update": P.EXPORT, "delete": P.EXPORT},
         "drafts": {op: P.CHANGE_CASES for op in OPS},
         "audit_log": {"select": P.VIEW, "insert": None, "update": None, "delete": None},
         "audit_values": {"select": P.VIEW_AUDIT, "insert": None, "update": None, "delete": None},
@@ -291,8 +296,8 @@ def _app_as(pg_url: str, pg_roles, role: Role):
     url = pg_roles.login(role)
     make_context(pg_url, actor=url.username, role=role.value).engine.dispose()
     with connect(pg_url) as owner:  # letters name the officer: give them a name, phone and email
-        owner.execute("UPDATE users SET display_name = %s, phone = '01892 526121', email = 'o@example.gov.uk' "
-                      "WHERE login = %s", (f"Jo {role.value.title()}", url.username))
+        owner.execute("UPDATE users SET display_name = %s, phone = '01892 526121', email = 'o@example.gov.uk', "
+                      "job_title = 'Community Safety Officer' WHERE login = %s", (f"Jo {role.value.title()}", url.username))
     return _open_as(url, "desktop.login")
 
 
@@ -307,9 +312,10 @@ def test_the_app_does_its_work_with_each_roles_own_rights(pg_ctx, pg_url, pg_rol
     from app.services.admin.settings import save_my_details
     from app.services.panels import meetings as panels
     from app.services.trust.audit_integrity import verify_chain
-    from tests.db.helpers import application, send_letter
+    from tests.db.helpers import ASSESSMENT, application, council_set_up, send_letter
     from tests.db.test_panels import _review
 
+    council_set_up(pg_ctx)  # the administrator's part: letters need the council's details and addresses
     officer = _app_as(pg_url, pg_roles, Role.OFFICER)
     chair = _app_as(pg_url, pg_roles, Role.PANEL_CHAIR)
     reader = _app_as(pg_url, pg_roles, Role.READ_ONLY)
@@ -319,10 +325,12 @@ def test_the_app_does_its_work_with_each_roles_own_rights(pg_ctx, pg_url, pg_rol
         created = save_application(officer, application("2026-10-20"), draft_ids=[draft], submission_id="abc-1")
         assert support.list_drafts(officer) == []
         step = send_letter(officer, created.id, "acknowledgement", date(2026, 10, 21), "post", version=created.version)
-        step = wf.decide_threshold(officer, created.id, step.version, met=True, decided_on=date(2026, 10, 28))
+        step = wf.decide_threshold(officer, created.id, step.version, met=True, assessment=ASSESSMENT,
+                                   decided_on=date(2026, 10, 28))
         added = ag.save_agency(officer, None, None, ag.AgencyInput("Hill Street Residents", kind="other partner"))
         ag.link_name_to_agency(officer, "The residents", added.id)
-        meeting = panels.save_meeting(officer, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall").id
+        meeting = panels.save_meeting(officer, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall",
+                                     chair_independent=True).id
         panels.add_case(officer, meeting, created.id)
         panels.add_attendee(officer, meeting, name="Sam Chair", role="chair")
         police = next(a.id for a in ag.list_agencies(officer) if a.name == "Kent Police")

@@ -26,7 +26,7 @@ from app.services.intake.applications import create_application
 from app.services.reports.timeliness import WorkingDayTable
 from app.services.reports.figures import financial_year, partnership_summary, statutory_figures
 from tests.conftest import make_context
-from tests.db.helpers import send_letter, application, incidents
+from tests.db.helpers import ASSESSMENT, send_letter, application, incidents
 
 START, END = date(2025, 4, 1), date(2026, 3, 31)
 D = date.fromisoformat
@@ -85,14 +85,15 @@ def _two_meeting_review_through_the_services(ctx) -> int:
     items = incidents(("2025-03-01", "2025-03-02"), ("2025-03-10", "2025-03-11"), ("2025-04-01", "2025-04-03"))
     created = create_application(ctx, application("2025-05-01", items=items))
     step = send_letter(ctx, created.id, "acknowledgement", D("2025-05-02"), "post", version=created.version)
-    wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=D("2025-05-09"))
+    wf.decide_threshold(ctx, created.id, step.version, met=True, assessment=ASSESSMENT, decided_on=D("2025-05-09"))
     police = next(a.id for a in list_agencies(ctx) if a.name == "Kent Police")
     for held, completes in (("2025-06-10", False), ("2025-07-08", True)):
         meeting = panels.save_meeting(ctx, None, None, starts_at=datetime.combine(D(held), time(10)),
-                                      place="Town Hall", chair="Sam Chair").id
+                                      place="Town Hall", chair="Sam Chair", chair_independent=True).id
         panels.add_case(ctx, meeting, created.id)
         item = panels.meeting_detail(ctx, meeting).agenda[0]
         review = panels.ReviewInput(
+        victim_part="impact_statement",
             completes_review=completes,
             findings=(panels.FindingInput("Nobody saw the pattern", key_finding=True),) if completes else
             (panels.FindingInput("Adjourned for the police logs"),),
@@ -157,7 +158,8 @@ def _check_key_figures(ctx) -> None:
             before.reviews_with_recommendations) == (6, 1, 1, 1)  # C H J N P T; J; P; P
     assert json.loads(json.dumps(figures.to_json())) == {
         "from": "2025-04-01", "to": "2026-03-31", **EXPECTED, "threshold_not_met_overturned": 1,
-        "secondary_review_recommendations": {"cases": 1, "recommendations": 2}}
+        "secondary_review_recommendations": {"cases": 1, "recommendations": 2},
+        "started_by_an_agency": {"started": 0, "reviews_carried_out": 0}}
 
 
 def test_statutory_figures_count_exactly_to_the_definitions(ctx):

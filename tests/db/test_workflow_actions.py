@@ -11,7 +11,7 @@ from app.services.cases.summaries import list_cases
 from app.services.common.errors import Conflict, TransitionRefused, ValidationFailed
 from app.services.intake.applications import create_application
 from app.services.cases import steps as wf
-from tests.db.helpers import send_letter, application
+from tests.db.helpers import ASSESSMENT, send_letter, application
 
 
 def _due(ctx, case_id):
@@ -26,7 +26,7 @@ def test_case_goes_from_received_to_threshold_met(ctx):
     step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "post", version=created.version)
     assert step.status == "acknowledged" and "acknowledgement" not in {k.value for k in _due(ctx, created.id)}
     step = wf.start_threshold_check(ctx, created.id, step.version)
-    step = wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 11, 10))
+    step = wf.decide_threshold(ctx, created.id, step.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 11, 10))
     assert step.status == "threshold_met"
     due = {k.value: v.due for k, v in _due(ctx, created.id).items()}
     assert due["panel"] == date(2026, 12, 8)  # 20 working days after 10/11/2026
@@ -41,7 +41,7 @@ def test_awaiting_consent_waits_then_runs_from_consent(ctx):
     assert created.waiting_for == ("the victim's consent to apply on their behalf",)
     assert "threshold_decision" not in {k.value for k in _due(ctx, created.id)}
     with pytest.raises(TransitionRefused):
-        wf.decide_threshold(ctx, created.id, created.version, met=True, decided_on=date(2026, 11, 20))
+        wf.decide_threshold(ctx, created.id, created.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 11, 20))
     step = wf.record_consent(ctx, created.id, created.version, victim_consent_method="signed")
     assert step.status == "received"
     # consent recorded on the fixed "today" (Wednesday 25/11/2026): 10 working days later
@@ -53,7 +53,7 @@ def test_decision_against_indicator_needs_a_reason(ctx):
     created = create_application(ctx, application("2026-11-02"))
     step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "email", version=created.version)
     with pytest.raises(ValidationFailed) as refused:
-        wf.decide_threshold(ctx, created.id, step.version, met=False, decided_on=date(2026, 11, 10))
+        wf.decide_threshold(ctx, created.id, step.version, met=False, assessment=ASSESSMENT, decided_on=date(2026, 11, 10))
     fields = {p.field for p in refused.value.problems}
     assert fields == {"reason", "action_instead"}
 
@@ -61,7 +61,7 @@ def test_decision_against_indicator_needs_a_reason(ctx):
 def test_closing_without_outcome_letter_is_refused(ctx):
     created = create_application(ctx, application("2026-11-02"))
     step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "post", version=created.version)
-    step = wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 11, 10))
+    step = wf.decide_threshold(ctx, created.id, step.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 11, 10))
     with pytest.raises(TransitionRefused, match="outcome letter"):
         wf.close_case(ctx, created.id, step.version, closed_on=date(2026, 11, 20))
 

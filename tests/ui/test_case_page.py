@@ -6,11 +6,16 @@ from datetime import date
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QHeaderView, QLineEdit, QPlainTextEdit,
                                QWidget)
 
+from app.domain.assessment import FACTORS
 from app.services.cases import steps as wf
 from app.services.intake.applications import create_application
 from tests.conftest import make_context
 from tests.db.helpers import send_letter, application
 from tests.db.letter_cases import ready
+
+# The decision's structured assessment as an officer types it: each factor rated, with a note.
+ASSESSMENT_TYPED = {**{f"{f.key}_rating": f.ratings[0][0] for f in FACTORS},
+                    **{f"{f.key}_note": "Seen in the agency logs" for f in FACTORS}}
 
 
 def _fill(values: dict[str, str]):
@@ -66,7 +71,7 @@ def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx
     assert [i.confirmation for i in page.detail.incidents] == ["confirmed"] * 3
     assert "agency_information" not in _due(page)
 
-    page.step_dialog_hook = _fill({"met": "yes", "decided_on": "20/11/2026"})
+    page.step_dialog_hook = _fill({"met": "yes", "decided_on": "20/11/2026", **ASSESSMENT_TYPED})
     steps.decide_threshold(page)
     assert page.detail.status == "threshold_met"
     assert _due(page)["panel"] == date(2026, 12, 18) and _due(page)["outcome"] == date(2026, 12, 29)  # 25, 28 Dec are bank holidays

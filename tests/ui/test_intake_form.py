@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QComboBox, QL
 from app.services.cases.summaries import list_cases
 from app.services.intake.support import list_drafts
 from tests.conftest import FIXTURES
-from tests.ui.keyboard import fill, tab
+from tests.ui.keyboard import fill
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 INCIDENTS = [

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from app.services.cases.summaries import list_cases
 from tests.ui.keyboard import fill, focused, press, tab, type_text
@@ -11,9 +10,10 @@ CTRL = Qt.KeyboardModifier.ControlModifier
 
 
 def _incident(happened: str, reported: str, to: str, what: str) -> None:
-    # Happened, Reported on, Reported to, Reported by, Contact, Agency ref, How, Where, What, Same problem
+    # Happened, Reported on, Reported to, Reported by, Contact, Agency ref, How, Where, What, Same problem,
+    # Hate incident
     fill(happened, reported, to, "applicant", "", "", "phone", "Example Road", what)
-    tab()  # past the "same problem" tick box: a new row
+    tab(2)  # past the "same problem" and "hate incident" tick boxes: a new row
 
 
 def test_telephone_application_entirely_from_the_keyboard(qtbot, window, ctx):

@@ -6,13 +6,13 @@ from datetime import date
 from app.services.cases import steps as wf
 from app.services.cases.case_page import load_case
 from app.services.intake.applications import create_application
-from tests.db.helpers import send_letter, application
+from tests.db.helpers import ASSESSMENT, send_letter, application
 
 
 def _met(ctx):
     created = create_application(ctx, application("2026-10-20"))
     step = send_letter(ctx, created.id, "acknowledgement", date(2026, 10, 21), "post", version=created.version)
-    wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 10, 28))
+    wf.decide_threshold(ctx, created.id, step.version, met=True, assessment=ASSESSMENT, decided_on=date(2026, 10, 28))
     return created.id
 
 
@@ -29,7 +29,7 @@ def test_chair_plans_holds_and_follows_up_a_meeting(window, ctx):
     window.show_section(2)
     page = window.panels_page
     page.dialog_hook = _fill({"starts": "20/11/2026 10:00", "place": "Town Hall, Committee Room 2",
-                              "chair": "Sam Chair"})
+                              "chair": "Sam Chair", "independent": "yes"})
     page.new_meeting()
     assert page.detail is not None and page.detail.chair == "Sam Chair"
     for case_id in (first, second):
@@ -43,7 +43,7 @@ def test_chair_plans_holds_and_follows_up_a_meeting(window, ctx):
     assert page.detail.state == "planned"
 
     def review(dialog) -> None:
-        dialog.invited.setChecked(True)
+        dialog.victim_part.setCurrentIndex(dialog.victim_part.findData("attended"))
         dialog.considered.setPlainText("Police logs and housing records")
         dialog.findings.set_rows([{"text": "Reports were not shared between agencies", "rationale": "Logs"}])
         dialog.recommendations.set_rows([{"agency": "Kent Police", "action": "Joint visit with housing",

@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from app.domain.application import Channel
 from app.domain.clocks import Indicator
 from app.domain.workflow import STATUS_LABELS
-from app.services.cases.case_list import (OPEN_CASES, OVERDUE_RECOMMENDATIONS, CaseCounts, CaseQuery, case_counts,
-                                    iter_rows, officers,
+from app.services.cases.case_list import (OPEN_CASES, OVERDUE_RECOMMENDATIONS, UPDATES_DUE, CaseCounts, CaseQuery,
+                                         case_counts, iter_rows, officers,
                                     received_years, record_export)
 from app.services.common.context import ServiceContext
 from app.csv_writer import open_csv
@@ -87,7 +87,8 @@ class CaseListPage(QWidget):
         self.search.installEventFilter(self)
 
         self.status_filter = self._combo("Status filter", [("All statuses", None), ("Open cases", OPEN_CASES),
-                                                               ("With overdue recommendations", OVERDUE_RECOMMENDATIONS)]
+                                                               ("With overdue recommendations", OVERDUE_RECOMMENDATIONS),
+                                                               ("Applicant update due", UPDATES_DUE)]
                                          + [(label, s.value) for s, label in STATUS_LABELS.items()])
         self.indicator_filter = self._combo("Indicator filter", [("Any indicator", None)]
                                             + [(INDICATOR_LABELS[i], i.value) for i in Indicator])
@@ -341,7 +342,8 @@ class CaseListPage(QWidget):
                  ("Awaiting threshold decision", counts.awaiting_threshold_decision),
                  ("Awaiting panel", counts.awaiting_panel),
                  ("Awaiting outcome letter", counts.awaiting_outcome_letter),
-                 ("Recommendations overdue", counts.recommendations_overdue)]
+                 ("Recommendations overdue", counts.recommendations_overdue),
+                 ("Updates due", counts.updates_due)]
         separator = "&nbsp;&nbsp;·&nbsp;&nbsp;"
         self.counts_label.setText(separator.join(f"{name}: <b>{n:,}</b>" for name, n in parts))
         # Screen readers get the same figures without the markup.

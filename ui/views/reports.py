@@ -22,6 +22,7 @@ from app.services.common.errors import ServiceError
 from app.services.reports.register_import import import_register
 from app.services.reports.figures import PartnershipSummary, financial_year, partnership_summary, record_export
 from ui.dialogs import DialogService
+from ui.views.publication_bar import PublicationBar
 from ui.views.case_page.common import button, heading, table
 
 CHART_SCALE = 1.15
@@ -86,6 +87,8 @@ class ReportsPage(QWidget):
         self.setStyleSheet(CARD_STYLE)
         outer = QVBoxLayout(self)
         outer.addWidget(self._period_bar())
+        self.publication = PublicationBar(ctx, dialogs)
+        outer.addWidget(self.publication)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Report message")
@@ -224,6 +227,7 @@ class ReportsPage(QWidget):
         super().showEvent(event)
         if self.summary is None:
             self.refresh()
+            self.publication.refresh()
 
     # figures -----------------------------------------------------------------------------------------
     def refresh(self) -> None:

@@ -16,6 +16,7 @@ from app.services.common.errors import ServiceError, ValidationFailed
 from ui.dialogs import DialogService
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
+from ui.views.rules_form import RulesForm
 from ui.views.settings_forms import CouncilForm, MyDetailsForm
 
 _CLOCK_KEYS = {c.value: CLOCK_LABELS[c] for c in Clock if c.value in asdict(settings.ClockSettings())}
@@ -43,10 +44,13 @@ class SettingsPage(QScrollArea):
         clocks = asdict(ctx.settings().clocks)
         self.spins: dict[str, QSpinBox] = {}
         for key, value in clocks.items():
+            if not isinstance(value, int):
+                continue  # what a clock runs from and its unit are set by name (`settings set`)
             spin = QSpinBox()
             spin.setRange(1, 60)
             spin.setValue(int(value))
             label = _CLOCK_KEYS.get(key) or {"delay_prompt": "Prompt for a delay letter (days before)",
+                                               "keep_informed": "Update the applicant at least every",
                                                "due_soon": "'Due soon' within"}.get(key, key)
             caption = QLabel(label)
             caption.setBuddy(spin)
@@ -63,6 +67,8 @@ class SettingsPage(QScrollArea):
         deadlines.setEnabled(ctx.may(Permission.EDIT_SETTINGS))
         layout.addWidget(deadlines)
         layout.addWidget(button_row(button("Save dead&lines", self.save_deadlines, "Save deadlines")))
+        self.rules = RulesForm(ctx, dialogs)
+        layout.addWidget(self.rules)
         layout.addWidget(heading("Users"))
         self.users, self.users_model = table(["Login", "Name", "Role", "Active"], "Users")
         layout.addWidget(self.users)

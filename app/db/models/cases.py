@@ -60,6 +60,17 @@ class Case(Versioned, Base):
     outcome_sent_on: Mapped[date | None] = mapped_column(Date)
     revised_outcome_due: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    closure_reason: Mapped[str | None] = mapped_column(Text)  # why it closed, for the closure letter
+    # The rules a threshold decision was made under, and the officer's assessment (JSON): a later
+    # change of the rules leaves a recorded decision as it was.
+    threshold_rules: Mapped[str | None] = mapped_column(Text)
+    threshold_assessment: Mapped[str | None] = mapped_column(Text)
+    # A review started by an agency or the CSU itself, without an application.
+    started_by_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), index=True)
+    started_reason: Mapped[str | None] = mapped_column(Text)
+    # The keep-informed clock: the last update to the applicant, and when the next is due.
+    last_update_on: Mapped[date | None] = mapped_column(Date)
+    update_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     # Denormalised for the case list: recomputed whenever the case changes (sorted in SQL).
     next_due_on: Mapped[date | None] = mapped_column(Date, index=True)
     next_clock: Mapped[str | None] = mapped_column(String(32))
@@ -102,6 +113,7 @@ class Incident(Versioned, Base):
     description: Mapped[str | None] = mapped_column(Text)
     same_problem: Mapped[bool] = mapped_column(Boolean, default=True)
     hate_incident: Mapped[bool] = mapped_column(Boolean, default=False)
+    judgement_note: Mapped[str | None] = mapped_column(Text)  # why the officer changed how it counts
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("incidents.id"))
 
     case: Mapped[Case] = relationship(back_populates="incidents")
@@ -130,6 +142,20 @@ class CaseLink(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     linked_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class CaseUpdate(Base):
+    """An update given to the applicant by the single point of contact (the keep-informed clock)."""
+
+    __tablename__ = "case_updates"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    given_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(20))  # phone, email, letter, in person, text message
+    summary: Mapped[str] = mapped_column(Text)  # what was said
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     created_by: Mapped[str] = mapped_column(String(120), default="")
 

@@ -18,6 +18,9 @@ class PanelMeeting(Versioned, Base):
     chair: Mapped[str | None] = mapped_column(String(200))
     state: Mapped[str] = mapped_column(String(20), default="planned")  # held, minutes_approved
     held_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # Whether the chair is independent of the agencies whose response is reviewed (None: not recorded).
+    chair_independent: Mapped[bool | None] = mapped_column(Boolean)
+    chair_independence_note: Mapped[str | None] = mapped_column(Text)
 
 
 class PanelAttendee(Base):
@@ -46,6 +49,13 @@ class CaseReview(Versioned, Base):
     information_considered: Mapped[str | None] = mapped_column(Text)
     decision: Mapped[str | None] = mapped_column(Text)
     completes_review: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The victim's part: attended, impact_statement, declined or not_invited (with the reason).
+    victim_part: Mapped[str | None] = mapped_column(String(20))
+    victim_part_reason: Mapped[str | None] = mapped_column(Text)
+    # The draft recommendations shared with the victim for comment before they are final.
+    draft_shared_on: Mapped[date | None] = mapped_column(Date)
+    victim_comments: Mapped[str | None] = mapped_column(Text)
+    victim_comments_on: Mapped[date | None] = mapped_column(Date)
 
 
 class Finding(Base):
@@ -87,3 +97,8 @@ class SecondaryReview(Versioned, Base):
     outcome_reasons: Mapped[str | None] = mapped_column(Text)
     completed_on: Mapped[date | None] = mapped_column(Date)
     outcome_sent_on: Mapped[date | None] = mapped_column(Date)
+    # The route in force when asked: senior_officer or opcc (the Police and Crime Commissioner's office).
+    route: Mapped[str] = mapped_column(String(20), default="senior_officer", server_default="senior_officer")
+    grounds_codes: Mapped[str | None] = mapped_column(String(80))  # policy, process, facts, other
+    decision_queried: Mapped[str | None] = mapped_column(String(20))  # outcome, threshold_not_met, not_accepted
+    referred_on: Mapped[date | None] = mapped_column(Date)  # sent to the OPCC

@@ -86,6 +86,30 @@ class SettingRow(Base):
     updated_by: Mapped[str] = mapped_column(String(120), default="")
 
 
+class ThresholdRuleVersion(Base):
+    """A complete set of threshold rules and the date it took effect (JSON of ThresholdRules)."""
+
+    __tablename__ = "threshold_rule_versions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    effective_from: Mapped[date] = mapped_column(Date, unique=True)
+    rules: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_by: Mapped[str] = mapped_column(String(120), default="")
+
+
+class Publication(Base):
+    """The statutory figures of a year, recorded as published on the council's website."""
+
+    __tablename__ = "publications"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year_type: Mapped[str] = mapped_column(String(10))  # financial, calendar
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date, index=True)
+    published_on: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    recorded_by: Mapped[str] = mapped_column(String(120), default="")
+
+
 class Draft(Base):
     """An unsaved form, autosaved so that a crash or a wiped desktop loses nothing."""
 

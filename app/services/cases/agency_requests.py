@@ -160,6 +160,31 @@ def record_confirmation(ctx: ServiceContext, incident_id: int, *, found: bool, r
         return Changes.of_case(case.id)
 
 
+def mark_unconfirmed(ctx: ServiceContext, incident_id: int, *, reason: str) -> Changes:
+    """The officer finds an agency's confirmation does not stand (the wrong report, say): the incident
+    no longer counts as confirmed. The reason is required and kept with the confirmation."""
+    ctx.require(Permission.CHANGE_CASES)
+    if not reason.strip():
+        raise ValidationFailed([Problem("reason", "say why the confirmation does not stand")])
+    with ctx.unit_of_work() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound("That incident no longer exists.")
+        confirmation = session.scalar(select(IncidentConfirmation).where(
+            IncidentConfirmation.incident_id == incident_id).order_by(IncidentConfirmation.id.desc()).limit(1))
+        if confirmation is None or confirmation.status != "confirmed":
+            raise ValidationFailed([Problem("confirmation", "this incident has not been confirmed by an agency")])
+        confirmation.status = "unconfirmed"
+        confirmation.recorded_on, confirmation.recorded_by = ctx.today(), ctx.actor
+        confirmation.notes = reason.strip()
+        case = session.get(Case, incident.case_id)
+        assert case is not None
+        _refresh(session, ctx, case)
+        audit.record(session, ctx, "unconfirmed", "incident", incident.id, case_id=case.id,
+                     changes={"confirmation": ("confirmed", "unconfirmed"), "reason": (None, reason.strip())})
+        return Changes.of_case(case.id)
+
+
 def _close_answered_requests(session: Session, case: Case, agency_id: int | None, today: date) -> None:
     if agency_id is None:
         return
@@ -332,17 +357,25 @@ def add_note(ctx: ServiceContext, case_id: int, text: str) -> Changes:
 
 def update_incident(ctx: ServiceContext, incident_id: int, expected_version: int, *,
                     same_problem: bool | None = None, duplicate_of: int | None | bool = False,
-                    occurred_on: date | None = None) -> Changes:
+                    occurred_on: date | None = None, reason: str = "", hate_incident: bool | None = None) -> Changes:
     """The officer's judgements on one incident; the indicator is recomputed at once.
 
-    `duplicate_of=False` leaves the link alone, None clears it, an id links it.
+    `duplicate_of=False` leaves the link alone, None clears it, an id links it. Marking an incident
+    as not part of the same problem takes it out of the count, so it needs the reason.
     """
     ctx.require(Permission.CHANGE_CASES)
+    if same_problem is False and not reason.strip():
+        raise ValidationFailed([Problem("reason", "say why this incident is not part of the same problem "
+                                        "(it then does not count)")])
     with ctx.unit_of_work() as session:
         incident = load_for_change(session, Incident, incident_id, expected_version, "This incident")
         values: dict = {}
         if same_problem is not None:
             values["same_problem"] = same_problem
+            if reason.strip():
+                values["judgement_note"] = reason.strip()
+        if hate_incident is not None:
+            values["hate_incident"] = hate_incident
         if duplicate_of is not False:
             if duplicate_of is not None:
                 other = session.get(Incident, duplicate_of)

@@ -21,6 +21,7 @@ from app.services.common.context import ServiceContext, retry_read
 # A pseudo-status for the status filter: every case that is not closed or withdrawn.
 OPEN_CASES = "open"
 OVERDUE_RECOMMENDATIONS = "recommendations_overdue"  # cases an agency owes a late response on
+UPDATES_DUE = "updates_due"  # cases whose applicant is due an update (the keep-informed clock)
 _ENDED = (Status.CLOSED.value, Status.WITHDRAWN.value)
 _AWAITING_THRESHOLD = (Status.RECEIVED.value, Status.ACKNOWLEDGED.value, Status.THRESHOLD_CHECK.value)
 _AWAITING_PANEL = (Status.THRESHOLD_MET.value, Status.INFORMATION_GATHERING.value,
@@ -81,6 +82,7 @@ class CaseCounts:
     awaiting_panel: int
     awaiting_outcome_letter: int
     recommendations_overdue: int = 0  # cases with a recommendation past its due date and not done
+    updates_due: int = 0  # cases whose applicant is due an update today or earlier
 
 
 @dataclass(frozen=True)
@@ -199,6 +201,8 @@ def build_query(ctx: ServiceContext, query: CaseQuery, calendar: WorkingCalendar
         stmt = stmt.where(Case.status.not_in(_ENDED))
     elif query.status == OVERDUE_RECOMMENDATIONS:
         stmt = stmt.where(Case.id.in_(_overdue_recommendations(ctx.today())))
+    elif query.status == UPDATES_DUE:
+        stmt = stmt.where(Case.update_due_on <= ctx.today())
     elif query.status:
         stmt = stmt.where(Case.status == query.status)
     if query.indicator:
@@ -295,11 +299,13 @@ def case_counts(ctx: ServiceContext) -> CaseCounts:
 
     stmt = select(count(status.not_in(_ENDED)), count(due < today),
                   count(due.between(today, sunday)), count(status.in_(_AWAITING_THRESHOLD)),
-                  count(status.in_(_AWAITING_PANEL)), count(status.in_(_AWAITING_OUTCOME)))
+                  count(status.in_(_AWAITING_PANEL)), count(status.in_(_AWAITING_OUTCOME)),
+                  count(Case.update_due_on <= today))
     with ctx.reading() as session:
         row = session.execute(stmt).one()
         late = session.scalar(select(func.count()).select_from(_overdue_recommendations(today).subquery()))
-    return CaseCounts(*(int(n) for n in row), recommendations_overdue=int(late or 0))
+    *main, updates = (int(n) for n in row)
+    return CaseCounts(*main, recommendations_overdue=int(late or 0), updates_due=updates)
 
 
 def _overdue_recommendations(today: date) -> Select:

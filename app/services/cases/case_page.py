@@ -8,12 +8,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from app.db.models import (Agency, AgencyAction, AgencyRequest, AuditEntry, Case, CaseLink,
-                           CasePerpetrator, Document, Incident, IncidentConfirmation, Letter, Note,
+                           CasePerpetrator, Document, IncidentConfirmation, Letter, Note,
                            Perpetrator, Person)
 from app.domain.clocks import Clock, Indicator, indicator
 from app.domain.dates import describe_occurred
 from app.domain.workflow import Status, allowed_targets
 from app.services.cases.facts import CaseStates
+from app.services.cases.law_parts import law_parts
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound
@@ -48,8 +49,10 @@ class IncidentView:
     duplicate_of: int | None
     qualifies: bool
     reason: str
-    confirmation: str  # "confirmed", "not found", "awaiting", "not asked"
+    confirmation: str  # "confirmed", "not found", "unconfirmed", "awaiting", "not asked"
     confirmed_on: date | None
+    hate_incident: bool = False
+    judgement_note: str | None = None  # why the officer changed how it counts
 
 
 @dataclass(frozen=True)
@@ -172,6 +175,20 @@ class CaseDetail:
     victim_tenure: str | None = None  # see app.services.cases.tenure
     victim_landlord_id: int | None = None
     victim_landlord: str | None = None
+    # The law in 2026: the rules, the assessment, the routes, keeping the applicant informed.
+    rules_in_force: str = ""  # the rules the case is judged by (those in force on its date received)
+    decision_rules: str | None = None  # the rules a recorded decision was made under
+    assessment: tuple[tuple[str, str], ...] = ()  # (factor, "Rating: note")
+    confirmed_qualifying: int = 0
+    confirmed_met: bool = False  # the agencies have confirmed enough: 'not met' is refused
+    routes: tuple[str, ...] = ()
+    households: tuple[tuple[str, bool, str], ...] = ()  # community route: (reference, counted, why)
+    updates: tuple[tuple[date, str, str, str], ...] = ()  # given on, how, what was said, by
+    update_due_on: date | None = None
+    closed_on: date | None = None
+    closure_reason: str | None = None
+    started_by: str | None = None  # the agency that started the review without an application
+    started_reason: str | None = None
 
 
 def _person(p: Person) -> PersonView:
@@ -199,7 +216,8 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
             agency_reference=i.agency_reference, description=i.description, location=i.location,
             same_problem=i.same_problem, duplicate_of=i.duplicate_of_id, qualifies=verdicts[i.id].qualifies,
             reason=verdicts[i.id].reason, confirmation=confirmations.get(i.id, ("not asked", None))[0],
-            confirmed_on=confirmations.get(i.id, ("", None))[1])
+            confirmed_on=confirmations.get(i.id, ("", None))[1], hate_incident=i.hate_incident,
+            judgement_note=i.judgement_note)
             for n, i in enumerate(case.incidents, start=1))
         requests = tuple(RequestView(r.id, agencies[r.agency_id].name, r.kind, r.sent_on, r.due_on, r.revised_due_on,
                                      r.chased_on, r.answered_on)
@@ -254,7 +272,8 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(500))),
             next_steps=tuple(s for s in Status if s in allowed_targets(Status(case.status))),
             victim_tenure=case.victim_tenure, victim_landlord_id=case.victim_landlord_id,
-            victim_landlord=agencies[case.victim_landlord_id].name if case.victim_landlord_id in agencies else None)
+            victim_landlord=agencies[case.victim_landlord_id].name if case.victim_landlord_id in agencies else None,
+            **law_parts(session, case, state.threshold, settings, agencies))
         if record_view:
             from app.services.common import audit
             audit.record(session, ctx, "view", "case", case.id, case_id=case.id)
@@ -267,7 +286,7 @@ def _confirmations(session: Session, incident_ids: list[int]) -> dict[int, tuple
         return out
     for c in session.scalars(select(IncidentConfirmation).where(IncidentConfirmation.incident_id.in_(incident_ids))
                              .order_by(IncidentConfirmation.id)):
-        label = {"confirmed": "confirmed", "not_found": "not found"}.get(c.status, "awaiting")
+        label = {"confirmed": "confirmed", "not_found": "not found", "unconfirmed": "unconfirmed"}.get(c.status, "awaiting")
         out[c.incident_id] = (label, c.confirmed_reported_on if c.status == "confirmed" else c.recorded_on)
     return out
 

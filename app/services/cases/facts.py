@@ -4,27 +4,31 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Agency, AgencyRequest, Case, Incident, SecondaryReview
+from app.db.models import Agency, AgencyRequest, Case, Incident, IncidentConfirmation, SecondaryReview
 from app.domain.clocks import (AgencyRequestFacts, CaseClockFacts, Clock, ClockDue, next_due,
-                               running_clocks)
+                               running_clocks, update_due)
+from app.domain.evaluation import ThresholdInputs, evaluate
 from app.domain.settings import Settings
-from app.domain.threshold import IncidentFacts, ThresholdResult, assess
+from app.domain.threshold import Household, IncidentFacts, ThresholdResult
 from app.domain.calendar import WorkingCalendar
 from app.domain.workflow import Status
+from app.services.cases.households import households_for
 
 
-def incident_facts(incident: Incident, relevance: dict[int, tuple[str, bool]]) -> IncidentFacts:
+def incident_facts(incident: Incident, relevance: dict[int, tuple[str, bool]],
+                   confirmed: bool = False) -> IncidentFacts:
     agency = relevance.get(incident.agency_id) if incident.agency_id else None
     return IncidentFacts(
         key=incident.id, occurred_on=incident.occurred_on, reported_on=incident.reported_on,
         reported_to=agency[0] if agency else incident.reported_to,
         relevant_body=agency[1] if agency else None, same_problem=incident.same_problem,
         duplicate_of=incident.duplicate_of_id, occurred_from=incident.occurred_from,
-        occurred_to=incident.occurred_to, hate_incident=incident.hate_incident)
+        occurred_to=incident.occurred_to, hate_incident=incident.hate_incident, confirmed=confirmed)
 
 
 def agency_relevance(session: Session) -> dict[int, tuple[str, bool]]:
@@ -32,9 +36,31 @@ def agency_relevance(session: Session) -> dict[int, tuple[str, bool]]:
             for a in session.execute(select(Agency.id, Agency.name, Agency.relevant_body))}
 
 
-def threshold_for(case: Case, relevance: dict[int, tuple[str, bool]], settings: Settings) -> ThresholdResult:
-    return assess([incident_facts(i, relevance) for i in case.incidents], case.received_on,
-                  settings.threshold)
+def threshold_inputs(case: Case, relevance: dict[int, tuple[str, bool]], confirmed: set[int] | frozenset[int] = frozenset(),
+                     households: tuple[Household, ...] | None = None) -> ThresholdInputs:
+    return ThresholdInputs(case.received_on, tuple(incident_facts(i, relevance, i.id in confirmed)
+                                                   for i in case.incidents), households)
+
+
+def threshold_for(case: Case, relevance: dict[int, tuple[str, bool]], settings: Settings,
+                  confirmed: set[int] | frozenset[int] = frozenset(),
+                  households: tuple[Household, ...] | None = None) -> ThresholdResult:
+    """The saved case's indicator: the same evaluation as the form's live panel."""
+    return evaluate(threshold_inputs(case, relevance, confirmed, households), settings.rule_history)
+
+
+def confirmed_incidents(session: Session, case_ids: Sequence[int] | None) -> set[int]:
+    """Incidents an agency has confirmed, counting changes not yet flushed in this unit of work."""
+    query = select(IncidentConfirmation).join(Incident, Incident.id == IncidentConfirmation.incident_id)
+    if case_ids is not None:
+        query = query.where(Incident.case_id.in_(case_ids))
+    with session.no_autoflush:
+        rows = list(session.scalars(query.order_by(IncidentConfirmation.id)))
+    rows += [o for o in session.new if isinstance(o, IncidentConfirmation) and o not in rows]
+    latest: dict[int, str] = {}
+    for row in sorted(rows, key=lambda r: (r.id or 1 << 60)):
+        latest[row.incident_id] = row.status  # the latest answer about an incident is the one that counts
+    return {i for i, status in latest.items() if status == "confirmed"}
 
 
 def clock_facts(case: Case, requests: Sequence[AgencyRequest] = (),
@@ -56,6 +82,7 @@ def clock_facts(case: Case, requests: Sequence[AgencyRequest] = (),
 class CaseState:
     threshold: ThresholdResult
     clocks: dict[Clock, ClockDue]
+    update_due: date | None = None  # the keep-informed clock (not one of domain.md's clocks)
 
 
 class CaseStates:
@@ -86,16 +113,34 @@ class CaseStates:
         # The latest secondary review is the one that runs a clock.
         ordered = stored_secondary + [o for o in pending if isinstance(o, SecondaryReview)]
         self._secondary = {s.case_id: s for s in ordered}
+        self._confirmed = confirmed_incidents(session, case_ids)
+        self._households: dict[int, tuple[Household, ...]] = {}
+        self._case_ids = case_ids
+
+    def _households_of(self, case: Case) -> tuple[Household, ...] | None:
+        """Only where the community route is in force for the case (it costs queries)."""
+        if not self._settings.rules_on(case.received_on).community_route:
+            return None
+        if case.id not in self._households:
+            self._households.update(households_for(self._session, [case]))
+        return self._households.get(case.id)
+
+    def prefetch_households(self, cases: Sequence[Case]) -> None:
+        wanted = [c for c in cases if self._settings.rules_on(c.received_on).community_route]
+        if wanted:
+            self._households.update(households_for(self._session, wanted))
 
     def state(self, case: Case) -> CaseState:
         with self._session.no_autoflush:
             return self._state(case)
 
     def _state(self, case: Case) -> CaseState:
+        status = Status(case.status)
         return CaseState(
-            threshold_for(case, self._relevance, self._settings),
+            threshold_for(case, self._relevance, self._settings, self._confirmed, self._households_of(case)),
             running_clocks(clock_facts(case, self._requests.get(case.id, ()), self._secondary.get(case.id)),
-                           self._calendar, self._settings.clocks))
+                           self._calendar, self._settings.clocks),
+            update_due(status, case.acknowledged_on, case.last_update_on, self._calendar, self._settings.clocks))
 
 
 def refresh_summary(session: Session, case: Case, settings: Settings, calendar: WorkingCalendar) -> CaseState:
@@ -105,4 +150,5 @@ def refresh_summary(session: Session, case: Case, settings: Settings, calendar: 
     case.next_due_on = first.due if first else None
     case.next_clock = first.clock.value if first else None
     case.qualifying_incidents = state.threshold.qualifying_incidents
+    case.update_due_on = state.update_due
     return state

@@ -1,4 +1,5 @@
-"""The secondary review: requested by the applicant, carried out by a senior officer not involved before."""
+"""The secondary review (the review of the review): requested by the applicant, carried out by the route
+the council has chosen: a senior officer not involved before, or the Police and Crime Commissioner's office."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -30,22 +31,42 @@ def _date_checks(ctx: ServiceContext, on: date, name: str) -> list[Problem]:
     return [Problem(name, "the date cannot be in the future")] if on > ctx.today() else []
 
 
+GROUNDS = {"policy": "the council's policy", "process": "how the application was dealt with (the process)",
+           "facts": "facts that were not considered", "other": "other grounds"}
+# Which decision a request queries, by the case's state when it is asked for (status values).
+QUERIED = {"outcome_sent": "outcome", "threshold_not_met": "threshold_not_met", "not_accepted": "not_accepted"}
+
+
 def request_secondary_review(ctx: ServiceContext, case_id: int, expected_version: int, *, requested_on: date,
-                             requested_by: str, grounds: str, reviewer: str = "") -> Saved:
-    """The request, with the senior officer who will carry it out (named in the acknowledgement)."""
+                             requested_by: str, grounds: str, grounds_codes: tuple[str, ...] = (),
+                             reviewer: str = "") -> Saved:
+    """The applicant asks for the review of the review, by the route the council's setting names: a
+    senior officer not involved before, or the Police and Crime Commissioner's office (on set grounds:
+    the policy, the process, facts not considered, other). A 'threshold not met' or 'not accepted'
+    decision can be queried the same way as the panel's outcome. The senior officer who will carry it
+    out (on the council's route) is recorded now, so the acknowledgement can name them."""
     ctx.require(Permission.CHANGE_CASES)
+    route = ctx.settings().review_route
     problems = _date_checks(ctx, requested_on, "requested_on")
+    unknown = [g for g in grounds_codes if g not in GROUNDS]
+    if unknown:
+        problems.append(Problem("grounds_codes", f"{', '.join(unknown)}: choose from {', '.join(GROUNDS)}"))
+    if route == "opcc" and not grounds_codes:
+        problems.append(Problem("grounds_codes", "the Police and Crime Commissioner's office reviews on set grounds: "
+                                "choose at least one (the policy, the process, facts not considered, other)"))
     if not grounds.strip():
         problems.append(Problem("grounds", "record why the applicant is unhappy"))
     _require(problems)
     with ctx.unit_of_work() as session:
         case = load_for_change(session, Case, case_id, expected_version, "This case")
         check_transition(Status(case.status), Status.SECONDARY_REVIEW_REQUESTED)
-        _check_not_involved(case, reviewer)
-        due = ctx.calendar().add_working_days(requested_on, ctx.settings().clocks.secondary_review)
+        if route != "opcc":
+            _check_not_involved(case, reviewer)
+        due = ctx.settings().clocks.due(ctx.calendar(), "secondary_review", requested_on)
         review = SecondaryReview(case_id=case.id, requested_on=requested_on, requested_by=requested_by.strip() or None,
-                                 grounds=grounds.strip(), due_on=due, updated_by=ctx.actor,
-                                 reviewer=reviewer.strip() or None)
+                                 grounds=grounds.strip(), due_on=due, updated_by=ctx.actor, route=route,
+                                 grounds_codes=",".join(g for g in GROUNDS if g in grounds_codes) or None,
+                                 decision_queried=QUERIED.get(case.status), reviewer=reviewer.strip() or None)
         session.add(review)
         changes = apply_changes(case, {"status": Status.SECONDARY_REVIEW_REQUESTED.value}, ctx.actor)
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
@@ -89,7 +110,8 @@ def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_vers
         review = load_for_change(session, SecondaryReview, review_id, expected_version, "This secondary review")
         case = session.get(Case, review.case_id)
         assert case is not None
-        _check_not_involved(case, reviewer)
+        if review.route != "opcc":
+            _check_not_involved(case, reviewer)
         apply_changes(review, {"reviewer": reviewer.strip(), "outcome": outcome, "outcome_reasons": reasons.strip(),
                                "completed_on": completed_on}, ctx.actor)
         for agency_id, action, due, rationale in new_recommendations:
@@ -101,6 +123,23 @@ def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_vers
         audit.record(session, ctx, "secondary review completed", "case", case.id, case_id=case.id, changes=changes,
                      reason=OUTCOMES[outcome])
         return Changes.of_case(case.id) | Changes.of(Part.RECOMMENDATIONS)
+
+
+def record_opcc_referral(ctx: ServiceContext, review_id: int, expected_version: int, *, referred_on: date) -> Changes:
+    """The request and its referral pack went to the Police and Crime Commissioner's office."""
+    ctx.require(Permission.CHANGE_CASES)
+    _require(_date_checks(ctx, referred_on, "referred_on"))
+    with ctx.unit_of_work() as session:
+        review = load_for_change(session, SecondaryReview, review_id, expected_version, "This review request")
+        if review.route != "opcc":
+            raise ValidationFailed([Problem("route", "this review is carried out by a senior officer of the council, "
+                                            "not referred to the Police and Crime Commissioner's office")])
+        if referred_on < review.requested_on:
+            raise ValidationFailed([Problem("referred_on", "the referral cannot come before the request")])
+        changes = apply_changes(review, {"referred_on": referred_on}, ctx.actor)
+        audit.record(session, ctx, "referred to the OPCC", "case", review.case_id, case_id=review.case_id,
+                     changes=changes)
+        return Changes.of_case(review.case_id)
 
 
 @dataclass(frozen=True)
@@ -116,6 +155,10 @@ class SecondaryReviewView:
     outcome: str | None
     completed_on: date | None
     outcome_sent_on: date | None
+    route: str = "senior_officer"
+    grounds_codes: str | None = None
+    decision_queried: str | None = None
+    referred_on: date | None = None
 
 
 @retry_read
@@ -126,4 +169,4 @@ def latest_secondary_review(ctx: ServiceContext, case_id: int) -> SecondaryRevie
                            .order_by(SecondaryReview.requested_on.desc(), SecondaryReview.id.desc()).limit(1))
         return None if r is None else SecondaryReviewView(
             r.id, r.version, r.case_id, r.requested_on, r.requested_by, r.grounds, r.due_on, r.reviewer, r.outcome,
-            r.completed_on, r.outcome_sent_on)
+            r.completed_on, r.outcome_sent_on, r.route, r.grounds_codes, r.decision_queried, r.referred_on)

@@ -1,6 +1,7 @@
 """Moving a case through the process: consent, acknowledgement, threshold, not accepted, withdrawn, closed."""
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from app.db.models import Case
-from app.domain.workflow import Status, check_transition
+from app.domain.workflow import CLOSURE_REASONS, Status, check_transition
 from app.services.common import audit
 from app.services.cases.facts import CaseState, refresh_summary
 from app.services.common.concurrency import apply_changes, load_for_change
@@ -17,6 +18,9 @@ from app.services.common.context import ServiceContext
 from app.services.common.errors import ValidationFailed
 from app.services.common.ops import Changes
 from app.domain.application import CONSENT_METHODS, Problem
+from app.domain.assessment import Assessment, check_assessment
+from app.domain.threshold import ThresholdResult
+from app.services.admin.named_settings import rules_snapshot
 
 NOT_ACCEPTED_REASONS = {
     "not_asb": "the behaviour described is not anti-social behaviour",
@@ -99,30 +103,53 @@ def start_threshold_check(ctx: ServiceContext, case_id: int, expected_version: i
 
 
 def decide_threshold(ctx: ServiceContext, case_id: int, expected_version: int, *, met: bool,
-                     decided_on: date, reason: str = "", action_instead: str = "") -> StepResult:
-    """The officer's decision. A reason is required when it departs from the indicator;
-    'not met' must say what will be done instead to deal with the problem."""
+                     decided_on: date, reason: str = "", action_instead: str = "",
+                     assessment: Assessment | None = None) -> StepResult:
+    """The officer's decision, with the structured assessment (persistence, harm or potential harm,
+    vulnerability, the adequacy of the response so far: each rated, with a note).
+
+    A reason is required when it departs from the indicator; 'not met' must say what will be done
+    instead; and once the agencies have confirmed the council's number of qualifying incidents,
+    'not met' is refused (the Act: the threshold is then met). The rules in force on the date
+    received are kept with the decision, so a later change of the rules leaves it as it was made.
+    """
 
     def change(session: Session, case: Case) -> dict[str, Any]:
         indicator = _finish(session, ctx, case).threshold
-        problems: list[Problem] = []
+        problems: list[Problem] = list(check_assessment(assessment))
         if decided_on > ctx.today():
             problems.append(Problem("decided_on", "the decision date cannot be in the future"))
         if decided_on < case.received_on:
             problems.append(Problem("decided_on", "the decision cannot come before the application"))
+        if not met and indicator.confirmed_met:
+            problems.append(Problem("met", not_met_refused(indicator)))
         if met != indicator.met and not reason.strip():
             problems.append(Problem("reason", f"the indicator says {indicator.summary()}; record why the "
-                                    "decision differs (persistence, harm, vulnerability...)"))
+                                    "decision differs (persistence, harm or potential harm, vulnerability, "
+                                    "the adequacy of the response so far)"))
         if not met and not action_instead.strip():
             problems.append(Problem("action_instead", "say what action will be taken instead to deal "
                                     "with the problem (the applicant must be told)"))
         _require(problems)
+        assert assessment is not None
         return {"status": Status.THRESHOLD_MET if met else Status.THRESHOLD_NOT_MET,
                 "threshold_met": met, "threshold_decided_on": decided_on,
                 "threshold_decided_by": ctx.actor, "threshold_reason": reason.strip() or None,
-                "threshold_not_met_action": action_instead.strip() or None}
+                "threshold_not_met_action": action_instead.strip() or None,
+                "threshold_rules": rules_snapshot(ctx.settings(), case.received_on),
+                "threshold_assessment": json.dumps(assessment.to_json())}
 
     return _step(ctx, case_id, expected_version, "threshold decision", change)
+
+
+def not_met_refused(indicator: ThresholdResult) -> str:
+    """Why 'not met' is not open to the officer, and what is."""
+    return (f"the agencies have confirmed {indicator.confirmed_qualifying} qualifying incident"
+            f"{'s' if indicator.confirmed_qualifying != 1 else ''} (the council's threshold is "
+            f"{indicator.incidents_needed}"
+            + (", or its hate-incident route" if indicator.confirmed_qualifying < indicator.incidents_needed else "")
+            + "), so the threshold is met and 'not met' is not a lawful decision. If an incident should not "
+            "count, mark it unconfirmed or not part of the same problem, with the reason, on the Incidents tab")
 
 
 def not_accept(ctx: ServiceContext, case_id: int, expected_version: int, *, reason_code: str,
@@ -144,7 +171,9 @@ def withdraw(ctx: ServiceContext, case_id: int, expected_version: int, *, withdr
                                  "withdrawn_reason": reason.strip() or "at the applicant's request"})
 
 
-def close_case(ctx: ServiceContext, case_id: int, expected_version: int, *, closed_on: date) -> StepResult:
+def close_case(ctx: ServiceContext, case_id: int, expected_version: int, *, closed_on: date,
+               note: str = "") -> StepResult:
+    """Close the case, recording why (the closure letter tells the applicant when and why)."""
     def change(_s: Session, case: Case) -> dict[str, Any]:
         problems = []
         if case.status in (Status.THRESHOLD_NOT_MET, Status.NOT_ACCEPTED) and case.decision_letter_sent_on is None:
@@ -152,7 +181,10 @@ def close_case(ctx: ServiceContext, case_id: int, expected_version: int, *, clos
         if closed_on > ctx.today():
             problems.append(Problem("closed_on", "the date cannot be in the future"))
         _require(problems)
-        return {"status": Status.CLOSED, "closed_on": closed_on}
+        why = CLOSURE_REASONS.get(Status(case.status), "")
+        if note.strip():
+            why = f"{why}: {note.strip()}" if why else note.strip()
+        return {"status": Status.CLOSED, "closed_on": closed_on, "closure_reason": why or None}
 
     return _step(ctx, case_id, expected_version, "closed", change)
 

@@ -6,16 +6,17 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.models import SettingRow
+from app.db.models import SettingRow, ThresholdRuleVersion
 from app.domain.calendar import WorkingCalendar
 from app.domain.settings import Settings
+from app.domain.threshold_rules import RuleVersion, rules_from_json
 from app.identity import machine_name, os_login
 from app.domain.roles import Permission, Role, allows
 from app.services.common.errors import DatabaseUnavailable, PermissionDenied, database_error
@@ -167,8 +168,13 @@ def retry_read(fn: Callable[P, T]) -> Callable[P, T]:
 
 
 def load_settings(session: Session) -> Settings:
+    """The council's settings with every dated version of the threshold rules (two reads)."""
     row = session.get(SettingRow, SETTINGS_KEY)
-    return Settings.from_json(json.loads(row.value)) if row else Settings()
+    settings = Settings.from_json(json.loads(row.value)) if row else Settings()
+    versions = tuple(RuleVersion(v.effective_from, rules_from_json(json.loads(v.rules)), v.created_by)
+                     for v in session.scalars(select(ThresholdRuleVersion)
+                                              .order_by(ThresholdRuleVersion.effective_from)))
+    return replace(settings, threshold_history=versions) if versions else settings
 
 
 def setting_exists(session: Session, key: str) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,10 @@ from app.domain.workflow import Status
 from app.interchange import ParsedApplication, read_application_file
 from app.services.common import audit
 from app.domain.application import IncidentData
+from app.domain.evaluation import ThresholdInputs, evaluate
 from app.domain.settings import Settings
-from app.domain.threshold import IncidentFacts, ThresholdResult, assess
+from app.domain.threshold import Household, IncidentFacts, ThresholdResult
+from app.services.cases.households import preview_households
 from app.services.agencies.directory import AgencyDirectory, AgencyMatcher
 from app.services.cases.facts import refresh_summary
 from app.domain.roles import Permission
@@ -327,9 +330,10 @@ def import_applications(ctx: ServiceContext, paths: Sequence[Path], *, dry_run: 
     return report
 
 
-def preview_threshold(incidents: Sequence[IncidentData], received_on, directory: AgencyDirectory,
-                      settings: Settings) -> ThresholdResult:
-    """The live indicator while an application is typed: the same rule as a saved case."""
+def preview_threshold(incidents: Sequence[IncidentData], received_on: date, directory: AgencyDirectory,
+                      settings: Settings, households: tuple[Household, ...] | None = None) -> ThresholdResult:
+    """The live indicator while an application is typed: the same evaluation as a saved case (the
+    hate flags, the same-problem flags, the rules in force on the date received, the households)."""
     facts = []
     for n, item in enumerate(incidents):
         agency = directory.match(item.reported_to)
@@ -337,5 +341,17 @@ def preview_threshold(incidents: Sequence[IncidentData], received_on, directory:
             key=n, occurred_on=item.occurred_on, reported_on=item.reported_on,
             reported_to=agency.name if agency else item.reported_to,
             relevant_body=agency.relevant_body if agency else None, same_problem=item.same_problem,
-            occurred_from=item.occurred_from, occurred_to=item.occurred_to))
-    return assess(facts, received_on, settings.threshold)
+            occurred_from=item.occurred_from, occurred_to=item.occurred_to, hate_incident=item.hate_incident))
+    return evaluate(ThresholdInputs(received_on, tuple(facts), households), settings.rule_history)
+
+
+def form_households(ctx: ServiceContext, *, problem_location: str | None, linked_case_ids: Sequence[int],
+                    address_lines: Sequence[str], postcode: str | None, received_on: date) -> tuple[Household, ...] | None:
+    """The applications about the same problem, for the live panel; None when the community route is
+    not in force on that date (nothing to read)."""
+    ctx.require(Permission.VIEW)
+    if not ctx.settings().rules_on(received_on).community_route:
+        return None
+    with ctx.reading() as session:
+        return preview_households(session, problem_location=problem_location, linked_case_ids=linked_case_ids,
+                                  address_lines=address_lines, postcode=postcode, received_on=received_on)

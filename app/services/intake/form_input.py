@@ -81,7 +81,8 @@ def _incident(row: dict[str, Any], n: int, problems: list[Problem]) -> IncidentD
                         reported_to=_text(row, "reported_to"), reported_by=_opt(row, "reported_by"),
                         contact_name=_opt(row, "contact_name"), agency_reference=_opt(row, "agency_reference"),
                         how_reported=_opt(row, "how_reported"), location=_opt(row, "location"),
-                        description=_opt(row, "description"), same_problem=row.get("same_problem", True) is not False)
+                        description=_opt(row, "description"), same_problem=row.get("same_problem", True) is not False,
+                        hate_incident=row.get("hate_incident", False) is True)
 
 
 def incidents_from_rows(rows: list[dict[str, Any]]) -> tuple[list[IncidentData], list[Problem]]:

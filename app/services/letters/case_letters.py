@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import AgencyRequest, AuditEntry, Case, Letter, SecondaryReview
+from app.db.models import AuditEntry, Case, Letter
 from app.domain.application import Problem
 from app.domain.dates import long_form
 from app.domain.roles import Permission, Role
@@ -29,6 +29,7 @@ from app.services.common.errors import NotFound, PermissionDenied, ValidationFai
 from app.services.common.ops import NOTHING, Changes, Part
 from app.services.letters.facts import CaseRecords, load_records, why_not
 from app.services.letters.prepare import LetterRefused, Prepared, in_words, label_of, prepare, user_name
+from app.services.cases.updates import add_update
 
 __all__ = ["LetterDraft", "LetterInfo", "LetterRefused", "ReadFirst", "TemplateFit", "TextEdit", "approve_letter",
            "available_templates", "draft_letter", "letter_for_reference", "letter_pdf", "list_letters",
@@ -327,11 +328,21 @@ def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str,
                              changes={"revised_due_on": (before, request.revised_due_on)},
                              reason=f"reminder sent; new return date {request.revised_due_on}")
             refresh_summary(session, case, ctx.settings(), ctx.calendar())
+            if _to_applicant(letter.template):  # a letter to the applicant is an update (keep informed)
+                add_update(session, ctx, case, sent_on, "letter",
+                           f"{TEMPLATE_LABELS.get(letter.template, letter.template)} letter sent", letter.id)
         letter.sent_on, letter.sent_method, letter.sent_by = sent_on, method, ctx.actor
         audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=letter.case_id,
                      reason=f"{letter.template} sent by {method} on {sent_on.isoformat()}")
         session.flush()
         return _info(letter, changes)
+
+
+def _to_applicant(template: str) -> bool:
+    try:
+        return load_template(template).to == "applicant"
+    except TemplateError:
+        return False
 
 
 def _sent_problems(ctx: ServiceContext, sent_on: date, method: str, produced_on: date) -> list[Problem]:

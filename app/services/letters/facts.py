@@ -223,7 +223,12 @@ def why_not(records: CaseRecords, template: str) -> str | None:
     if template == "recommendation-notice":
         return None if records.recommendations else "no recommendations have been recorded for this case"
     if template == "secondary-review-acknowledgement":
+        if records.secondary is not None and records.secondary.route == "opcc":
+            return ("this request went to the Police and Crime Commissioner's office: send the OPCC "
+                    "acknowledgement instead")
         return None if records.secondary else "no secondary review has been requested"
+    if template in ("update", "closure", "opcc-acknowledgement", "opcc-referral"):
+        return law_why_not(records, template)
     if template == "secondary-review-outcome":
         if records.secondary is None:
             return "no secondary review has been requested"
@@ -271,6 +276,22 @@ def why_not_for_agency(records: CaseRecords, template: str, agency: Agency) -> s
         if any(not (r.rationale or "").strip() for r in recs):
             return (f"a recommendation to {agency.name} has no rationale recorded: the notice must say why it "
                     "was made, so record the rationale first")
+
+
+_UNDER_WAY = {S.ACKNOWLEDGED, S.THRESHOLD_CHECK, S.THRESHOLD_MET, S.INFORMATION_GATHERING, S.PANEL_SCHEDULED,
+              S.REVIEWED, S.SECONDARY_REVIEW_REQUESTED}
+
+
+def law_why_not(records: CaseRecords, template: str) -> str | None:
+    st, sr = records.status, records.secondary
+    if template == "update":
+        return None if st in _UNDER_WAY else "an update is for a review that is under way (acknowledged, not yet closed)"
+    if template == "closure":
+        return None if st == S.CLOSED and records.case.closed_on else "the case has not been closed"
+    if sr is None or sr.route != "opcc":
+        return "no request for a review has gone to the Police and Crime Commissioner's office"
+    if sr.outcome:
+        return "the Police and Crime Commissioner's office has already given its outcome"
     return None
 
 

@@ -118,11 +118,13 @@ def prepare(session: Session, ctx: ServiceContext, records: CaseRecords, templat
     settings, cal, today = ctx.settings(), ctx.calendar(), ctx.today()
     refuse_placeholders(settings.council)
     agency = _agency(session, records, spec, agency_id)
-    to = _recipient(session, records, spec, recipient, agency)
+    to = opcc_recipient(settings) if spec.to == "opcc" else _recipient(session, records, spec, recipient, agency)
     values = common_values(records, settings, today, to)
     values.update(template_values(template_name, records, settings, cal, today, agency=agency))
     values.update(_contact_values(session, ctx, case.officer, settings.council))
     revised = _merge_extra(values, extra_text or {}, template_name, today)
+    if template_name == "update":  # the officer's own words about this case, when given
+        values["has_update_text"] = bool(str(values.get("update_text") or "").strip())
     _require_contact(values, template_name, case.officer or ctx.actor)
     if large_print is None:
         needs = (to.person.accessibility_needs or "") if to.person else ""
@@ -278,3 +280,14 @@ def user_name(session: Session, login: str) -> str | None:
     user = session.scalar(select(User).where(func.lower(User.login) == login.casefold()))
     name = (user.display_name or "").strip() if user else ""
     return name if name and name.casefold() != login.casefold() else None
+
+
+def opcc_recipient(settings: Any) -> Recipient:
+    """The Police and Crime Commissioner's office, from the settings; refused without its address."""
+    opcc = settings.opcc
+    if not opcc.address_lines:
+        raise LetterRefused("The Police and Crime Commissioner's office has no address yet: an administrator sets "
+                            "it in Settings, or with `community-trigger settings set opcc.address=\"LINE|LINE\" "
+                            "opcc.postcode=...`.")
+    lines = (opcc.name, *opcc.address_lines, *((opcc.postcode,) if opcc.postcode else ()))
+    return Recipient(opcc.name, lines, "Sir or Madam")

@@ -13,8 +13,9 @@ from app.domain.dates import add_months, long_form
 from app.domain.settings import Settings
 from app.domain.calendar import WorkingCalendar
 from app.services.letters.facts import CaseRecords, held
-from app.services.letters.parties import (RECIPIENT_APPLICANT, RECIPIENT_OTHER, RECIPIENT_VICTIM, party_values,
+from app.services.letters.parties import (RECIPIENT_APPLICANT, RECIPIENT_OTHER, party_values,
                                           salutation, salutation_of_name, unbroken)
+from app.services.letters.law_values import law_template_values
 from app.services.cases.steps import NOT_ACCEPTED_REASONS
 
 CHANNEL_PHRASES = {"telephone": "by telephone", "post": "by post", "online": "through our online form",
@@ -234,11 +235,12 @@ def template_values(template: str, records: CaseRecords, settings: Settings, cal
         v["threshold_due"] = due.due if due else None
     elif template in ("threshold-met", "threshold-not-met"):
         verdicts = {vd.key: vd for vd in records.state.threshold.verdicts}
+        rules = settings.rules_on(case.received_on)  # the rules the case was judged by
         v.update(decided_on=case.threshold_decided_on, decision_reason=case.threshold_reason,
                  has_decision_reason=bool(case.threshold_reason),
-                 incidents_needed=settings.threshold.incidents_needed,
-                 report_within=_months(settings.threshold.report_within_months),
-                 lookback=_months(settings.threshold.lookback_months),
+                 incidents_needed=rules.incidents_needed,
+                 report_within=_months(rules.report_within_months),
+                 lookback=_months(rules.lookback_months),
                  counted_number=records.state.threshold.qualifying_incidents,
                  incident_count=len(case.incidents), review_by=review_by,
                  action_instead=case.threshold_not_met_action)
@@ -281,6 +283,7 @@ def template_values(template: str, records: CaseRecords, settings: Settings, cal
                      new_recommendations=[_recommendation_item(records, r) for r in new],
                      reviewer=sr.reviewer, reviewer_named=bool(sr.reviewer))
             v.update(where_next(records))
+    v.update(law_template_values(template, records, settings, letter_date, review_by))
     return v
 
 

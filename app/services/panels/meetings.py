@@ -18,6 +18,7 @@ from app.domain.roles import Permission
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.ops import NOTHING, Changes, Part, Saved
 from app.services.common.errors import NotFound, ValidationFailed
+from app.services.panels.victim import victim_part_problems, victim_ticks
 
 ROLES = ("chair", "agency representative", "independent member", "note taker")
 ATTENDANCE = ("invited", "attended", "apologies")
@@ -56,6 +57,8 @@ class RecommendationInput:
 class ReviewInput:
     victim_invited: bool = False
     victim_attended: bool = False
+    victim_part: str = ""  # one of VICTIM_PARTS; the invited/attended ticks follow from it
+    victim_part_reason: str = ""  # why the victim was not invited
     impact_statement: str = ""
     reasonable_adjustments: str = ""
     information_considered: str = ""
@@ -81,6 +84,11 @@ class AgendaItem:
     decision: str
     completes_review: bool
     version: int
+    victim_part: str = ""
+    victim_part_reason: str = ""
+    draft_shared_on: date | None = None
+    victim_comments: str = ""
+    victim_comments_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +113,8 @@ class MeetingDetail:
     held_on: date | None
     agenda: tuple[AgendaItem, ...]
     attendees: tuple[AttendeeView, ...] = field(default=())
+    chair_independent: bool | None = None
+    chair_independence_note: str = ""
 
 
 def _require(problems: list[Problem]) -> None:
@@ -127,13 +137,20 @@ def list_meetings(ctx: ServiceContext) -> list[MeetingSummary]:
 
 
 def save_meeting(ctx: ServiceContext, meeting_id: int | None, expected_version: int | None, *,
-                 starts_at: datetime, place: str = "", online_link: str = "", chair: str = "") -> Saved:
+                 starts_at: datetime, place: str = "", online_link: str = "", chair: str = "",
+                 chair_independent: bool | None = None, chair_independence_note: str = "") -> Saved:
+    """Plan or change a meeting. Whether the chair is independent of the agencies whose response is
+    reviewed is recorded (and, when not, why this chair); `None` leaves it unrecorded for now."""
     ctx.require(Permission.MANAGE_PANELS)
-    _require([] if place.strip() or online_link.strip() else
-             [Problem("place", "give the place, or an online link")])
+    problems = [] if place.strip() or online_link.strip() else [Problem("place", "give the place, or an online link")]
+    if chair_independent is False and not chair_independence_note.strip():
+        problems.append(Problem("chair_independence_note", "say how the chair is connected to the agencies "
+                                "involved, and why they chair this meeting"))
+    _require(problems)
     with ctx.unit_of_work() as session:
         values = {"starts_at": starts_at, "place": place.strip() or None, "online_link": online_link.strip() or None,
-                  "chair": chair.strip() or None}
+                  "chair": chair.strip() or None, "chair_independent": chair_independent,
+                  "chair_independence_note": chair_independence_note.strip() or None}
         if meeting_id is None:
             meeting = PanelMeeting(state="planned", updated_by=ctx.actor, **values)
             session.add(meeting)
@@ -249,7 +266,7 @@ def set_attendance(ctx: ServiceContext, attendee_id: int, attendance: str,
 def record_review(ctx: ServiceContext, review_id: int, expected_version: int, review: ReviewInput) -> Changes:
     """The panel's record for one case: replaces its findings and the panel's recommendations."""
     ctx.require(Permission.MANAGE_PANELS)
-    problems = []
+    problems = victim_part_problems(review.victim_part, review.victim_part_reason)
     for n, f in enumerate(review.findings):
         if not f.text.strip():
             problems.append(Problem(f"findings[{n}]", "a finding needs its text"))
@@ -264,8 +281,11 @@ def record_review(ctx: ServiceContext, review_id: int, expected_version: int, re
         meeting = _meeting(session, row.meeting_id)
         if meeting.state == "minutes_approved":
             raise ValidationFailed([Problem("meeting", "the minutes are approved; the record cannot change")])
+        invited, attended = victim_ticks(review.victim_part, review.victim_invited, review.victim_attended)
         changes = apply_changes(row, {
-            "victim_invited": review.victim_invited, "victim_attended": review.victim_attended,
+            "victim_invited": invited, "victim_attended": attended,
+            "victim_part": review.victim_part or None,
+            "victim_part_reason": review.victim_part_reason.strip() if review.victim_part == "not_invited" else None,
             "impact_statement": review.impact_statement.strip() or None,
             "reasonable_adjustments": review.reasonable_adjustments.strip() or None,
             "information_considered": review.information_considered.strip() or None,
@@ -290,7 +310,8 @@ def record_review(ctx: ServiceContext, review_id: int, expected_version: int, re
 
 
 def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, held_on: date) -> Changes:
-    """Guards: a chair, and at least one finding for every case; completed reviews move to 'reviewed'."""
+    """Guards: a chair whose independence is recorded, the victim's part and at least one finding for
+    every case; completed reviews move to 'reviewed'."""
     ctx.require(Permission.MANAGE_PANELS)
     with ctx.unit_of_work() as session:
         meeting = load_for_change(session, PanelMeeting, meeting_id, expected_version, "This meeting")
@@ -299,6 +320,9 @@ def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, he
             problems.append(Problem("state", "this meeting has already been marked as held"))
         if not (meeting.chair or "").strip():
             problems.append(Problem("chair", "record the chair's name before marking the meeting held"))
+        elif meeting.chair_independent is None:
+            problems.append(Problem("chair_independent", "record whether the chair is independent of the "
+                                    "agencies involved before marking the meeting held"))
         if held_on > ctx.today():
             problems.append(Problem("held_on", "a meeting cannot be held in the future"))
         reviews = list(session.scalars(select(CaseReview).where(CaseReview.meeting_id == meeting_id)))
@@ -311,6 +335,9 @@ def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, he
         for r in reviews:
             if not counts.get(r.id):
                 problems.append(Problem("findings", f"{references[r.case_id]} has no finding recorded yet"))
+            if not r.victim_part:
+                problems.append(Problem("victim_part", f"{references[r.case_id]}: record the victim's part (invited "
+                                        "and attended, gave an impact statement, declined, or not invited and why)"))
         _require(problems)
         changes = apply_changes(meeting, {"state": "held", "held_on": held_on}, ctx.actor)
         for r in reviews:
@@ -359,7 +386,9 @@ def meeting_detail(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
             r.id, r.case_id, cases[r.case_id].reference, cases[r.case_id].applicant.display_name,
             cases[r.case_id].status, tuple(findings.get(r.id, ())), tuple(recs.get(r.id, ())), r.victim_invited,
             r.victim_attended, r.impact_statement or "", r.information_considered or "", r.decision or "",
-            r.completes_review, r.version) for r in sorted(reviews, key=lambda r: cases[r.case_id].reference))
+            r.completes_review, r.version, r.victim_part or "", r.victim_part_reason or "", r.draft_shared_on,
+            r.victim_comments or "", r.victim_comments_on)
+            for r in sorted(reviews, key=lambda r: cases[r.case_id].reference))
         conflict_refs = dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(
             select(PanelAttendee.conflict_case_id).where(PanelAttendee.meeting_id == meeting_id)))).all())
         attendees = tuple(AttendeeView(a.id, a.name, agencies.get(a.agency_id) if a.agency_id else None, a.role,
@@ -367,7 +396,8 @@ def meeting_detail(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
                           for a in session.scalars(select(PanelAttendee).where(PanelAttendee.meeting_id == meeting_id)
                                                    .order_by(PanelAttendee.id)))
         return MeetingDetail(meeting.id, meeting.version, meeting.starts_at, meeting.place, meeting.online_link,
-                             meeting.chair, meeting.state, meeting.held_on, agenda, attendees)
+                             meeting.chair, meeting.state, meeting.held_on, agenda, attendees,
+                             meeting.chair_independent, meeting.chair_independence_note or "")
 
 
 def _meeting_changed(session: Session, meeting_id: int) -> Changes:

@@ -154,7 +154,17 @@ def _pack_case(item: panels.AgendaItem, case: CaseDetail, names: dict[str, str])
                    if case.victim else ""),
         vulnerability=case.vulnerability, desired_outcome=case.desired_outcome,
         perpetrators=tuple(f"{who}, of {address}" if address else who for who, address, _refs in case.perpetrators),
-        tenure=tenure_words(case.victim_tenure, case.victim_landlord) if case.victim_tenure else "")
+        tenure=tenure_words(case.victim_tenure, case.victim_landlord) if case.victim_tenure else "",
+        assessment=case.assessment, decision_rules=case.decision_rules or "",
+        victim_part=victim_part_words(item.victim_part, item.victim_part_reason))
+
+
+def victim_part_words(part: str, reason: str) -> str:
+    from app.services.panels.victim import VICTIM_PARTS
+    if not part:
+        return ""
+    words = VICTIM_PARTS.get(part, part).replace(" (say why)", "")
+    return f"{words}: {reason}" if part == "not_invited" and reason else words
 
 
 def _incident_text(number: int, happened: str, description: str | None, location: str | None,

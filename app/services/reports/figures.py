@@ -56,6 +56,10 @@ class StatutoryFigures:
     reviews_with_recommendations: int
     secondary_review_recommendation_cases: int  # cases given recommendations by a secondary review
     secondary_review_recommendations: int  # ...and how many recommendations that was
+    # Reviews started by an agency without an application (reported beside the four): not counted
+    # as applications received (nor as "not met"), counted among the reviews carried out.
+    agency_started: int = 0  # started in the period
+    agency_started_reviews: int = 0  # of the reviews carried out in the period
 
     def value(self, key: str) -> int:
         return int(getattr(self, key))
@@ -65,7 +69,9 @@ class StatutoryFigures:
                 **{k: self.value(k) for k in STATUTORY_KEYS},
                 "threshold_not_met_overturned": self.threshold_not_met_overturned,
                 "secondary_review_recommendations": {"cases": self.secondary_review_recommendation_cases,
-                                                     "recommendations": self.secondary_review_recommendations}}
+                                                     "recommendations": self.secondary_review_recommendations},
+                "started_by_an_agency": {"started": self.agency_started,
+                                         "reviews_carried_out": self.agency_started_reviews}}
 
 
 @dataclass(frozen=True)
@@ -178,7 +184,8 @@ def _count(*where: Any) -> Any:
 
 
 def _statutory(session: Session, start: date, end: date) -> StatutoryFigures:
-    not_met = (Case.threshold_met.is_(False), Case.threshold_decided_on.between(start, end))
+    applied = Case.started_by_agency_id.is_(None)  # an application, not a review an agency started
+    not_met = (Case.threshold_met.is_(False), Case.threshold_decided_on.between(start, end), applied)
     overturned = exists().where(SecondaryReview.case_id == Case.id, SecondaryReview.outcome.in_(OVERTURNING))
     reviewed = Case.panel_completed_on.between(start, end)
     # A recommendation made by the panel at a meeting held by the time the review was completed.
@@ -190,13 +197,15 @@ def _statutory(session: Session, start: date, end: date) -> StatutoryFigures:
                                                      SecondaryReview.id == Recommendation.secondary_review_id)
                  .where(SecondaryReview.completed_on.between(start, end)).subquery())
     row = session.execute(select(
-        _count(Case.received_on.between(start, end)),
+        _count(Case.received_on.between(start, end), applied),
         _count(*not_met),
         _count(*not_met, overturned),
         _count(reviewed),
         _count(reviewed, panel_recommendation),
         select(func.count(func.distinct(secondary.c.case_id))).scalar_subquery(),
-        select(func.count()).select_from(secondary).scalar_subquery())).one()
+        select(func.count()).select_from(secondary).scalar_subquery(),
+        _count(Case.received_on.between(start, end), Case.started_by_agency_id.is_not(None)),
+        _count(reviewed, Case.started_by_agency_id.is_not(None)))).one()
     return StatutoryFigures(start, end, *(int(v or 0) for v in row))
 
 

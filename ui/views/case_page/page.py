@@ -22,7 +22,7 @@ from ui.views.case_page.letters_tab import LettersTab
 from ui.views.case_page.tabs_record import ChronologyTab, NotesTab, RelatedTab
 from ui.views.case_page.tabs_work import AgenciesTab, IncidentsTab
 from ui.views.case_page.tenure_box import TenureBox
-from ui.views.case_page import steps
+from ui.views.case_page import law_steps, steps
 
 S = Status
 
@@ -172,8 +172,11 @@ class CasePage(QWidget):
 
     def toggle_same_problem(self) -> None:
         if (i := self._incident()) is not None:
-            self.attempt(lambda: work.update_incident(self.ctx, i.id, i.version, same_problem=not i.same_problem),
-                         "change the incident")
+            law_steps.same_problem(self, i)
+
+    def unconfirm(self) -> None:
+        if (i := self._incident()) is not None:
+            law_steps.unconfirm(self, i)
 
     def mark_duplicate(self) -> None:
         if (i := self._incident()) is not None:

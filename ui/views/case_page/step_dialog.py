@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QVBoxLayout, QWidget)
 
 from app.domain.dates import parse_uk_or_iso, uk
@@ -17,7 +17,7 @@ from app.services.common.errors import Conflict, ServiceError, ValidationFailed
 class StepField:
     key: str
     label: str
-    kind: str = "text"  # text, date, choice, long
+    kind: str = "text"  # text, date, choice, long, tick
     choices: list[tuple[str, str]] = field(default_factory=list)
     default: Any = None
     required: bool = True
@@ -50,7 +50,7 @@ class StepDialog(QDialog):
         layout.addLayout(form)
         for spec in fields:
             widget = self._make(spec)
-            caption = QLabel(spec.label + (" *" if spec.required else ""))
+            caption = QLabel("" if spec.kind == "tick" else spec.label + (" *" if spec.required else ""))
             caption.setBuddy(widget)
             widget.setAccessibleName(spec.label)
             if spec.hint:
@@ -79,6 +79,10 @@ class StepDialog(QDialog):
             self.inputs[fields[0].key].setFocus()
 
     def _make(self, spec: StepField) -> QWidget:
+        if spec.kind == "tick":
+            box = QCheckBox(spec.label)
+            box.setChecked(bool(spec.default))
+            return box
         if spec.kind == "choice":
             combo = QComboBox()
             for value, text in spec.choices:
@@ -103,7 +107,9 @@ class StepDialog(QDialog):
 
     def set_value(self, key: str, value: str) -> None:
         widget = self.inputs[key]
-        if isinstance(widget, QComboBox):
+        if isinstance(widget, QCheckBox):
+            widget.setChecked(value in ("yes", "true", "1"))
+        elif isinstance(widget, QComboBox):
             widget.setCurrentIndex(max(widget.findData(value), 0))
         elif isinstance(widget, QPlainTextEdit):
             widget.setPlainText(value)
@@ -115,6 +121,9 @@ class StepDialog(QDialog):
         problems: dict[str, str] = {}
         for key, widget in self.inputs.items():
             spec = self.specs[key]
+            if isinstance(widget, QCheckBox):
+                out[key] = widget.isChecked()
+                continue
             if isinstance(widget, QComboBox):
                 raw: str = widget.currentData() or ""
             elif isinstance(widget, QPlainTextEdit):

@@ -8,13 +8,13 @@ from app.domain.application import CONSENT_METHODS
 from app.domain.workflow import Status
 from app.services.cases import agency_requests as work
 from app.services.cases import secondary_review
-from app.services.panels import recommendations as recs
 from app.services.cases import steps as wf
 from app.services.agencies.directory import list_agencies
 from app.services.agencies.links import link_incident_to_agency
 from app.services.cases.case_page import IncidentView
 from app.letters.templates import TEMPLATE_LABELS
 from app.services.letters.due import letters_for_step
+from ui.views.case_page import law_steps
 from ui.views.case_page.step_dialog import StepField
 
 if TYPE_CHECKING:
@@ -38,7 +38,7 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     if S.THRESHOLD_CHECK in nxt:
         out.append(("Ask agencies to &confirm…", confirmation_requests))
     if S.THRESHOLD_MET in nxt:
-        out.append(("&Decide the threshold…", decide_threshold))
+        out.append(("&Decide the threshold…", law_steps.decide_threshold))
     if d.status in (S.THRESHOLD_MET, S.INFORMATION_GATHERING):
         out.append(("Ask for &information…", information_requests))
     if d.status in (S.THRESHOLD_NOT_MET, S.NOT_ACCEPTED) and d.decision_letter_sent_on is None:
@@ -48,8 +48,13 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
         out.append(("&Outcome letter sent…", _letter_step("findings")))
     if d.threshold_met and any(c.key == "outcome" for c in d.clocks):
         out.append(("Dela&y letter sent…", _letter_step("delay")))
+    if d.update_due_on is not None:
+        out.append(("&Update given…", law_steps.update_given))
     if S.SECONDARY_REVIEW_REQUESTED in nxt:
-        out.append(("Secondary review &requested…", secondary_requested))
+        out.append(("Secondary review &requested…", law_steps.secondary_requested))
+    if d.status == S.SECONDARY_REVIEW_REQUESTED and page.ctx.settings().review_by_opcc:
+        out.append(("Referral pac&k…", law_steps.referral_pack))
+        out.append(("Re&ferred to the OPCC…", law_steps.opcc_referred))
     if d.status == S.SECONDARY_REVIEW_REQUESTED:
         out.append(("Secondary review &done…", secondary_completed))
     if d.status == S.SECONDARY_REVIEW_COMPLETED and any(c.key == "secondary_review" for c in d.clocks):
@@ -59,7 +64,7 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     if S.WITHDRAWN in nxt:
         out.append(("&Withdrawn…", withdrawn))
     if S.CLOSED in nxt:
-        out.append(("C&lose the case…", close))
+        out.append(("C&lose the case…", law_steps.close))
     # The letter the step calls for is offered beside it.
     for n, template in enumerate(letters_for_step(d)):
         out.append((f"{'Le&tter' if n == 0 else 'Letter'}: {TEMPLATE_LABELS[template].lower()}…",
@@ -110,23 +115,6 @@ def confirmation_requests(page: CasePage) -> None:
                   lambda v: work.send_confirmation_requests(page.ctx, page.case_id, page.version, sent_on=v["sent_on"]))
 
 
-def decide_threshold(page: CasePage) -> None:
-    d = page.detail
-    assert d is not None
-    intro = (f"The indicator says {d.qualifying_incidents} of {d.incidents_needed} incidents qualify (threshold "
-             f"{'met' if d.threshold_met_indicator else 'not met'}). A decision that differs needs a reason "
-             "(persistence, harm or potential for harm, vulnerability). 'Not met' must say what will be done instead.")
-    page.run_step("Decide the threshold", intro, [
-        StepField("met", "Threshold", "choice", [("yes", "Met"), ("no", "Not met")],
-                  default="yes" if d.threshold_met_indicator else "no"),
-        StepField("decided_on", "Date decided", "date", default=page.today()),
-        StepField("reason", "Reason", "long", required=False),
-        StepField("action_instead", "Action to be taken instead (not met)", "long", required=False)],
-        lambda v: wf.decide_threshold(page.ctx, page.case_id, page.version, met=v["met"] == "yes",
-                                      decided_on=v["decided_on"], reason=v["reason"] or "",
-                                      action_instead=v["action_instead"] or ""))
-
-
 def information_requests(page: CasePage) -> None:
     d = page.detail
     assert d is not None
@@ -160,11 +148,6 @@ def withdrawn(page: CasePage) -> None:
         StepField("on", "Date withdrawn", "date", default=page.today()),
         StepField("reason", "Reason given", "long", required=False)],
         lambda v: wf.withdraw(page.ctx, page.case_id, page.version, withdrawn_on=v["on"], reason=v["reason"]))
-
-
-def close(page: CasePage) -> None:
-    page.run_step("Close the case", "", [StepField("on", "Date closed", "date", default=page.today())],
-                  lambda v: wf.close_case(page.ctx, page.case_id, page.version, closed_on=v["on"]))
 
 
 def record_confirmation(page: CasePage, incident: IncidentView) -> None:
@@ -232,36 +215,23 @@ def add_action(page: CasePage) -> None:
                                          description=v["what"], source_document=v["source"]))
 
 
-def secondary_requested(page: CasePage) -> None:
-    d = page.detail
-    assert d is not None
-    page.run_step("Secondary review requested", "A senior officer not involved before will review how the "
-                  "application was handled or the panel's response.", [
-                      StepField("on", "Date the request was received", "date", default=page.today()),
-                      StepField("by", "Who asked", default=d.applicant.name),
-                      StepField("grounds", "Why the applicant is unhappy", "long"),
-                      StepField("reviewer", "Senior officer who will carry it out", required=False,
-                                hint="named in the acknowledgement; someone not involved before")],
-                  lambda v: secondary_review.request_secondary_review(page.ctx, page.case_id, page.version,
-                                                               requested_on=v["on"], requested_by=v["by"],
-                                                               grounds=v["grounds"], reviewer=v["reviewer"]))
-
-
 def secondary_completed(page: CasePage) -> None:
     review = secondary_review.latest_secondary_review(page.ctx, page.case_id)
     if review is None:
         return
+    opcc = review.route == "opcc"
     agencies = [("", "— no new recommendation —")] + [(str(a.id), a.name) for a in list_agencies(page.ctx)]
 
     def run(v: dict[str, Any]) -> object:
         new = ((int(v["rec_agency"]), v["rec_action"], v["rec_due"], v["rec_rationale"]),) if v["rec_agency"] else ()
-        secondary_review.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
-                                            outcome=v["outcome"], reasons=v["reasons"], completed_on=v["on"],
-                                            new_recommendations=new)
-        return None
-    page.run_step("Secondary review outcome", "This is the last step in the process. A new recommendation needs "
-                  "the agency, what it will do, by when and why.", [
-        StepField("reviewer", "Senior officer who carried it out", default=review.reviewer or ""),
+        return secondary_review.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
+                                                          outcome=v["outcome"], reasons=v["reasons"],
+                                                          completed_on=v["on"], new_recommendations=new)
+    page.run_step("Secondary review outcome", "This is the last step in the process." + (
+        " Record the outcome the Police and Crime Commissioner's office gave." if opcc else "")
+        + " A new recommendation needs the agency, what it will do, by when and why.", [
+        StepField("reviewer", "Who carried it out" if opcc else "Senior officer who carried it out",
+                  default=page.ctx.settings().opcc.name if opcc else (review.reviewer or "")),
         StepField("outcome", "Decision", "choice", list(secondary_review.OUTCOMES.items())),
         StepField("reasons", "Why", "long"),
         StepField("on", "Date completed", "date", default=page.today()),
@@ -278,3 +248,9 @@ def disclosure_consent(page: CasePage) -> None:
                       StepField("on", "Date", "date", default=page.today())],
                   lambda v: wf.record_disclosure_consent(page.ctx, page.case_id, page.version,
                                                          given=v["given"] == "yes", on=v["on"]))
+
+
+# The steps the law of 2026 changed live in law_steps; these names stay for the callers that use them.
+decide_threshold = law_steps.decide_threshold
+close = law_steps.close
+secondary_requested = law_steps.secondary_requested

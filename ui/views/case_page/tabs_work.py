@@ -32,6 +32,7 @@ class IncidentsTab(QWidget):
             "duplicate": button("Same incident as…", page.mark_duplicate),
             "date": button("Confirm exact &date…", page.confirm_date),
             "agency": button("&Link to an agency…", page.link_agency),
+            "unconfirm": button("Confir&mation does not stand…", page.unconfirm),
         }
         layout.addWidget(button_row(*self.buttons.values()))
         self.decision = QLabel()
@@ -45,14 +46,20 @@ class IncidentsTab(QWidget):
         return key if isinstance(key, int) else None
 
     def show_case(self, d: CaseDetail) -> None:
-        self.verdict.setText(f"Indicator: {d.qualifying_incidents} of {d.incidents_needed} qualifying incidents: "
-                             f"threshold {'MET' if d.threshold_met_indicator else 'NOT MET'}")
+        routes = f" ({', '.join(d.routes)})" if d.routes else ""
+        self.verdict.setText(f"Indicator: {d.qualifying_incidents} of {d.incidents_needed} qualifying incidents "
+                             f"({d.confirmed_qualifying} confirmed by the agencies): threshold "
+                             f"{'MET' if d.threshold_met_indicator else 'NOT MET'}{routes}. Rules: {d.rules_in_force}.")
         rows = []
         for i in d.incidents:
             to = i.agency_name or f"{i.reported_to} (not matched to an agency)"
             confirmation = i.confirmation + (f" ({uk(i.confirmed_on)})" if i.confirmed_on else "")
-            rows.append([str(i.number), i.happened, uk(i.reported_on), to, i.agency_reference or "",
-                         "✔ Yes" if i.qualifies else "✘ No", "" if i.qualifies else i.reason, confirmation])
+            why = "" if i.qualifies else i.reason
+            if i.judgement_note and not i.same_problem:
+                why += f" ({i.judgement_note})"
+            rows.append([str(i.number), i.happened + (" (hate incident)" if i.hate_incident else ""),
+                         uk(i.reported_on), to, i.agency_reference or "", "✔ Yes" if i.qualifies else "✘ No", why,
+                         confirmation])
         self.model.set_rows(rows, [i.id for i in d.incidents])
         if d.threshold_decided_on is None:
             self.decision.setText("Not decided yet. The decision is the officer's, after the agencies confirm "
@@ -64,7 +71,14 @@ class IncidentsTab(QWidget):
                 text += f" Reason: {d.threshold_reason}"
             if d.threshold_not_met_action:
                 text += f" Action to be taken instead: {d.threshold_not_met_action}"
+            if d.decision_rules:
+                text += f"\nMade under the rules {d.decision_rules}."
+            text += "".join(f"\n{factor}: {words}" for factor, words in d.assessment)
             self.decision.setText(text)
+        if d.households:
+            counted = sum(1 for _r, ok, _w in d.households if ok)
+            self.decision.setText(self.decision.text() + f"\n\nCommunity route: {counted} household(s) counted: "
+                                  + "; ".join(f"{ref}: {why}" for ref, _ok, why in d.households) + ".")
 
 
 class AgenciesTab(QWidget):

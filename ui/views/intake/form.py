@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import os
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from app.services.common.context import ServiceContext
 from app.services.common.errors import DatabaseUnavailable, ServiceError, ValidationFailed
 from app.services.intake.form_input import application_from_form, incidents_from_rows, parse_received
 from app.domain.roles import Permission
-from app.services.intake.applications import (CreatedCase, Scan, find_submission, preview_threshold,
+from app.domain.threshold import Household
+from app.services.intake.applications import (CreatedCase, Scan, find_submission, form_households, preview_threshold,
                                               save_application)
 from app.services.intake import support
 from ui.dialogs import DialogService
@@ -33,6 +34,7 @@ from ui.views.intake.threshold_panel import ThresholdPanel
 
 AUTOSAVE_MS = 5000
 _KEYS = [c[0].rstrip("?") for c in INCIDENT_COLUMNS]
+_TEXT_KEYS = [c[0] for c in INCIDENT_COLUMNS if not c[0].endswith("?")]  # tick boxes alone do not fill a row
 
 
 class ApplicationForm(QWidget):
@@ -228,13 +230,27 @@ class ApplicationForm(QWidget):
     def _update_threshold(self, *_: object) -> None:
         rows = self.sections.incidents.values()
         items, _problems = incidents_from_rows(rows)
-        filled = [n for n, r in enumerate(rows) if any(str(r.get(k, "")).strip() for k in _KEYS[:-1])]
+        filled = [n for n, r in enumerate(rows) if any(str(r.get(k, "")).strip() for k in _TEXT_KEYS)]
         try:
             received = parse_received(str(self.fields.value("received_at"))).date()
         except ValueError:
             received = self.ctx.today()
-        result = preview_threshold(items, received, self.directory, self.ctx.settings())
+        result = preview_threshold(items, received, self.directory, self.ctx.settings(), self._households(received))
         self.threshold_panel.show_result(result, list(zip(filled, items)))
+
+    def _households(self, received: date) -> tuple[Household, ...] | None:
+        """The applications about the same problem, read only when the community route is in force."""
+        if not self.ctx.settings().rules_on(received).community_route:
+            return None
+        v = self.fields.value
+        prefix = "victim" if self.sections.on_behalf.isChecked() else "applicant"
+        lines = [line.strip() for line in str(v(f"{prefix}.address") or "").splitlines() if line.strip()]
+        try:
+            return form_households(self.ctx, problem_location=str(v("problem_location") or ""),
+                                   linked_case_ids=self.repeats_panel.linked_case_ids(), address_lines=lines,
+                                   postcode=str(v(f"{prefix}.postcode") or "").upper() or None, received_on=received)
+        except ServiceError:
+            return None  # advisory: the saved case is counted again
 
     def check_repeats(self) -> None:
         v = self.fields.value

@@ -17,13 +17,19 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class RowsModel(QAbstractTableModel):
-    """Columns are (key, heading, hint); a key ending in '?' is a tick box."""
+    """Columns are (key, heading, hint); a key ending in '?' is a tick box, ticked unless its key is in
+    `unticked` (a hate-incident flag starts off; "same problem" starts on)."""
 
-    def __init__(self, columns: list[tuple[str, str, str]], row_label: str, parent=None) -> None:
+    def __init__(self, columns: list[tuple[str, str, str]], row_label: str, parent=None,
+                 unticked: frozenset[str] = frozenset()) -> None:
         super().__init__(parent)
         self.columns = columns
         self.row_label = row_label
+        self.unticked = unticked
         self.rows: list[dict[str, Any]] = []
+
+    def ticked(self, row: dict[str, Any], key: str) -> bool:
+        return bool(row.get(key, key not in self.unticked))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.rows)
@@ -44,9 +50,13 @@ class RowsModel(QAbstractTableModel):
         key = self.key(index.column())
         if self.is_tick(index.column()):
             if role == CHECK:
-                return CHECKED if row.get(key, True) else UNCHECKED
-            if role in (DISPLAY, ACCESSIBLE):
-                return "Yes" if row.get(key, True) else "No"
+                return CHECKED if self.ticked(row, key) else UNCHECKED
+            if role == DISPLAY:
+                return "Yes" if self.ticked(row, key) else "No"
+            if role == ACCESSIBLE:
+                return f"{self.columns[index.column()][1]}: {'yes' if self.ticked(row, key) else 'no'}"
+            if role == TOOLTIP:
+                return self.columns[index.column()][2]
             return None
         if role in (DISPLAY, EDIT):
             return row.get(key, "")

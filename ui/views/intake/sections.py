@@ -22,7 +22,10 @@ INCIDENT_COLUMNS = [
     ("location", "Where", "where it happened"),
     ("description", "What happened", "in the caller's words"),
     ("same_problem?", "Same problem", "untick if this incident is not part of the same problem"),
+    ("hate_incident?", "Hate incident", "tick if the caller feels it was motivated by hostility to a protected "
+                                        "characteristic (it counts for a hate-incident route)"),
 ]
+UNTICKED = frozenset({"hate_incident"})
 PERPETRATOR_COLUMNS = [
     ("name", "Name", "if known"),
     ("description", "Description", "when the name is not known"),
@@ -118,7 +121,7 @@ class FormSections:
                       "incident, Ctrl+Delete removes the current one.")
         hint.setObjectName("hint")
         hint.setWordWrap(True)
-        self.incidents = RowsModel(INCIDENT_COLUMNS, "Incident")
+        self.incidents = RowsModel(INCIDENT_COLUMNS, "Incident", unticked=UNTICKED)
         self.incidents_view = RowsView(self.incidents, "Incidents")
         self.incidents_view.setMinimumHeight(170)
         for key, width in (("happened", 120), ("reported_on", 100), ("reported_to", 210), ("reported_by", 110),

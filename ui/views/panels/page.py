@@ -10,7 +10,6 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QTabWidget, QVBoxLay
 
 from app.domain.dates import uk
 from app.domain.workflow import Status
-from app.services.cases import secondary_review
 from app.services.panels import recommendations as recs
 from app.services.panels import pack as panel_pack
 from app.services.panels import meetings as panels
@@ -23,6 +22,7 @@ from app.services.cases.steps import SEND_METHODS
 from ui.dialogs import DialogService
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
+from app.services.panels import victim
 from ui.views.panels.review_dialog import ReviewDialog
 
 STATE_LABELS = {"planned": "Planned", "held": "Held", "minutes_approved": "Minutes approved"}
@@ -60,7 +60,11 @@ class PanelsPage(QTabWidget):
         layout.addWidget(self.agenda, 1)
         layout.addWidget(button_row(button("&Add a case…", self.add_case, "Add a case"),
                                     button("Remove case", self.remove_case),
-                                    button("&Record the review…", self.record_review, "Record the review")))
+                                    button("&Record the review…", self.record_review, "Record the review"),
+                                    button("Share draft with the &victim…", self.share_draft,
+                                           "Share the draft recommendations with the victim"),
+                                    button("Victim's c&omments…", self.victim_comments,
+                                           "Record the victim's comments on the draft")))
         layout.addWidget(heading("Members"))
         self.members, self.members_model = table(["Name", "Agency", "Role", "Attendance", "Conflict of interest"],
                                                  "Members")
@@ -157,7 +161,13 @@ class PanelsPage(QTabWidget):
                           hint="dd/mm/yyyy hh:mm"),
                 StepField("place", "Place", default=d.place if d else "", required=False),
                 StepField("link", "Online link", default=d.online_link if d else "", required=False),
-                StepField("chair", "Chair", default=d.chair if d else "", required=False)]
+                StepField("chair", "Chair", default=d.chair if d else "", required=False),
+                StepField("independent", "Chair independent of the agencies involved", "choice",
+                          [("", "— not recorded yet —"), ("yes", "Yes"), ("no", "No")],
+                          default={True: "yes", False: "no"}.get(d.chair_independent, "") if d else "",
+                          required=False),
+                StepField("independence_note", "If not, how the chair is connected, and why they chair",
+                          "long", default=d.chair_independence_note if d else "", required=False)]
 
     def _save_meeting(self, meeting_id: int | None, version: int | None, v: dict[str, Any]) -> int:
         try:
@@ -165,7 +175,9 @@ class PanelsPage(QTabWidget):
         except ValueError as exc:
             raise ValidationFailed([Problem("starts", str(exc))]) from exc
         self.meeting_id = panels.save_meeting(self.ctx, meeting_id, version, starts_at=starts, place=v["place"],
-                                              online_link=v["link"], chair=v["chair"]).id
+                                              online_link=v["link"], chair=v["chair"],
+                                              chair_independent={"yes": True, "no": False}.get(v["independent"]),
+                                              chair_independence_note=v["independence_note"]).id
         return self.meeting_id
 
     def new_meeting(self) -> None:
@@ -212,6 +224,21 @@ class PanelsPage(QTabWidget):
         if (item := self._agenda_item()) is not None:
             self._run(ReviewDialog(self.ctx, item, list_agencies(self.ctx), self))
 
+    def share_draft(self) -> None:
+        if (item := self._agenda_item()) is not None:
+            self._step("Share the draft recommendations with the victim", "The victim is consulted on the action "
+                       "plan before it is final.", [StepField("on", "Date shared", "date", default=self.ctx.today())],
+                       lambda v: victim.share_draft(self.ctx, item.review_id, item.version, shared_on=v["on"]))
+
+    def victim_comments(self) -> None:
+        if (item := self._agenda_item()) is not None:
+            self._step("The victim's comments on the draft", "Shared on " + (
+                uk(item.draft_shared_on) if item.draft_shared_on else "(not shared yet)") + ".", [
+                StepField("comments", "What the victim said", "long", default=item.victim_comments),
+                StepField("on", "Date", "date", default=self.ctx.today())],
+                lambda v: victim.record_victim_comments(self.ctx, item.review_id, item.version,
+                                                        comments=v["comments"], on=v["on"]))
+
     def add_member(self) -> None:
         if not self._need_meeting():
             return
@@ -247,8 +274,9 @@ class PanelsPage(QTabWidget):
         if self._need_meeting():
             d = self.detail
             assert d is not None
-            self._step("Mark the meeting as held", "Every case needs at least one finding, and the chair must be "
-                       "named. Cases whose review is complete become 'reviewed'.",
+            self._step("Mark the meeting as held", "Every case needs at least one finding and the victim's part; "
+                       "the chair must be named and their independence recorded. Cases whose review is complete "
+                       "become 'reviewed'.",
                        [StepField("on", "Date held", "date", default=d.starts_at.date())],
                        lambda v: panels.mark_held(self.ctx, d.id, d.version, held_on=v["on"]))
 

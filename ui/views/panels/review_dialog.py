@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QPlainTextEdit,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
+                               QPlainTextEdit, QVBoxLayout, QWidget)
 
 from app.domain.application import Problem
 from app.domain.dates import parse_uk_or_iso, uk
 from app.services.panels import meetings as panels
 from app.services.agencies.directory import AgencyInfo
+from app.services.panels.victim import VICTIM_PARTS
 from app.services.common.errors import ServiceError, ValidationFailed
 from ui.views.intake.rows_model import RowsModel
 from ui.views.intake.rows_view import ChoiceDelegate, RowsView
@@ -43,6 +44,17 @@ class ReviewDialog(QDialog):
         layout.addWidget(self.message)
         form = QFormLayout()
         layout.addLayout(form)
+        self.victim_part = QComboBox()
+        self.victim_part.addItem("— not recorded yet —", "")
+        for value, label in VICTIM_PARTS.items():
+            self.victim_part.addItem(label, value)
+        self.victim_part_reason = QLineEdit()
+        for label, widget in (("The &victim's part", self.victim_part),
+                              ("Why not invited", self.victim_part_reason)):
+            caption = QLabel(label)
+            caption.setBuddy(widget)
+            widget.setAccessibleName(label.replace("&", ""))
+            form.addRow(caption, widget)
         self.invited = QCheckBox("The victim was invited")
         self.attended = QCheckBox("The victim attended (for part of the meeting)")
         self.completes = QCheckBox("This meeting completes the review (untick if it continues at another meeting)")
@@ -82,6 +94,8 @@ class ReviewDialog(QDialog):
 
     def _fill(self) -> None:
         item = self.item
+        self.victim_part.setCurrentIndex(max(self.victim_part.findData(item.victim_part), 0))
+        self.victim_part_reason.setText(item.victim_part_reason)
         self.invited.setChecked(item.victim_invited)
         self.attended.setChecked(item.victim_attended)
         self.completes.setChecked(item.completes_review)
@@ -116,6 +130,7 @@ class ReviewDialog(QDialog):
             raise ValidationFailed([Problem("recommendations", p) for p in problems])
         return panels.ReviewInput(
             victim_invited=self.invited.isChecked(), victim_attended=self.attended.isChecked(),
+            victim_part=self.victim_part.currentData() or "", victim_part_reason=self.victim_part_reason.text(),
             impact_statement=self.impact.toPlainText(), reasonable_adjustments=self.adjustments.toPlainText(),
             information_considered=self.considered.toPlainText(), decision=self.decision.toPlainText(),
             completes_review=self.completes.isChecked(), findings=findings, recommendations=tuple(recs))

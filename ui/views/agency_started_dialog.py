@@ -1,0 +1,47 @@
+"""Opening a review started by an agency or the CSU (no application): which agency, why, the victim,
+and whether the victim has consented yet (the case waits for it)."""
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from app.domain.application import CONSENT_METHODS, PersonData
+from app.services.agencies.directory import list_agencies
+from app.services.common.context import ServiceContext
+from app.services.intake.agency_started import AgencyStartedReview, start_review
+from ui.views.case_page.step_dialog import StepDialog, StepField
+
+
+def agency_started_dialog(ctx: ServiceContext, parent: QWidget | None = None) -> StepDialog:
+    agencies = [(str(a.id), a.name) for a in list_agencies(ctx)]
+    fields = [
+        StepField("agency", "Agency that started it", "choice", agencies),
+        StepField("reason", "Why it started a review", "long",
+                  hint="for example: the threshold is reached and the problem goes on"),
+        StepField("started_on", "Date started", "date", default=ctx.today()),
+        StepField("title", "Victim's title", required=False), StepField("first", "First name", required=False),
+        StepField("last", "Surname (or an organisation below)", required=False),
+        StepField("organisation", "Organisation", required=False),
+        StepField("address", "Address (one line per address line)", "long", required=False),
+        StepField("postcode", "Postcode", required=False), StepField("phone", "Phone", required=False),
+        StepField("email", "Email", required=False),
+        StepField("location", "Problem location", required=False),
+        StepField("consent", "The victim agrees to the review and to sharing with the agencies", "choice",
+                  [("no", "Not yet: the case waits for it"), ("yes", "Yes")]),
+        StepField("method", "How consent was given", "choice", [("", "—")] + [(m, m.capitalize()) for m in CONSENT_METHODS],
+                  required=False)]
+
+    def run(v: dict[str, Any]) -> object:
+        victim = PersonData(title=v["title"] or None, first_name=v["first"] or None, last_name=v["last"] or None,
+                            organisation=v["organisation"] or None,
+                            address_lines=tuple(line.strip() for line in v["address"].splitlines() if line.strip()),
+                            postcode=(v["postcode"] or "").upper() or None, phone=v["phone"] or None,
+                            email=v["email"] or None)
+        return start_review(ctx, AgencyStartedReview(
+            agency_id=int(v["agency"]), reason=v["reason"], started_on=v["started_on"], victim=victim,
+            problem_location=v["location"] or None, victim_consent=v["consent"] == "yes",
+            consent_method=v["method"] or None))
+    return StepDialog("A review started by an agency", "Agencies may start a case review themselves, without an "
+                      "application. Record which agency and why; nothing goes ahead until the victim consents.",
+                      fields, run, parent)
