@@ -22,7 +22,7 @@ from app.services.agencies.links import LinkResult, link_incident_to_agency, lin
 from app.services.agencies.links import reassess, unmatched_reported_to
 from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
 from app.services.common.concurrency import apply_changes, load_for_change
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.ops import NOTHING, Changes, Part
 from app.services.common.errors import NotFound, ValidationFailed
 
@@ -159,25 +159,28 @@ class AgencyDirectory:
         return [a.name for a in self.agencies]
 
 
+@retry_read
 def list_agencies(ctx: ServiceContext) -> list[AgencyInfo]:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         rows = session.scalars(select(Agency).order_by(func.lower(Agency.name))).all()
         return [AgencyInfo(a.id, a.name, a.kind, a.relevant_body, tuple(x.alias for x in a.aliases),
                            a.version, a.active) for a in rows]
 
 
+@retry_read
 def agency_kinds(ctx: ServiceContext) -> list[str]:
     """The kinds of the default directory, then any other kind already typed."""
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         used = session.scalars(select(Agency.kind).distinct()).all()
     return list(dict.fromkeys([*AGENCY_KINDS, *sorted(k for k in used if k)]))
 
 
+@retry_read
 def get_agency(ctx: ServiceContext, agency_id: int) -> AgencyDetail:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         agency = session.get(Agency, agency_id)
         if agency is None:
             raise NotFound("That agency no longer exists.")

@@ -18,7 +18,7 @@ from app.services.common import audit
 from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
 from app.services.cases.facts import CaseStates
 from app.services.common.concurrency import apply_changes
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.ops import NOTHING, Changes, Part
 from app.services.common.errors import NotFound, ValidationFailed
 
@@ -35,11 +35,12 @@ class LinkResult:
 
 # --- names that match no agency ----------------------------------------------------------------------
 
+@retry_read
 def unmatched_reported_to(ctx: ServiceContext) -> list[tuple[str, int]]:
     """Each "reported to" name (ignoring case and spacing) that no agency answers to, with how many
     incidents use it; most used first. Blank names are left out: there is nothing to link."""
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         rows = session.execute(select(Incident.reported_to, func.count()).where(Incident.agency_id.is_(None))
                                .group_by(Incident.reported_to)).all()
     totals: dict[str, list[Any]] = {}

@@ -72,10 +72,13 @@ class ServiceContext:
         """
         outer = self.current_session
         if outer is not None:
+            if getattr(self._local, "reading", False):
+                raise RuntimeError("a change was attempted inside a read: open the unit of work first")
             yield outer
             return
         session = self._sessions()
         self._local.session = session
+        self._local.reading = False
         self.transactions += 1
         try:
             try:
@@ -113,12 +116,14 @@ class ServiceContext:
             return
         session = self._read_sessions()
         self._local.session = session
+        self._local.reading = True
         try:
             yield session
         except BaseException as exc:
             self._raise_translated(exc, reading=True)
         finally:
             self._local.session = None
+            self._local.reading = False
             session.close()
 
     # Settings are read once per context (inside the unit of work that first needs them, so that

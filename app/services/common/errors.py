@@ -206,3 +206,7 @@ def describe(exc: BaseException) -> str:
         return "Stopped."
     return (f"Something went wrong that the app did not expect ({type(exc).__name__}). Nothing more was changed "
             f"after it. The technical details, without any personal data, are in {log_path()}.")
+
+
+# The name the interface uses: any failure, in words.
+in_words = describe

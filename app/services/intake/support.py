@@ -33,6 +33,7 @@ class PossibleRepeat:
     matched_on: str  # "name and postcode", "phone", ...
 
 
+@retry_read
 def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: str = "",
                           phone: str = "", limit: int = 20) -> list[PossibleRepeat]:
     """Earlier cases for the same person or address. A repeat is normal: it is linked, never blocked."""
@@ -51,7 +52,7 @@ def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: s
         tests.append((func.lower(Person.last_name) == surname.lower()) & Person.postcode.like(f"{outward} %"))
     if not tests:
         return []
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         people = select(Person.id).where(or_(*tests))
         rows = session.execute(
             select(Case.id, Case.reference, Case.received_on, Case.status, Person)
@@ -78,6 +79,7 @@ def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: s
         return out
 
 
+@retry_read
 def suggest(ctx: ServiceContext, kind: str, text: str, limit: int = 10) -> list[str]:
     """Existing values offered while typing: 'location', 'perpetrator', 'address'."""
     ctx.require(Permission.VIEW)
@@ -85,7 +87,7 @@ def suggest(ctx: ServiceContext, kind: str, text: str, limit: int = 10) -> list[
     if len(text) < 2:
         return []
     pattern = f"%{text.lower()}%"
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         if kind == "location":
             query = select(ProblemLocation.description).where(ProblemLocation.search_key.like(pattern))
         elif kind == "perpetrator":

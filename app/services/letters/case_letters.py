@@ -22,7 +22,7 @@ from app.services.cases.letter_steps import STEP_LETTERS, case_values_when_sent
 from app.services.agencies.directory import AgencyMatcher
 from app.services.cases.facts import refresh_summary
 from app.services.common.concurrency import apply_changes, load_for_change
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ServiceError, ValidationFailed
 from app.services.common.ops import NOTHING, Changes, Part
 from app.services.letters.facts import CaseRecords, contact_user, load_records, why_not
@@ -91,10 +91,11 @@ def _case(session: Session, case_id: int) -> Case:
     return case
 
 
+@retry_read
 def available_templates(ctx: ServiceContext, case_id: int) -> list[TemplateFit]:
     """Every template, saying whether it fits the case's state now and, if not, why not."""
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         records = load_records(session, ctx, _case(session, case_id))
         out = []
         for name in TEMPLATE_NAMES:
@@ -339,9 +340,10 @@ def letter_pdf(ctx: ServiceContext, letter_id: int) -> bytes:
         return bytes(letter.pdf)
 
 
+@retry_read
 def list_letters(ctx: ServiceContext, case_id: int) -> list[LetterInfo]:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         _case(session, case_id)
         rows = session.scalars(select(Letter).where(Letter.case_id == case_id)
                                .order_by(Letter.produced_at, Letter.id))

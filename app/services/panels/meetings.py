@@ -15,7 +15,7 @@ from app.services.common import audit
 from app.services.cases.facts import refresh_summary
 from app.services.common.concurrency import apply_changes, load_for_change
 from app.domain.roles import Permission
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.ops import NOTHING, Changes, Part, Saved
 from app.services.common.errors import NotFound, ValidationFailed
 
@@ -112,9 +112,10 @@ def _require(problems: list[Problem]) -> None:
         raise ValidationFailed(problems)
 
 
+@retry_read
 def list_meetings(ctx: ServiceContext) -> list[MeetingSummary]:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         refs: dict[int, list[str]] = {}
         for meeting_id, reference in session.execute(
                 select(CaseReview.meeting_id, Case.reference).join(Case, Case.id == CaseReview.case_id)
@@ -146,10 +147,11 @@ def save_meeting(ctx: ServiceContext, meeting_id: int | None, expected_version: 
         return Saved(meeting.id, _meeting_changed(session, meeting.id), meeting.version)
 
 
+@retry_read
 def cases_ready_for_panel(ctx: ServiceContext) -> list[tuple[int, str, str, str]]:
     """Cases whose threshold is met and that are not yet reviewed: (id, reference, applicant, status)."""
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         rows = session.execute(select(Case.id, Case.reference, Person, Case.status)
                                .join(Person, Person.id == Case.applicant_id)
                                .where(Case.status.in_([Status.THRESHOLD_MET, Status.INFORMATION_GATHERING,
@@ -333,9 +335,10 @@ def approve_minutes(ctx: ServiceContext, meeting_id: int, expected_version: int)
         return Changes.of(Part.MEETINGS, meetings=[meeting.id])
 
 
+@retry_read
 def meeting_detail(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         meeting = _meeting(session, meeting_id)
         agencies = dict(session.execute(select(Agency.id, Agency.name)).all())
         reviews = list(session.scalars(select(CaseReview).where(CaseReview.meeting_id == meeting_id)))

@@ -19,7 +19,7 @@ from app.domain.roles import Permission
 from app.domain.settings import Settings
 from app.domain.workflow import Status
 from app.services.common import audit
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ServiceError, ValidationFailed
 
 ANONYMISED = "[anonymised]"
@@ -87,6 +87,7 @@ class DueCase:
     version: int
 
 
+@retry_read
 def cases_due_for_review(ctx: ServiceContext, today: date | None = None) -> list[DueCase]:
     """Closed or withdrawn cases whose retention period has ended and that are not anonymised yet."""
     ctx.require(Permission.VIEW)
@@ -231,7 +232,7 @@ def _withdraw_packs(session: Session, ctx: ServiceContext, case_id: int, what: s
                      reason=f"a case in it was {what} on {ctx.today():%d/%m/%Y}: produce the pack again")
 
 
-def scrub_sqlite(ctx: ServiceContext) -> None:
+def _scrub_sqlite(ctx: ServiceContext) -> None:
     """After erasing: the old pages out of the WAL and the free pages out of the file.
 
     secure_delete (set on every connection) zeroes what is deleted; the checkpoint copies the
@@ -288,7 +289,7 @@ def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
         _anonymise_records(session, ctx, case_id)
         audit.record(session, ctx, ANONYMISE_ACTION, "case", case_id, case_id=case_id, reason=reason)
         _purge_audit_values(session, case_id, terms)
-    scrub_sqlite(ctx)
+    _scrub_sqlite(ctx)
 
 
 def _not_accepted_code(session: Session, case_id: int) -> str | None:
@@ -358,7 +359,7 @@ def delete_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
             _run(session, delete(ProblemLocation).where(ProblemLocation.id == location_id))
         audit.record(session, ctx, DELETE_ACTION, "case", case_id, case_id=case_id, reason=reason)
         _purge_audit_values(session, case_id, terms)
-    scrub_sqlite(ctx)
+    _scrub_sqlite(ctx)
 
 
 def _delete_records(session: Session, case_id: int) -> None:

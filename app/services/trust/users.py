@@ -28,7 +28,7 @@ from app.db.models import SignInAttempt, User, UserPassword
 from app.domain.application import Problem
 from app.domain.roles import Permission, Role
 from app.services.common import audit
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, PermissionDenied, ValidationFailed
 
 # scrypt is memory-hard and in the standard library (hashlib): no extra dependency to keep.
@@ -278,9 +278,10 @@ def _check_here(session: Session, ctx: ServiceContext, key: str, password: str) 
 
 # --- managing users ------------------------------------------------------------------------------------
 
+@retry_read
 def list_users(ctx: ServiceContext) -> list[UserInfo]:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         return [_info(session, u) for u in session.scalars(select(User).order_by(func.lower(User.login)))]
 
 
