@@ -65,7 +65,7 @@ def _with_pack(ctx, case_id: int) -> tuple[int, int]:
                                                                 threshold_decided_on=date(2026, 10, 28)))
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall").id
     panels.add_case(ctx, meeting, case_id)
-    letter_id, _pdf = build_panel_pack(ctx, meeting)
+    letter_id = build_panel_pack(ctx, meeting).letter_id
     record_pack_sent(ctx, letter_id, sent_to=["Sam Chair"], sent_on=date(2026, 11, 25), method="email")
     return meeting, letter_id
 

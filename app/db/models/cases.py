@@ -36,6 +36,10 @@ class Case(Versioned, Base):
     consent_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Set when consent arrives after the case had to wait: the threshold clock runs from here.
     consent_completed_on: Mapped[date | None] = mapped_column(Date)
+    # Whether the victim rents from a registered provider of social housing (and which one): the
+    # Housing Ombudsman is named in a letter only for that provider's tenant. None: not asked yet.
+    victim_tenure: Mapped[str | None] = mapped_column(String(30))
+    victim_landlord_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     asb_types: Mapped[str] = mapped_column(Text, default="")  # comma-separated, as typed
     problem_location_id: Mapped[int | None] = mapped_column(ForeignKey("problem_locations.id"), index=True)
     impact: Mapped[str | None] = mapped_column(Text)

@@ -26,6 +26,12 @@ class Letter(Base):
     sent_by: Mapped[str | None] = mapped_column(String(120))
     revised_outcome_date: Mapped[date | None] = mapped_column(Date)  # delay letters only
     queued: Mapped[bool] = mapped_column(Boolean, default=False)  # waiting to be produced
+    # The officer's changes to the filled template text (JSON), kept with the letter they made.
+    edits: Mapped[str | None] = mapped_column(Text)
+    approver_name: Mapped[str | None] = mapped_column(String(200))  # the chair's name, as printed
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("agency_requests.id", ondelete="SET NULL"))
+    new_due_on: Mapped[date | None] = mapped_column(Date)  # a reminder's new return date
 
 
 class Document(Base):
@@ -48,7 +54,7 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="officer")
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
-    job_title: Mapped[str | None] = mapped_column(String(120))
+    job_title: Mapped[str | None] = mapped_column(String(120))  # under the signature on letters
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

@@ -110,7 +110,8 @@ def _add_case(session: Session, ctx: ServiceContext, data: ApplicationData, matc
         consent_recorded_at=now, asb_types=", ".join(data.asb_types),
         problem_location=_location(session, data.problem_location), impact=data.impact,
         vulnerability=data.vulnerability, desired_outcome=data.desired_outcome,
-        officer=officer, created_by=ctx.actor, updated_by=ctx.actor)
+        officer=officer, created_by=ctx.actor, updated_by=ctx.actor,
+        victim_tenure=data.victim_tenure, victim_landlord_id=_landlord(matcher, data))
     unmatched: list[str] = []
     for position, item in enumerate(data.incidents):
         agency = matcher.match(item.reported_to)
@@ -133,6 +134,14 @@ def _add_case(session: Session, ctx: ServiceContext, data: ApplicationData, matc
     session.flush()
     return CreatedCase(case.id, case.reference, case.source_reference, case.status, case.version, waiting,
                        tuple(unmatched))
+
+
+def _landlord(matcher: AgencyMatcher, data: ApplicationData) -> int | None:
+    """The registered provider the victim rents from, when named and in the directory."""
+    if data.victim_tenure != "registered_provider" or not data.victim_landlord:
+        return None
+    agency = matcher.match(data.victim_landlord)
+    return agency.id if agency is not None else None
 
 
 def _perpetrator(session: Session, data, actor: str) -> Perpetrator:
