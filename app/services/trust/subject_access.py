@@ -214,8 +214,8 @@ class _Tokens:
                 if len(part) >= 2 and part.casefold() not in _TITLES:
                     self.words.add(part)
 
-    def address(self, *lines: str | None) -> None:
-        lines = [line for line in lines if line and line.strip()]
+    def address(self, *given: str | None) -> None:
+        lines = [line for line in given if line and line.strip()]
         for n, line in enumerate(lines):
             # A town or county line alone ("Royal Tunbridge Wells") names a place, not the person.
             if n == 0 or any(ch.isdigit() for ch in line):

@@ -177,7 +177,7 @@ class LettersTab(QWidget):
             return
         if self.print_hook is not None:
             self.print_hook(pdf)
-        else:
+        elif printer is not None:
             print_pdf(pdf, printer)
         self.page.changed()
 
