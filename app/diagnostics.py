@@ -76,7 +76,7 @@ def operation_of(exc: BaseException) -> str:
 def log_failure(exc: BaseException, *, operation: str | None = None, ids: dict[str, int | None] | None = None,
                 where: str = "") -> None:
     """One line per failure: its type and causes' types, the operation, ids, code locations."""
-    kinds = []
+    kinds: list[str] = []
     seen: BaseException | None = exc
     while seen is not None and len(kinds) < 5:
         kinds.append(type(seen).__module__ + "." + type(seen).__qualname__)

@@ -49,6 +49,9 @@ class _Reader:
         if not isinstance(value, str):
             self.fail(f"{where}{key}", "should be text")
             return None
+        if any("\ud800" <= ch <= "\udfff" for ch in value):
+            self.fail(f"{where}{key}", "holds a broken character (an unpaired surrogate), which cannot be stored")
+            return None
         return value.strip() or None
 
     def day(self, obj: dict[str, Any], key: str, where: str) -> date | None:

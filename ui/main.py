@@ -53,16 +53,23 @@ def run(choice: DatabaseChoice) -> int:
         QMessageBox.critical(None, APP_NAME, str(exc))
         return 1
     except Exception as exc:  # noqa: BLE001 - the user needs to know why the app cannot start
-        QMessageBox.critical(None, APP_NAME, f"The database could not be opened:\n{choice.describe()}\n\n{exc}")
+        from app.diagnostics import log_failure
+        from app.services.common.errors import describe
+        log_failure(exc, operation="open the database")
+        QMessageBox.critical(None, APP_NAME, f"The database could not be opened:\n{choice.describe()}\n\n"
+                                             f"{describe(exc)}")
         return 1
     from ui.main_window import MainWindow
     factory = case_list_factory()
     window = MainWindow(opened.context, choice, case_list_factory=factory)
+    from ui.error_hook import ErrorHook
+    hook = ErrorHook(window.dialogs).install()  # nothing reaches the user as silence or a traceback
     window.show()
     if opened.backup_made:
         window.statusBar().showMessage(f"Database upgraded; the old copy is kept at {opened.backup_made}", 15000)
     window.offer_set_up()
     window.restore_drafts()
     code = app.exec()
+    hook.uninstall()
     opened.context.engine.dispose()
     return code

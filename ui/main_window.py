@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QLabel, QListWidget, QMainWindow, QSplitter, QSta
                                QTabWidget, QToolBar, QWidget)
 
 from app import APP_NAME, __version__
+from app.domain.roles import Permission
 from app.db.location import DatabaseChoice
 from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.common.context import ServiceContext
@@ -240,8 +241,10 @@ class MainWindow(QMainWindow):
                              f"{uk_time(draft.updated_at)}). Save it, or close the tab to discard it.",
                              "warn")
             restored += 1
-        # Copies written while the database could not be reached: back into forms, then the database.
-        for path in sorted(local_drafts_dir().glob("application-*.json")):
+        # Copies written while the database could not be reached: back into forms, then the database
+        # (not for a user who may not create cases: they make no drafts and are shown none).
+        local = sorted(local_drafts_dir().glob("application-*.json")) if self.ctx.may(Permission.CHANGE_CASES) else []
+        for path in local:
             try:
                 payload = json.loads(path.read_text(encoding="utf-8"))
             except (OSError, ValueError):

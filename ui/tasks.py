@@ -15,7 +15,6 @@ operation's `Changes`, and each view decides from them whether what it shows is 
 from __future__ import annotations
 
 import itertools
-import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -29,7 +28,6 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 from app.services.common.errors import Conflict, ValidationFailed, in_words
 from app.services.common.ops import Changes, Progress, changes_of
 
-log = logging.getLogger(__name__)
 
 
 class Dialogs(Protocol):
@@ -246,7 +244,9 @@ class Tasks(QObject):
         if handled:
             return
         if not isinstance(error, (Conflict, ValidationFailed)) and not _is_service_error(error):
-            log.error("%s failed: %s", task.what, type(error).__name__, exc_info=error)
+            # The rotating log: the kind and the code locations, never the message (it can hold typed values).
+            from app.diagnostics import log_failure
+            log_failure(error, where=task.what)
         if self.dialogs is None:
             return
         if isinstance(error, Conflict):

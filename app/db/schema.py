@@ -88,6 +88,8 @@ def check_not_newer(engine: Engine, state: SchemaState | None = None) -> None:
     if state.current is None or state.current == state.head or state.current in known_revisions():
         return
     version = written_by(engine)
+    if version == __version__:  # upgraded by a newer app that did not record itself: say only "newer"
+        version = None
     made = f"version {version} of the app" if version else "a newer version of the app"
     install = f"install {version} or later" if version else "install the newest version"
     raise NewerSchema(f"This database was made by {made} (schema {state.current}); this is version "

@@ -24,6 +24,12 @@ class TcpProxy:
         self.port = port or free_port()
         self.max_seconds = max_seconds
         self.accepted = 0
+        # Set to bytes the client sends (b"COMMIT\x00"): that message is delivered, the server's reply
+        # is awaited and thrown away, and the connection dropped, as a network that fails at the worst
+        # moment would. Once only; `dropped_replies` counts how often it happened.
+        self.drop_reply_to: bytes | None = None
+        self.dropped_replies = 0
+        self._clients: set[socket.socket] = set()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -95,6 +101,7 @@ class TcpProxy:
             _close(client)  # the real server is down too: refuse as it would
             return
         self.accepted += 1
+        self._clients.add(client)
         for sock in (client, upstream):
             sock.setblocking(False)
             selector.register(sock, selectors.EVENT_READ, None)
@@ -105,7 +112,15 @@ class TcpProxy:
         other = peers.get(sock)
         try:
             data = sock.recv(65536)
-            if data and other is not None:
+            if data and other is not None and sock in self._clients and self.drop_reply_to \
+                    and self.drop_reply_to in data:
+                self.drop_reply_to = None
+                other.settimeout(5.0)
+                other.sendall(data)
+                other.recv(65536)  # the server has done it (committed) and answered: the answer is lost
+                self.dropped_replies += 1
+                data = b""  # fall through: both ends closed
+            elif data and other is not None:
                 other.settimeout(5.0)  # small messages: a bounded blocking send keeps the order simple
                 other.sendall(data)
                 other.setblocking(False)
@@ -116,6 +131,7 @@ class TcpProxy:
         for s in (sock, other):
             if s is not None:
                 peers.pop(s, None)
+                self._clients.discard(s)
                 try:
                     selector.unregister(s)
                 except (KeyError, ValueError):

@@ -5,6 +5,8 @@ import re
 from collections import Counter, defaultdict
 from datetime import date
 
+import pytest
+
 from sqlalchemy import func, select
 
 from app.db.models import (AgencyAction, AgencyRequest, AuditEntry, Case, CaseReview, Incident, PanelMeeting,
@@ -168,13 +170,11 @@ def test_related_rows(ctx):
         assert len(audit) == 1 and "300" in audit[0].reason
 
 
-def test_references_continue_before_and_after(ctx):
-    first = create_application(ctx, application("2026-11-02"))
-    assert first.reference == "CT-2026-0001"
+def test_references_continue_after(ctx):
     generate_demo_cases(ctx, 150, seed=1)
     generate_demo_cases(ctx, 50, seed=2)  # a second run continues the numbers too
     cases = _cases(ctx)
-    assert len(cases) == 201 and len({c.reference for c in cases}) == 201
+    assert len(cases) == 200 and len({c.reference for c in cases}) == 200
     _check_references(ctx, cases)
     in_2026 = sum(c.received_on.year == 2026 for c in cases)
     after = create_application(ctx, application("2026-11-20"))
@@ -219,3 +219,17 @@ def test_demo_on_postgres(pg_ctx):
     in_2026 = sum(c.received_on.year == 2026 for c in cases)
     after = create_application(pg_ctx, application("2026-11-20"))
     assert after.reference == f"CT-2026-{in_2026 + 1:04d}" and after.id == max(c.id for c in cases) + 1
+
+
+@pytest.mark.parametrize("where", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_demo_refuses_a_database_with_real_cases_and_changes_nothing(request, where):
+    from app.services.common.errors import ServiceError
+    from app.services.reports.figures import statutory_figures
+    ctx = request.getfixturevalue("ctx" if where == "sqlite" else "pg_ctx")
+    real = create_application(ctx, application("2026-11-02"))
+    year = (date(2026, 4, 1), date(2027, 3, 31))
+    before = statutory_figures(ctx, *year)
+    with pytest.raises(ServiceError, match="holds 1 real case"):
+        generate_demo_cases(ctx, 20)
+    assert statutory_figures(ctx, *year) == before and [c.id for c in _cases(ctx)] == [real.id]
+    assert create_application(ctx, application("2026-11-20")).reference == "CT-2026-0002"  # saves still work

@@ -139,3 +139,34 @@ def test_a_dry_run_saves_nothing(ctx, tmp_path):
 def test_names_are_split_sensibly(text, parts):
     name = split_name(text)
     assert (name.title, name.first_name, name.last_name, name.organisation) == parts
+
+
+def test_a_quoted_newline_stays_in_its_cell_and_unicode_separators_do_not_split_rows(ctx, tmp_path):
+    rows = ['ASB/2025/010,01/04/2025,telephone,"Hill Street\nResidents Association",TN1 1AA,,,,,,,,',
+            "ASB/2025/011,02/04/2025,telephone,Mrs Jane\u2028Smith,TN1 1AB,,,,,,,,",
+            "ASB/2025/012,03/04/2025,post,Mr Paul\u2029Jones\u0085,TN1 1AC,,,,,,,,"]
+    report = import_register(ctx, _write(tmp_path, rows))
+    assert report.problems == [] and len(report.created) == 3
+    with ctx.reading() as s:
+        names = sorted((p.organisation or "", p.first_name or "", p.last_name or "") for p in s.scalars(select(Person)))
+    assert names == [("", "Jane", "Smith"), ("", "Paul", "Jones"), ("Hill Street Residents Association", "", "")]
+
+
+@pytest.mark.parametrize("cell, column, words", [
+    ("recommendations=100000", "recommendations", "more recommendations than a panel makes"),
+    ("recommendations=" + "9" * 5001, "recommendations", "is not a number"),
+    ("received_on=01/01/0001", "received_on", "before the Community Trigger came into force"),
+    ("received_on=19/10/2014", "received_on", "before the Community Trigger came into force"),
+    ("applicant_name=" + "x" * 121, "applicant_name", "at most 120 characters"),
+    ("applicant_name=Jane\x00Smith", "applicant_name", "NUL"),
+])
+def test_counts_dates_and_lengths_are_bounded(ctx, tmp_path, cell, column, words):
+    name, value = cell.split("=", 1)
+    row = {"reference": "ASB/2025/020", "received_on": "01/04/2025", "channel": "post", "applicant_name": "Jo Bloggs",
+           "postcode": "", "threshold_decided_on": "10/04/2025", "threshold_met": "yes", "panel_held_on": "20/05/2025",
+           "recommendations": "1", "outcome_sent_on": "", "secondary_review_requested_on": "",
+           "secondary_review_outcome": "", "closed_on": ""}
+    row[name] = value
+    report = import_register(ctx, _write(tmp_path, [",".join(row.values())]))
+    assert any(p.column == column and words in p.message for p in report.problems), report.problems
+    assert _cases(ctx) == 0

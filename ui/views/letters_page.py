@@ -10,7 +10,7 @@ from app.domain.dates import uk
 from app.domain.roles import Permission
 from app.services.letters import case_letters as letter_service
 from app.services.common.context import ServiceContext
-from app.services.common.errors import ServiceError
+from app.services.common.errors import ServiceError, describe
 from app.services.letters.queue import letters_to_send, produce_due_acknowledgements
 from ui.dialogs import DialogService
 from ui.pdf_view import print_pdf
@@ -68,9 +68,16 @@ class LettersPage(QWidget):
             self.open_case(case_id)
 
     def print_due(self) -> None:
-        result = produce_due_acknowledgements(self.ctx, due_by=None)
-        self.batch = [info.id for info in result.produced]
-        pdfs = [letter_service.letter_pdf(self.ctx, letter_id) for letter_id in self.batch]
+        try:
+            result = produce_due_acknowledgements(self.ctx, due_by=None)
+            self.batch = [info.id for info in result.produced]
+            pdfs = [letter_service.letter_pdf(self.ctx, letter_id) for letter_id in self.batch]
+            # Logged before the printer has them: no copy leaves without its entry in the log.
+            for letter_id in self.batch:
+                letter_service.record_disclosure(self.ctx, letter_id, "print (batch of acknowledgements)")
+        except ServiceError as exc:
+            self.dialogs.error("Acknowledgements not printed", describe(exc))
+            return
         if pdfs:
             if self.print_hook is not None:
                 self.print_hook(pdfs)
@@ -79,8 +86,6 @@ class LettersPage(QWidget):
                 if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
                     for pdf in pdfs:
                         print_pdf(pdf, printer)
-            for letter_id in self.batch:
-                letter_service.record_disclosure(self.ctx, letter_id, "print (batch of acknowledgements)")
         text = f"{len(pdfs)} acknowledgement(s) produced and sent to the printer."
         if result.refused:
             text += "\n\nNot produced:\n" + "\n".join(f"{ref}: {why}" for ref, why in result.refused)

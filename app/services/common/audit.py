@@ -75,19 +75,20 @@ def write(session: Session, ctx: ServiceContext, entries: Sequence[NewEntry]) ->
     prev = (last.hash if last else None) or GENESIS
     ids = _new_ids(session, ctx, last.id if last else 0, len(entries))
     stamp = utcnow()
-    rows, values = [], []
+    rows: list[dict[str, Any]] = []
+    values: list[dict[str, Any]] = []
     for new_id, e in zip(ids, entries):
-        row = {"id": new_id, "at": stamp, "actor": ctx.actor, "db_user": db_user, "machine": ctx.machine,
-               "action": e.action, "entity": e.entity, "entity_id": e.entity_id, "case_id": e.case_id,
-               "fields": e.fields, "reason": e.reason, "prev_hash": prev}
-        row["hash"] = prev = entry_hash(row["prev_hash"], ChainFields(**{k: row[k] for k in _CHAINED}))
-        rows.append(row)
+        fields = ChainFields(new_id, stamp, ctx.actor, db_user, ctx.machine, e.action, e.entity, e.entity_id,
+                             e.case_id, e.fields, e.reason)
+        digest = entry_hash(prev, fields)
+        rows.append({**{k: getattr(fields, k) for k in _CHAINED}, "prev_hash": prev, "hash": digest})
+        prev = digest
         values += [{"audit_id": new_id, "case_id": e.case_id, "field": name, "before": before, "after": after}
                    for name, before, after in e.values]
     # Core executemany: a whole batch in one statement each, whatever the number of entries.
-    session.execute(insert(AuditEntry.__table__), rows)
+    session.execute(insert(AuditEntry), rows)
     if values:
-        session.execute(insert(AuditValue.__table__), values)
+        session.execute(insert(AuditValue), values)
     return [Recorded(i, db_user) for i in ids]
 
 

@@ -32,6 +32,7 @@ from app.services.common.bulk_insert import row_template, sync_sequences
 from app.services.cases.references import reserve_numbers
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError
 from app.services.demo.plan import CachedCalendar, Plan, plan_cases
 from app.services.intake.applications import person_search_key
 from app.services.cases.references import format_reference
@@ -49,10 +50,21 @@ RESPONSES = {"accepted": "Accepted; work under way.", "completed": "Done; detail
 
 def generate_demo_cases(ctx: ServiceContext, count: int, *, seed: int = 2014,
                         progress: Callable[[int], None] | None = None) -> int:
-    """Add `count` made-up cases received over the last eight years; returns how many were made."""
+    """Add `count` made-up cases received over the last eight years; returns how many were made.
+
+    Refused on a database that holds any case the demo did not make: made-up cases among real ones
+    would be counted in the statutory figures and could not be told apart later.
+    """
     ctx.require(Permission.CHANGE_CASES)
     if count < 1:
         return 0
+    with ctx.reading() as session:
+        real = session.scalar(select(func.count()).select_from(Case).where(Case.created_by != ACTOR)) or 0
+    if real:
+        raise ServiceError(f"This database holds {real:,} real case{'s' if real != 1 else ''} (not made by the demo), "
+                           "so no demo cases were added: they would be counted in the statutory figures with them. "
+                           "Try the demo on a new, empty database instead (for example: community-trigger --database "
+                           "demo.db demo).")
     settings, rng = ctx.settings(), random.Random(seed)
     cal = CachedCalendar(settings.closure_days)  # the same working days as ctx.calendar()
     plans = plan_cases(rng, count, ctx.today(), ctx.now(), cal)
@@ -65,11 +77,13 @@ def generate_demo_cases(ctx: ServiceContext, count: int, *, seed: int = 2014,
             for plan, reference in zip(chunk, _references(session, chunk, settings.council.reference_prefix)):
                 builder.case(plan, reference)
             builder.write(session)
+            # In the same transaction as the rows: PostgreSQL must never hand out these ids again,
+            # even if a later batch fails (ids were allocated here, not by the sequences).
+            sync_sequences(session, TABLES)
         made += len(chunk)
         if progress:
             progress(made)
     with ctx.unit_of_work() as session:
-        sync_sequences(session, TABLES)  # PostgreSQL: later cases must not reuse these ids
         audit.record(session, ctx, "create", "case", None,
                      reason=f"demo data: {made} made-up cases generated (seed {seed})")
     return made

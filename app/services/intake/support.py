@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import mimetypes
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -20,9 +19,7 @@ from app.services.common.ops import NOTHING, Changes, Part, Saved
 from app.services.common.errors import NotFound, ValidationFailed
 from app.domain.application import Problem
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-ATTACHMENT_TYPES = {".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg",
-                    ".jpeg": "image/jpeg", ".tif": "image/tiff", ".tiff": "image/tiff"}
+from app.services.intake.attachments import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, read_attachment  # noqa: F401
 
 
 @dataclass(frozen=True)
@@ -151,27 +148,12 @@ def discard_draft(ctx: ServiceContext, draft_id: int) -> Changes:
 def attach_document(ctx: ServiceContext, case_id: int, source: Path, title: str | None = None) -> Saved:
     """Copy a scan into the database; the user's path is only read, never stored or trusted."""
     ctx.require(Permission.CHANGE_CASES)
-    suffix = source.suffix.lower()
-    problems = []
-    if suffix not in ATTACHMENT_TYPES:
-        problems.append(Problem("attachment", f"{source.name}: attach a PDF or an image "
-                                f"({', '.join(sorted(ATTACHMENT_TYPES))})"))
-    try:
-        size = source.stat().st_size
-    except OSError as exc:
-        raise ValidationFailed([Problem("attachment", f"{source.name} cannot be read: {exc.strerror}")]) from exc
-    if size > MAX_ATTACHMENT_BYTES:
-        problems.append(Problem("attachment", f"{source.name} is {size // (1024 * 1024)} MB; the limit is "
-                                f"{MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB"))
-    if problems:
-        raise ValidationFailed(problems)
-    content = source.read_bytes()
+    scan = read_attachment(Path(source))
     with ctx.unit_of_work() as session:
         if session.get(Case, case_id) is None:
             raise NotFound("That case no longer exists.")
-        doc = Document(case_id=case_id, title=(title or source.name)[:300],
-                       media_type=ATTACHMENT_TYPES.get(suffix) or mimetypes.guess_type(source.name)[0]
-                       or "application/octet-stream", size=len(content), content=content, added_by=ctx.actor)
+        doc = Document(case_id=case_id, title=(title or scan.name)[:300], media_type=scan.media_type,
+                       size=len(scan.content), content=scan.content, added_by=ctx.actor)
         session.add(doc)
         session.flush()
         audit.record(session, ctx, "attach", "document", doc.id, case_id=case_id)

@@ -65,14 +65,22 @@ class RegisterImport:
         return "; ".join(parts) + "."
 
 
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
 def import_register(ctx: ServiceContext, path: Path, *, dry_run: bool = False) -> RegisterImport:
     """Check the whole file; import every row in one unit of work, or nothing at all."""
     ctx.require(Permission.VIEW if dry_run else Permission.CHANGE_CASES)
     report = RegisterImport()
     try:
-        raw = Path(path).read_bytes()
+        with Path(path).open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         report.problems.append(RegisterProblem(0, "file", f"cannot be read: {exc.strerror}"))
+        return report
+    if len(raw) > MAX_FILE_BYTES:
+        report.problems.append(RegisterProblem(0, "file", f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, "
+                                                          "the most a register file may hold: split it"))
         return report
     rows, problems = read_rows(_decode(raw), ctx.today())
     report.problems.extend(problems)

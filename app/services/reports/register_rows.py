@@ -2,13 +2,19 @@
 from __future__ import annotations
 
 import csv
+import io
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from app.domain.application import Channel
 from app.domain.dates import parse_uk_or_iso, uk
 from app.services.cases.secondary_review import OUTCOMES
+from app.services.intake.limits import text_problem
 
+COMMENCEMENT = date(2014, 10, 20)  # the Community Trigger came into force: no case is older
+MAX_RECOMMENDATIONS = 50  # for one case; a panel makes a handful
+CELL_LIMITS = {"reference": 120, "applicant_name": 120, "postcode": 12}  # the columns they are stored in
 COLUMNS = ("reference", "received_on", "channel", "applicant_name", "postcode", "threshold_decided_on",
            "threshold_met", "panel_held_on", "recommendations", "outcome_sent_on",
            "secondary_review_requested_on", "secondary_review_outcome", "closed_on")
@@ -96,7 +102,10 @@ def read_rows(text: str, today: date) -> tuple[list[RegisterRow], list[RegisterP
     """Every row parsed and checked; the rows are usable only when there are no problems."""
     problems: list[RegisterProblem] = []
     try:
-        lines = list(csv.reader(text.splitlines()))
+        # Read as a file, not split into lines first: a quoted cell may hold a newline, and
+        # str.splitlines() would also break rows at Unicode line and paragraph separators (U+2028,
+        # U+2029, U+0085), which belong to the cell they were typed in (and become spaces there).
+        lines = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         return [], [RegisterProblem(0, "file", f"is not a readable CSV file ({exc})")]
     if not lines:
@@ -130,6 +139,10 @@ def _check_row(n: int, v: dict[str, str], today: date, problems: list[RegisterPr
     def bad(column: str, message: str) -> None:
         found.append(RegisterProblem(n, column, message))
 
+    for column, value in v.items():
+        problem = text_problem(column, value, CELL_LIMITS.get(column, 120))
+        if problem is not None:
+            bad(column, problem.message)
     dates: dict[str, date | None] = {}
     for column in DATE_COLUMNS:
         dates[column] = None
@@ -141,12 +154,12 @@ def _check_row(n: int, v: dict[str, str], today: date, problems: list[RegisterPr
                 continue
             if day > today:
                 bad(column, f"{uk(day)} is in the future")
+            elif day < COMMENCEMENT:
+                bad(column, f"{uk(day)} is before the Community Trigger came into force (20/10/2014)")
             dates[column] = day
     reference = v["reference"]
     if not reference:
         bad("reference", "every row needs the register's reference")
-    elif len(reference) > 120:
-        bad("reference", "is longer than 120 characters")
     if not v["received_on"]:
         bad("received_on", "every application needs the date it was received")
     channel = _CHANNELS.get(v["channel"].casefold().replace("_", " ")) or _CHANNELS.get(v["channel"].casefold())
@@ -156,8 +169,6 @@ def _check_row(n: int, v: dict[str, str], today: date, problems: list[RegisterPr
             "give how the application arrived (telephone, post, online form, email or in person)")
     if not v["applicant_name"]:
         bad("applicant_name", "give the applicant's name (or the organisation's)")
-    if len(v["postcode"]) > 12:
-        bad("postcode", "is too long for a postcode")
     met = _yes_no(v["threshold_met"])
     if v["threshold_met"] and met is None:
         bad("threshold_met", f"'{v['threshold_met']}' should be yes or no")
@@ -168,10 +179,14 @@ def _check_row(n: int, v: dict[str, str], today: date, problems: list[RegisterPr
         bad("threshold_met", "say whether the threshold was met (yes or no): the decision has a date")
     count = 0
     if v["recommendations"]:
-        if v["recommendations"].isdigit():
+        if re.fullmatch(r"[0-9]{1,6}", v["recommendations"]):
             count = int(v["recommendations"])
+            if count > MAX_RECOMMENDATIONS:
+                bad("recommendations", f"{count:,} is more recommendations than a panel makes for one case "
+                                       f"(at most {MAX_RECOMMENDATIONS})")
         else:
-            bad("recommendations", f"'{v['recommendations']}' is not a number of recommendations (0, 1, 2...)")
+            shown = v["recommendations"] if len(v["recommendations"]) <= 20 else v["recommendations"][:20] + "…"
+            bad("recommendations", f"'{shown}' is not a number of recommendations (0, 1, 2...)")
     if v["panel_held_on"] and met is not True and not (v["threshold_met"] and met is None):
         bad("panel_held_on", "a panel reviews a case only once the threshold is met (threshold_met is "
                              f"{'no' if met is False else 'empty'})")

@@ -61,7 +61,7 @@ def verify_chain(ctx: ServiceContext, progress: Progress | None = None) -> Chain
                     broken, problem = row.id, "its contents were changed after it was written"
                 if broken is not None:
                     break
-                prev, prev_id = row.hash, row.id
+                prev, prev_id = row.hash or GENESIS, row.id
             last = rows[-1].id
             session.expunge_all()
             if progress:

@@ -11,7 +11,7 @@ from app.domain.dates import uk, uk_time
 from app.services.letters import case_letters as letter_service
 from app.services.agencies.directory import list_agencies
 from app.services.cases.case_page import CaseDetail
-from app.services.common.errors import ServiceError
+from app.services.common.errors import ServiceError, describe
 from ui.pdf_view import PdfPagesView, print_pdf
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.views.case_page.letter_edit_dialog import LetterEditDialog
@@ -147,23 +147,38 @@ class LettersTab(QWidget):
             return
         path = self.page.dialogs.save_file("Save the letter as PDF", f"{self.page.detail.reference}-letter.pdf"
                                            if self.page.detail else "letter.pdf", "PDF files (*.pdf)")
-        if path is not None:
+        if path is None:
+            return
+        try:
             pdf = letter_service.letter_pdf(self.page.ctx, letter_id)
-            path.write_bytes(pdf)  # exactly the stored bytes: a reprint is the letter as sent
+            # Refused or logged before the file exists: no copy leaves without its entry in the log.
             letter_service.record_disclosure(self.page.ctx, letter_id, f"saved as {path.name}")
+            path.write_bytes(pdf)  # exactly the stored bytes: a reprint is the letter as sent
+        except (ServiceError, OSError) as exc:
+            self.page.dialogs.error("Letter not saved", describe(exc))
 
     def print_letter(self) -> None:
         if (letter_id := self._selected()) is None:
             return
-        pdf = letter_service.letter_pdf(self.page.ctx, letter_id)
-        if self.print_hook is not None:
-            pages = self.print_hook(pdf)
-        else:
+        try:
+            pdf = letter_service.letter_pdf(self.page.ctx, letter_id)
+        except ServiceError as exc:  # a read-only user, say: told, not a traceback
+            self.page.dialogs.error("Cannot print the letter", describe(exc))
+            return
+        printer = None
+        if self.print_hook is None:
             printer = QPrinter(QPrinter.PrinterMode.HighResolution)
             if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
                 return
-            pages = print_pdf(pdf, printer)
-        letter_service.record_disclosure(self.page.ctx, letter_id, f"print ({pages} pages)")
+        try:
+            letter_service.record_disclosure(self.page.ctx, letter_id, "print")  # logged before it is printed
+        except ServiceError as exc:
+            self.page.dialogs.error("Cannot print the letter", describe(exc))
+            return
+        if self.print_hook is not None:
+            self.print_hook(pdf)
+        elif printer is not None:
+            print_pdf(pdf, printer)
         self.page.changed()
 
     def approve(self) -> None:
