@@ -17,6 +17,7 @@ from app.services.agencies.directory import set_agency_details
 from app.services.cases import steps as wf
 from app.services.cases.tenure import record_tenure
 from app.services.intake.applications import create_application
+from tests.db.helpers import send_letter
 
 OFFICER = dict(login="officer.one", display_name="Jane Smith", email="jane.smith@tunbridgewells.gov.uk",
                phone="01892 554000", job_title="Community Safety Officer")
@@ -119,7 +120,7 @@ def new_case(ctx, received: str = "2026-11-23", *, third_party: bool = False, co
 
 def acknowledged(ctx, received: str = "2026-11-23", **kw):
     case = new_case(ctx, received, **kw)
-    step = wf.record_acknowledgement(ctx, case.id, case.version, sent_on=day(received), method="post")
+    step = send_letter(ctx, case.id, "acknowledgement", day(received), "post", version=case.version)
     return case, step
 
 
@@ -131,7 +132,7 @@ def decided(ctx, *, met: bool, received: str = "2026-11-09", decided_on: str = "
                               reported_to=late.reported_to, agency_reference=late.agency_reference,
                               description=late.description), *items[1:])
     case = new_case(ctx, received, items=items, **kw)
-    step = wf.record_acknowledgement(ctx, case.id, case.version, sent_on=day(received), method="post")
+    step = send_letter(ctx, case.id, "acknowledgement", day(received), "post", version=case.version)
     step = wf.start_threshold_check(ctx, case.id, step.version)
     if met:
         wf.decide_threshold(ctx, case.id, step.version, met=True, decided_on=day(decided_on))

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QHeaderView, 
 from app.services.cases import steps as wf
 from app.services.intake.applications import create_application
 from tests.conftest import make_context
-from tests.db.helpers import application
+from tests.db.helpers import send_letter, application
 from tests.db.letter_cases import ready
 
 
@@ -25,25 +25,36 @@ def _due(page) -> dict[str, date]:
     return {c.key: c.due for c in page.detail.clocks}
 
 
+def _named_officer(ctx) -> None:
+    """Letters name their contact officer: the signed-in user needs a name, phone and email."""
+    from app.db.models import User
+    with ctx.unit_of_work() as s:
+        me = s.query(User).filter_by(login=ctx.actor).one()
+        me.display_name, me.phone, me.email = "Jo Smith", "01892 526121", "jo.smith@example.gov.uk"
+
+
 def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx):
     ready(ctx)  # each request to an agency goes with a letter: the council's details and addresses are needed
     created = create_application(ctx, application("2026-11-02"))
     page = window.open_case(created.id)
-    # The step that needs a letter offers it.
-    assert page.step_buttons() == ["Acknowledgement sent", "Not accepted", "Withdrawn", "Letter: acknowledgement"]
+    assert page.step_buttons() == ["Acknowledgement sent", "Not accepted", "Withdrawn"]
     assert _due(page) == {"acknowledgement": date(2026, 11, 9), "threshold_decision": date(2026, 11, 16)}
 
-    page.step_dialog_hook = _fill({"sent_on": "03/11/2026", "method": "post"})
-    page.step_buttons()
     from ui.views.case_page import steps
-    steps.acknowledge(page)
+    [(_text, acknowledge)] = [(t, a) for t, a in steps.available(page) if "Acknowledgement" in t]
+    page.step_dialog_hook = _fill({"template": "acknowledgement"})
+    acknowledge(page)  # no letter yet: the step is done by sending the letter, so it offers to write it
+    assert [lt.template for lt in page.detail.letters] == ["acknowledgement"] and page.detail.status == "received"
+    page.step_dialog_hook = _fill({"sent_on": "25/11/2026", "method": "post"})
+    acknowledge(page)
     assert page.detail.status == "acknowledged" and "acknowledgement" not in _due(page)
+    assert page.detail.acknowledged_on == date(2026, 11, 25)
     assert "Ask agencies to confirm" in page.step_buttons()
 
     page.step_dialog_hook = _fill({"sent_on": "04/11/2026"})
     steps.confirmation_requests(page)
     assert page.detail.status == "threshold_check"
-    assert [lt.template for lt in page.detail.letters] == ["incident-confirmation-request"]  # in the same step
+    assert "incident-confirmation-request" in [lt.template for lt in page.detail.letters]  # in the same step
     assert _due(page)["agency_information"] == date(2026, 11, 18)
     for row in range(3):
         page.incidents.view.selectRow(row)
@@ -67,7 +78,7 @@ def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx
 
 def test_step_form_keeps_what_was_typed_when_the_service_refuses(window, ctx):
     created = create_application(ctx, application("2026-11-02"))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 11, 3), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "post", version=created.version)
     page = window.open_case(created.id)
     seen = {}
 

@@ -15,7 +15,7 @@ from app.domain.clocks import ClockSettings
 from app.domain.roles import Permission
 from app.domain.settings import CouncilDetails, Settings
 from app.services.common import audit
-from app.services.common.context import SETTINGS_KEY, ServiceContext
+from app.services.common.context import retry_read, SETTINGS_KEY, ServiceContext
 from app.services.common.errors import ValidationFailed
 
 SET_UP_KEY = "set_up_done"
@@ -98,12 +98,14 @@ def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email
                      reason="own contact details")
 
 
+@retry_read
 def my_details(ctx: ServiceContext) -> tuple[str, str, str]:
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         user = session.scalar(select(User).where(func.lower(User.login) == ctx.actor.lower()))
         return (user.display_name, user.phone or "", user.email or "") if user else (ctx.actor, "", "")
 
 
+@retry_read
 def my_job_title(ctx: ServiceContext) -> str:
     """The signed-in user's job title, printed under their name on letters."""
     with ctx.reading() as session:
@@ -111,9 +113,10 @@ def my_job_title(ctx: ServiceContext) -> str:
         return (user.job_title or "") if user else ""
 
 
+@retry_read
 def needs_set_up(ctx: ServiceContext) -> bool:
     """An empty database that has never been set up: the app offers the short set-up."""
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         if session.get(SettingRow, SET_UP_KEY) is not None:
             return False
         return not session.scalar(select(func.count()).select_from(Case))

@@ -22,7 +22,8 @@ from app.services.agencies.links import LinkResult, link_incident_to_agency, lin
 from app.services.agencies.links import reassess, unmatched_reported_to
 from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
 from app.services.common.concurrency import apply_changes, load_for_change
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
+from app.services.common.ops import NOTHING, Changes, Part
 from app.services.common.errors import NotFound, PermissionDenied, ValidationFailed
 
 __all__ = ["AGENCY_KINDS", "DEFAULT_AGENCIES", "AgencyDetail", "AgencyDirectory", "AgencyInfo", "AgencyInput",
@@ -110,6 +111,7 @@ class AgencyDetail:
     updated_by: str
     updated_at: datetime
     postcode: str = ""
+    changes: Changes = NOTHING  # what saving it changed (cases re-assessed, the directory)
 
     @property
     def alias_names(self) -> tuple[str, ...]:
@@ -178,22 +180,25 @@ class AgencyDirectory:
         return [a.name for a in self.agencies]
 
 
+@retry_read
 def list_agencies(ctx: ServiceContext) -> list[AgencyInfo]:
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         rows = session.scalars(select(Agency).order_by(func.lower(Agency.name))).all()
         return [AgencyInfo(a.id, a.name, a.kind, a.relevant_body, tuple(x.alias for x in a.aliases),
                            a.version, a.active) for a in rows]
 
 
+@retry_read
 def agency_kinds(ctx: ServiceContext) -> list[str]:
     """The kinds of the default directory, then any other kind already typed."""
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         used = session.scalars(select(Agency.kind).distinct()).all()
     return list(dict.fromkeys([*AGENCY_KINDS, *sorted(k for k in used if k)]))
 
 
+@retry_read
 def get_agency(ctx: ServiceContext, agency_id: int) -> AgencyDetail:
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         agency = session.get(Agency, agency_id)
         if agency is None:
             raise NotFound("That agency no longer exists.")
@@ -318,7 +323,7 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
                 if difference:
                     changed[field] = difference
         if not changed:
-            return _detail(agency)
+            return _detail(agency)  # nothing to save, nothing changed
         # Child rows alone would not touch the agency row: stamp it, so that its version moves too.
         agency.updated_by, agency.updated_at = ctx.actor, utcnow()
         session.flush()
@@ -333,22 +338,25 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
                  f"agency {agency.name}: {', '.join(sorted(changed))} changed", entry.db_user)
         session.flush()
         session.refresh(agency)
-        return _detail(agency)
+        return replace(_detail(agency), changes=Changes.of_cases(cases) | Changes.of(Part.AGENCIES))
 
 
 def deactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
     """Agencies are never deleted once used: an inactive one stays on its cases (and still counts
     there) but is no longer offered for matching "reported to" names."""
-    current = get_agency(ctx, agency_id)  # save_agency's version check refuses a stale one
-    return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=False))
+    with ctx.unit_of_work():  # read and saved in one transaction; save_agency checks the version
+        current = get_agency(ctx, agency_id)
+        return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=False))
 
 
 def reactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
     """Back in use: names written its way while it was inactive are linked to it."""
-    current = get_agency(ctx, agency_id)
-    return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=True))
+    with ctx.unit_of_work():
+        current = get_agency(ctx, agency_id)
+        return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=True))
 
 
+@retry_read
 def list_agency_details(ctx: ServiceContext) -> list[AgencyDetail]:
     """Every agency with its address and contacts (the command line's `agencies list`)."""
     ctx.require(Permission.VIEW)
@@ -370,14 +378,20 @@ def set_agency_details(ctx: ServiceContext, name: str, *, address_lines: list[st
         who = f"{ctx.actor} ({ctx.role.label.lower()})" if ctx.role else ctx.actor
         raise PermissionDenied(f"{who} may not change the agency directory from the command line: it is an "
                                "administrator's or a manager's change. Officers can edit it under Agencies.")
-    with ctx.reading() as session:
+    with ctx.unit_of_work() as session:  # read and saved in one transaction; save_agency checks the version
         agency = AgencyMatcher(session).match(name) or session.scalar(
             select(Agency).where(func.lower(Agency.name) == tidy(name).casefold()))
         if agency is None:
             known = ", ".join(session.scalars(select(Agency.name).order_by(Agency.name)))
             raise NotFound(f"There is no agency called '{name}' in the directory (it has: {known}).")
-        current = _detail(agency)
-    values = current.as_input()
+        return save_agency(ctx, agency.id, agency.version, _set_values(_detail(agency).as_input(), address_lines,
+                                                                       postcode, contact, contact_role, email,
+                                                                       phone, aliases))
+
+
+def _set_values(values: AgencyInput, address_lines: list[str] | None, postcode: str | None, contact: str | None,
+                contact_role: str | None, email: str | None, phone: str | None,
+                aliases: list[str] | None) -> AgencyInput:
     if address_lines is not None:
         values = replace(values, address="\n".join(line.strip() for line in address_lines if line.strip()))
     if postcode is not None:
@@ -406,4 +420,4 @@ def set_agency_details(ctx: ServiceContext, name: str, *, address_lines: list[st
             values = replace(values, phone=phone)
     if aliases:
         values = replace(values, aliases=tuple(dict.fromkeys([*values.aliases, *aliases])))
-    return save_agency(ctx, current.id, current.version, values)
+    return values

@@ -17,7 +17,8 @@ from app.services.common import audit
 from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
 from app.services.cases.facts import CaseStates
 from app.services.common.concurrency import apply_changes
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
+from app.services.common.ops import NOTHING, Changes, Part
 from app.services.common.errors import NotFound, ValidationFailed
 
 _BATCH = 2000
@@ -28,14 +29,16 @@ class LinkResult:
     incidents_linked: int
     cases_linked: int
     cases_changed: int  # cases whose count of qualifying incidents moved
+    changes: Changes = NOTHING
 
 
 # --- names that match no agency ----------------------------------------------------------------------
 
+@retry_read
 def unmatched_reported_to(ctx: ServiceContext) -> list[tuple[str, int]]:
     """Each "reported to" name (ignoring case and spacing) that no agency answers to, with how many
     incidents use it; most used first. Blank names are left out: there is nothing to link."""
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         rows = session.execute(select(Incident.reported_to, func.count()).where(Incident.agency_id.is_(None))
                                .group_by(Incident.reported_to)).all()
     totals: dict[str, list[Any]] = {}
@@ -100,7 +103,7 @@ def _link(ctx: ServiceContext, agency_id: int, *, incident_id: int | None = None
                                    ).db_user
         moved = reassess(session, ctx, settings, calendar, linked, linked,
                          f"“{written}” linked to {agency.name}", db_user)
-        return LinkResult(count, len(linked), moved)
+        return LinkResult(count, len(linked), moved, Changes.of_cases(linked) | Changes.of(Part.AGENCIES))
 
 
 def _add_alias(session: Session, ctx: ServiceContext, agency: Agency, written: str) -> tuple[str, str] | None:

@@ -15,7 +15,7 @@ from app.domain.calendar import WorkingCalendar
 from app.domain.clocks import Clock, Indicator
 from app.domain.workflow import Status
 from app.services.common import audit
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 
 # A pseudo-status for the status filter: every case that is not closed or withdrawn.
 OPEN_CASES = "open"
@@ -211,10 +211,11 @@ def build_query(ctx: ServiceContext, query: CaseQuery, calendar: WorkingCalendar
     return stmt.order_by(*_order_by(query))
 
 
+@retry_read
 def find_case_ids(ctx: ServiceContext, query: CaseQuery) -> list[int]:
     """Ids of the matching cases in display order: one query, filtered and sorted by the database."""
     stmt = build_query(ctx, query)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         result = session.connection().execute(stmt)
         try:
             # Straight from the driver's cursor: SQLAlchemy's row processing costs about 50 ms per
@@ -228,6 +229,7 @@ def _display_name(title: str | None, first: str | None, last: str | None, organi
     return PersonData(title=title, first_name=first, last_name=last, organisation=organisation).display_name
 
 
+@retry_read
 def fetch_rows(ctx: ServiceContext, ids: Sequence[int]) -> dict[int, CaseRow]:
     """The list's values for a page of cases (one query); ids not found are simply absent."""
     if not ids:
@@ -239,7 +241,7 @@ def fetch_rows(ctx: ServiceContext, ids: Sequence[int]) -> dict[int, CaseRow]:
                    Case.next_clock, Case.next_due_on, Case.officer)
             .join(Person, Person.id == Case.applicant_id)
             .where(Case.id.in_(list(ids))))
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         found = session.execute(stmt).all()
     # Many cases share a due date, and counting working days walks the calendar: count once each.
     left: dict[date, int] = {}
@@ -267,6 +269,7 @@ def iter_rows(ctx: ServiceContext, ids: Sequence[int], block: int = 1000) -> Ite
         yield from (rows[i] for i in chunk if i in rows)
 
 
+@retry_read
 def case_counts(ctx: ServiceContext) -> CaseCounts:
     """The figures at the top of the list, in one pass over the cases."""
     today = ctx.today()
@@ -279,7 +282,7 @@ def case_counts(ctx: ServiceContext) -> CaseCounts:
     stmt = select(count(status.not_in(_ENDED)), count(due < today),
                   count(due.between(today, sunday)), count(status.in_(_AWAITING_THRESHOLD)),
                   count(status.in_(_AWAITING_PANEL)), count(status.in_(_AWAITING_OUTCOME)))
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         row = session.execute(stmt).one()
         late = session.scalar(select(func.count()).select_from(_overdue_recommendations(today).subquery()))
     return CaseCounts(*(int(n) for n in row), recommendations_overdue=int(late or 0))
@@ -292,18 +295,20 @@ def _overdue_recommendations(today: date) -> Select:
             .distinct())
 
 
+@retry_read
 def received_years(ctx: ServiceContext) -> list[int]:
     """Years for the year filter, newest first (from the first and last dates: two index look-ups)."""
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         first, last = session.execute(select(func.min(Case.received_on), func.max(Case.received_on))).one()
     if first is None:
         return []
     return list(range(last.year, first.year - 1, -1))
 
 
+@retry_read
 def officers(ctx: ServiceContext) -> list[str]:
     """Officers with at least one case, for the officer filter."""
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         names = session.execute(select(Case.officer).where(Case.officer.is_not(None)).distinct()).scalars()
         return sorted(names, key=str.casefold)
 

@@ -73,10 +73,13 @@ class ServiceContext:
         """
         outer = self.current_session
         if outer is not None:
+            if getattr(self._local, "reading", False):
+                raise RuntimeError("a change was attempted inside a read: open the unit of work first")
             yield outer
             return
         session = self._sessions()
         self._local.session = session
+        self._local.reading = False
         self.transactions += 1
         try:
             yield session
@@ -105,6 +108,7 @@ class ServiceContext:
             return
         session = self._read_sessions()
         self._local.session = session
+        self._local.reading = True
         try:
             yield session
         except (OperationalError, DBAPIError) as exc:
@@ -115,6 +119,7 @@ class ServiceContext:
             raise
         finally:
             self._local.session = None
+            self._local.reading = False
             session.close()
 
     # Settings are read once per context (inside the unit of work that first needs them, so that

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import AgencyRequest, AuditEntry, Case, Letter, SecondaryReview
+from app.db.models import AgencyRequest, AuditEntry, Case, Letter
 from app.domain.application import Problem
 from app.domain.dates import long_form
 from app.domain.roles import Permission, Role
@@ -20,9 +20,10 @@ from app.letters import (TEMPLATE_NAMES, EnvelopeWindow, LetterPart, MissingPlac
 from app.letters.templates import TEMPLATE_LABELS
 from app.services.common import audit
 from app.services.cases import steps as wf
+from app.services.cases.letter_steps import STEP_LETTERS, case_values_when_sent
 from app.services.agencies.directory import AgencyMatcher
 from app.services.cases.facts import refresh_summary
-from app.services.common.concurrency import apply_changes
+from app.services.common.concurrency import apply_changes, load_for_change
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, PermissionDenied, ValidationFailed
 from app.services.common.ops import NOTHING, Changes, Part
@@ -284,9 +285,16 @@ def _letter(session: Session, letter_id: int) -> Letter:
     return letter
 
 
-def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str) -> LetterInfo:
-    """Record that the letter went out (one unit of work). Its clock stops on `sent_on`, never on the date
-    produced; a reminder's new return date goes on the request it chases."""
+def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str, *,
+                expected_version: int | None = None) -> LetterInfo:
+    """Record that the letter went out, and the step it completes, in one unit of work.
+
+    Its clock stops on `sent_on`, never on the date produced; a reminder's new return date goes on the
+    request it chases. `expected_version` is the case's version the user saw (the case page passes it):
+    if someone changed the case since, nothing is recorded. The batch of the Letters section acts on
+    letters, not cases, and passes none; the letter's own state (already sent, not approved) is checked
+    either way.
+    """
     ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         letter = _letter(session, letter_id)
@@ -300,20 +308,39 @@ def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str)
         problems += _sent_problems(ctx, sent_on, method, letter.produced_at.date())
         if problems:
             raise ValidationFailed(problems)
-        case_id, template = letter.case_id, letter.template
-        # The acknowledgement and decision letters stop their clocks through the workflow's own steps.
-        if case_id is not None and template == "acknowledgement":
-            wf.record_acknowledgement(ctx, case_id, _case(session, case_id).version, sent_on=sent_on, method=method)
-        elif case_id is not None and template in ("threshold-not-met", "not-accepted"):
-            wf.record_decision_letter_sent(ctx, case_id, _case(session, case_id).version, sent_on=sent_on,
-                                           method=method)
-        letter.sent_on, letter.sent_method, letter.sent_by = sent_on, method, ctx.actor
+        changes = Changes.of_case(letter.case_id) if letter.case_id is not None else Changes.of(Part.LETTERS)
         if letter.case_id is not None:
-            _stop_other_clocks(session, ctx, letter)
+            case = (load_for_change(session, Case, letter.case_id, expected_version, "This case")
+                    if expected_version is not None else _case(session, letter.case_id))
+            values = case_values_when_sent(session, case, letter, sent_on, ctx.actor)
+            if "status" in values and values["status"] != case.status:
+                check_transition(Status(case.status), Status(values["status"]))
+            changed = apply_changes(case, values, ctx.actor)
+            if letter.template in STEP_LETTERS or changed:
+                audit.record(session, ctx, STEP_LETTERS.get(letter.template, "letter sent"), "case", case.id,
+                             case_id=case.id, changes=changed, reason=f"{letter.template} sent by {method}")
+            if letter.template == "agency-reminder":
+                _chase_with(session, ctx, letter, case.id, sent_on)
+            refresh_summary(session, case, ctx.settings(), ctx.calendar())
+        letter.sent_on, letter.sent_method, letter.sent_by = sent_on, method, ctx.actor
         audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=letter.case_id,
                      reason=f"{letter.template} sent by {method} on {sent_on.isoformat()}")
         session.flush()
-        return _info(letter, Changes.of_case(letter.case_id) if letter.case_id else Changes.of(Part.LETTERS))
+        return _info(letter, changes)
+
+
+def _chase_with(session: Session, ctx: ServiceContext, letter: Letter, case_id: int, sent_on: date) -> None:
+    """A reminder gives its request the new return date it states (the original is kept for timeliness)."""
+    request = session.get(AgencyRequest, letter.request_id) if letter.request_id is not None else None
+    if request is None or request.answered_on is not None:
+        return
+    before = request.revised_due_on
+    request.chased_on = sent_on
+    if letter.new_due_on and letter.new_due_on > sent_on:
+        request.revised_due_on = letter.new_due_on
+    audit.record(session, ctx, "request chased", "agency request", request.id, case_id=case_id,
+                 changes={"revised_due_on": (before, request.revised_due_on)},
+                 reason=f"reminder sent; new return date {request.revised_due_on}")
 
 
 def _sent_problems(ctx: ServiceContext, sent_on: date, method: str, produced_on: date) -> list[Problem]:
@@ -326,41 +353,6 @@ def _sent_problems(ctx: ServiceContext, sent_on: date, method: str, produced_on:
         problems.append(Problem("sent_on", "a letter cannot be sent before it was produced "
                                 f"({long_form(produced_on)})"))
     return problems
-
-
-def _stop_other_clocks(session: Session, ctx: ServiceContext, letter: Letter) -> None:
-    """Findings, delay and secondary review outcome letters each stop or move a clock when sent; a
-    reminder gives its request the new return date it states."""
-    case = _case(session, letter.case_id)  # type: ignore[arg-type]
-    values: dict[str, Any] = {}
-    if letter.template == "findings":
-        values["outcome_sent_on"] = letter.sent_on
-        if case.status == Status.REVIEWED:
-            check_transition(Status.REVIEWED, Status.OUTCOME_SENT)
-            values["status"] = Status.OUTCOME_SENT.value
-    elif letter.template == "delay" and letter.revised_outcome_date:
-        values["revised_outcome_due"] = letter.revised_outcome_date
-    elif letter.template == "secondary-review-outcome":
-        review = session.scalars(select(SecondaryReview).where(SecondaryReview.case_id == case.id)
-                                 .order_by(SecondaryReview.requested_on.desc(), SecondaryReview.id.desc())).first()
-        if review is not None and review.outcome_sent_on is None:
-            review.outcome_sent_on = letter.sent_on
-            review.updated_by = ctx.actor
-    elif letter.template == "agency-reminder" and letter.request_id is not None:
-        request = session.get(AgencyRequest, letter.request_id)
-        if request is not None and request.answered_on is None and letter.sent_on is not None:
-            before = request.revised_due_on
-            request.chased_on = letter.sent_on
-            if letter.new_due_on and letter.new_due_on > letter.sent_on:
-                request.revised_due_on = letter.new_due_on
-            audit.record(session, ctx, "request chased", "agency request", request.id, case_id=case.id,
-                         changes={"revised_due_on": (before, request.revised_due_on)},
-                         reason=f"reminder sent; new return date {request.revised_due_on}")
-    if values:
-        changed = apply_changes(case, values, ctx.actor)
-        audit.record(session, ctx, "letter sent", "case", case.id, case_id=case.id, changes=changed,
-                     reason=letter.template)
-    refresh_summary(session, case, ctx.settings(), ctx.calendar())
 
 
 def letter_pdf(ctx: ServiceContext, letter_id: int) -> bytes:
@@ -402,7 +394,8 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
         problems = _sent_problems(ctx, sent_on, method or "", ctx.today())
         if problems:
             raise ValidationFailed(problems)
-    with ctx.reading() as session:
+    # Found, produced (or approved), sent and read back in one transaction: all of it or none.
+    with ctx.unit_of_work() as session:
         case_id = session.scalar(select(Case.id).where(Case.reference == reference.strip().upper()))
         if case_id is None:
             raise NotFound(f"There is no case {reference}.")
@@ -412,20 +405,20 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
             if agency is None:
                 raise NotFound(f"There is no agency called '{agency_name}' in the directory.")
             agency_id = agency.id
-        waiting = session.scalar(select(Letter.id).where(
-            Letter.case_id == case_id, Letter.template == template, Letter.queued.is_(False),
-            Letter.sent_on.is_(None)).order_by(Letter.produced_at.desc(), Letter.id.desc()).limit(1))
-    if approve:
-        if waiting is None:
-            raise LetterRefused(f"There is no {label_of(template)} letter waiting for approval on {reference}: "
-                                "produce it first (without --approve), read it, then approve it.")
-        info = approve_letter(ctx, waiting)
-    else:
-        info = produce_letter(ctx, case_id, template, recipient=recipient, agency_id=agency_id,
-                              extra_text=extra_text, large_print=large_print)
-    if sent_on is not None and method is not None:
-        info = record_sent(ctx, info.id, sent_on, method)
-    return info, letter_pdf(ctx, info.id)
+        if approve:
+            waiting = session.scalar(select(Letter.id).where(
+                Letter.case_id == case_id, Letter.template == template, Letter.queued.is_(False),
+                Letter.sent_on.is_(None)).order_by(Letter.produced_at.desc(), Letter.id.desc()).limit(1))
+            if waiting is None:
+                raise LetterRefused(f"There is no {label_of(template)} letter waiting for approval on {reference}: "
+                                    "produce it first (without --approve), read it, then approve it.")
+            info = approve_letter(ctx, waiting)
+        else:
+            info = produce_letter(ctx, case_id, template, recipient=recipient, agency_id=agency_id,
+                                  extra_text=extra_text, large_print=large_print)
+        if sent_on is not None and method is not None:
+            info = record_sent(ctx, info.id, sent_on, method)
+        return info, letter_pdf(ctx, info.id)
 
 
 def record_disclosure(ctx: ServiceContext, letter_id: int, how: str) -> None:

@@ -14,7 +14,7 @@ from app.letters.panel_pack import PackCase, PackEvent, PackMember, PanelPack, r
 from app.services.common import audit
 from app.services.panels import meetings as panels
 from app.services.cases.case_page import CaseDetail, load_case
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ValidationFailed
 from app.services.common.ops import Changes, Part
 from app.services.cases.steps import SEND_METHODS
@@ -204,10 +204,11 @@ def record_pack_sent(ctx: ServiceContext, letter_id: int, *, sent_to: list[str],
                                 f"{'person' if len(names) == 1 else 'people'}")
 
 
+@retry_read
 def pack_history(ctx: ServiceContext, meeting_id: int) -> list[PackRecord]:
     """The packs produced for a meeting, newest first, each with every sending recorded (three queries)."""
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         letters = list(session.execute(
             select(Letter.id, Letter.produced_at, Letter.produced_by)
             .where(Letter.meeting_id == meeting_id, Letter.template == TEMPLATE)

@@ -19,7 +19,7 @@ from app.domain.roles import Permission
 from app.domain.settings import Settings
 from app.domain.workflow import Status
 from app.services.common import audit
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ServiceError, ValidationFailed
 
 ANONYMISED = "[anonymised]"
@@ -83,6 +83,7 @@ class DueCase:
     version: int
 
 
+@retry_read
 def cases_due_for_review(ctx: ServiceContext, today: date | None = None) -> list[DueCase]:
     """Closed or withdrawn cases whose retention period has ended and that are not anonymised yet."""
     ctx.require(Permission.VIEW)
@@ -95,7 +96,7 @@ def cases_due_for_review(ctx: ServiceContext, today: date | None = None) -> list
              .where(Case.status.in_(FINISHED), ended.is_not(None), ended <= latest_end_due(today, years),
                     ~anonymised)
              .order_by(ended, Case.id))
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         return [DueCase(cid, ref, status, received, end, add_years(end, years), person.display_name, version)
                 for cid, ref, status, received, end, version, person in session.execute(query)]
 

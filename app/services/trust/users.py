@@ -13,7 +13,7 @@ from app.db.models import User
 from app.domain.application import Problem
 from app.domain.roles import Permission, Role
 from app.services.common import audit
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import PermissionDenied, ValidationFailed
 
 # scrypt is memory-hard and in the standard library (hashlib): no extra dependency to keep.
@@ -81,9 +81,10 @@ def _info(user: User) -> UserInfo:
     return UserInfo(user.id, user.login, user.display_name, Role(user.role), user.active, bool(user.password_hash))
 
 
+@retry_read
 def list_users(ctx: ServiceContext) -> list[UserInfo]:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         return [_info(u) for u in session.scalars(select(User).order_by(func.lower(User.login)))]
 
 
