@@ -8,6 +8,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app.domain.dates import uk, uk_time
+from app.domain.roles import Role
 from app.services.letters import case_letters as letter_service
 from app.services.agencies.directory import list_agencies
 from app.services.cases.case_page import CaseDetail
@@ -173,6 +174,10 @@ class LettersTab(QWidget):
         letter = next((lt for lt in self.detail.letters if lt.id == letter_id), None) if self.detail else None
         if letter is None or letter.template != "findings":
             self.page.dialogs.info("No approval needed", "Only the findings letter is approved, by the panel chair.")
+            return
+        if self.page.ctx.role != Role.PANEL_CHAIR:
+            self.page.dialogs.error("Could not approve the letter", "The findings letter is approved by the panel "
+                                    "chair, after reading it. Ask the chair to sign in and approve it.")
             return
         if self.open_preview(letter_id) is None:
             return
