@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -11,6 +10,8 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from app import APP_NAME, __version__
+from app.cli_admin import HANDLERS as ADMIN_HANDLERS
+from app.cli_admin import add_parsers as add_admin_parsers
 from app.cli_letters import HANDLERS as LETTER_HANDLERS
 from app.cli_letters import add_parsers as add_letter_parsers
 from app.cli_reports import HANDLERS as REPORT_HANDLERS
@@ -45,12 +46,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_letter_parsers(sub)
     sub.add_parser("migrate", help="(administrator) upgrade the database schema to this version")
     add_report_parsers(sub)
+    add_admin_parsers(sub)
     p = sub.add_parser("backup", help="copy an SQLite database safely, even while the app is open")
     p.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
 def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a broken character in a file must not become a traceback
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
     try:
         choice = choose_database(args.database)
@@ -81,6 +86,13 @@ def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None)
         # A server that cannot be reached, or a URL that names no known database.
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return _fail(f"cannot use the database {choice.describe()}: {reason}")
+    except KeyboardInterrupt:
+        return _fail("stopped; nothing more was changed.", 130)
+    except Exception as exc:  # noqa: BLE001 - the last resort: words for the user, the details in the log
+        from app.diagnostics import log_failure
+        from app.services.common.errors import describe
+        log_failure(exc, operation=f"cli.{args.command}")
+        return _fail(describe(exc))
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -118,8 +130,11 @@ def _import(ctx, args: argparse.Namespace) -> int:
 
 
 def _cases(ctx, args: argparse.Namespace) -> int:
+    from app.services.cases.case_list import CaseQuery, record_export
     from app.services.cases.summaries import list_cases, next_action
     cases = list_cases(ctx)
+    # Personal data leaving the app: refused without the export permission, logged before printing.
+    record_export(ctx, len(cases), CaseQuery(), how=f"command line cases --format {args.format}")
     if args.format == "json":
         json.dump([c.to_json() for c in cases], sys.stdout, indent=1)
         print()
@@ -134,9 +149,8 @@ def _cases(ctx, args: argparse.Namespace) -> int:
     header = ["reference", "source_reference", "channel", "received", "status", "applicant",
               "threshold", "next_clock", "next_due", "indicator"]
     if args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(header)
-        writer.writerows(rows)
+        from app.csv_writer import to_text
+        sys.stdout.write(to_text(header, rows))
         return 0
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
@@ -167,4 +181,5 @@ def _backup(choice: DatabaseChoice, target: Path) -> int:
 
 
 COMMANDS: dict[str, Callable[..., int]] = {"import": _import, "cases": _cases, "demo": _demo,
-                                           **LETTER_HANDLERS, **REPORT_HANDLERS}
+                                           **LETTER_HANDLERS, **REPORT_HANDLERS,
+                                           **ADMIN_HANDLERS}

@@ -40,8 +40,8 @@ def test_a_file_made_by_the_first_version_is_backed_up_and_upgraded(tmp_path):
     path = tmp_path / "cases.db"
     _database_at(path, "0001")
     ctx = make_context(f"sqlite:///{path}")
-    assert schema_state(ctx.engine).current == SCHEMA_HEAD == "0004"
-    backups = list(tmp_path.glob("cases.before-0004.db.bak"))
+    assert schema_state(ctx.engine).current == SCHEMA_HEAD
+    backups = list(tmp_path.glob(f"cases.before-{SCHEMA_HEAD}.db.bak"))
     assert len(backups) == 1
     assert load_case(ctx, 1).reference == "CT-2025-0001" and load_case(ctx, 1).disclosure_consent is None
     assert load_case(ctx, 1).victim_tenure is None  # not asked: never guessed

@@ -54,7 +54,7 @@ def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx
     page.step_dialog_hook = _fill({"sent_on": "04/11/2026"})
     steps.confirmation_requests(page)
     assert page.detail.status == "threshold_check"
-    assert "incident-confirmation-request" in [lt.template for lt in page.detail.letters]  # in the same step
+    assert [lt.template for lt in page.detail.letters] == ["acknowledgement", "incident-confirmation-request"]
     assert _due(page)["agency_information"] == date(2026, 11, 18)
     for row in range(3):
         page.incidents.view.selectRow(row)

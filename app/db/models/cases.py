@@ -16,6 +16,8 @@ class Case(Versioned, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     source_reference: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # Made by the form when it opens: saving the same application twice returns the first case.
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     channel: Mapped[str] = mapped_column(String(12), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime)
     received_on: Mapped[date] = mapped_column(Date, index=True)

@@ -100,6 +100,7 @@ def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email
 
 @retry_read
 def my_details(ctx: ServiceContext) -> tuple[str, str, str]:
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         user = session.scalar(select(User).where(func.lower(User.login) == ctx.actor.lower()))
         return (user.display_name, user.phone or "", user.email or "") if user else (ctx.actor, "", "")
@@ -108,6 +109,7 @@ def my_details(ctx: ServiceContext) -> tuple[str, str, str]:
 @retry_read
 def my_job_title(ctx: ServiceContext) -> str:
     """The signed-in user's job title, printed under their name on letters."""
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         user = session.scalar(select(User).where(func.lower(User.login) == ctx.actor.lower()))
         return (user.job_title or "") if user else ""
@@ -116,6 +118,7 @@ def my_job_title(ctx: ServiceContext) -> str:
 @retry_read
 def needs_set_up(ctx: ServiceContext) -> bool:
     """An empty database that has never been set up: the app offers the short set-up."""
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         if session.get(SettingRow, SET_UP_KEY) is not None:
             return False
@@ -123,6 +126,7 @@ def needs_set_up(ctx: ServiceContext) -> bool:
 
 
 def mark_set_up(ctx: ServiceContext) -> None:
+    ctx.require(Permission.EDIT_SETTINGS)
     with ctx.unit_of_work() as session:
         if session.get(SettingRow, SET_UP_KEY) is None:
             session.add(SettingRow(key=SET_UP_KEY, value="true", updated_by=ctx.actor))

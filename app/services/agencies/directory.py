@@ -23,8 +23,8 @@ from app.services.agencies.links import reassess, unmatched_reported_to
 from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
 from app.services.common.concurrency import apply_changes, load_for_change
 from app.services.common.context import ServiceContext, retry_read
-from app.services.common.ops import NOTHING, Changes, Part
 from app.services.common.errors import NotFound, PermissionDenied, ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Part
 
 __all__ = ["AGENCY_KINDS", "DEFAULT_AGENCIES", "AgencyDetail", "AgencyDirectory", "AgencyInfo", "AgencyInput",
            "AgencyMatcher", "AliasDetail", "Contact", "ContactInput", "LinkResult", "agency_kinds",
@@ -182,6 +182,7 @@ class AgencyDirectory:
 
 @retry_read
 def list_agencies(ctx: ServiceContext) -> list[AgencyInfo]:
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         rows = session.scalars(select(Agency).order_by(func.lower(Agency.name))).all()
         return [AgencyInfo(a.id, a.name, a.kind, a.relevant_body, tuple(x.alias for x in a.aliases),
@@ -191,6 +192,7 @@ def list_agencies(ctx: ServiceContext) -> list[AgencyInfo]:
 @retry_read
 def agency_kinds(ctx: ServiceContext) -> list[str]:
     """The kinds of the default directory, then any other kind already typed."""
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         used = session.scalars(select(Agency.kind).distinct()).all()
     return list(dict.fromkeys([*AGENCY_KINDS, *sorted(k for k in used if k)]))
@@ -198,6 +200,7 @@ def agency_kinds(ctx: ServiceContext) -> list[str]:
 
 @retry_read
 def get_agency(ctx: ServiceContext, agency_id: int) -> AgencyDetail:
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         agency = session.get(Agency, agency_id)
         if agency is None:
@@ -296,6 +299,7 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
     A change of relevance re-assesses every case with an incident reported to it; a new name or
     alias links the incidents whose unmatched "reported to" it now matches; in the same transaction.
     """
+    ctx.require(Permission.EDIT_AGENCIES)  # it re-assesses cases: a read-only user changes no outcome
     values = _cleaned(values)
     settings, calendar = ctx.settings(), ctx.calendar()
     with ctx.unit_of_work() as session:
@@ -344,6 +348,7 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
 def deactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
     """Agencies are never deleted once used: an inactive one stays on its cases (and still counts
     there) but is no longer offered for matching "reported to" names."""
+    ctx.require(Permission.EDIT_AGENCIES)
     with ctx.unit_of_work():  # read and saved in one transaction; save_agency checks the version
         current = get_agency(ctx, agency_id)
         return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=False))
@@ -351,6 +356,7 @@ def deactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int
 
 def reactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
     """Back in use: names written its way while it was inactive are linked to it."""
+    ctx.require(Permission.EDIT_AGENCIES)
     with ctx.unit_of_work():
         current = get_agency(ctx, agency_id)
         return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=True))
@@ -364,7 +370,13 @@ def list_agency_details(ctx: ServiceContext) -> list[AgencyDetail]:
         return [_detail(a) for a in session.scalars(select(Agency).order_by(func.lower(Agency.name)))]
 
 
-def set_agency_details(ctx: ServiceContext, name: str, *, address_lines: list[str] | None = None,
+def set_agency_details(ctx: ServiceContext, name: str, **changes: Any) -> AgencyDetail:
+    """The command line's `agencies set`, found and saved in one transaction (see _set_agency_details)."""
+    with ctx.unit_of_work():
+        return _set_agency_details(ctx, name, **changes)
+
+
+def _set_agency_details(ctx: ServiceContext, name: str, *, address_lines: list[str] | None = None,
                        postcode: str | None = None, contact: str | None = None, contact_role: str | None = None,
                        email: str | None = None, phone: str | None = None,
                        aliases: list[str] | None = None) -> AgencyDetail:

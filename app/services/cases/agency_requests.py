@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import csv_writer
 from app.db.models import (Agency, AgencyAction, AgencyRequest, Case, Incident,
                            IncidentConfirmation, Note)
 from app.domain.application import Problem
@@ -272,9 +273,7 @@ def return_template_csv() -> str:
     """The headings of the simple return an agency fills in: one row per action, dates dd/mm/yyyy.
 
     No example row, so that a return sent back unchanged adds nothing that did not happen."""
-    out = io.StringIO()
-    csv.writer(out).writerow(RETURN_COLUMNS)
-    return out.getvalue()
+    return csv_writer.to_text(RETURN_COLUMNS, [])
 
 
 def import_agency_return(ctx: ServiceContext, case_id: int, path: Path) -> Counted:

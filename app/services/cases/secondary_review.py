@@ -61,6 +61,13 @@ def request_secondary_review(ctx: ServiceContext, case_id: int, expected_version
         return Saved(review.id, Changes.of_case(case.id), review.version)
 
 
+def _check_not_involved(case: Case, reviewer: str) -> None:
+    involved = {case.threshold_decided_by, case.officer, case.created_by} - {None, ""}
+    if reviewer.strip() and reviewer.strip() in involved:
+        raise ValidationFailed([Problem("reviewer", f"{reviewer} was involved in the case; the secondary "
+                                        "review must be carried out by someone who was not")])
+
+
 def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_version: int, *, reviewer: str,
                               outcome: str, reasons: str, completed_on: date,
                               new_recommendations: tuple[tuple[int, str, date, str], ...] = ()) -> Changes:

@@ -140,7 +140,8 @@ def application_from_form(payload: dict[str, Any], now: datetime) -> FormResult:
         desired_outcome=_opt(payload, "desired_outcome"), victim_tenure=_opt(payload, "victim_tenure"),
         victim_landlord=_opt(payload, "victim_landlord") if _text(payload, "victim_tenure") == "registered_provider"
         else None)
-    checked = [_form_key(p, payload) for p in check_application(data, now)]
+    from app.services.intake.limits import application_limits
+    checked = [_form_key(p, payload) for p in [*check_application(data, now), *application_limits(data, now.date())]]
     seen = {p.field for p in problems}
     problems += [p for p in checked if p.field not in seen]
     return FormResult(None if problems else data, tuple(problems))

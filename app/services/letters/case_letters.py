@@ -20,7 +20,7 @@ from app.letters import (TEMPLATE_NAMES, EnvelopeWindow, LetterPart, MissingPlac
 from app.letters.templates import TEMPLATE_LABELS
 from app.services.common import audit
 from app.services.cases import steps as wf
-from app.services.cases.letter_steps import STEP_LETTERS, case_values_when_sent
+from app.services.cases.letter_steps import STEP_LETTERS, case_values_when_sent, chased_when_sent
 from app.services.agencies.directory import AgencyMatcher
 from app.services.cases.facts import refresh_summary
 from app.services.common.concurrency import apply_changes, load_for_change
@@ -247,6 +247,7 @@ def approve_letter(ctx: ServiceContext, letter_id: int) -> LetterInfo:
     Only a user with the panel chair role may, and only once they have opened this letter (the app
     shows it, the command line writes it to a file): the approval is of what they read.
     """
+    ctx.require(Permission.APPROVE_FINDINGS)  # before anything is read: nobody else learns what exists
     with ctx.unit_of_work() as session:
         letter = _letter(session, letter_id)
         if not _needs_approval(letter.template):
@@ -289,11 +290,11 @@ def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str,
                 expected_version: int | None = None) -> LetterInfo:
     """Record that the letter went out, and the step it completes, in one unit of work.
 
-    Its clock stops on `sent_on`, never on the date produced; a reminder's new return date goes on the
-    request it chases. `expected_version` is the case's version the user saw (the case page passes it):
-    if someone changed the case since, nothing is recorded. The batch of the Letters section acts on
-    letters, not cases, and passes none; the letter's own state (already sent, not approved) is checked
-    either way.
+    Its clock stops on `sent_on`, never on the date produced. `expected_version` is the case's
+    version the user saw (the case page passes it): if someone changed the case since, nothing is
+    recorded. The batch of the Letters section acts on letters, not cases, and passes none; the
+    letter's own state (already sent, not approved) is checked either way. A reminder's new return
+    date goes on the request it chases.
     """
     ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
@@ -319,28 +320,18 @@ def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str,
             if letter.template in STEP_LETTERS or changed:
                 audit.record(session, ctx, STEP_LETTERS.get(letter.template, "letter sent"), "case", case.id,
                              case_id=case.id, changes=changed, reason=f"{letter.template} sent by {method}")
-            if letter.template == "agency-reminder":
-                _chase_with(session, ctx, letter, case.id, sent_on)
+            chased = chased_when_sent(session, letter, sent_on)
+            if chased is not None:
+                request, before = chased
+                audit.record(session, ctx, "request chased", "agency request", request.id, case_id=case.id,
+                             changes={"revised_due_on": (before, request.revised_due_on)},
+                             reason=f"reminder sent; new return date {request.revised_due_on}")
             refresh_summary(session, case, ctx.settings(), ctx.calendar())
         letter.sent_on, letter.sent_method, letter.sent_by = sent_on, method, ctx.actor
         audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=letter.case_id,
                      reason=f"{letter.template} sent by {method} on {sent_on.isoformat()}")
         session.flush()
         return _info(letter, changes)
-
-
-def _chase_with(session: Session, ctx: ServiceContext, letter: Letter, case_id: int, sent_on: date) -> None:
-    """A reminder gives its request the new return date it states (the original is kept for timeliness)."""
-    request = session.get(AgencyRequest, letter.request_id) if letter.request_id is not None else None
-    if request is None or request.answered_on is not None:
-        return
-    before = request.revised_due_on
-    request.chased_on = sent_on
-    if letter.new_due_on and letter.new_due_on > sent_on:
-        request.revised_due_on = letter.new_due_on
-    audit.record(session, ctx, "request chased", "agency request", request.id, case_id=case_id,
-                 changes={"revised_due_on": (before, request.revised_due_on)},
-                 reason=f"reminder sent; new return date {request.revised_due_on}")
 
 
 def _sent_problems(ctx: ServiceContext, sent_on: date, method: str, produced_on: date) -> list[Problem]:
@@ -385,8 +376,10 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
     """The command line's `letter`: the same letter the app produces, found by case reference.
 
     With `approve` (a panel chair), the findings letter already produced and read is approved instead
-    of a new one being produced; it is returned so that it can be written out again.
+    of a new one being produced; it is returned so that it can be written out again. Found, produced,
+    approved or sent, and read back in one transaction: all of it or none.
     """
+    ctx.require(Permission.CHANGE_CASES)
     if (sent_on is None) != (method is None):
         raise LetterRefused("Give both --sent-on and --method to record the letter as sent.")
     if sent_on is not None:
@@ -405,10 +398,10 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
             if agency is None:
                 raise NotFound(f"There is no agency called '{agency_name}' in the directory.")
             agency_id = agency.id
+        waiting = session.scalar(select(Letter.id).where(
+            Letter.case_id == case_id, Letter.template == template, Letter.queued.is_(False),
+            Letter.sent_on.is_(None)).order_by(Letter.produced_at.desc(), Letter.id.desc()).limit(1))
         if approve:
-            waiting = session.scalar(select(Letter.id).where(
-                Letter.case_id == case_id, Letter.template == template, Letter.queued.is_(False),
-                Letter.sent_on.is_(None)).order_by(Letter.produced_at.desc(), Letter.id.desc()).limit(1))
             if waiting is None:
                 raise LetterRefused(f"There is no {label_of(template)} letter waiting for approval on {reference}: "
                                     "produce it first (without --approve), read it, then approve it.")

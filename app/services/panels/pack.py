@@ -26,6 +26,7 @@ RECIPIENT = "Panel members"
 REASON = "panel pack"
 _PRODUCED = "panel-pack produced"
 _PROTECTED = "panel-pack produced, password protected"
+PACK_REMOVED = "pack removed"  # written by retention (app/services/trust/retention.py) when a case in it is erased
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,13 @@ class PackRecord:
     produced_by: str
     password_protected: bool
     sendings: tuple[PackSending, ...]
+    removed: str | None = None  # why the PDF is gone (a case in it was anonymised or deleted)
 
     @property
     def label(self) -> str:
         words = f"Produced {self.produced_at:%d/%m/%Y %H:%M} by {self.produced_by}"
-        return words + (", password protected" if self.password_protected else "")
+        words += ", password protected" if self.password_protected else ""
+        return words + (f"; removed: {self.removed}" if self.removed else "")
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,9 @@ def record_pack_sent(ctx: ServiceContext, letter_id: int, *, sent_to: list[str],
         letter = session.get(Letter, letter_id)
         if letter is None or letter.template != TEMPLATE:
             raise NotFound("That panel pack no longer exists.")
+        if session.scalar(select(Letter.pdf.is_(None)).where(Letter.id == letter_id)):
+            raise ValidationFailed([Problem("pack", "this pack was removed because a case in it was anonymised or "
+                                                    "deleted: produce the pack again")])
         if sent_on < letter.produced_at.date():
             problems.append(Problem("sent_on", "the pack cannot be sent before it was produced "
                                                f"({long_form(letter.produced_at.date())})"))
@@ -216,7 +222,8 @@ def pack_history(ctx: ServiceContext, meeting_id: int) -> list[PackRecord]:
         ids = [row.id for row in letters]
         entries = list(session.scalars(select(AuditEntry).where(
             AuditEntry.entity == "letter", AuditEntry.entity_id.in_(ids), AuditEntry.case_id.is_(None),
-            AuditEntry.action.in_(("letter", "letter sent"))).order_by(AuditEntry.at, AuditEntry.id))) if ids else []
+            AuditEntry.action.in_(("letter", "letter sent", PACK_REMOVED))).order_by(AuditEntry.at, AuditEntry.id))) if ids else []
+        removed = {e.entity_id: e.reason for e in entries if e.action == PACK_REMOVED}
         values: dict[int, dict[str, str | None]] = {}
         sent_ids = [e.id for e in entries if e.action == "letter sent"]
         if sent_ids:
@@ -232,4 +239,4 @@ def pack_history(ctx: ServiceContext, meeting_id: int) -> list[PackRecord]:
                 date.fromisoformat(got["sent_on"] or ""), got.get("sent_method") or "", got.get("sent_to") or "",
                 e.actor, e.at))
         return [PackRecord(row.id, row.produced_at, row.produced_by, row.id in protected,
-                           tuple(sendings.get(row.id, ()))) for row in letters]
+                           tuple(sendings.get(row.id, ())), removed.get(row.id)) for row in letters]

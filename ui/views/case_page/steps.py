@@ -67,17 +67,18 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     return out
 
 
-def _write_letter(template: str) -> Callable[[CasePage], None]:
-    def write(page: CasePage) -> None:
-        page.timeline.write(template)
-    return write
-
-
 def _letter_step(template: str) -> Callable[[CasePage], None]:
     """Steps done by sending a letter go through the letter itself: one path, its guards kept."""
     def run(page: CasePage) -> None:
         page.timeline.send_step_letter(template)
     return run
+
+
+def _write_letter(template: str) -> Callable[[CasePage], None]:
+    def write(page: CasePage) -> None:
+        page.timeline.write(template)
+    return write
+
 
 
 def record_consent(page: CasePage) -> None:

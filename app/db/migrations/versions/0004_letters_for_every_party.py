@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0002"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
@@ -34,8 +34,7 @@ def upgrade() -> None:
         batch.create_foreign_key("fk_letters_agency_id_agencies", "agencies", ["agency_id"], ["id"])
         batch.create_foreign_key("fk_letters_request_id_agency_requests", "agency_requests", ["request_id"], ["id"],
                                  ondelete="SET NULL")
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("job_title", sa.String(length=200), nullable=True))
+    # users.job_title (under the signature) came with 0003, for the administrator's command line.
     with op.batch_alter_table("panel_attendees") as batch:
         # A member who attends for one item of the agenda only (None: the whole meeting).
         batch.add_column(sa.Column("for_case_id", sa.Integer(), nullable=True))
@@ -46,8 +45,6 @@ def downgrade() -> None:
     with op.batch_alter_table("panel_attendees") as batch:
         batch.drop_constraint("fk_panel_attendees_for_case_id_cases", type_="foreignkey")
         batch.drop_column("for_case_id")
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("job_title")
     with op.batch_alter_table("letters") as batch:
         batch.drop_constraint("fk_letters_request_id_agency_requests", type_="foreignkey")
         batch.drop_constraint("fk_letters_agency_id_agencies", type_="foreignkey")
