@@ -17,6 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from PIL import Image  # noqa: E402  (ReportLab's own dependency)
+
 from app.domain.application import PersonData  # noqa: E402
 from app.letters import TEMPLATE_NAMES  # noqa: E402
 from app.services.letters import case_letters as L  # noqa: E402
@@ -38,7 +40,10 @@ def _png(pdf: bytes, out: Path, name: str, work: Path) -> list[Path]:
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-gray", str(source), str(out / name)], check=True)
     for path in out.glob(f"{name}-0[0-9]*.png"):  # pdftoppm pads page numbers of longer documents
         path.rename(path.with_name(f"{name}-{int(path.stem.rsplit('-', 1)[1])}.png"))
-    return sorted(out.glob(f"{name}-[0-9]*.png"))
+    pages = sorted(out.glob(f"{name}-[0-9]*.png"))
+    for path in pages:  # sixteen greys are plenty for black text, and a quarter of the bytes
+        Image.open(path).convert("P", palette=Image.Palette.ADAPTIVE, colors=16).save(path, optimize=True, bits=4)
+    return pages
 
 
 def main() -> None:

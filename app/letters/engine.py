@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
@@ -139,18 +140,29 @@ def _story(content: LetterContent, styles: LetterStyles) -> list[Flowable]:
     # The closing paragraph travels with the signature, so a page never starts with a lone sign-off;
     # and a short paragraph before it goes too, so that a last page is more than a closing line.
     last = (groups.pop() if groups else []) + pending
-    if groups and len(groups[-1]) == 1 and isinstance(groups[-1][0], Paragraph) \
-            and groups[-1][0].style is styles.body:
+    if groups and _height(groups[-1]) < SHORT_GROUP:
         last = groups.pop() + last
     for group in groups:
         story.append(group[0] if len(group) == 1 else KeepTogether(group))
     story.append(KeepTogether([*last, *signature]))
     if content.enclosure_title:
-        story += [PageBreak(), Paragraph(content.enclosure_title, styles.subject)]
-        groups, pending = _groups(content.enclosure, styles)
+        # A form is filled in by hand: it keeps the full spacing, with room between its lines.
+        roomy = letter_styles(content.large_print)
+        form = replace(roomy, body=ParagraphStyle("form", parent=roomy.body, spaceAfter=roomy.body.fontSize * 1.3))
+        story += [PageBreak(), Paragraph(content.enclosure_title, form.subject)]
+        groups, pending = _groups(content.enclosure, form)
         for group in groups + ([pending] if pending else []):
             story.append(group[0] if len(group) == 1 else KeepTogether(group))
     return story
+
+
+SHORT_LIST = 5  # bullets kept together on one page
+SHORT_GROUP = 60 * mm  # a group this short may go over with the closing lines
+
+
+def _height(group: list[Flowable]) -> float:
+    width = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+    return sum(f.wrap(width, PAGE_HEIGHT)[1] + getattr(getattr(f, "style", None), "spaceAfter", 0) for f in group)
 
 
 def _groups(blocks: tuple[Block, ...], styles: LetterStyles) -> tuple[list[list[Flowable]], list[Flowable]]:
@@ -164,6 +176,10 @@ def _groups(blocks: tuple[Block, ...], styles: LetterStyles) -> tuple[list[list[
         if block.kind == "bullets":
             items = [Paragraph(item, styles.bullet_last if n == len(block.items) - 1 else styles.bullet,
                                bulletText="•") for n, item in enumerate(block.items)]
+            if len(items) <= SHORT_LIST:  # a short list is not split between pages
+                groups.append(pending + items)
+                pending = []
+                continue
         else:
             items = [Paragraph(item, styles.body) for item in block.items]
         for item in items:

@@ -66,8 +66,8 @@ def send_letter(ctx, case_id: int, template: str, sent_on: date, method: str = "
     The letter is produced by the same user on the day it is sent (a letter cannot be sent before
     it was produced); the findings letter is approved first, as the panel chair would.
     """
-    from app.db.models import Case
-    from app.services.letters.case_letters import approve_letter, produce_letter, record_sent
+    from app.db.models import Case, User
+    from app.services.letters.case_letters import approve_letter, letter_pdf, produce_letter, record_sent
     named_officer(ctx, case_id)
     council_set_up(ctx)
     on_day = replace(ctx, today=lambda: sent_on, now=lambda: datetime.combine(sent_on, time(12)))
@@ -105,8 +105,17 @@ class Transactions:
 
 
 def named_officer(ctx, case_id: int | None = None) -> None:
-    """Letters name their contact officer (the case officer, else the user): give them a name."""
+    """Letters name their contact officer (the case officer, else the user) with a job title, and go out
+    only once the council's details are no longer the examples: give them what they need."""
     from app.db.models import Case, User
+    from app.services.letters.prepare import placeholder_details
+    if placeholder_details(ctx.settings().council):
+        from app.domain.roles import Role
+        from app.services.admin.settings import save_council_details
+        save_council_details(replace(ctx, role=Role.ADMINISTRATOR), {
+            "name": "Tunbridge Wells Borough Council", "phone": "01892 526121",
+            "email": "community.safety@tunbridgewells.gov.uk", "website": "www.tunbridgewells.gov.uk"})
+        ctx.forget_settings()
     with ctx.unit_of_work() as session:
         officer = (session.get(Case, case_id).officer if case_id else None) or ctx.actor
         user = session.query(User).filter_by(login=officer).one_or_none()

@@ -189,3 +189,41 @@ def test_an_empty_agenda_and_a_read_only_user_are_refused(ctx, sqlite_url, meeti
         reader.engine.dispose()
     with ctx.unit_of_work() as session:
         assert session.scalars(select(Letter.id).where(Letter.template == "panel-pack")).all() == [letter_id]
+
+
+def test_the_pack_names_people_shows_who_is_who_and_what_counted(ctx):
+    from tests.db.letter_cases import add_panel, decided
+    first = decided(ctx, met=True, third_party=True)  # decided by officer.one, named Jane Smith
+    second = decided(ctx, met=True, received="2026-11-10")
+    meeting = add_panel(ctx, first, starts_at=datetime(2026, 12, 10, 14, 30), held=False)
+    panels.add_case(ctx, meeting, second)
+    whole = " ".join(_text(build_panel_pack(ctx, meeting).pdf))
+    assert "Decided by Jane Smith" in whole and "officer.one" not in whole  # names, not logins
+    assert "Produced on 25 November 2026 by Jane Smith" in whole
+    for words in ("The victim Mr Tom Marchbank", "Applied for the victim by Cllr Joan Hartley, a councillor",
+                  "Vulnerability Lives alone; recent surgery.", "Outcome wanted The noise to stop.",
+                  "Alleged perpetrators Kyle Norris, of Flat 4, 10 Sandrock Road", "Counts",
+                  "Does not count: reported 45 days after it happened"):
+        assert words in whole, words
+    assert "None recorded yet" not in whole  # before the meeting: no empty findings section
+
+
+def test_a_members_own_pack_leaves_out_the_case_of_their_conflict(ctx):
+    from tests.db.letter_cases import add_panel, decided
+    first = decided(ctx, met=True, third_party=True)
+    second = decided(ctx, met=True, received="2026-11-10")
+    meeting = add_panel(ctx, first, starts_at=datetime(2026, 12, 10, 14, 30), held=False)  # Sam Hale: conflict
+    panels.add_case(ctx, meeting, second)
+    hale = next(a for a in panels.meeting_detail(ctx, meeting).attendees if a.name == "Sam Hale")
+    built = build_panel_pack(ctx, meeting, member_id=hale.id)
+    one, two = load_case(ctx, first), load_case(ctx, second)
+    assert built.left_out == (one.reference,)
+    pages = _text(built.pdf)
+    whole = " ".join(pages)
+    assert "Mr Tom Marchbank" not in whole and f"Case {two.reference}" in whole and f"Case {one.reference}" not in whole
+    assert f"It leaves out {one.reference}, in which Sam Hale declared a conflict of interest" in whole
+    with ctx.reading() as s:  # only the case in the pack has the disclosure on its record
+        exported = set(s.scalars(select(AuditEntry.case_id).where(AuditEntry.entity_id == built.letter_id,
+                                                                  AuditEntry.action == "export")))
+        recipient = s.scalar(select(Letter.recipient).where(Letter.id == built.letter_id))
+    assert exported == {second} and recipient == "Sam Hale"

@@ -39,20 +39,17 @@ def _named_officer(ctx) -> None:
 
 
 def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx):
-    _named_officer(ctx)
     ready(ctx)  # each request to an agency goes with a letter: the council's details and addresses are needed
     created = create_application(ctx, application("2026-11-02"))
     page = window.open_case(created.id)
-    # The step that needs a letter offers it.
-    assert page.step_buttons() == ["Acknowledgement sent", "Not accepted", "Withdrawn", "Letter: acknowledgement"]
+    assert page.step_buttons() == ["Acknowledgement sent", "Not accepted", "Withdrawn"]
     assert _due(page) == {"acknowledgement": date(2026, 11, 9), "threshold_decision": date(2026, 11, 16)}
 
     from ui.views.case_page import steps
     [(_text, acknowledge)] = [(t, a) for t, a in steps.available(page) if "Acknowledgement" in t]
-    acknowledge(page)  # no letter yet: the step is done by sending the letter, so it asks for one
-    assert window.dialogs.shown[-1][1] == "Produce the letter first" and page.detail.status == "received"
     page.step_dialog_hook = _fill({"template": "acknowledgement"})
-    page.timeline.write()
+    acknowledge(page)  # no letter yet: the step is done by sending the letter, so it offers to write it
+    assert [lt.template for lt in page.detail.letters] == ["acknowledgement"] and page.detail.status == "received"
     page.step_dialog_hook = _fill({"sent_on": "25/11/2026", "method": "post"})
     acknowledge(page)
     assert page.detail.status == "acknowledged" and "acknowledgement" not in _due(page)

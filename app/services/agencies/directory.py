@@ -362,6 +362,7 @@ def reactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int
         return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=True))
 
 
+@retry_read
 def list_agency_details(ctx: ServiceContext) -> list[AgencyDetail]:
     """Every agency with its address and contacts (the command line's `agencies list`)."""
     ctx.require(Permission.VIEW)
@@ -389,14 +390,20 @@ def _set_agency_details(ctx: ServiceContext, name: str, *, address_lines: list[s
         who = f"{ctx.actor} ({ctx.role.label.lower()})" if ctx.role else ctx.actor
         raise PermissionDenied(f"{who} may not change the agency directory from the command line: it is an "
                                "administrator's or a manager's change. Officers can edit it under Agencies.")
-    with ctx.reading() as session:
+    with ctx.unit_of_work() as session:  # read and saved in one transaction; save_agency checks the version
         agency = AgencyMatcher(session).match(name) or session.scalar(
             select(Agency).where(func.lower(Agency.name) == tidy(name).casefold()))
         if agency is None:
             known = ", ".join(session.scalars(select(Agency.name).order_by(Agency.name)))
             raise NotFound(f"There is no agency called '{name}' in the directory (it has: {known}).")
-        current = _detail(agency)
-    values = current.as_input()
+        return save_agency(ctx, agency.id, agency.version, _set_values(_detail(agency).as_input(), address_lines,
+                                                                       postcode, contact, contact_role, email,
+                                                                       phone, aliases))
+
+
+def _set_values(values: AgencyInput, address_lines: list[str] | None, postcode: str | None, contact: str | None,
+                contact_role: str | None, email: str | None, phone: str | None,
+                aliases: list[str] | None) -> AgencyInput:
     if address_lines is not None:
         values = replace(values, address="\n".join(line.strip() for line in address_lines if line.strip()))
     if postcode is not None:
@@ -425,4 +432,4 @@ def _set_agency_details(ctx: ServiceContext, name: str, *, address_lines: list[s
             values = replace(values, phone=phone)
     if aliases:
         values = replace(values, aliases=tuple(dict.fromkeys([*values.aliases, *aliases])))
-    return save_agency(ctx, current.id, current.version, values)
+    return values

@@ -99,12 +99,12 @@ def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_vers
     if not reasons.strip():
         problems.append(Problem("reasons", "explain the decision"))
     for n, rec in enumerate(new_recommendations):
-        if len(rec) < 4 or not str(rec[3] or "").strip():
-            problems.append(Problem(f"new_recommendations[{n}].rationale", "say why the recommendation is made"))
         if not str(rec[1] or "").strip():
             problems.append(Problem(f"new_recommendations[{n}].action", "say what the agency will do"))
         if len(rec) < 3 or rec[2] is None:
             problems.append(Problem(f"new_recommendations[{n}].due_on", "give the date it is due by"))
+        if len(rec) < 4 or not str(rec[3] or "").strip():
+            problems.append(Problem(f"new_recommendations[{n}].rationale", "say why the recommendation is made"))
     _require(problems)
     with ctx.unit_of_work() as session:
         review = load_for_change(session, SecondaryReview, review_id, expected_version, "This secondary review")

@@ -144,7 +144,8 @@ def _landlord(matcher: AgencyMatcher, data: ApplicationData) -> int | None:
     if data.victim_tenure != "registered_provider" or not data.victim_landlord:
         return None
     agency = matcher.match(data.victim_landlord)
-    return agency.id if agency is not None else None
+    return agency.id if agency is not None and agency.kind.casefold() == "registered provider of social housing" \
+        else None
 
 
 def _perpetrator(session: Session, data, actor: str) -> Perpetrator:

@@ -138,7 +138,9 @@ def application_from_form(payload: dict[str, Any], now: datetime) -> FormResult:
         asb_types=tuple(t.strip() for t in _text(payload, "asb_types").split(",") if t.strip()),
         problem_location=_opt(payload, "problem_location"), alleged_perpetrators=perpetrators,
         impact=_opt(payload, "impact"), vulnerability=_opt(payload, "vulnerability"),
-        desired_outcome=_opt(payload, "desired_outcome"))
+        desired_outcome=_opt(payload, "desired_outcome"), victim_tenure=_opt(payload, "victim_tenure"),
+        victim_landlord=_opt(payload, "victim_landlord") if _text(payload, "victim_tenure") == "registered_provider"
+        else None)
     from app.services.intake.limits import application_limits
     checked = [_form_key(p, payload) for p in [*check_application(data, now), *application_limits(data, now.date())]]
     seen = {p.field for p in problems}

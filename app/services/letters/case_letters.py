@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import AuditEntry, Case, Letter
+from app.db.models import AgencyRequest, AuditEntry, Case, Letter
 from app.domain.application import Problem
 from app.domain.dates import long_form
 from app.domain.roles import Permission, Role
@@ -398,6 +398,7 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
         problems = _sent_problems(ctx, sent_on, method or "", ctx.today())
         if problems:
             raise ValidationFailed(problems)
+    # Found, produced (or approved), sent and read back in one transaction: all of it or none.
     with ctx.unit_of_work() as session:
         case_id = session.scalar(select(Case.id).where(Case.reference == reference.strip().upper()))
         if case_id is None:

@@ -3,13 +3,19 @@ from __future__ import annotations
 
 from app.domain.workflow import Status
 from app.services.cases.case_page import CaseDetail
+from app.services.cases.letter_steps import STEP_LETTERS
 
 S = Status
 
 
-def letters_for_step(detail: CaseDetail) -> list[str]:
+def letters_for_step(detail: CaseDetail, *, offered_by_steps: bool = True) -> list[str]:
     """The templates the case's current step calls for and that have not been produced yet (plain data in,
-    no database: the case page asks with what it already shows)."""
+    no database: the case page asks with what it already shows).
+
+    The letters whose sending is itself the step (the acknowledgement, the decision letters, the findings,
+    the delay and secondary review outcome letters) have their own step button, which writes the letter
+    when it is not produced yet; they are left out unless `offered_by_steps` is false.
+    """
     produced = {lt.template for lt in detail.letters if not lt.queued}
     st = detail.status
     wanted: list[str] = []
@@ -23,4 +29,4 @@ def letters_for_step(detail: CaseDetail) -> list[str]:
                S.THRESHOLD_MET: ["threshold-met"], S.THRESHOLD_NOT_MET: ["threshold-not-met"],
                S.REVIEWED: ["findings"], S.SECONDARY_REVIEW_REQUESTED: ["secondary-review-acknowledgement"],
                S.SECONDARY_REVIEW_COMPLETED: ["secondary-review-outcome"]}.get(st, [])
-    return [t for t in wanted if t not in produced]
+    return [t for t in wanted if t not in produced and not (offered_by_steps and t in STEP_LETTERS)]

@@ -25,8 +25,7 @@ from app.services.letters.parties import RECIPIENT_APPLICANT, RECIPIENT_VICTIM
 from app.services.letters.values import (Recipient, agency_recipient, attendee_recipient, common_values,
                                         person_recipient, template_values)
 
-SETTINGS_HINT = ("Settings (Council and Community Safety Unit), or "
-                 "`community-trigger settings set council.email=...`")
+SETTINGS_HINT = "Settings (Council and Community Safety Unit), or with `community-trigger settings set {keys}`"
 _CONTACT_KEYS = ("contact_name", "contact_phone", "contact_email")
 _EXAMPLE = re.compile(r"(^|[@./])example\.(gov\.uk|org\.uk|co\.uk|org|com|net)\b", re.IGNORECASE)
 
@@ -76,19 +75,20 @@ def label_of(template: str) -> str:
     return TEMPLATE_LABELS.get(template, template).lower()
 
 
-def placeholder_details(council: CouncilDetails) -> list[str]:
-    """The council's details that are still the examples a new database starts with."""
-    return [f"{what} {value}" for what, value in (("email", council.email), ("website", council.website))
+def placeholder_details(council: CouncilDetails) -> list[tuple[str, str]]:
+    """The council's details (field, value) that are still the examples a new database starts with."""
+    return [(what, value) for what, value in (("email", council.email), ("website", council.website))
             if value and _EXAMPLE.search(value)]
 
 
 def refuse_placeholders(council: CouncilDetails) -> None:
     examples = placeholder_details(council)
     if examples:
+        keys = " ".join(f"council.{what}=..." for what, _ in examples)
         raise LetterRefused(
             "Letters cannot go out yet: the council's details are still the examples the app starts with ("
-            f"{', '.join(examples)}). Set the council's real details in {SETTINGS_HINT}, then make the letter "
-            "again.")
+            f"{', '.join(f'{what} {value}' for what, value in examples)}). Set the council's real name, address, "
+            f"phone, email and website in {SETTINGS_HINT.format(keys=keys)}, then make the letter again.")
 
 
 def in_words(exc: MissingPlaceholder, reference: str) -> str:

@@ -380,8 +380,9 @@ def _recommendation_item(records: CaseRecords, rec: Any) -> dict[str, Any]:
 def _attending(records: CaseRecords, attendees: list[PanelAttendee]) -> list[str]:
     out: list[str] = []
     for a in attendees:
-        if a.attendance == "apologies" or (a.for_case_id and a.for_case_id != records.case.id):
-            continue
+        if a.attendance == "apologies" or (a.for_case_id and a.for_case_id != records.case.id) \
+                or a.conflict_case_id == records.case.id:
+            continue  # away, there for another case only, or stepping out of this one (a conflict)
         agency = records.agencies.get(a.agency_id) if a.agency_id else None
         phrase = ROLE_PHRASES.get(a.role) or (f"a representative of {agency.name}" if agency else
                                               "a member of the panel")

@@ -8,6 +8,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app.domain.dates import uk, uk_time
+from app.domain.roles import Role
 from app.services.letters import case_letters as letter_service
 from app.services.agencies.directory import list_agencies
 from app.services.cases.case_page import CaseDetail
@@ -189,6 +190,10 @@ class LettersTab(QWidget):
         if letter is None or letter.template != "findings":
             self.page.dialogs.info("No approval needed", "Only the findings letter is approved, by the panel chair.")
             return
+        if self.page.ctx.role != Role.PANEL_CHAIR:
+            self.page.dialogs.error("Could not approve the letter", "The findings letter is approved by the panel "
+                                    "chair, after reading it. Ask the chair to sign in and approve it.")
+            return
         if self.open_preview(letter_id) is None:
             return
         reference = self.detail.reference if self.detail else ""
@@ -222,11 +227,9 @@ class LettersTab(QWidget):
         waiting = [lt for lt in (d.letters if d else ()) if lt.template == template and lt.sent_on is None
                    and not lt.queued]
         if not waiting:
-            label = template.replace("-", " ")
-            self.page.dialogs.info("Produce the letter first",
-                                   f"Produce the {label} letter (Write a letter, on the Letters and timeline tab), "
-                                   "check it, then record it as sent here.")
+            # The step offers its letter: write it now (check it, then record it as sent with this step).
             self.page.tabs.setCurrentWidget(self)
+            self.write(template)
             return False
         return self._record_sent(waiting[-1].id)
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QCheckBox, QFormLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton,
                                QVBoxLayout, QWidget)
 
-from app.domain.application import CONSENT_METHODS, RELATIONSHIPS, Channel
+from app.domain.application import CONSENT_METHODS, RELATIONSHIPS, TENURES, Channel
 from app.domain.settings import Settings
 from ui.views.intake.fields import Fields
 from ui.views.intake.rows_model import RowsModel
 from ui.views.intake.rows_view import RowsView
 
+TENURE_WORDS = {"registered_provider": "Rents from a registered provider (social housing)",
+                "private_rented": "Rents from a private landlord", "owner": "Owns their home", "other": "Other"}
 INCIDENT_COLUMNS = [
     ("happened", "Happened on", "dd/mm/yyyy; or a month (03/2026) or a range (01/03/2026 - 15/03/2026) "
                                 "when the caller cannot say: shown as 'to confirm'"),
@@ -150,6 +152,11 @@ class FormSections:
         fields.add(form, "asb_types", "Type of ASB", Fields.line("noise, verbal abuse, vandalism..."),
                    "separate types with commas")
         fields.add(form, "problem_location", "Problem location", Fields.line("street or estate"))
+        fields.add(form, "victim_tenure", "The victim's home", Fields.choice([("", "— not asked —")] + [
+            (t, TENURE_WORDS[t]) for t in TENURES]), "does the victim rent from a registered provider "
+                   "(a housing association)? Letters name the Housing Ombudsman only for its tenants")
+        fields.add(form, "victim_landlord", "Their landlord", Fields.choice(
+            [("", "— none —")] + [(n, n) for n in agency_names]), "the registered provider the victim rents from")
         self.perpetrators = RowsModel(PERPETRATOR_COLUMNS, "Person")
         self.perpetrators_view = RowsView(self.perpetrators, "Alleged perpetrators")
         self.perpetrators_view.setMinimumHeight(90)

@@ -289,7 +289,11 @@ class PanelsPage(QTabWidget):
         dialog = StepDialog("Panel pack", "The pack is OFFICIAL-SENSITIVE. A password is optional: if you set one, "
                             "give it to the members separately, never in the email that carries the pack.",
                             [StepField("password", "Password", required=False,
-                                       hint="leave empty for a pack without a password")], lambda v: v, self)
+                                       hint="leave empty for a pack without a password"),
+                             StepField("member", "For", "choice", [("", "— the whole panel —")] +
+                                       [(str(a.id), a.name) for a in d.attendees], required=False,
+                                       hint="a member's own pack leaves out the cases they declared a conflict in")],
+                            lambda v: v, self)
         password_box = dialog.inputs["password"]
         assert isinstance(password_box, QLineEdit)
         password_box.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
@@ -300,8 +304,10 @@ class PanelsPage(QTabWidget):
         if path is None:
             return
         password = dialog.result_value["password"]  # type: ignore[index]
+        member = dialog.result_value["member"]  # type: ignore[index]
         try:
-            pdf = panel_pack.build_panel_pack(self.ctx, d.id, password=password or None).pdf
+            pdf = panel_pack.build_panel_pack(self.ctx, d.id, password=password or None,
+                                              member_id=int(member) if member else None).pdf
         except ServiceError as exc:
             self.dialogs.error("No panel pack", str(exc))
             return
