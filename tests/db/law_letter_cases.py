@@ -39,7 +39,7 @@ def build_law_letter(ctx, template: str) -> tuple[int, dict, list[str]]:
         case_id = reviewed_case(ctx)
         sent = send_letter(ctx, case_id, "findings", date(2026, 11, 25))
         wf.close_case(ctx, case_id, sent.version, closed_on=date(2026, 11, 25))
-        return case_id, {}, ["We closed your case on 25 November 2026",
+        return case_id, {}, ["We closed the case on 25 November 2026",
                              "no review of them has been asked for", "If the problem continues", "apply for a Community"]
     opcc_route(ctx)
     case_id = reviewed_case(ctx)
