@@ -7,10 +7,11 @@ from app.db.models.panels import (CaseReview, Finding, PanelAttendee, PanelMeeti
                                   SecondaryReview)
 from app.db.models.people import CasePerpetrator, Perpetrator, Person, ProblemLocation
 from app.db.models.records import (AuditEntry, AuditValue, Document, Draft, Letter, Publication, SettingRow,
-                                   ThresholdRuleVersion, User)
+                                   SignInAttempt, ThresholdRuleVersion, User, UserPassword)
 
 __all__ = ["Agency", "AgencyAction", "AgencyAlias", "AgencyContact", "AgencyRequest", "AuditEntry",
            "AuditValue", "Base", "Case", "CaseLink", "CaseUpdate", "CasePerpetrator", "CaseReview", "Document",
            "Draft", "Finding", "Incident", "IncidentConfirmation", "Letter", "Note", "PanelAttendee",
            "PanelMeeting", "Perpetrator", "Person", "ProblemLocation", "Publication", "Recommendation",
-           "ReferenceCounter", "SecondaryReview", "SettingRow", "ThresholdRuleVersion", "User"]
+           "ReferenceCounter", "SecondaryReview", "SettingRow", "SignInAttempt", "ThresholdRuleVersion", "User",
+           "UserPassword"]

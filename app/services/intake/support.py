@@ -76,6 +76,9 @@ def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: s
                 reasons.append("same surname")
             out.append(PossibleRepeat(case_id, reference, person.display_name, person.postcode,
                                       received_on, status, ", ".join(reasons)))
+        searched = " | ".join(v for v in (surname, postcode.strip(), phone.strip()) if v)
+        audit.record(session, ctx, "search", "people", None, reason=f"repeat check: {len(out)} earlier case(s)",
+                     changes={"search": (None, searched)})
         return out
 
 
@@ -125,6 +128,9 @@ def save_draft(ctx: ServiceContext, kind: str, payload: dict[str, Any], draft_id
 
 @retry_read
 def list_drafts(ctx: ServiceContext, kind: str | None = None) -> list[DraftInfo]:
+    ctx.require(Permission.VIEW)
+    if not ctx.may(Permission.CHANGE_CASES):
+        return []  # a user who may not create cases has no drafts
     with ctx.reading() as session:
         query = select(Draft).where(Draft.owner == ctx.actor).order_by(Draft.updated_at.desc())
         if kind:
@@ -134,6 +140,7 @@ def list_drafts(ctx: ServiceContext, kind: str | None = None) -> list[DraftInfo]
 
 def discard_draft(ctx: ServiceContext, draft_id: int) -> Changes:
     """A user's own draft only: nobody removes a colleague's unsaved work."""
+    ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         session.execute(delete(Draft).where(Draft.id == draft_id, Draft.owner == ctx.actor))
         return Changes.of(Part.DRAFTS)
@@ -202,6 +209,7 @@ def queue_letter(ctx: ServiceContext, case_id: int, template: str) -> Saved:
 
 @retry_read
 def awaiting_consent_cases(ctx: ServiceContext) -> int:
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         return session.scalar(select(func.count()).select_from(Case)
                               .where(Case.status == Status.AWAITING_CONSENT)) or 0

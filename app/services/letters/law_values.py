@@ -67,8 +67,6 @@ def law_template_values(template: str, records: CaseRecords, settings: Settings,
     elif template == "update":
         v.update(_update(records, settings, letter_date))
     elif template == "closure":
-        v.update(on_behalf=records.case.victim_id is not None,
-                 victim_name=records.case.victim.display_name if records.case.victim else None)
         v.update(closed_on=records.case.closed_on, closure_why=_closure_why(records),
                  has_recommendations_open=any(r.status in ("open", "accepted") for r in records.recommendations))
     elif template in ("opcc-acknowledgement", "opcc-referral"):
@@ -133,7 +131,5 @@ def _opcc(records: CaseRecords, settings: Settings) -> dict[str, Any]:
             "grounds": sr.grounds, "decision_queried": QUERIED_WORDS.get(queried, QUERIED_WORDS["outcome"]),
             "decision_date": decided, "referred": sr.referred_on is not None, "referred_on": sr.referred_on,
             "review_due": sr.due_on, "requester": sr.requested_by or case.applicant.display_name,
-            "on_behalf": case.victim_id is not None,
-            "victim_name": case.victim.display_name if case.victim else None,
             "relationship": case.relationship_to_victim or "someone acting for them",
             "opcc_name": settings.opcc.name}

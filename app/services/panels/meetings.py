@@ -224,7 +224,9 @@ def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> Changes:
 
 
 def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, agency_id: int | None = None,
-                 attendance: str = "invited", conflict_case_id: int | None = None) -> Saved:
+                 attendance: str = "invited", conflict_case_id: int | None = None,
+                 for_case_id: int | None = None) -> Saved:
+    """A member of the panel; `for_case_id` when they attend for one item of the agenda only."""
     ctx.require(Permission.MANAGE_PANELS)
     problems = []
     if not name.strip():
@@ -237,7 +239,8 @@ def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, 
     with ctx.unit_of_work() as session:
         meeting = _meeting(session, meeting_id)
         attendee = PanelAttendee(meeting_id=meeting.id, name=name.strip(), role=role, agency_id=agency_id,
-                                 attendance=attendance, conflict_case_id=conflict_case_id)
+                                 attendance=attendance, conflict_case_id=conflict_case_id,
+                                 for_case_id=for_case_id)
         session.add(attendee)
         if role == "chair" and not meeting.chair:
             meeting.chair = name.strip()

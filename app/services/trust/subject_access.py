@@ -103,6 +103,9 @@ def find_people(ctx: ServiceContext, name: str, limit: int = 50) -> list[PersonM
         found += [PersonMatch(PERPETRATOR, p.id, p.name or p.description or "unknown",
                               " ".join((p.address or "").split()), tuple(roles.get((PERPETRATOR, p.id), [])))
                   for p in perps]
+        # A search of personal data is a consultation (DPA 2018 s.62): logged, the text with the values.
+        audit.record(session, ctx, "search", "people", None, reason=f"subject access search: {len(found)} found",
+                     changes={"search": (None, name.strip())})
         return found
 
 
