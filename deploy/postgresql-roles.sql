@@ -97,7 +97,7 @@ GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO ct_officer;
 GRANT SELECT ON audit_values TO ct_manager;
 GRANT DELETE ON cases, people, alleged_perpetrators, problem_locations TO ct_manager;
 
--- Administrator: users and settings.
+-- Administrator: users and settings (the dated threshold rules are settings too).
 GRANT INSERT, UPDATE ON users TO ct_admin;
 GRANT INSERT, UPDATE, DELETE ON user_passwords, settings, threshold_rule_versions TO ct_admin;
 

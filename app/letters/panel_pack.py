@@ -258,10 +258,10 @@ def _case(case: PackCase, on_agenda: set[str], s: dict[str, ParagraphStyle]) -> 
     story += [_p("Case summary", s["h2"]), _key_values(rows, s)]
     story += [_p("Threshold decision", s["h2"]), _key_values(_threshold_rows(case), s)]
     story += _chronology(case, s)
-    story += [KeepTogether([_p("Victim's impact statement", s["h2"]),
-                            _p(case.impact_statement or "None given.", s["body"])]),
-              _p(f"The victim's part: {case.victim_part}." if case.victim_part else
-                 f"Victim invited to the panel: {'yes' if case.victim_invited else 'no'}.", s["note"])]
+    if case.impact_statement:
+        story.append(KeepTogether([_p("Victim's impact statement", s["h2"]), _p(case.impact_statement, s["body"])]))
+    if case.victim_part:
+        story.append(_p(f"The victim's part: {case.victim_part}.", s["note"]))
     story += _findings(case, s)
     return story
 

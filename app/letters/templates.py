@@ -58,7 +58,8 @@ TEMPLATE_LABELS: dict[str, str] = {
     "opcc-acknowledgement": "Review request sent to the Police and Crime Commissioner's office",
     "opcc-referral": "Referral to the Police and Crime Commissioner's office",
 }
-# "applicant or victim": a letter that may go to either (the panel invitation in a third-party case).
+# "applicant or victim": a letter that may go to either (the panel invitation in a third-party case);
+# "opcc": the Police and Crime Commissioner's office, from the settings.
 RECIPIENT_KINDS = ("applicant", "victim", "applicant or victim", "agency", "panel member", "opcc")
 _HEADER_KEYS = {"subject", "to", "approval", "marking", "sign-off", "title"}
 _BOLD = "\x01"  # stands in for ** in the template's own text while values are substituted

@@ -1,4 +1,5 @@
-"""Cases that fit the letters of the law in 2026 (update, closure, the OPCC route), for the letter tests."""
+"""Cases that fit the letters of the law in 2026 (update, closure, the OPCC route), for the letter tests:
+an ordinary case and a third-party case (a councillor applying for the victim)."""
 from __future__ import annotations
 
 from datetime import date
@@ -40,8 +41,8 @@ def build_law_letter(ctx, template: str, third: bool = False) -> tuple[int, dict
         case_id = reviewed_case(ctx, **kw)
         sent = send_letter(ctx, case_id, "findings", date(2026, 11, 25))
         wf.close_case(ctx, case_id, sent.version, closed_on=date(2026, 11, 25))
-        return case_id, {}, ["We closed your case on 25 November 2026",
-                             "no review of them has been asked for", "If the problem continues", "apply for a Community"]
+        return case_id, {}, ["We closed the case on 25 November 2026", "no review of them has been asked for",
+                             "If the problem continues", "apply for a Community Trigger again"]
     opcc_route(ctx)
     case_id = reviewed_case(ctx, **kw)
     opcc_request(ctx, case_id)
@@ -49,5 +50,6 @@ def build_law_letter(ctx, template: str, third: bool = False) -> tuple[int, dict
         return case_id, {}, ["Office of the Kent Police and Crime Commissioner", "25 November 2026",
                              "Facts that were not considered", "How the application was dealt with",
                              "the review panel's findings", "noise records"]
+    who = "Cllr Joan Hartley (councillor) asked for the review" if third else "Ms Asha Patel asked for the review"
     return case_id, {}, ["Sessions House", "ME14 1XQ", "OFFICIAL-SENSITIVE", "referral pack",
-                         "Facts that were not considered", "Cllr Joan Hartley" if third else "Ms Asha Patel"]
+                         "Facts that were not considered", who]

@@ -35,6 +35,7 @@ from app.services.panels import victim
 from app.services.reports.figures import statutory_figures
 from app.services.reports.publication import publication_reminder, publication_table, record_published
 from tests.conftest import make_context
+from tests.db.letter_cases import ready
 from tests.db.helpers import ASSESSMENT, APPLICANT, application, incidents, send_letter
 
 OPCC = ["review.route=opcc", "opcc.name=Office of the Kent Police and Crime Commissioner",
@@ -45,11 +46,13 @@ OPCC = ["review.route=opcc", "opcc.name=Office of the Kent Police and Crime Comm
 def ctx(request, sqlite_url) -> Iterator[ServiceContext]:
     if request.param == "postgres":
         pg = request.getfixturevalue("pg_ctx")
+        ready(pg)  # the council's details and the agencies' addresses: letters go out with the steps
         yield pg
         with pg.engine.begin() as conn:  # the settings are not case tables: put them back too
             conn.execute(text("TRUNCATE settings, threshold_rule_versions, publications RESTART IDENTITY"))
         return
     context = make_context(sqlite_url)
+    ready(context)
     yield context
     context.engine.dispose()
 
@@ -273,7 +276,7 @@ def test_the_opcc_route_from_request_to_outcome(ctx):
                                         outcome="partly_upheld", reasons="The police response was slow",
                                         completed_on=date(2026, 11, 25),
                                         new_recommendations=((police, "Review the call handling", date(2027, 1, 31),
-                                                             "The calls were not logged"),))
+                                                              "Calls were not logged"),))
     recs = recommendations(ctx, case_id=case_id)
     assert [r.from_secondary_review for r in recs].count(True) == 1
 

@@ -75,3 +75,30 @@ def test_findings_to_a_third_party_applicant_need_the_victims_consent_to_disclos
     assert load_case(ctx, created.id).disclosure_consent is True and step.version > detail.version
     fits = {f.name: f for f in available_templates(ctx, created.id)}
     assert "disclosed" not in (fits["findings"].reason or "")  # refused for another reason (no panel yet)
+
+
+def test_a_file_of_the_fourth_version_keeps_its_reviews_and_gains_the_law_of_2026(tmp_path):
+    path = tmp_path / "cases.db"
+    _database_at(path, "0004")
+    engine = make_engine(normalise_url(f"sqlite:///{path}"))
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO panel_meetings (id, starts_at, state, version, updated_at, updated_by) "
+                          "VALUES (1, '2025-04-01 10:00', 'held', 1, '2025-04-01', 'old')"))
+        conn.execute(text("INSERT INTO incidents (id, case_id, position, reported_to, same_problem, hate_incident, "
+                          "version, updated_at, updated_by) VALUES (1, 1, 0, 'Kent Police', 1, 0, 1, '2025-01-01', "
+                          "'old')"))
+        for review, attended, statement in ((1, 1, None), (2, 0, "We cannot sleep"), (3, 0, None)):
+            conn.execute(text("INSERT INTO case_reviews (id, meeting_id, case_id, victim_invited, victim_attended, "
+                              "impact_statement, completes_review, version, updated_at, updated_by) VALUES "
+                              f"({review}, 1, 1, 1, {attended}, :s, 1, 1, '2025-04-01', 'old')"), {"s": statement})
+    engine.dispose()
+    ctx = make_context(f"sqlite:///{path}")
+    assert schema_state(ctx.engine).current == SCHEMA_HEAD == "0005"
+    with ctx.engine.connect() as conn:
+        parts = conn.execute(text("SELECT id, victim_part FROM case_reviews ORDER BY id")).all()
+        incidents = conn.execute(text("SELECT count(*) FROM incidents")).scalar()
+    # Nothing hanging off a case is lost (a copied-and-dropped cases table would cascade to them).
+    assert parts == [(1, "attended"), (2, "impact_statement"), (3, None)] and incidents == 1
+    detail = load_case(ctx, 1)
+    assert detail.reference == "CT-2025-0001" and "3 qualifying incidents" in detail.rules_in_force
+    ctx.engine.dispose()

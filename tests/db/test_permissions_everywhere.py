@@ -34,6 +34,12 @@ BEFORE_SIGN_IN = {
 }
 # What a read-only user may do: read (each audited where it shows personal data), and their own details.
 READS = {
+    "app.services.admin.named_settings.show_settings",
+    "app.services.admin.named_settings.threshold_history",
+    "app.services.cases.updates.list_updates",
+    "app.services.intake.applications.form_households",
+    "app.services.reports.publication.publication_reminder",
+    "app.services.reports.publication.publication_table",
     "app.services.agencies.directory.agency_kinds",
     "app.services.agencies.directory.get_agency",
     "app.services.agencies.directory.list_agencies",

@@ -48,8 +48,8 @@ def needed(table: str, op: str) -> Permission | None:
                      "delete": P.EDIT_SETTINGS},
         "threshold_rule_versions": {"select": P.VIEW, "insert": P.EDIT_SETTINGS, "update": P.EDIT_SETTINGS,
                                     "delete": P.EDIT_SETTINGS},
-        # The date the figures were last published is recorded by whoever publishes them (an export).
-        "publications": {"select": P.VIEW, "insert": P.EXPORT, "update": P.EXPORT, "delete": P.EXPORT},
+        "publications": {"select": P.VIEW, "insert": P.CHANGE_CASES, "update": P.CHANGE_CASES,
+                         "delete": P.CHANGE_CASES},
         "drafts": {op: P.CHANGE_CASES for op in OPS},
         "audit_log": {"select": P.VIEW, "insert": None, "update": None, "delete": None},
         "audit_values": {"select": P.VIEW_AUDIT, "insert": None, "update": None, "delete": None},
@@ -330,7 +330,7 @@ def test_the_app_does_its_work_with_each_roles_own_rights(pg_ctx, pg_url, pg_rol
         added = ag.save_agency(officer, None, None, ag.AgencyInput("Hill Street Residents", kind="other partner"))
         ag.link_name_to_agency(officer, "The residents", added.id)
         meeting = panels.save_meeting(officer, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall",
-                                     chair_independent=True).id
+                                      chair_independent=True).id
         panels.add_case(officer, meeting, created.id)
         panels.add_attendee(officer, meeting, name="Sam Chair", role="chair")
         police = next(a.id for a in ag.list_agencies(officer) if a.name == "Kent Police")

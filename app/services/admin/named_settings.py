@@ -6,9 +6,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import Table, bindparam, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from app.db.models import Case, SettingRow, ThresholdRuleVersion
@@ -178,7 +178,7 @@ def recalculate(session: Session, ctx: ServiceContext, settings: Settings, *, re
     if open_cases:
         conditions.append(Case.status.in_([s.value for s in OPEN_STATUSES]))
     ids = list(session.scalars(query.where(or_(*conditions)).order_by(Case.id)))
-    table, moved = Case.__table__, 0
+    table, moved = cast(Table, Case.__table__), 0
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start:start + _BATCH]
         cases = session.scalars(select(Case).where(Case.id.in_(chunk)).execution_options(populate_existing=True)

@@ -63,12 +63,13 @@ def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_da
     ctx.require(Permission.EDIT_SETTINGS)
     problems = [Problem(k, "must be a whole number of working days between 1 and 60")
                 for k, v in working_days.items() if not isinstance(v, int) or not 1 <= v <= 60]
-    unknown = set(working_days) - set(asdict(ClockSettings()))
+    numbers = {k for k, v in asdict(ClockSettings()).items() if isinstance(v, int)}  # not the anchors and units
+    unknown = set(working_days) - numbers
     problems += [Problem(k, "is not a clock") for k in sorted(unknown)]
     if problems:
         raise ValidationFailed(problems)
     current = ctx.settings()
-    clocks = replace(current.clocks, **working_days)
+    clocks = replace(current.clocks, **working_days)  # type: ignore[arg-type]  # numbers only (checked above)
     _store(ctx, replace(current, clocks=clocks, closure_days=tuple(sorted(set(closure_days)))), "deadlines")
     return clocks
 

@@ -304,8 +304,9 @@ def case_counts(ctx: ServiceContext) -> CaseCounts:
     with ctx.reading() as session:
         row = session.execute(stmt).one()
         late = session.scalar(select(func.count()).select_from(_overdue_recommendations(today).subquery()))
-    *main, updates = (int(n) for n in row)
-    return CaseCounts(*main, recommendations_overdue=int(late or 0), updates_due=updates)
+    (open_, overdue, this_week, threshold, panel, outcome, updates) = (int(n) for n in row)
+    return CaseCounts(open_, overdue, this_week, threshold, panel, outcome, recommendations_overdue=int(late or 0),
+                      updates_due=updates)
 
 
 def _overdue_recommendations(today: date) -> Select:

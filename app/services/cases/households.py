@@ -38,7 +38,7 @@ def households_for(session: Session, cases: Sequence[Case]) -> dict[int, tuple[H
                 group[b].add(a)
         locations = {c.id: c.problem_location_id for c in cases if c.problem_location_id}
         if locations:
-            peers: dict[int, list[int]] = defaultdict(list)
+            peers: dict[int | None, list[int]] = defaultdict(list)
             for case_id, location_id in session.execute(
                     select(Case.id, Case.problem_location_id)
                     .where(Case.problem_location_id.in_(set(locations.values()))).order_by(Case.id)):

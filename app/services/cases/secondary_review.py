@@ -38,13 +38,12 @@ QUERIED = {"outcome_sent": "outcome", "threshold_not_met": "threshold_not_met", 
 
 
 def request_secondary_review(ctx: ServiceContext, case_id: int, expected_version: int, *, requested_on: date,
-                             requested_by: str, grounds: str, grounds_codes: tuple[str, ...] = (),
-                             reviewer: str = "") -> Saved:
+                             requested_by: str, grounds: str, reviewer: str = "",
+                             grounds_codes: tuple[str, ...] = ()) -> Saved:
     """The applicant asks for the review of the review, by the route the council's setting names: a
-    senior officer not involved before, or the Police and Crime Commissioner's office (on set grounds:
-    the policy, the process, facts not considered, other). A 'threshold not met' or 'not accepted'
-    decision can be queried the same way as the panel's outcome. The senior officer who will carry it
-    out (on the council's route) is recorded now, so the acknowledgement can name them."""
+    senior officer not involved before (named in the acknowledgement), or the Police and Crime
+    Commissioner's office (on set grounds: the policy, the process, facts not considered, other). A
+    'threshold not met' or 'not accepted' decision can be queried the same way as the panel's outcome."""
     ctx.require(Permission.CHANGE_CASES)
     route = ctx.settings().review_route
     problems = _date_checks(ctx, requested_on, "requested_on")
@@ -64,9 +63,10 @@ def request_secondary_review(ctx: ServiceContext, case_id: int, expected_version
             _check_not_involved(case, reviewer)
         due = ctx.settings().clocks.due(ctx.calendar(), "secondary_review", requested_on)
         review = SecondaryReview(case_id=case.id, requested_on=requested_on, requested_by=requested_by.strip() or None,
-                                 grounds=grounds.strip(), due_on=due, updated_by=ctx.actor, route=route,
+                                 grounds=grounds.strip(), due_on=due, updated_by=ctx.actor,
+                                 reviewer=reviewer.strip() or None, route=route,
                                  grounds_codes=",".join(g for g in GROUNDS if g in grounds_codes) or None,
-                                 decision_queried=QUERIED.get(case.status), reviewer=reviewer.strip() or None)
+                                 decision_queried=QUERIED.get(case.status))
         session.add(review)
         changes = apply_changes(case, {"status": Status.SECONDARY_REVIEW_REQUESTED.value}, ctx.actor)
         refresh_summary(session, case, ctx.settings(), ctx.calendar())

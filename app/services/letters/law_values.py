@@ -65,10 +65,8 @@ def law_template_values(template: str, records: CaseRecords, settings: Settings,
     if template in ("threshold-met", "threshold-not-met"):
         v.update(assessment_values(records))
     elif template == "update":
-        v.update(_update(records, settings))
+        v.update(_update(records, settings, letter_date))
     elif template == "closure":
-        v.update(on_behalf=records.case.victim_id is not None,
-                 victim_name=records.case.victim.display_name if records.case.victim else None)
         v.update(closed_on=records.case.closed_on, closure_why=_closure_why(records),
                  has_recommendations_open=any(r.status in ("open", "accepted") for r in records.recommendations))
     elif template in ("opcc-acknowledgement", "opcc-referral"):
@@ -76,7 +74,7 @@ def law_template_values(template: str, records: CaseRecords, settings: Settings,
     return v
 
 
-def _update(records: CaseRecords, settings: Settings) -> dict[str, Any]:
+def _update(records: CaseRecords, settings: Settings, letter_date: date) -> dict[str, Any]:
     case, clocks = records.case, records.state.clocks
     stage = _STAGES.get(Status(case.status), "")
     planned = records.planned_review()
@@ -88,7 +86,9 @@ def _update(records: CaseRecords, settings: Settings) -> dict[str, Any]:
             step, by = words, clocks[clock].due
             break
     unit = "calendar" if settings.clocks.unit("keep_informed") == "calendar" else "working"
-    return {"stage": stage or None, "next_step": step, "next_by": by, "has_next_by": by is not None,
+    late = by is not None and by < letter_date  # never promise a date that has passed
+    return {"stage": stage or None, "next_step": step, "next_by": by, "has_next_by": by is not None and not late,
+            "running_late": late,
             "update_every": f"{settings.clocks.keep_informed} {unit} days", "has_update_text": False}
 
 
@@ -131,7 +131,5 @@ def _opcc(records: CaseRecords, settings: Settings) -> dict[str, Any]:
             "grounds": sr.grounds, "decision_queried": QUERIED_WORDS.get(queried, QUERIED_WORDS["outcome"]),
             "decision_date": decided, "referred": sr.referred_on is not None, "referred_on": sr.referred_on,
             "review_due": sr.due_on, "requester": sr.requested_by or case.applicant.display_name,
-            "on_behalf": case.victim_id is not None,
-            "victim_name": case.victim.display_name if case.victim else None,
             "relationship": case.relationship_to_victim or "someone acting for them",
             "opcc_name": settings.opcc.name}

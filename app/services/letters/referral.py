@@ -3,12 +3,13 @@ Commissioner's office, kept exactly as produced with the case, its disclosure au
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from types import SimpleNamespace
 
-from app.db.models import Case, Letter
+from sqlalchemy import select
+
+from app.db.models import Case, Letter, User
 from app.domain.application import Problem
 from app.domain.roles import Permission
-from app.letters.panel_pack import PackCase, PackEvent
 from app.letters.referral_pack import ReferralPack, ReferralRequest, render_referral_pack
 from app.services.cases.case_page import load_case
 from app.services.cases.secondary_review import GROUNDS
@@ -18,7 +19,7 @@ from app.services.common.errors import NotFound, ValidationFailed
 from app.services.common.ops import Changes, Part
 from app.services.letters.facts import load_records
 from app.services.letters.law_values import QUERIED_WORDS
-from app.services.panels.pack import _channel, _incident_text, victim_part_words
+from app.services.panels.pack import _pack_case
 
 TEMPLATE = "opcc-referral-pack"
 
@@ -47,26 +48,21 @@ def build_referral_pack(ctx: ServiceContext, case_id: int) -> ReferralProduced:
             raise ValidationFailed([Problem("route", "no request for a review of this case goes to the Police and "
                                             "Crime Commissioner's office")])
         held = records.held_review()
-        findings = tuple((f.text, f.rationale or "") for f in records.findings.get(held[0].id, [])) if held else ()
-        recs = tuple((records.agencies[r.agency_id].name if r.agency_id in records.agencies else "", r.action,
-                      r.due_on, r.rationale or "") for r in records.panel_recommendations())
-        incidents = [PackEvent(i.reported_on, i.agency_name or i.reported_to or "not given",
-                               _incident_text(i.number, i.happened, i.description, i.location, i.confirmation))
-                     for i in detail.incidents]
-        chronology = sorted(incidents + [PackEvent(a.on, a.source, a.text) for a in detail.actions],
-                            key=lambda e: e.on or date.min)
-        pack_case = PackCase(
-            reference=detail.reference, received_on=detail.received_at.date(), channel=_channel(detail.channel),
-            status=detail.status.label, problem_location=detail.problem_location, asb_types=detail.asb_types,
-            threshold_met=detail.threshold_met, threshold_decided_on=detail.threshold_decided_on,
-            threshold_decided_by=detail.threshold_decided_by, threshold_reason=detail.threshold_reason,
-            qualifying_incidents=detail.qualifying_incidents, incidents_needed=detail.incidents_needed,
-            chronology=tuple(chronology), impact_statement=held[0].impact_statement or "" if held else "",
-            victim_invited=bool(held and held[0].victim_invited),
-            information_considered=(held[0].information_considered or "") if held else "",
-            findings=findings, recommendations=recs, decision=(held[0].decision or "") if held else "",
-            assessment=detail.assessment, decision_rules=detail.decision_rules or "",
-            victim_part=victim_part_words(held[0].victim_part or "", held[0].victim_part_reason or "") if held else "")
+        review = held[0] if held else None
+        # The panel's record as the panel pack shows it (an empty one when no panel has met).
+        item = SimpleNamespace(
+            impact_statement=(review.impact_statement or "") if review else "",
+            victim_invited=bool(review and review.victim_invited),
+            information_considered=(review.information_considered or "") if review else "",
+            findings=tuple((f.text, f.rationale or "") for f in records.findings.get(review.id, [])) if review else (),
+            recommendations=tuple((records.agencies[r.agency_id].name if r.agency_id in records.agencies else "",
+                                   r.action, r.due_on, r.rationale or "") for r in records.panel_recommendations()),
+            decision=(review.decision or "") if review else "",
+            victim_part=(review.victim_part or "") if review else "",
+            victim_part_reason=(review.victim_part_reason or "") if review else "")
+        names = {login.casefold(): name for login, name in session.execute(select(User.login, User.display_name))
+                 if name}
+        pack_case = _pack_case(item, detail, names)  # type: ignore[arg-type]
         request = ReferralRequest(
             requested_on=sr.requested_on, requested_by=sr.requested_by or detail.applicant.name,
             on_behalf_of=detail.victim.name if detail.victim else None,
@@ -74,7 +70,8 @@ def build_referral_pack(ctx: ServiceContext, case_id: int) -> ReferralProduced:
             grounds=tuple(GROUNDS[c].capitalize() for c in (sr.grounds_codes or "").split(",") if c in GROUNDS),
             grounds_text=sr.grounds or "", review_due=sr.due_on)
         pdf = render_referral_pack(ReferralPack(settings.council.name, settings.council.unit, settings.opcc.name,
-                                                request, pack_case, ctx.today(), ctx.actor))
+                                                request, pack_case, ctx.today(), names.get(ctx.actor.casefold(),
+                                                                                           ctx.actor)))
         letter = Letter(case_id=case.id, template=TEMPLATE, recipient=settings.opcc.name[:300], pdf=pdf,
                         produced_at=ctx.now(), produced_by=ctx.actor, queued=False)
         session.add(letter)

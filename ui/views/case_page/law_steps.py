@@ -107,14 +107,14 @@ def secondary_requested(page: CasePage) -> None:
               StepField("by", "Who asked", default=d.applicant.name)]
     fields += [StepField(f"ground_{key}", f"Grounds: {words}", "tick") for key, words in secondary_review.GROUNDS.items()]
     fields.append(StepField("grounds", "Why the applicant is unhappy", "long"))
-    if not opcc:  # named in the acknowledgement: someone not involved before
+    if not opcc:
         fields.append(StepField("reviewer", "Senior officer who will carry it out", required=False,
                                 hint="named in the acknowledgement; someone not involved before"))
     page.run_step("Review of the decision requested", f"The request goes to {who}.", fields,
                   lambda v: secondary_review.request_secondary_review(
                       page.ctx, page.case_id, page.version, requested_on=v["on"], requested_by=v["by"],
-                      grounds=v["grounds"], grounds_codes=tuple(k for k in secondary_review.GROUNDS if v.get(f"ground_{k}")),
-                      reviewer=v.get("reviewer") or ""))
+                      grounds=v["grounds"], reviewer=v.get("reviewer") or "",
+                      grounds_codes=tuple(k for k in secondary_review.GROUNDS if v.get(f"ground_{k}"))))
 
 
 def opcc_referred(page: CasePage) -> None:

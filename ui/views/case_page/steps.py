@@ -219,19 +219,20 @@ def secondary_completed(page: CasePage) -> None:
     review = secondary_review.latest_secondary_review(page.ctx, page.case_id)
     if review is None:
         return
-    opcc = review.route == "opcc"
     agencies = [("", "— no new recommendation —")] + [(str(a.id), a.name) for a in list_agencies(page.ctx)]
+    opcc = review.route == "opcc"
 
     def run(v: dict[str, Any]) -> object:
         new = ((int(v["rec_agency"]), v["rec_action"], v["rec_due"], v["rec_rationale"]),) if v["rec_agency"] else ()
-        return secondary_review.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
-                                                          outcome=v["outcome"], reasons=v["reasons"],
-                                                          completed_on=v["on"], new_recommendations=new)
-    page.run_step("Secondary review outcome", "This is the last step in the process." + (
-        " Record the outcome the Police and Crime Commissioner's office gave." if opcc else "")
-        + " A new recommendation needs the agency, what it will do, by when and why.", [
+        secondary_review.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
+                                            outcome=v["outcome"], reasons=v["reasons"], completed_on=v["on"],
+                                            new_recommendations=new)
+        return None
+    page.run_step("Secondary review outcome", "This is the last step in the process. A new recommendation needs "
+                  "the agency, what it will do, by when and why." + (
+                      " Record the outcome the Police and Crime Commissioner's office gave." if opcc else ""), [
         StepField("reviewer", "Who carried it out" if opcc else "Senior officer who carried it out",
-                  default=page.ctx.settings().opcc.name if opcc else (review.reviewer or "")),
+                  default=review.reviewer or (page.ctx.settings().opcc.name if opcc else "")),
         StepField("outcome", "Decision", "choice", list(secondary_review.OUTCOMES.items())),
         StepField("reasons", "Why", "long"),
         StepField("on", "Date completed", "date", default=page.today()),

@@ -21,8 +21,8 @@ from app.services.common.errors import DatabaseUnavailable, ServiceError, Valida
 from app.services.intake.form_input import application_from_form, incidents_from_rows, parse_received
 from app.domain.roles import Permission
 from app.domain.threshold import Household
-from app.services.intake.applications import (CreatedCase, Scan, find_submission, form_households, preview_threshold,
-                                              save_application)
+from app.services.intake.applications import (CreatedCase, Scan, find_submission, form_households,
+                                              preview_threshold, save_application)
 from app.services.intake import support
 from ui.dialogs import DialogService
 from ui.views.intake.completion import LiveCompleterDelegate, attach_live_completer

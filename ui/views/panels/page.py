@@ -164,7 +164,8 @@ class PanelsPage(QTabWidget):
                 StepField("chair", "Chair", default=d.chair if d else "", required=False),
                 StepField("independent", "Chair independent of the agencies involved", "choice",
                           [("", "— not recorded yet —"), ("yes", "Yes"), ("no", "No")],
-                          default={True: "yes", False: "no"}.get(d.chair_independent, "") if d else "",
+                          default=("" if d is None or d.chair_independent is None else
+                                   "yes" if d.chair_independent else "no"),
                           required=False),
                 StepField("independence_note", "If not, how the chair is connected, and why they chair",
                           "long", default=d.chair_independence_note if d else "", required=False)]

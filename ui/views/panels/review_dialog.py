@@ -49,8 +49,9 @@ class ReviewDialog(QDialog):
         for value, label in VICTIM_PARTS.items():
             self.victim_part.addItem(label, value)
         self.victim_part_reason = QLineEdit()
-        for label, widget in (("The &victim's part", self.victim_part),
-                              ("Why not invited", self.victim_part_reason)):
+        part_fields: tuple[tuple[str, QWidget], ...] = (("The &victim's part", self.victim_part),
+                                                        ("Why not invited", self.victim_part_reason))
+        for label, widget in part_fields:
             caption = QLabel(label)
             caption.setBuddy(widget)
             widget.setAccessibleName(label.replace("&", ""))

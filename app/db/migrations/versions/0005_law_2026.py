@@ -3,7 +3,7 @@ shared draft recommendations, keep-informed updates, the review-of-the-review ro
 referrals, reviews started by an agency, publication dates
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-26
 """
 from __future__ import annotations
@@ -60,14 +60,20 @@ def upgrade() -> None:
         batch.add_column(sa.Column("closure_reason", sa.Text(), nullable=True))
         batch.add_column(sa.Column("threshold_rules", sa.Text(), nullable=True))
         batch.add_column(sa.Column("threshold_assessment", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("started_by_agency_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("started_reason", sa.Text(), nullable=True))
         batch.add_column(sa.Column("last_update_on", sa.Date(), nullable=True))
         batch.add_column(sa.Column("update_due_on", sa.Date(), nullable=True))
-        batch.create_index(batch.f("ix_cases_started_by_agency_id"), ["started_by_agency_id"], unique=False)
         batch.create_index(batch.f("ix_cases_update_due_on"), ["update_due_on"], unique=False)
-        batch.create_foreign_key(batch.f("fk_cases_started_by_agency_id_agencies"), "agencies",
-                                 ["started_by_agency_id"], ["id"])
+    # Added with its foreign key in one ALTER TABLE: on SQLite a separate constraint would make the
+    # batch copy and drop the cases table, and dropping it cascades to every incident and review.
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("ALTER TABLE cases ADD COLUMN started_by_agency_id INTEGER "
+                   "CONSTRAINT fk_cases_started_by_agency_id_agencies REFERENCES agencies (id)")
+    else:
+        op.add_column("cases", sa.Column("started_by_agency_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(op.f("fk_cases_started_by_agency_id_agencies"), "cases", "agencies",
+                              ["started_by_agency_id"], ["id"])
+    op.create_index(op.f("ix_cases_started_by_agency_id"), "cases", ["started_by_agency_id"], unique=False)
     with op.batch_alter_table("incidents") as batch:
         batch.add_column(sa.Column("judgement_note", sa.Text(), nullable=True))
     with op.batch_alter_table("case_reviews") as batch:
@@ -105,10 +111,10 @@ def downgrade() -> None:
             batch.drop_column(name)
     with op.batch_alter_table("incidents") as batch:
         batch.drop_column("judgement_note")
+    op.drop_index(op.f("ix_cases_started_by_agency_id"), table_name="cases")
     with op.batch_alter_table("cases") as batch:
         batch.drop_constraint(batch.f("fk_cases_started_by_agency_id_agencies"), type_="foreignkey")
         batch.drop_index(batch.f("ix_cases_update_due_on"))
-        batch.drop_index(batch.f("ix_cases_started_by_agency_id"))
         for name in ("update_due_on", "last_update_on", "started_reason", "started_by_agency_id",
                      "threshold_assessment", "threshold_rules", "closure_reason"):
             batch.drop_column(name)
