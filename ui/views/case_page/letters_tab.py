@@ -14,6 +14,7 @@ from app.services.cases.case_page import CaseDetail
 from app.services.common.errors import ServiceError
 from ui.pdf_view import PdfPagesView, print_pdf
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
+from ui.screen import fit_to_screen
 from ui.views.case_page.step_dialog import StepField
 
 if TYPE_CHECKING:
@@ -33,12 +34,12 @@ class LettersTab(QWidget):
         self.view.doubleClicked.connect(lambda *_: self.preview())
         layout.addWidget(self.view, 1)
         layout.addWidget(button_row(
-            button("&Write a letter…", self.write, "Write a letter"),
-            button("Pre&view", self.preview, "Preview the letter"),
-            button("Save as P&DF…", self.save_pdf, "Save the letter as PDF"),
-            button("&Print…", self.print_letter, "Print the letter"),
-            button("Appro&ve", self.approve, "Approve the letter"),
-            button("Record as s&ent…", self.record_sent, "Record the letter as sent")))
+            button("W&rite a letter…", self.write, "Write a letter"),
+            button("&Preview", self.preview, "Preview the letter"),
+            button("&Save as PDF…", self.save_pdf, "Save the letter as PDF"),
+            button("Pr&int…", self.print_letter, "Print the letter"),
+            button("&Approve", self.approve, "Approve the letter"),
+            button("Record as se&nt…", self.record_sent, "Record the letter as sent")))
         layout.addWidget(heading("Everything that happened (from the audit log)"))
         self.timeline, self.timeline_model = table(["When", "Who", "What", "Fields", "Detail"], "Timeline")
         layout.addWidget(self.timeline, 2)
@@ -151,7 +152,7 @@ class LetterPreview(QDialog):
     def __init__(self, pdf: bytes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Letter preview")
-        self.resize(900, 1000)
+        fit_to_screen(self, 900, 1000)  # a laptop screen is shorter than a page: the pages scroll
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("This is the letter exactly as stored with the case."))
         self.pages = PdfPagesView()
@@ -159,5 +160,6 @@ class LetterPreview(QDialog):
         layout.addWidget(self.pages, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("&Close")
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
         layout.addWidget(buttons)

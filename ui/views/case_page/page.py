@@ -58,15 +58,27 @@ class CasePage(QWidget):
         self.notes = NotesTab(self)
         self.notes.note_added.connect(self.add_note)
         self.timeline = LettersTab(self)
-        for tab, title in ((self.summary, "&Summary"), (self.people, "&People and consent"),
-                           (self.incidents, "&Incidents and threshold"), (self.agencies, "&Agencies"),
-                           (self.chronology, "C&hronology"), (self.related, "&Related"),
-                           (self.notes, "&Notes and documents"), (self.timeline, "&Letters and timeline")):
-            self.tabs.addTab(tab, title)
+        # The tabs go by number (Alt+1 to Alt+8): the letters are left for the steps and each tab's buttons.
+        for n, (tab, title) in enumerate(((self.summary, "Summary"), (self.people, "People and consent"),
+                                          (self.incidents, "Incidents and threshold"), (self.agencies, "Agencies"),
+                                          (self.chronology, "Chronology"), (self.related, "Related"),
+                                          (self.notes, "Notes and documents"), (self.timeline, "Letters and timeline")),
+                                         start=1):
+            self.tabs.addTab(tab, f"&{n} {title}")
         layout.addWidget(self.tabs, 1)
         self.reload()
 
     # loading -------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """F5: read the case again (keeping details typed and not saved)."""
+        typed = self.summary.typed() if self.summary.changed() else None
+        self.reload()
+        if typed is not None:
+            self.summary.put(typed)
+
+    def unsaved_changes(self) -> bool:
+        return self.summary.changed()
+
     def reload(self) -> None:
         try:
             self.detail = load_case(self.ctx, self.case_id)

@@ -29,33 +29,33 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     nxt = set(d.next_steps)
     out: list[tuple[str, Callable[[CasePage], None]]] = []
     if d.acknowledged_on is None and d.status in (S.RECEIVED, S.AWAITING_CONSENT):
-        out.append(("Acknowledgement &sent…", acknowledge))
+        out.append(("Ac&knowledgement sent…", acknowledge))
     if d.status == S.AWAITING_CONSENT:
         out.append(("Record &consent…", record_consent))
     if S.THRESHOLD_CHECK in nxt:
-        out.append(("Ask agencies to &confirm…", confirmation_requests))
+        out.append(("Ask a&gencies to confirm…", confirmation_requests))
     if S.THRESHOLD_MET in nxt:
         out.append(("&Decide the threshold…", decide_threshold))
     if d.status in (S.THRESHOLD_MET, S.INFORMATION_GATHERING):
-        out.append(("Ask for &information…", information_requests))
+        out.append(("Ask for inf&ormation…", information_requests))
     if d.status in (S.THRESHOLD_NOT_MET, S.NOT_ACCEPTED) and d.decision_letter_sent_on is None:
-        out.append(("Decision letter se&nt…", decision_letter_sent))
+        out.append(("Decision le&tter sent…", decision_letter_sent))
     if d.status == S.REVIEWED:
-        out.append(("&Outcome letter sent…", outcome_sent))
+        out.append(("O&utcome letter sent…", outcome_sent))
     if d.threshold_met and any(c.key == "outcome" for c in d.clocks):
-        out.append(("Dela&y letter sent…", delay_sent))
+        out.append(("D&elay letter sent…", delay_sent))
     if S.SECONDARY_REVIEW_REQUESTED in nxt:
-        out.append(("Secondary review &requested…", secondary_requested))
+        out.append(("Secondary review re&quested…", secondary_requested))
     if d.status == S.SECONDARY_REVIEW_REQUESTED:
         out.append(("Secondary review &done…", secondary_completed))
     if d.status == S.SECONDARY_REVIEW_COMPLETED and any(c.key == "secondary_review" for c in d.clocks):
-        out.append(("Secondary review &outcome sent…", secondary_outcome_sent))
+        out.append(("Secondary review o&utcome sent…", secondary_outcome_sent))
     if S.NOT_ACCEPTED in nxt:
-        out.append(("Not acce&pted…", not_accepted))
+        out.append(("Not accep&ted…", not_accepted))
     if S.WITHDRAWN in nxt:
         out.append(("&Withdrawn…", withdrawn))
     if S.CLOSED in nxt:
-        out.append(("C&lose the case…", close))
+        out.append(("&Close the case…", close))
     return out
 
 

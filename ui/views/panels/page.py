@@ -20,7 +20,7 @@ from app.services.common.errors import ServiceError, ValidationFailed
 from app.services.intake.form_input import parse_received
 from app.services.cases.steps import SEND_METHODS
 from ui.dialogs import DialogService
-from ui.views.case_page.common import button, button_row, heading, selected_key, table
+from ui.views.case_page.common import button, button_row, fit_columns, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
 from ui.views.panels.review_dialog import ReviewDialog
 
@@ -43,6 +43,7 @@ class PanelsPage(QTabWidget):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(heading("Meetings"))
         self.meetings, self.meetings_model = table(["Date", "Place", "Chair", "State", "Cases"], "Meetings")
+        fit_columns(self.meetings, stretch=[1, 2])  # the state and the cases stay in view
         self.meetings.selectionModel().currentRowChanged.connect(lambda *_: self._select())
         left_layout.addWidget(self.meetings, 1)
         left_layout.addWidget(button_row(button("&New meeting…", self.new_meeting, "New meeting"),
@@ -58,16 +59,16 @@ class PanelsPage(QTabWidget):
                                                 "Completes review"], "Agenda")
         layout.addWidget(self.agenda, 1)
         layout.addWidget(button_row(button("&Add a case…", self.add_case, "Add a case"),
-                                    button("Remove case", self.remove_case),
+                                    button("Remove &case", self.remove_case, "Remove case"),
                                     button("&Record the review…", self.record_review, "Record the review")))
         layout.addWidget(heading("Members"))
         self.members, self.members_model = table(["Name", "Agency", "Role", "Attendance", "Conflict of interest"],
                                                  "Members")
         layout.addWidget(self.members, 1)
-        layout.addWidget(button_row(button("Add a &member…", self.add_member, "Add a member"),
+        layout.addWidget(button_row(button("Add a mem&ber…", self.add_member, "Add a member"),
                                     button("A&ttendance…", self.set_attendance, "Set attendance"),
-                                    button("Mark &held…", self.mark_held, "Mark held"),
-                                    button("Approve &minutes", self.approve_minutes, "Approve minutes")))
+                                    button("Mark he&ld…", self.mark_held, "Mark held"),
+                                    button("Approve m&inutes", self.approve_minutes, "Approve minutes")))
         self.pack_status = QLabel("")
         self.pack_status.setWordWrap(True)
         self.pack_status.setAccessibleName("Panel pack")
@@ -79,7 +80,7 @@ class PanelsPage(QTabWidget):
         meetings.setSizes([420, 800])
         self.addTab(meetings, "&Meetings")
         self.recommendations_page = RecommendationsPage(self)
-        self.addTab(self.recommendations_page, "Open &recommendations")
+        self.addTab(self.recommendations_page, "&Open recommendations")
         self.currentChanged.connect(lambda _i: self._load_visible())
         self._loaded = False  # filled when first shown: start-up does not wait for this section
 
@@ -152,8 +153,8 @@ class PanelsPage(QTabWidget):
 
     # meetings --------------------------------------------------------------------------------------
     def _meeting_fields(self, d: panels.MeetingDetail | None) -> list[StepField]:
-        return [StepField("starts", "Date and time", default=f"{d.starts_at:%d/%m/%Y %H:%M}" if d else "",
-                          hint="dd/mm/yyyy hh:mm"),
+        return [StepField("starts", "Date and time", "datetime",
+                          default=f"{d.starts_at:%d/%m/%Y %H:%M}" if d else "", hint="dd/mm/yyyy hh:mm"),
                 StepField("place", "Place", default=d.place if d else "", required=False),
                 StepField("link", "Online link", default=d.online_link if d else "", required=False),
                 StepField("chair", "Chair", default=d.chair if d else "", required=False)]
@@ -346,7 +347,7 @@ class RecommendationsPage(QWidget):
                                       "Open recommendations")
         layout.addWidget(self.view, 1)
         layout.addWidget(button_row(button("Record the &response…", self.respond, "Record the response"),
-                                    button("&Chased today", self.chase, "Chased today")))
+                                    button("Chased to&day", self.chase, "Chased today")))
         self.rows: list[follow_up.RecommendationView] = []
 
     def refresh(self) -> None:
