@@ -15,7 +15,8 @@ from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.common.context import ServiceContext
 from app.domain.dates import uk_time
 from app.services.intake.support import list_drafts
-from app.services.admin.settings import needs_set_up
+from app.services.admin.settings import my_details, needs_set_up
+from app.services.common.errors import ServiceError
 from ui.views.first_run import FirstRunDialog
 from ui.dialogs import DialogService
 from ui.focus import focus_first
@@ -89,8 +90,14 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self.db_label = QLabel(f"Database: {self.choice.describe()}")
         self.db_label.setAccessibleName("Database in use")
-        role = f" ({self.ctx.role.label.lower()})" if self.ctx.role else ""
-        self.user_label = QLabel(f"Signed in as {self.ctx.actor}{role}")
+        try:
+            name = my_details(self.ctx)[0] or self.ctx.actor  # the name the user gave, not the login
+        except ServiceError:
+            name = self.ctx.actor
+        about = [self.ctx.actor] if name != self.ctx.actor else []
+        if self.ctx.role:
+            about.append(self.ctx.role.label.lower())
+        self.user_label = QLabel(f"Signed in as {name}" + (f" ({', '.join(about)})" if about else ""))
         self.user_label.setAccessibleName("Signed-in user")
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.user_label)

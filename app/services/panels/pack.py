@@ -1,7 +1,7 @@
 """The panel pack: produced for a meeting, kept exactly as produced, its disclosure and sending audited."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -16,6 +16,7 @@ from app.services.panels import meetings as panels
 from app.services.cases.case_page import CaseDetail, load_case
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound, ValidationFailed
+from app.services.common.names import UserNames
 from app.services.cases.steps import SEND_METHODS
 
 TEMPLATE = "panel-pack"
@@ -64,8 +65,9 @@ def build_panel_pack(ctx: ServiceContext, meeting_id: int, *, password: str | No
                       for a in detail.attendees),
         cases=tuple(_pack_case(item, case) for item, case in cases), produced_on=ctx.today(),
         produced_by=ctx.actor)
-    pdf = render_panel_pack(pack, password=password or None)
     with ctx.unit_of_work() as session:
+        pack = replace(pack, produced_by=UserNames(session)(ctx.actor))  # the name, not the login
+        pdf = render_panel_pack(pack, password=password or None)
         letter = Letter(case_id=None, meeting_id=meeting_id, template=TEMPLATE, recipient=RECIPIENT, pdf=pdf,
                         produced_at=ctx.now(), produced_by=ctx.actor, queued=False)
         session.add(letter)
@@ -164,6 +166,7 @@ def pack_history(ctx: ServiceContext, meeting_id: int) -> list[PackRecord]:
             for v in session.scalars(select(AuditValue).where(AuditValue.audit_id.in_(sent_ids))):
                 values.setdefault(v.audit_id, {})[v.field] = v.after
         protected = {e.entity_id for e in entries if e.action == "letter" and e.reason == _PROTECTED}
+        name = UserNames(session)
         sendings: dict[int, list[PackSending]] = {}
         for e in entries:
             got = values.get(e.id, {})
@@ -171,6 +174,6 @@ def pack_history(ctx: ServiceContext, meeting_id: int) -> list[PackRecord]:
                 continue
             sendings.setdefault(e.entity_id or 0, []).append(PackSending(
                 date.fromisoformat(got["sent_on"] or ""), got.get("sent_method") or "", got.get("sent_to") or "",
-                e.actor, e.at))
-        return [PackRecord(row.id, row.produced_at, row.produced_by, row.id in protected,
+                name(e.actor), e.at))
+        return [PackRecord(row.id, row.produced_at, name(row.produced_by), row.id in protected,
                            tuple(sendings.get(row.id, ()))) for row in letters]

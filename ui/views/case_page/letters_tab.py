@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from app.domain.dates import uk, uk_time
 from app.services.letters import case_letters as letter_service
-from app.services.agencies.directory import list_agencies
+from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.cases.case_page import CaseDetail
 from app.services.common.errors import ServiceError
 from ui.pdf_view import PdfPagesView, print_pdf
@@ -67,7 +67,8 @@ class LettersTab(QWidget):
         if not usable:
             self.page.dialogs.info("No letter fits yet", unavailable)
             return
-        agencies = [("", "— not an agency letter —")] + [(str(a.id), a.name) for a in list_agencies(ctx)]
+        directory = list_agencies(ctx)
+        agencies = [("", "— not an agency letter —")] + [(str(a.id), a.name) for a in directory]
         produced: dict[str, Any] = {}
 
         def produce(v: dict[str, Any]) -> object:
@@ -85,7 +86,8 @@ class LettersTab(QWidget):
             intro += f" Not available now: {unavailable}."
         if self.page.run_step("Write a letter", intro, [
                 StepField("template", "Letter", "choice", usable),
-                StepField("agency", "Agency (for letters to an agency)", "choice", agencies, required=False),
+                StepField("agency", "Agency (for letters to an agency)", "choice", agencies, required=False,
+                          suggest=AgencyDirectory(directory).suggest),
                 StepField("delay_reason", "Why the review is delayed (delay letter)", "long", required=False),
                 StepField("new_date", "New date we will write by (delay letter)", "date", required=False),
                 StepField("contact_name", "Contact officer, if not you", required=False),

@@ -14,6 +14,7 @@ from app.services.common.errors import Conflict, ServiceError, ValidationFailed
 from ui.focus import announce, show_message
 from ui.mnemonics import with_mnemonic
 from ui.screen import fit_to_content
+from ui.views.type_ahead import TypeAheadCombo
 
 
 @dataclass
@@ -25,6 +26,7 @@ class StepField:
     default: Any = None
     required: bool = True
     hint: str = ""
+    suggest: Callable[[str], list[str]] | None = None  # a choice's type-ahead beyond its text (initials)
 
 
 class StepDialog(QDialog):
@@ -88,7 +90,7 @@ class StepDialog(QDialog):
 
     def _make(self, spec: StepField) -> QWidget:
         if spec.kind == "choice":
-            combo = QComboBox()
+            combo = TypeAheadCombo(suggest=spec.suggest)
             for value, text in spec.choices:
                 combo.addItem(text, value)
             if spec.default is not None:

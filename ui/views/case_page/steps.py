@@ -9,7 +9,7 @@ from app.domain.workflow import Status
 from app.services.cases import agency_requests as work
 from app.services.cases import follow_up
 from app.services.cases import steps as wf
-from app.services.agencies.directory import list_agencies
+from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.agencies.links import link_incident_to_agency
 from app.services.cases.case_page import IncidentView
 from ui.views.case_page.step_dialog import StepField
@@ -181,10 +181,11 @@ def confirm_date(page: CasePage, incident: IncidentView) -> None:
 
 
 def link_agency(page: CasePage, incident: IncidentView) -> None:
-    choices = [(str(a.id), a.name) for a in list_agencies(page.ctx)]
+    agencies = list_agencies(page.ctx)
+    choices = [(str(a.id), a.name) for a in agencies]
     page.run_step(f"Which agency is '{incident.reported_to}'?", "The incident then counts if the agency is a "
                   "relevant body. Keeping the name as an alias matches it in future applications.", [
-                      StepField("agency", "Agency", "choice", choices),
+                      StepField("agency", "Agency", "choice", choices, suggest=AgencyDirectory(agencies).suggest),
                       StepField("alias", "Keep the name as an alias", "choice", [("yes", "Yes"), ("no", "No")])],
                   lambda v: link_incident_to_agency(page.ctx, incident.id, int(v["agency"]),
                                                     add_alias=v["alias"] == "yes"))
@@ -204,9 +205,10 @@ def chase(page: CasePage, request_id: int) -> None:
 
 
 def add_action(page: CasePage) -> None:
-    choices = [(str(a.id), a.name) for a in list_agencies(page.ctx)]
+    agencies = list_agencies(page.ctx)
+    choices = [(str(a.id), a.name) for a in agencies]
     page.run_step("Add what an agency did", "", [
-        StepField("agency", "Agency", "choice", choices),
+        StepField("agency", "Agency", "choice", choices, suggest=AgencyDirectory(agencies).suggest),
         StepField("on", "Date of the action", "date"),
         StepField("what", "What was done", "long"),
         StepField("source", "Source document", required=False)],

@@ -7,6 +7,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QVBoxLayout, QWidget)
 
+from ui.views.type_ahead import TypeAheadCombo
+
 Choice = tuple[str, str]  # (stored value, text shown)
 
 
@@ -62,7 +64,7 @@ class Fields:
 
     @staticmethod
     def choice(choices: list[Choice]) -> QComboBox:
-        combo = QComboBox()
+        combo = TypeAheadCombo()
         for value, text in choices:
             combo.addItem(text, value)
         return combo

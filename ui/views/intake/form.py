@@ -107,8 +107,8 @@ class ApplicationForm(QWidget):
 
     def _wire(self) -> None:
         s = self.sections
-        s.incidents_view.setItemDelegateForColumn(_KEYS.index("reported_to"),
-                                                  ChoiceDelegate(self.directory.names(), s.incidents_view))
+        s.incidents_view.setItemDelegateForColumn(  # by name, alias or initials ("TWBC")
+            _KEYS.index("reported_to"), LiveCompleterDelegate(self.directory.suggest, s.incidents_view))
         s.incidents_view.setItemDelegateForColumn(_KEYS.index("how_reported"),
                                                   ChoiceDelegate(HOW_REPORTED, s.incidents_view))
         s.perpetrators_view.setItemDelegateForColumn(

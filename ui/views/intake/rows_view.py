@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFocusEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemDelegate, QAbstractItemView, QCompleter, QHeaderView, QLineEdit,
-                               QStyledItemDelegate, QTableView, QWidget)
+from PySide6.QtWidgets import QAbstractItemDelegate, QAbstractItemView, QHeaderView, QTableView, QWidget
 
 from ui.focus import reveal_soon
+from ui.views.intake.completion import LiveCompleterDelegate, choices_fetch
 from ui.views.intake.rows_model import RowsModel
 
 KEYS_HINT = ("Tab moves between cells; Tab after the last cell adds a row; Tab on an empty last row leaves "
@@ -127,18 +127,9 @@ class RowsView(QTableView):
         return super().moveCursor(action, modifiers)
 
 
-class ChoiceDelegate(QStyledItemDelegate):
-    """A text cell with type-ahead from a fixed list (agencies, 'how reported'); free text allowed."""
+class ChoiceDelegate(LiveCompleterDelegate):
+    """A text cell with type-ahead from a fixed list ('how reported'); free text allowed."""
 
     def __init__(self, choices: list[str], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(choices_fetch(choices), parent)
         self.choices = choices
-
-    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:  # noqa: N802
-        edit = QLineEdit(parent)
-        completer = QCompleter(self.choices, edit)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        edit.setCompleter(completer)
-        edit.setAccessibleName(str(index.model().headerData(index.column(), Qt.Orientation.Horizontal)))
-        return edit

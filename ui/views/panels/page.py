@@ -13,7 +13,7 @@ from app.domain.workflow import Status
 from app.services.cases import follow_up
 from app.services.panels import pack as panel_pack
 from app.services.panels import meetings as panels
-from app.services.agencies.directory import list_agencies
+from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.common.context import ServiceContext
 from app.domain.application import Problem
 from app.services.common.errors import ServiceError, ValidationFailed
@@ -215,12 +215,14 @@ class PanelsPage(QTabWidget):
     def add_member(self) -> None:
         if not self._need_meeting():
             return
-        agencies = [("", "— none (independent) —")] + [(str(a.id), a.name) for a in list_agencies(self.ctx)]
+        directory = list_agencies(self.ctx)
+        agencies = [("", "— none (independent) —")] + [(str(a.id), a.name) for a in directory]
         cases = [("", "— none —")] + [(str(a.case_id), a.reference) for a in self.detail.agenda]  # type: ignore[union-attr]
         self._step("Add a panel member", "Senior staff from the partnership agencies, housing providers and "
                    "other partners.", [
                        StepField("name", "Name"), StepField("role", "Role", "choice", [(r, r.capitalize()) for r in panels.ROLES]),
-                       StepField("agency", "Agency", "choice", agencies, required=False),
+                       StepField("agency", "Agency", "choice", agencies, required=False,
+                                 suggest=AgencyDirectory(directory).suggest),
                        StepField("attendance", "Attendance", "choice", [(a, a.capitalize()) for a in panels.ATTENDANCE]),
                        StepField("conflict", "Conflict of interest with", "choice", cases, required=False)],
                    lambda v: panels.add_attendee(self.ctx, self.meeting_id, name=v["name"], role=v["role"],

@@ -11,12 +11,13 @@ from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QFormLayout
 from app.domain.application import Problem
 from app.domain.dates import parse_uk_or_iso, uk
 from app.services.panels import meetings as panels
-from app.services.agencies.directory import AgencyInfo
+from app.services.agencies.directory import AgencyDirectory, AgencyInfo
 from app.services.common.errors import ServiceError, ValidationFailed
 from ui.focus import show_message
 from ui.screen import fit_to_screen
 from ui.views.intake.rows_model import RowsModel
-from ui.views.intake.rows_view import ChoiceDelegate, RowsView
+from ui.views.intake.completion import LiveCompleterDelegate
+from ui.views.intake.rows_view import RowsView
 
 FINDING_COLUMNS = [("text", "Finding", "in plain words, as the applicant will read it"),
                    ("rationale", "Rationale", "what the panel saw that supports it"),
@@ -37,6 +38,7 @@ class ReviewDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.item = ctx, item
         self.agencies = {a.name: a.id for a in agencies}
+        self.directory = AgencyDirectory(agencies)  # "TWBC" or an alias finds the agency too
         self.setWindowTitle(f"Review record: {item.reference}")
         outer = QVBoxLayout(self)
         self.message = QLabel()
@@ -77,8 +79,8 @@ class ReviewDialog(QDialog):
         self.findings_view = RowsView(self.findings, "Findings")
         self.recommendations = RowsModel(RECOMMENDATION_COLUMNS, "Recommendation")
         self.recommendations_view = RowsView(self.recommendations, "Recommendations")
-        self.recommendations_view.setItemDelegateForColumn(0, ChoiceDelegate(sorted(self.agencies),
-                                                                             self.recommendations_view))
+        self.recommendations_view.setItemDelegateForColumn(
+            0, LiveCompleterDelegate(self.directory.suggest, self.recommendations_view))
         for title, view in (("&Findings (Tab past the last cell adds a row)", self.findings_view),
                             ("Recomme&ndations: which agency, what action, by when, and why",
                              self.recommendations_view)):
@@ -121,7 +123,9 @@ class ReviewDialog(QDialog):
         for n, row in enumerate(self.recommendations.values(), start=1):
             if not any(str(row.get(k, "")).strip() for k in ("agency", "action", "due", "rationale")):
                 continue
-            agency_id = self.agencies.get(str(row.get("agency", "")).strip())
+            written = str(row.get("agency", "")).strip()
+            found = self.directory.match(written)
+            agency_id = self.agencies.get(written) or (found.id if found else None)
             if agency_id is None:
                 problems.append(f"Recommendation {n}: choose an agency from the directory")
                 continue
