@@ -1,7 +1,8 @@
 """Small builders for database tests."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time
 
 from app.domain.application import ApplicationData, Channel, IncidentData, OnBehalfData, PersonData
 
@@ -48,3 +49,69 @@ def add_test_aliases(ctx) -> None:
             for alias in TEST_ALIASES.get(agency.name, ()):
                 if alias not in have:
                     session.add(AgencyAlias(agency_id=agency.id, alias=alias))
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A letter produced, approved where it must be, and recorded as sent; the case as it is after."""
+    letter_id: int
+    version: int
+    status: str
+
+
+def send_letter(ctx, case_id: int, template: str, sent_on: date, method: str = "post", *,
+                version: int | None = None, **produce) -> Sent:
+    """The one path by which a letter completes its step: produced on `sent_on`, then sent.
+
+    The letter is produced by the same user on the day it is sent (a letter cannot be sent before
+    it was produced); the findings letter is approved first, as the panel chair would.
+    """
+    from app.db.models import Case, User
+    from app.services.letters.case_letters import approve_letter, produce_letter, record_sent
+    named_officer(ctx, case_id)
+    on_day = replace(ctx, today=lambda: sent_on, now=lambda: datetime.combine(sent_on, time(12)))
+    info = produce_letter(on_day, case_id, template, **produce)
+    if info.needs_approval:
+        approve_letter(on_day, info.id)
+    record_sent(on_day, info.id, sent_on, method, expected_version=version)
+    with ctx.reading() as session:
+        case = session.get(Case, case_id)
+        return Sent(info.id, case.version, case.status)
+
+
+class Transactions:
+    """Counts the transactions committed on an engine while a block runs (reads commit none)."""
+
+    def __init__(self, engine) -> None:
+        self.engine, self.committed, self.statements = engine, 0, 0
+
+    def _commit(self, _conn) -> None:
+        self.committed += 1
+
+    def _statement(self, *_args) -> None:
+        self.statements += 1
+
+    def __enter__(self) -> Transactions:
+        from sqlalchemy import event
+        event.listen(self.engine, "commit", self._commit)
+        event.listen(self.engine, "before_cursor_execute", self._statement)
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        from sqlalchemy import event
+        event.remove(self.engine, "commit", self._commit)
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+
+
+def named_officer(ctx, case_id: int | None = None) -> None:
+    """Letters name their contact officer (the case officer, else the user): give them a name."""
+    from app.db.models import Case, User
+    with ctx.unit_of_work() as session:
+        officer = (session.get(Case, case_id).officer if case_id else None) or ctx.actor
+        user = session.query(User).filter_by(login=officer).one_or_none()
+        if user is None:
+            user = User(login=officer, role="officer")
+            session.add(user)
+        if user.display_name in (None, "", officer):
+            user.display_name = officer.replace(".", " ").title()
+            user.phone, user.email = user.phone or "01892 526121", user.email or f"{officer}@example.gov.uk"

@@ -1,6 +1,8 @@
 """The agency directory service: editing, checks, conflicts, linking names and re-assessed cases."""
 from __future__ import annotations
 
+from app.services.common.ops import Part
+
 import threading
 from collections.abc import Iterator
 from dataclasses import replace
@@ -174,7 +176,8 @@ def test_linking_an_unmatched_name_as_an_alias_makes_the_incident_count(ctx):
 
     result = ag.link_name_to_agency(ctx, "My neighbour", twbc)
 
-    assert result == ag.LinkResult(incidents_linked=1, cases_linked=1, cases_changed=1)
+    assert (result.incidents_linked, result.cases_linked, result.cases_changed) == (1, 1, 1)
+    assert result.changes.case_ids == {ids["EXAMPLE-2"]} and result.changes.touches(Part.LIST, Part.AGENCIES)
     summary = case_summary(ctx, ids["EXAMPLE-2"])
     assert summary.qualifying_incidents == 2 and not summary.threshold_met
     assert _stored_counts(ctx)["EXAMPLE-2"] == 2

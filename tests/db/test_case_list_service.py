@@ -19,7 +19,7 @@ from app.services.cases.summaries import list_cases
 from app.services.common.context import ServiceContext
 from app.services.intake.applications import create_application
 from tests.conftest import make_context
-from tests.db.helpers import application, incidents
+from tests.db.helpers import send_letter, application, incidents
 
 # The fixed today of tests/conftest.py is Wednesday 25/11/2026: "due soon" runs to Monday 30/11.
 
@@ -67,8 +67,7 @@ def known(ctx) -> dict[str, int]:
     created = create_application(ctx, replace(application(
         "2026-10-01", applicant=_person("Mrs", "Ruth", "Ashdown", "TN3 8CC")), channel=Channel.EMAIL),
         officer="officer.two")
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 10, 2),
-                                     method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 10, 2), "post", version=created.version)
     wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 11, 24),
                         reason="Persistent, and the victim is vulnerable.")
     ids["met"] = created.id
@@ -82,8 +81,7 @@ def known(ctx) -> dict[str, int]:
         "2025-12-15", items=incidents(("2025-10-01", "2025-10-02"), ("2025-10-10", "2025-10-11"),
                                       ("2025-11-01", "2025-11-03")),
         applicant=_person("Miss", "Amy", "bell", "TN2 5EE")), officer="officer.three")
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2025, 12, 16),
-                                     method="email")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2025, 12, 16), "email", version=created.version)
     wf.start_threshold_check(ctx, created.id, step.version)
     ids["last_year"] = created.id
     return ids

@@ -10,12 +10,12 @@ from app.services.cases import steps as wf
 from app.services.cases.case_page import load_case
 from app.services.common.errors import ValidationFailed
 from app.services.intake.applications import create_application
-from tests.db.helpers import application, incidents
+from tests.db.helpers import send_letter, application, incidents
 
 
 def _acknowledged(ctx):
     created = create_application(ctx, application("2026-11-02"))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 11, 3), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "post", version=created.version)
     return created.id, step.version
 
 
@@ -99,7 +99,7 @@ def test_agency_return_csv_is_checked_whole(ctx, tmp_path):
     good = tmp_path / "return.csv"
     good.write_text(work.return_template_csv() + "20/10/2026,Clarion Housing,Warning letter sent,CH/77\n"
                     "14/10/2026,kent police,Officer visited and gave words of advice,Log 123\n")
-    assert work.import_agency_return(ctx, case_id, good) == 2
+    assert work.import_agency_return(ctx, case_id, good).count == 2
     bad = tmp_path / "bad.csv"
     bad.write_text(work.return_template_csv() + "31/02/2026,Nobody Housing,,\n")
     with pytest.raises(ValidationFailed) as refused:

@@ -15,7 +15,7 @@ from app.services.cases.summaries import list_cases, next_action
 from app.services.demo.generate import generate_demo_cases
 from app.services.intake.applications import create_application, person_search_key
 from tests.conftest import FIXED_TODAY, make_context
-from tests.db.helpers import application
+from tests.db.helpers import send_letter, application
 
 S = Status
 REFERENCE = re.compile(r"^CT-(\d{4})-(\d{4,})$")
@@ -186,7 +186,7 @@ def test_demo_cases_move_on_through_the_workflow(ctx):
     generate_demo_cases(ctx, 100, seed=5)
     cases = _cases(ctx)
     received = next(c for c in cases if c.status == "received")
-    step = wf.record_acknowledgement(ctx, received.id, received.version, sent_on=FIXED_TODAY, method="email")
+    step = send_letter(ctx, received.id, "acknowledgement", FIXED_TODAY, "email", version=received.version)
     assert step.status == "acknowledged" and step.version > received.version
     not_met = next(c for c in cases if c.status == "threshold_not_met" and c.decision_letter_sent_on)
     assert wf.close_case(ctx, not_met.id, not_met.version, closed_on=FIXED_TODAY).status == "closed"

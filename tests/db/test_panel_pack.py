@@ -20,13 +20,13 @@ from app.services.intake.applications import create_application
 from app.services.intake.support import link_cases
 from app.services.panels.pack import build_panel_pack, pack_history, record_pack_sent
 from tests.conftest import make_context
-from tests.db.helpers import THREE, application
+from tests.db.helpers import send_letter, THREE, application
 
 
 def _met_case(ctx, words: str, reason: str = "") -> int:
     items = tuple(replace(i, description=f"{words} {n}") for n, i in enumerate(THREE, start=1))
     created = create_application(ctx, application("2026-10-20", items=items))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 10, 21), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 10, 21), "post", version=created.version)
     wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 10, 28), reason=reason)
     return created.id
 
@@ -44,7 +44,7 @@ def meeting(ctx):
     agency_work.add_agency_action(ctx, first, agency_id=police, action_on=date(2026, 10, 5),
                                   description="Warning letter delivered to the flat", source_document="PNC log 44")
     meeting_id = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 12, 2, 10, 30),
-                                     place="Town Hall, Committee Room 2", chair="Sam Chair")
+                                     place="Town Hall, Committee Room 2", chair="Sam Chair").id
     panels.add_case(ctx, meeting_id, first)
     panels.add_case(ctx, meeting_id, second)
     panels.add_attendee(ctx, meeting_id, name="Sam Chair", role="chair")
@@ -157,7 +157,7 @@ def test_recording_who_the_pack_went_to(ctx, meeting):
 def test_linked_cases_follow_one_another(ctx):
     ids = [_met_case(ctx, f"Case {n} noise") for n in range(3)]
     link_cases(ctx, ids[0], ids[2], "same block of flats")
-    meeting_id = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 12, 2, 10), online_link="https://x.test")
+    meeting_id = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 12, 2, 10), online_link="https://x.test").id
     for case_id in ids:
         panels.add_case(ctx, meeting_id, case_id)
     refs = [load_case(ctx, i).reference for i in ids]
@@ -168,7 +168,7 @@ def test_linked_cases_follow_one_another(ctx):
 
 def test_an_empty_agenda_and_a_read_only_user_are_refused(ctx, sqlite_url, meeting):
     meeting_id, _, _ = meeting
-    empty = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 12, 9, 10), place="Town Hall")
+    empty = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 12, 9, 10), place="Town Hall").id
     with pytest.raises(ValidationFailed):
         build_panel_pack(ctx, empty)
     letter_id, _pdf = build_panel_pack(ctx, meeting_id)

@@ -5,19 +5,21 @@ from datetime import date, datetime
 
 import pytest
 
-from app.services.cases import follow_up
+from app.services.cases import secondary_review
+from app.services.panels import recommendations as recs
 from app.services.panels import meetings as panels
 from app.services.cases import steps as wf
 from app.services.agencies.directory import list_agencies
 from app.services.cases.case_page import load_case
 from app.services.common.errors import TransitionRefused, ValidationFailed
 from app.services.intake.applications import create_application
-from tests.db.helpers import application
+from app.services.letters.case_letters import LetterRefused, produce_letter
+from tests.db.helpers import send_letter, application
 
 
 def _met_case(ctx, received="2026-10-20"):
     created = create_application(ctx, application(received))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 10, 21), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 10, 21), "post", version=created.version)
     step = wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 10, 28))
     return created.id
 
@@ -37,7 +39,7 @@ def _review(ctx, police, *, findings=1, recommendations=1):
 
 def test_meeting_lifecycle_with_two_cases(ctx):
     first, second = _met_case(ctx), _met_case(ctx)
-    meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall, Room 2")
+    meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall, Room 2").id
     with pytest.raises(TransitionRefused):
         panels.add_case(ctx, meeting, create_application(ctx, application("2026-11-02")).id)  # not met yet
     panels.add_case(ctx, meeting, first)
@@ -68,63 +70,65 @@ def test_meeting_lifecycle_with_two_cases(ctx):
 def test_recommendations_are_followed_to_completion(ctx):
     case_id = _met_case(ctx)
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Online",
-                                  chair="Sam Chair")
+                                  chair="Sam Chair").id
     panels.add_case(ctx, meeting, case_id)
     item = panels.meeting_detail(ctx, meeting).agenda[0]
     panels.record_review(ctx, item.review_id, item.version, _review(ctx, _police(ctx), recommendations=2))
     panels.mark_held(ctx, meeting, panels.meeting_detail(ctx, meeting).version, held_on=date(2026, 11, 20))
-    first, second = follow_up.recommendations(ctx)
+    first, second = recs.recommendations(ctx)
     assert (first.agency, first.status, first.overdue) == ("Kent Police", "open", False)
     with pytest.raises(ValidationFailed):
-        follow_up.respond(ctx, first.id, first.version, status="declined", on=date(2026, 11, 23))
-    follow_up.respond(ctx, first.id, first.version, status="declined", response="No resources until April",
+        recs.respond(ctx, first.id, first.version, status="declined", on=date(2026, 11, 23))
+    recs.respond(ctx, first.id, first.version, status="declined", response="No resources until April",
                       on=date(2026, 11, 23))
-    follow_up.respond(ctx, second.id, second.version, status="accepted", on=date(2026, 11, 23))
-    [still_open] = follow_up.recommendations(ctx)
+    recs.respond(ctx, second.id, second.version, status="accepted", on=date(2026, 11, 23))
+    [still_open] = recs.recommendations(ctx)
     assert still_open.id == second.id
-    follow_up.respond(ctx, second.id, still_open.version, status="completed", on=date(2026, 11, 24))
-    assert follow_up.recommendations(ctx) == []
+    recs.respond(ctx, second.id, still_open.version, status="completed", on=date(2026, 11, 24))
+    assert recs.recommendations(ctx) == []
 
 
 def test_outcome_delay_and_secondary_review_to_closure(ctx):
     case_id = _met_case(ctx)
     case = load_case(ctx, case_id)
     outcome = next(c for c in case.clocks if c.key == "outcome")
-    version = follow_up.record_delay_letter(ctx, case_id, case.version, sent_on=date(2026, 11, 24),
-                                            revised_due=date(2027, 1, 15))
+    send_letter(ctx, case_id, "delay", date(2026, 11, 24), version=case.version,
+                extra_text={"new_date": "15/01/2027", "delay_reason": "an agency's records are late"})
     moved = next(c for c in load_case(ctx, case_id).clocks if c.key == "outcome")
     assert (moved.due, moved.original_due) == (date(2027, 1, 15), outcome.original_due)
-    with pytest.raises(TransitionRefused):
-        follow_up.record_outcome_sent(ctx, case_id, version, sent_on=date(2026, 11, 25), method="post")
+    with pytest.raises(LetterRefused):  # no findings letter, so no outcome, before the panel has met
+        produce_letter(ctx, case_id, "findings")
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall",
-                                  chair="Sam Chair")
+                                  chair="Sam Chair").id
     panels.add_case(ctx, meeting, case_id)
+    panels.add_attendee(ctx, meeting, name="PC Jones", role="agency representative", agency_id=_police(ctx),
+                        attendance="attended")
     item = panels.meeting_detail(ctx, meeting).agenda[0]
     panels.record_review(ctx, item.review_id, item.version, _review(ctx, _police(ctx)))
     panels.mark_held(ctx, meeting, panels.meeting_detail(ctx, meeting).version, held_on=date(2026, 11, 20))
-    version = follow_up.record_outcome_sent(ctx, case_id, load_case(ctx, case_id).version,
-                                            sent_on=date(2026, 11, 24), method="post")
+    version = send_letter(ctx, case_id, "findings", date(2026, 11, 24),
+                          version=load_case(ctx, case_id).version).version
     case = load_case(ctx, case_id)
     assert case.status == "outcome_sent"
     assert [c.key for c in case.clocks] == ["secondary_review_request"]
-    review_id = follow_up.request_secondary_review(ctx, case_id, version, requested_on=date(2026, 11, 25),
-                                                   requested_by="Ms Asha Patel", grounds="Nothing has changed")
+    review_id = secondary_review.request_secondary_review(ctx, case_id, version, requested_on=date(2026, 11, 25),
+                                                   requested_by="Ms Asha Patel", grounds="Nothing has changed").id
     case = load_case(ctx, case_id)
     assert [(c.key, c.due) for c in case.clocks] == [("secondary_review", date(2026, 12, 23))]
-    review = follow_up.latest_secondary_review(ctx, case_id)
+    review = secondary_review.latest_secondary_review(ctx, case_id)
     assert review.id == review_id
     with pytest.raises(ValidationFailed) as refused:
-        follow_up.complete_secondary_review(ctx, review.id, review.version, reviewer="officer.one",
+        secondary_review.complete_secondary_review(ctx, review.id, review.version, reviewer="officer.one",
                                             outcome="upheld", reasons="x", completed_on=date(2026, 11, 25))
     assert "not" in refused.value.problems[0].message  # the officer who decided it cannot review it
-    follow_up.complete_secondary_review(ctx, review.id, review.version, reviewer="Director of Communities",
+    secondary_review.complete_secondary_review(ctx, review.id, review.version, reviewer="Director of Communities",
                                         outcome="partly_upheld", reasons="Housing should have acted sooner",
                                         completed_on=date(2026, 11, 25),
                                         new_recommendations=((_police(ctx), "Review the log", date(2027, 1, 31)),))
-    follow_up.record_secondary_outcome_sent(ctx, case_id, sent_on=date(2026, 11, 25), method="email")
+    send_letter(ctx, case_id, "secondary-review-outcome", date(2026, 11, 25), "email")
     case = load_case(ctx, case_id)
     assert case.status == "secondary_review_completed" and case.clocks == ()
-    assert any(r.from_secondary_review for r in follow_up.recommendations(ctx, case_id=case_id))
+    assert any(r.from_secondary_review for r in recs.recommendations(ctx, case_id=case_id))
     wf.close_case(ctx, case_id, case.version, closed_on=date(2026, 11, 25))
     assert load_case(ctx, case_id).status == "closed"
 
@@ -133,7 +137,7 @@ def test_overdue_recommendations_show_on_the_case_list(ctx):
     from app.services.cases.case_list import OVERDUE_RECOMMENDATIONS, CaseQuery, case_counts, find_case_ids
     case_id = _met_case(ctx)
     meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 2, 10), place="Town Hall",
-                                  chair="Sam Chair")
+                                  chair="Sam Chair").id
     panels.add_case(ctx, meeting, case_id)
     item = panels.meeting_detail(ctx, meeting).agenda[0]
     review = panels.ReviewInput(findings=(panels.FindingInput("Finding"),), recommendations=(
@@ -141,9 +145,9 @@ def test_overdue_recommendations_show_on_the_case_list(ctx):
     panels.record_review(ctx, item.review_id, item.version, review)
     assert case_counts(ctx).recommendations_overdue == 1
     assert find_case_ids(ctx, CaseQuery(status=OVERDUE_RECOMMENDATIONS)) == [case_id]
-    [rec] = follow_up.recommendations(ctx)
+    [rec] = recs.recommendations(ctx)
     assert rec.overdue
-    follow_up.respond(ctx, rec.id, rec.version, status="completed", on=date(2026, 11, 24))
+    recs.respond(ctx, rec.id, rec.version, status="completed", on=date(2026, 11, 24))
     assert case_counts(ctx).recommendations_overdue == 0
 
 

@@ -15,7 +15,7 @@ from app.services.common.errors import Conflict
 from app.services.intake.applications import create_application
 from app.services.cases import steps as wf
 from tests.conftest import make_context
-from tests.db.helpers import application
+from tests.db.helpers import send_letter, application
 
 
 def test_two_officers_creating_cases_at_once_get_distinct_references(pg_ctx, pg_url):
@@ -64,7 +64,7 @@ def test_audit_records_the_servers_session_user(pg_ctx):
 
 def test_workflow_on_postgres(pg_ctx):
     created = create_application(pg_ctx, application("2026-11-02"))
-    step = wf.record_acknowledgement(pg_ctx, created.id, created.version, sent_on=date(2026, 11, 3), method="post")
+    step = send_letter(pg_ctx, created.id, "acknowledgement", date(2026, 11, 3), "post", version=created.version)
     step = wf.decide_threshold(pg_ctx, created.id, step.version, met=True, decided_on=date(2026, 11, 10))
     [case] = list_cases(pg_ctx)
     assert case.status == "threshold_met" and case.threshold_decision == {"met": True, "decided_on": "2026-11-10"}

@@ -26,7 +26,7 @@ from app.services.intake.applications import create_application
 from app.services.reports.timeliness import WorkingDayTable
 from app.services.reports.figures import financial_year, partnership_summary, statutory_figures
 from tests.conftest import make_context
-from tests.db.helpers import application, incidents
+from tests.db.helpers import send_letter, application, incidents
 
 START, END = date(2025, 4, 1), date(2026, 3, 31)
 D = date.fromisoformat
@@ -84,12 +84,12 @@ def _two_meeting_review_through_the_services(ctx) -> int:
     """Received 1 May 2025; adjourned on 10 June, completed on 8 July with one recommendation."""
     items = incidents(("2025-03-01", "2025-03-02"), ("2025-03-10", "2025-03-11"), ("2025-04-01", "2025-04-03"))
     created = create_application(ctx, application("2025-05-01", items=items))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=D("2025-05-02"), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", D("2025-05-02"), "post", version=created.version)
     wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=D("2025-05-09"))
     police = next(a.id for a in list_agencies(ctx) if a.name == "Kent Police")
     for held, completes in (("2025-06-10", False), ("2025-07-08", True)):
         meeting = panels.save_meeting(ctx, None, None, starts_at=datetime.combine(D(held), time(10)),
-                                      place="Town Hall", chair="Sam Chair")
+                                      place="Town Hall", chair="Sam Chair").id
         panels.add_case(ctx, meeting, created.id)
         item = panels.meeting_detail(ctx, meeting).agenda[0]
         review = panels.ReviewInput(

@@ -11,7 +11,7 @@ from app.services.cases.summaries import list_cases
 from app.services.common.errors import Conflict, TransitionRefused, ValidationFailed
 from app.services.intake.applications import create_application
 from app.services.cases import steps as wf
-from tests.db.helpers import application
+from tests.db.helpers import send_letter, application
 
 
 def _due(ctx, case_id):
@@ -23,7 +23,7 @@ def test_case_goes_from_received_to_threshold_met(ctx):
     assert created.reference == "CT-2026-0001" and created.status == "received"
     assert {k.value: v.due for k, v in _due(ctx, created.id).items()} == {
         "acknowledgement": date(2026, 11, 9), "threshold_decision": date(2026, 11, 16)}
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 11, 3), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "post", version=created.version)
     assert step.status == "acknowledged" and "acknowledgement" not in {k.value for k in _due(ctx, created.id)}
     step = wf.start_threshold_check(ctx, created.id, step.version)
     step = wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 11, 10))
@@ -51,7 +51,7 @@ def test_awaiting_consent_waits_then_runs_from_consent(ctx):
 
 def test_decision_against_indicator_needs_a_reason(ctx):
     created = create_application(ctx, application("2026-11-02"))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 11, 3), method="email")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "email", version=created.version)
     with pytest.raises(ValidationFailed) as refused:
         wf.decide_threshold(ctx, created.id, step.version, met=False, decided_on=date(2026, 11, 10))
     fields = {p.field for p in refused.value.problems}
@@ -60,7 +60,7 @@ def test_decision_against_indicator_needs_a_reason(ctx):
 
 def test_closing_without_outcome_letter_is_refused(ctx):
     created = create_application(ctx, application("2026-11-02"))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 11, 3), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "post", version=created.version)
     step = wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 11, 10))
     with pytest.raises(TransitionRefused, match="outcome letter"):
         wf.close_case(ctx, created.id, step.version, closed_on=date(2026, 11, 20))

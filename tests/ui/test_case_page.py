@@ -9,7 +9,7 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QHeaderView, 
 from app.services.cases import steps as wf
 from app.services.intake.applications import create_application
 from tests.conftest import make_context
-from tests.db.helpers import application
+from tests.db.helpers import send_letter, application
 
 
 def _fill(values: dict[str, str]):
@@ -24,17 +24,31 @@ def _due(page) -> dict[str, date]:
     return {c.key: c.due for c in page.detail.clocks}
 
 
+def _named_officer(ctx) -> None:
+    """Letters name their contact officer: the signed-in user needs a name, phone and email."""
+    from app.db.models import User
+    with ctx.unit_of_work() as s:
+        me = s.query(User).filter_by(login=ctx.actor).one()
+        me.display_name, me.phone, me.email = "Jo Smith", "01892 526121", "jo.smith@example.gov.uk"
+
+
 def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx):
+    _named_officer(ctx)
     created = create_application(ctx, application("2026-11-02"))
     page = window.open_case(created.id)
     assert page.step_buttons() == ["Acknowledgement sent", "Not accepted", "Withdrawn"]
     assert _due(page) == {"acknowledgement": date(2026, 11, 9), "threshold_decision": date(2026, 11, 16)}
 
-    page.step_dialog_hook = _fill({"sent_on": "03/11/2026", "method": "post"})
-    page.step_buttons()
     from ui.views.case_page import steps
-    steps.acknowledge(page)
+    [(_text, acknowledge)] = [(t, a) for t, a in steps.available(page) if "Acknowledgement" in t]
+    acknowledge(page)  # no letter yet: the step is done by sending the letter, so it asks for one
+    assert window.dialogs.shown[-1][1] == "Produce the letter first" and page.detail.status == "received"
+    page.step_dialog_hook = _fill({"template": "acknowledgement"})
+    page.timeline.write()
+    page.step_dialog_hook = _fill({"sent_on": "25/11/2026", "method": "post"})
+    acknowledge(page)
     assert page.detail.status == "acknowledged" and "acknowledgement" not in _due(page)
+    assert page.detail.acknowledged_on == date(2026, 11, 25)
     assert "Ask agencies to confirm" in page.step_buttons()
 
     page.step_dialog_hook = _fill({"sent_on": "04/11/2026"})
@@ -62,7 +76,7 @@ def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx
 
 def test_step_form_keeps_what_was_typed_when_the_service_refuses(window, ctx):
     created = create_application(ctx, application("2026-11-02"))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 11, 3), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "post", version=created.version)
     page = window.open_case(created.id)
     seen = {}
 

@@ -235,7 +235,7 @@ def test_form_kept_locally_while_the_database_is_down_comes_back(window, ctx, mo
     form.sections.incidents.set_rows(INCIDENTS)
     with monkeypatch.context() as m:
         m.setattr(intake_support, "save_draft", down)
-        m.setattr(form_module, "create_application", down)
+        m.setattr(form_module, "save_application", down)
         assert form.save() is None
         assert window.dialogs.shown[-1][0] == "error" and "still in the form" in window.dialogs.shown[-1][2]
     [kept] = list((tmp_path / "unsaved").glob("*.json"))

@@ -6,12 +6,12 @@ from datetime import date
 from app.services.cases import steps as wf
 from app.services.cases.case_page import load_case
 from app.services.intake.applications import create_application
-from tests.db.helpers import application
+from tests.db.helpers import send_letter, application
 
 
 def _met(ctx):
     created = create_application(ctx, application("2026-10-20"))
-    step = wf.record_acknowledgement(ctx, created.id, created.version, sent_on=date(2026, 10, 21), method="post")
+    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 10, 21), "post", version=created.version)
     wf.decide_threshold(ctx, created.id, step.version, met=True, decided_on=date(2026, 10, 28))
     return created.id
 

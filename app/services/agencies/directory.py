@@ -22,6 +22,7 @@ from app.services.agencies.links import reassess, unmatched_reported_to
 from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
 from app.services.common.concurrency import apply_changes, load_for_change
 from app.services.common.context import ServiceContext
+from app.services.common.ops import NOTHING, Changes, Part
 from app.services.common.errors import NotFound, ValidationFailed
 
 __all__ = ["AGENCY_KINDS", "DEFAULT_AGENCIES", "AgencyDetail", "AgencyDirectory", "AgencyInfo", "AgencyInput",
@@ -105,6 +106,7 @@ class AgencyDetail:
     version: int
     updated_by: str
     updated_at: datetime
+    changes: Changes = NOTHING  # what saving it changed (cases re-assessed, the directory)
 
     @property
     def alias_names(self) -> tuple[str, ...]:
@@ -332,7 +334,7 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
                 if difference:
                     changed[field] = difference
         if not changed:
-            return _detail(agency)
+            return _detail(agency)  # nothing to save, nothing changed
         # Child rows alone would not touch the agency row: stamp it, so that its version moves too.
         agency.updated_by, agency.updated_at = ctx.actor, utcnow()
         session.flush()
@@ -347,17 +349,19 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
                  f"agency {agency.name}: {', '.join(sorted(changed))} changed", entry.db_user)
         session.flush()
         session.refresh(agency)
-        return _detail(agency)
+        return replace(_detail(agency), changes=Changes.of_cases(cases) | Changes.of(Part.AGENCIES))
 
 
 def deactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
     """Agencies are never deleted once used: an inactive one stays on its cases (and still counts
     there) but is no longer offered for matching "reported to" names."""
-    current = get_agency(ctx, agency_id)  # save_agency's version check refuses a stale one
-    return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=False))
+    with ctx.unit_of_work():  # read and saved in one transaction; save_agency checks the version
+        current = get_agency(ctx, agency_id)
+        return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=False))
 
 
 def reactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
     """Back in use: names written its way while it was inactive are linked to it."""
-    current = get_agency(ctx, agency_id)
-    return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=True))
+    with ctx.unit_of_work():
+        current = get_agency(ctx, agency_id)
+        return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=True))

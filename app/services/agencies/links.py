@@ -18,6 +18,7 @@ from app.services.agencies.names import keys_of, lock_directory, match_key, take
 from app.services.cases.facts import CaseStates
 from app.services.common.concurrency import apply_changes
 from app.services.common.context import ServiceContext
+from app.services.common.ops import NOTHING, Changes, Part
 from app.services.common.errors import NotFound, ValidationFailed
 
 _BATCH = 2000
@@ -28,6 +29,7 @@ class LinkResult:
     incidents_linked: int
     cases_linked: int
     cases_changed: int  # cases whose count of qualifying incidents moved
+    changes: Changes = NOTHING
 
 
 # --- names that match no agency ----------------------------------------------------------------------
@@ -100,7 +102,7 @@ def _link(ctx: ServiceContext, agency_id: int, *, incident_id: int | None = None
                                    ).db_user
         moved = reassess(session, ctx, settings, calendar, linked, linked,
                          f"“{written}” linked to {agency.name}", db_user)
-        return LinkResult(count, len(linked), moved)
+        return LinkResult(count, len(linked), moved, Changes.of_cases(linked) | Changes.of(Part.AGENCIES))
 
 
 def _add_alias(session: Session, ctx: ServiceContext, agency: Agency, written: str) -> tuple[str, str] | None:

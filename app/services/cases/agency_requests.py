@@ -23,6 +23,7 @@ from app.services.common.concurrency import apply_changes, load_for_change
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound, ValidationFailed
+from app.services.common.ops import Changes, Counted, Part, Saved
 
 RETURN_COLUMNS = ("date", "agency", "what was done", "source document")
 
@@ -38,6 +39,16 @@ def _not_future(on: date, today: date, name: str) -> list[Problem]:
 
 def _refresh(session: Session, ctx: ServiceContext, case: Case) -> None:
     refresh_summary(session, case, ctx.settings(), ctx.calendar())
+
+
+def _case_of(session: Session, case_id: int, expected_version: int | None) -> Case:
+    """The case a change belongs to, checked against the version the user saw when one is given."""
+    if expected_version is not None:
+        return load_for_change(session, Case, case_id, expected_version, "This case")
+    case = session.get(Case, case_id)
+    if case is None:
+        raise NotFound("That case no longer exists.")
+    return case
 
 
 def _move(case: Case, target: Status, actor: str) -> dict:
@@ -59,6 +70,7 @@ def _request(session: Session, ctx: ServiceContext, case: Case, agency_id: int, 
 class RequestsSent:
     version: int
     agencies: tuple[str, ...]
+    changes: Changes
 
 
 def send_confirmation_requests(ctx: ServiceContext, case_id: int, expected_version: int, *,
@@ -85,11 +97,11 @@ def send_confirmation_requests(ctx: ServiceContext, case_id: int, expected_versi
         audit.record(session, ctx, "confirmation requests", "case", case.id, case_id=case.id, changes=changed,
                      reason=f"sent {sent_on.isoformat()} to {len(by_agency)} agencies")
         session.flush()
-        return RequestsSent(case.version, tuple(sorted(names.values())))
+        return RequestsSent(case.version, tuple(sorted(names.values())), Changes.of_case(case.id))
 
 
 def record_confirmation(ctx: ServiceContext, incident_id: int, *, found: bool, reported_on: date | None = None,
-                        notes: str = "") -> None:
+                        notes: str = "", expected_version: int | None = None) -> Changes:
     """An agency's answer about one incident. When it confirms a different report date, the
     incident takes the agency's date (the indicator follows the agency's record)."""
     ctx.require(Permission.CHANGE_CASES)
@@ -114,12 +126,12 @@ def record_confirmation(ctx: ServiceContext, incident_id: int, *, found: bool, r
         changes = {}
         if found and reported_on != incident.reported_on:
             changes = apply_changes(incident, {"reported_on": reported_on}, ctx.actor)
-        case = session.get(Case, incident.case_id)
-        assert case is not None
+        case = _case_of(session, incident.case_id, expected_version)
         _close_answered_requests(session, case, incident.agency_id, ctx.today())
         _refresh(session, ctx, case)
         audit.record(session, ctx, "confirmation", "incident", incident.id, case_id=case.id, changes=changes,
                      reason="confirmed by the agency" if found else "the agency found no record")
+        return Changes.of_case(case.id)
 
 
 def _close_answered_requests(session: Session, case: Case, agency_id: int | None, today: date) -> None:
@@ -156,10 +168,11 @@ def send_information_requests(ctx: ServiceContext, case_id: int, expected_versio
         audit.record(session, ctx, "information requests", "case", case.id, case_id=case.id, changes=changed,
                      reason=f"sent {sent_on.isoformat()} to {', '.join(sorted(names.values()))}")
         session.flush()
-        return RequestsSent(case.version, tuple(sorted(names.values())))
+        return RequestsSent(case.version, tuple(sorted(names.values())), Changes.of_case(case.id))
 
 
-def record_request_answered(ctx: ServiceContext, request_id: int, *, answered_on: date) -> None:
+def record_request_answered(ctx: ServiceContext, request_id: int, *, answered_on: date,
+                            expected_version: int | None = None) -> Changes:
     ctx.require(Permission.CHANGE_CASES)
     _require(_not_future(answered_on, ctx.today(), "answered_on"))
     with ctx.unit_of_work() as session:
@@ -168,14 +181,15 @@ def record_request_answered(ctx: ServiceContext, request_id: int, *, answered_on
             raise NotFound("That request no longer exists.")
         if answered_on < request.sent_on:
             raise ValidationFailed([Problem("answered_on", "the answer cannot come before the request was sent")])
+        case = _case_of(session, request.case_id, expected_version)
         request.answered_on = answered_on
-        case = session.get(Case, request.case_id)
-        assert case is not None
         _refresh(session, ctx, case)
         audit.record(session, ctx, "request answered", "agency request", request.id, case_id=case.id)
+        return Changes.of_case(case.id)
 
 
-def chase_request(ctx: ServiceContext, request_id: int, *, chased_on: date, new_due: date) -> None:
+def chase_request(ctx: ServiceContext, request_id: int, *, chased_on: date, new_due: date,
+                  expected_version: int | None = None) -> Changes:
     """A reminder gives a new return date; the original is kept for timeliness."""
     ctx.require(Permission.CHANGE_CASES)
     problems = _not_future(chased_on, ctx.today(), "chased_on")
@@ -186,17 +200,17 @@ def chase_request(ctx: ServiceContext, request_id: int, *, chased_on: date, new_
         request = session.get(AgencyRequest, request_id)
         if request is None:
             raise NotFound("That request no longer exists.")
+        case = _case_of(session, request.case_id, expected_version)
         request.chased_on = chased_on
         request.revised_due_on = new_due
-        case = session.get(Case, request.case_id)
-        assert case is not None
         _refresh(session, ctx, case)
         audit.record(session, ctx, "request chased", "agency request", request.id, case_id=case.id,
                      reason=f"new return date {new_due.isoformat()}")
+        return Changes.of_case(case.id)
 
 
 def add_agency_action(ctx: ServiceContext, case_id: int, *, agency_id: int, action_on: date, description: str,
-                      source_document: str = "", request_id: int | None = None) -> int:
+                      source_document: str = "", request_id: int | None = None) -> Saved:
     ctx.require(Permission.CHANGE_CASES)
     problems = _not_future(action_on, ctx.today(), "action_on")
     if not description.strip():
@@ -211,7 +225,7 @@ def add_agency_action(ctx: ServiceContext, case_id: int, *, agency_id: int, acti
         session.add(action)
         session.flush()
         audit.record(session, ctx, "agency action", "agency action", action.id, case_id=case_id)
-        return action.id
+        return Saved(action.id, Changes.of_case(case_id, Part.AGENCY_WORK, Part.CHRONOLOGY, Part.TIMELINE))
 
 
 def return_template_csv() -> str:
@@ -223,7 +237,7 @@ def return_template_csv() -> str:
     return out.getvalue()
 
 
-def import_agency_return(ctx: ServiceContext, case_id: int, path: Path) -> int:
+def import_agency_return(ctx: ServiceContext, case_id: int, path: Path) -> Counted:
     """Read an agency's CSV return: everything is checked first and nothing is added if a row is wrong."""
     ctx.require(Permission.CHANGE_CASES)
     try:
@@ -263,10 +277,10 @@ def import_agency_return(ctx: ServiceContext, case_id: int, path: Path) -> int:
         session.add_all(actions)
         audit.record(session, ctx, "import return", "case", case_id, case_id=case_id,
                      reason=f"{len(actions)} actions from {path.name}")
-        return len(actions)
+        return Counted(len(actions), Changes.of_case(case_id, Part.AGENCY_WORK, Part.CHRONOLOGY, Part.TIMELINE))
 
 
-def add_note(ctx: ServiceContext, case_id: int, text: str) -> None:
+def add_note(ctx: ServiceContext, case_id: int, text: str) -> Changes:
     ctx.require(Permission.CHANGE_CASES)
     _require([] if text.strip() else [Problem("note", "the note is empty")])
     with ctx.unit_of_work() as session:
@@ -274,11 +288,12 @@ def add_note(ctx: ServiceContext, case_id: int, text: str) -> None:
             raise NotFound("That case no longer exists.")
         session.add(Note(case_id=case_id, text=text.strip(), created_by=ctx.actor))
         audit.record(session, ctx, "note", "case", case_id, case_id=case_id)
+        return Changes.of_case(case_id, Part.NOTES, Part.TIMELINE)
 
 
 def update_incident(ctx: ServiceContext, incident_id: int, expected_version: int, *,
                     same_problem: bool | None = None, duplicate_of: int | None | bool = False,
-                    occurred_on: date | None = None) -> None:
+                    occurred_on: date | None = None) -> Changes:
     """The officer's judgements on one incident; the indicator is recomputed at once.
 
     `duplicate_of=False` leaves the link alone, None clears it, an id links it.
@@ -304,4 +319,5 @@ def update_incident(ctx: ServiceContext, incident_id: int, expected_version: int
         assert case is not None
         _refresh(session, ctx, case)
         audit.record(session, ctx, "change", "incident", incident.id, case_id=case.id, changes=changes)
+        return Changes.of_case(case.id)
 

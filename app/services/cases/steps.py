@@ -15,6 +15,7 @@ from app.services.common.concurrency import apply_changes, load_for_change
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
 from app.services.common.errors import ValidationFailed
+from app.services.common.ops import Changes
 from app.domain.application import CONSENT_METHODS, Problem
 
 NOT_ACCEPTED_REASONS = {
@@ -33,6 +34,7 @@ class StepResult:
     status: str
     version: int
     changed: tuple[str, ...]
+    changes: Changes
 
 
 def _step(ctx: ServiceContext, case_id: int, expected_version: int, action: str,
@@ -49,7 +51,8 @@ def _step(ctx: ServiceContext, case_id: int, expected_version: int, action: str,
         _finish(session, ctx, case)
         audit.record(session, ctx, action, "case", case.id, case_id=case.id, changes=changed, reason=reason)
         session.flush()
-        return StepResult(case.id, case.reference, case.status, case.version, tuple(changed))
+        return StepResult(case.id, case.reference, case.status, case.version, tuple(changed),
+                          Changes.of_case(case.id))
 
 
 def _finish(session: Session, ctx: ServiceContext, case: Case) -> CaseState:
@@ -59,15 +62,6 @@ def _finish(session: Session, ctx: ServiceContext, case: Case) -> CaseState:
 def _require(problems: list[Problem]) -> None:
     if problems:
         raise ValidationFailed(problems)
-
-
-def _check_sent(sent_on: date, method: str, today: date) -> list[Problem]:
-    problems = []
-    if sent_on > today:
-        problems.append(Problem("sent_on", "the date sent cannot be in the future"))
-    if method not in SEND_METHODS:
-        problems.append(Problem("method", f"choose how it was sent: {', '.join(SEND_METHODS)}"))
-    return problems
 
 
 def record_consent(ctx: ServiceContext, case_id: int, expected_version: int, *,
@@ -97,28 +91,6 @@ def record_consent(ctx: ServiceContext, case_id: int, expected_version: int, *,
         return values
 
     return _step(ctx, case_id, expected_version, "consent", change)
-
-
-def record_acknowledgement(ctx: ServiceContext, case_id: int, expected_version: int, *,
-                           sent_on: date, method: str) -> StepResult:
-    """The acknowledgement was sent: the acknowledgement clock stops on the date sent."""
-    _require(_check_sent(sent_on, method, ctx.today()))
-
-    def change(_s: Session, case: Case) -> dict[str, Any]:
-        if case.acknowledged_on is not None:
-            raise ValidationFailed([Problem("acknowledged_on", "this application was already acknowledged "
-                                            f"on {case.acknowledged_on:%d/%m/%Y}")])
-        if sent_on < case.received_on:
-            raise ValidationFailed([Problem("sent_on", "the acknowledgement cannot be sent before the "
-                                            "application was received")])
-        values: dict[str, Any] = {"acknowledged_on": sent_on}
-        if case.status == Status.RECEIVED:
-            values["status"] = Status.ACKNOWLEDGED
-        else:
-            check_transition(Status(case.status), Status.ACKNOWLEDGED)  # refuses from later states
-        return values
-
-    return _step(ctx, case_id, expected_version, "acknowledge", change, reason=f"sent by {method}")
 
 
 def start_threshold_check(ctx: ServiceContext, case_id: int, expected_version: int) -> StepResult:
@@ -169,19 +141,6 @@ def withdraw(ctx: ServiceContext, case_id: int, expected_version: int, *, withdr
     return _step(ctx, case_id, expected_version, "withdrawn",
                  lambda _s, _c: {"status": Status.WITHDRAWN, "withdrawn_on": withdrawn_on,
                                  "withdrawn_reason": reason.strip() or "at the applicant's request"})
-
-
-def record_decision_letter_sent(ctx: ServiceContext, case_id: int, expected_version: int, *,
-                                sent_on: date, method: str) -> StepResult:
-    """The not met or not accepted letter was sent: the secondary review window starts."""
-    _require(_check_sent(sent_on, method, ctx.today()))
-
-    def change(_s: Session, case: Case) -> dict[str, Any]:
-        if case.status not in (Status.THRESHOLD_NOT_MET, Status.NOT_ACCEPTED):
-            raise ValidationFailed([Problem("status", "only a not met or not accepted decision has this letter")])
-        return {"decision_letter_sent_on": sent_on}
-
-    return _step(ctx, case_id, expected_version, "decision letter sent", change, reason=f"sent by {method}")
 
 
 def close_case(ctx: ServiceContext, case_id: int, expected_version: int, *, closed_on: date) -> StepResult:

@@ -106,6 +106,21 @@ def changes_of(result: Any) -> Changes:
 
 
 @dataclass(frozen=True)
+class Saved:
+    """An operation that created or saved one record: its id (and version), and what changed."""
+    id: int
+    changes: Changes
+    version: int | None = None
+
+
+@dataclass(frozen=True)
+class Counted:
+    """An operation over many items: how many it did, and what changed."""
+    count: int
+    changes: Changes
+
+
+@dataclass(frozen=True)
 class Done:
     """The result of an operation that has nothing to report but what it changed and a line for the user."""
     changes: Changes = NOTHING

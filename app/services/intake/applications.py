@@ -21,6 +21,7 @@ from app.services.cases.facts import refresh_summary
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
 from app.services.common.errors import ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Part
 from app.services.cases.references import next_reference
 
 
@@ -33,6 +34,11 @@ class CreatedCase:
     version: int
     waiting_for: tuple[str, ...]
     unmatched_agencies: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.new_cases([self.id], Part.LETTERS, Part.DRAFTS)
 
 
 @dataclass
@@ -45,6 +51,10 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.invalid
+
+    @property
+    def changes(self) -> Changes:
+        return Changes.new_cases([c.id for c in self.created], Part.LETTERS) if self.created else NOTHING
 
 
 def person_search_key(name: str | None, postcode: str | None, phone: str | None) -> str:
@@ -149,6 +159,37 @@ def create_application(ctx: ServiceContext, data: ApplicationData, officer: str 
             raise ValidationFailed([Problem("source_reference",
                                             f"{data.source_reference} has already been imported")])
         return _add_case(session, ctx, data, AgencyMatcher(session), officer or ctx.actor)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A scanned letter or form to keep with the new case, read from the user's file on save."""
+    path: Path
+    title: str | None = None
+
+
+def save_application(ctx: ServiceContext, data: ApplicationData, *, scans: Sequence[Scan] = (),
+                     linked_cases: Sequence[int] = (), acknowledge: bool = False,
+                     draft_ids: Sequence[int] = (), officer: str | None = None) -> CreatedCase:
+    """The officer's Save: the case, its scans, its links to earlier cases, the acknowledgement put
+    on the list to send and the autosaved draft removed, in one transaction: all of it or none.
+
+    A scan that cannot be kept (wrong type, too big, unreadable) refuses the whole save, saying
+    which, so the officer can remove it and save again with nothing half-saved.
+    """
+    from app.services.intake import support
+    ctx.require(Permission.CHANGE_CASES)
+    with ctx.unit_of_work():
+        created = create_application(ctx, data, officer)
+        for scan in scans:
+            support.attach_document(ctx, created.id, scan.path, scan.title)
+        for other in linked_cases:
+            support.link_cases(ctx, created.id, other, "repeat application")
+        if acknowledge:
+            support.queue_letter(ctx, created.id, "acknowledgement")
+        for draft_id in draft_ids:
+            support.discard_draft(ctx, draft_id)
+        return created
 
 
 def _existing(session: Session, refs: Iterable[str]) -> dict[str, str]:

@@ -15,7 +15,8 @@ from app.db.models.base import utcnow
 from app.domain.workflow import Status
 from app.services.common import audit
 from app.domain.roles import Permission
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
+from app.services.common.ops import NOTHING, Changes, Part, Saved
 from app.services.common.errors import NotFound, ValidationFailed
 from app.domain.application import Problem
 
@@ -146,7 +147,7 @@ class DraftInfo:
     payload: dict[str, Any]
 
 
-def save_draft(ctx: ServiceContext, kind: str, payload: dict[str, Any], draft_id: int | None = None) -> int:
+def save_draft(ctx: ServiceContext, kind: str, payload: dict[str, Any], draft_id: int | None = None) -> Saved:
     ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         draft = session.get(Draft, draft_id) if draft_id else None
@@ -156,25 +157,28 @@ def save_draft(ctx: ServiceContext, kind: str, payload: dict[str, Any], draft_id
         draft.payload = json.dumps(payload)
         draft.updated_at = utcnow()
         session.flush()
-        return draft.id
+        return Saved(draft.id, Changes.of(Part.DRAFTS))
 
 
+@retry_read
 def list_drafts(ctx: ServiceContext, kind: str | None = None) -> list[DraftInfo]:
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         query = select(Draft).where(Draft.owner == ctx.actor).order_by(Draft.updated_at.desc())
         if kind:
             query = query.where(Draft.kind == kind)
         return [DraftInfo(d.id, d.kind, d.updated_at, json.loads(d.payload)) for d in session.scalars(query)]
 
 
-def discard_draft(ctx: ServiceContext, draft_id: int) -> None:
+def discard_draft(ctx: ServiceContext, draft_id: int) -> Changes:
+    """A user's own draft only: nobody removes a colleague's unsaved work."""
     with ctx.unit_of_work() as session:
         session.execute(delete(Draft).where(Draft.id == draft_id, Draft.owner == ctx.actor))
+        return Changes.of(Part.DRAFTS)
 
 
 # Scans, links and the letter queue ------------------------------------------------------------------
 
-def attach_document(ctx: ServiceContext, case_id: int, source: Path, title: str | None = None) -> int:
+def attach_document(ctx: ServiceContext, case_id: int, source: Path, title: str | None = None) -> Saved:
     """Copy a scan into the database; the user's path is only read, never stored or trusted."""
     ctx.require(Permission.CHANGE_CASES)
     suffix = source.suffix.lower()
@@ -201,23 +205,24 @@ def attach_document(ctx: ServiceContext, case_id: int, source: Path, title: str 
         session.add(doc)
         session.flush()
         audit.record(session, ctx, "attach", "document", doc.id, case_id=case_id)
-        return doc.id
+        return Saved(doc.id, Changes.of_case(case_id, Part.NOTES, Part.TIMELINE))
 
 
-def link_cases(ctx: ServiceContext, case_id: int, other_id: int, reason: str) -> None:
+def link_cases(ctx: ServiceContext, case_id: int, other_id: int, reason: str) -> Changes:
     ctx.require(Permission.CHANGE_CASES)
     if case_id == other_id:
-        return
+        return NOTHING
     low, high = sorted((case_id, other_id))
     with ctx.unit_of_work() as session:
         exists = session.scalar(select(CaseLink.id).where(CaseLink.case_id == low, CaseLink.linked_case_id == high))
         if exists:
-            return
+            return NOTHING
         session.add(CaseLink(case_id=low, linked_case_id=high, reason=reason, created_by=ctx.actor))
         audit.record(session, ctx, "link", "case", case_id, case_id=case_id, reason=f"linked to case {other_id}")
+        return Changes.of_cases([case_id, other_id], Part.RELATED, Part.TIMELINE)
 
 
-def queue_letter(ctx: ServiceContext, case_id: int, template: str) -> int:
+def queue_letter(ctx: ServiceContext, case_id: int, template: str) -> Saved:
     """Put a letter on the case's list of letters to produce (the letters screen renders it)."""
     ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
@@ -229,11 +234,12 @@ def queue_letter(ctx: ServiceContext, case_id: int, template: str) -> int:
         session.add(letter)
         session.flush()
         audit.record(session, ctx, "queue letter", "letter", letter.id, case_id=case_id, reason=template)
-        return letter.id
+        return Saved(letter.id, Changes.of_case(case_id, Part.LETTERS, Part.TIMELINE))
 
 
+@retry_read
 def awaiting_consent_cases(ctx: ServiceContext) -> int:
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         return session.scalar(select(func.count()).select_from(Case)
                               .where(Case.status == Status.AWAITING_CONSENT)) or 0
 

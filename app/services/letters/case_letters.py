@@ -1,7 +1,7 @@
 """Letters for a case: which fit, produce (render and store), approve, record as sent, reprint, list."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -18,11 +18,13 @@ from app.letters import (TEMPLATE_NAMES, Contact, EnvelopeWindow, LetterRequest,
 from app.letters.templates import TEMPLATE_LABELS
 from app.services.common import audit
 from app.services.cases import steps as wf
+from app.services.cases.letter_steps import STEP_LETTERS, case_values_when_sent
 from app.services.agencies.directory import AgencyMatcher
 from app.services.cases.facts import refresh_summary
-from app.services.common.concurrency import apply_changes
+from app.services.common.concurrency import apply_changes, load_for_change
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound, ServiceError, ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Part
 from app.services.letters.facts import CaseRecords, contact_user, load_records, why_not
 from app.services.letters.values import (Recipient, agency_recipient, attendee_recipient, common_values,
                                         person_recipient, template_values)
@@ -61,6 +63,7 @@ class LetterInfo:
     queued: bool
     needs_approval: bool
     revised_outcome_date: date | None
+    changes: Changes = NOTHING  # what producing, approving or sending it changed
 
     @property
     def label(self) -> str:
@@ -158,7 +161,7 @@ def produce_letter(ctx: ServiceContext, case_id: int, template: str, *, recipien
         session.flush()
         audit.record(session, ctx, "letter", "letter", letter.id, case_id=case.id,
                      changes={"recipient": (None, to.label)}, reason=f"{template} produced")
-        return _info(letter)
+        return replace(_info(letter), changes=Changes.of_case(case.id, Part.LETTERS, Part.TIMELINE))
 
 
 def _queued(session: Session, case_id: int, template: str) -> Letter | None:
@@ -258,7 +261,9 @@ def approve_letter(ctx: ServiceContext, letter_id: int) -> LetterInfo:
         audit.record(session, ctx, "approve letter", "letter", letter.id, case_id=letter.case_id,
                      reason=letter.template)
         session.flush()
-        return _info(letter)
+        changes = (Changes.of_case(letter.case_id, Part.LETTERS, Part.TIMELINE) if letter.case_id is not None
+                   else Changes.of(Part.LETTERS))
+        return replace(_info(letter), changes=changes)
 
 
 def _letter(session: Session, letter_id: int) -> Letter:
@@ -268,8 +273,15 @@ def _letter(session: Session, letter_id: int) -> Letter:
     return letter
 
 
-def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str) -> LetterInfo:
-    """Record that the letter went out. Its clock stops on `sent_on`, never on the date produced."""
+def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str, *,
+                expected_version: int | None = None) -> LetterInfo:
+    """Record that the letter went out, and the step it completes, in one unit of work.
+
+    Its clock stops on `sent_on`, never on the date produced. `expected_version` is the case's
+    version the user saw (the case page passes it): if someone changed the case since, nothing is
+    recorded. The batch of the Letters section acts on letters, not cases, and passes none; the
+    letter's own state (already sent, not approved) is checked either way.
+    """
     ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         letter = _letter(session, letter_id)
@@ -283,21 +295,23 @@ def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str)
         problems += _sent_problems(ctx, sent_on, method, letter.produced_at.date())
         if problems:
             raise ValidationFailed(problems)
-        case_id, template = letter.case_id, letter.template
-    # The acknowledgement and decision letters stop their clocks through the workflow's own steps.
-    if case_id is not None and template == "acknowledgement":
-        wf.record_acknowledgement(ctx, case_id, _version(ctx, case_id), sent_on=sent_on, method=method)
-    elif case_id is not None and template in ("threshold-not-met", "not-accepted"):
-        wf.record_decision_letter_sent(ctx, case_id, _version(ctx, case_id), sent_on=sent_on, method=method)
-    with ctx.unit_of_work() as session:
-        letter = _letter(session, letter_id)
-        letter.sent_on, letter.sent_method, letter.sent_by = sent_on, method, ctx.actor
+        changes = Changes.of_case(letter.case_id) if letter.case_id is not None else Changes.of(Part.LETTERS)
         if letter.case_id is not None:
-            _stop_other_clocks(session, ctx, letter)
+            case = (load_for_change(session, Case, letter.case_id, expected_version, "This case")
+                    if expected_version is not None else _case(session, letter.case_id))
+            values = case_values_when_sent(session, case, letter, sent_on, ctx.actor)
+            if "status" in values and values["status"] != case.status:
+                check_transition(Status(case.status), Status(values["status"]))
+            changed = apply_changes(case, values, ctx.actor)
+            if letter.template in STEP_LETTERS or changed:
+                audit.record(session, ctx, STEP_LETTERS.get(letter.template, "letter sent"), "case", case.id,
+                             case_id=case.id, changes=changed, reason=f"{letter.template} sent by {method}")
+            refresh_summary(session, case, ctx.settings(), ctx.calendar())
+        letter.sent_on, letter.sent_method, letter.sent_by = sent_on, method, ctx.actor
         audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=letter.case_id,
                      reason=f"{letter.template} sent by {method} on {sent_on.isoformat()}")
         session.flush()
-        return _info(letter)
+        return replace(_info(letter), changes=changes)
 
 
 def _sent_problems(ctx: ServiceContext, sent_on: date, method: str, produced_on: date) -> list[Problem]:
@@ -310,35 +324,6 @@ def _sent_problems(ctx: ServiceContext, sent_on: date, method: str, produced_on:
         problems.append(Problem("sent_on", "a letter cannot be sent before it was produced "
                                 f"({long_form(produced_on)})"))
     return problems
-
-
-def _version(ctx: ServiceContext, case_id: int) -> int:
-    with ctx.unit_of_work() as session:
-        return _case(session, case_id).version
-
-
-def _stop_other_clocks(session: Session, ctx: ServiceContext, letter: Letter) -> None:
-    """Findings, delay and secondary review outcome letters each stop or move a clock when sent."""
-    case = _case(session, letter.case_id)  # type: ignore[arg-type]
-    values: dict[str, Any] = {}
-    if letter.template == "findings":
-        values["outcome_sent_on"] = letter.sent_on
-        if case.status == Status.REVIEWED:
-            check_transition(Status.REVIEWED, Status.OUTCOME_SENT)
-            values["status"] = Status.OUTCOME_SENT.value
-    elif letter.template == "delay" and letter.revised_outcome_date:
-        values["revised_outcome_due"] = letter.revised_outcome_date
-    elif letter.template == "secondary-review-outcome":
-        review = session.scalars(select(SecondaryReview).where(SecondaryReview.case_id == case.id)
-                                 .order_by(SecondaryReview.requested_on.desc(), SecondaryReview.id.desc())).first()
-        if review is not None and review.outcome_sent_on is None:
-            review.outcome_sent_on = letter.sent_on
-            review.updated_by = ctx.actor
-    if values:
-        changed = apply_changes(case, values, ctx.actor)
-        audit.record(session, ctx, "letter sent", "case", case.id, case_id=case.id, changes=changed,
-                     reason=letter.template)
-    refresh_summary(session, case, ctx.settings(), ctx.calendar())
 
 
 def letter_pdf(ctx: ServiceContext, letter_id: int) -> bytes:
@@ -373,6 +358,7 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
         problems = _sent_problems(ctx, sent_on, method or "", ctx.today())
         if problems:
             raise ValidationFailed(problems)
+    # Found, produced, sent and read back in one transaction: all of it or none.
     with ctx.unit_of_work() as session:
         case_id = session.scalar(select(Case.id).where(Case.reference == reference.strip().upper()))
         if case_id is None:
@@ -383,10 +369,10 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
             if agency is None:
                 raise NotFound(f"There is no agency called '{agency_name}' in the directory.")
             agency_id = agency.id
-    info = produce_letter(ctx, case_id, template, recipient=recipient, agency_id=agency_id)
-    if sent_on is not None and method is not None:
-        info = record_sent(ctx, info.id, sent_on, method)
-    return info, letter_pdf(ctx, info.id)
+        info = produce_letter(ctx, case_id, template, recipient=recipient, agency_id=agency_id)
+        if sent_on is not None and method is not None:
+            info = record_sent(ctx, info.id, sent_on, method)
+        return info, letter_pdf(ctx, info.id)
 
 
 def record_disclosure(ctx: ServiceContext, letter_id: int, how: str) -> None:

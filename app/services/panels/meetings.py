@@ -16,6 +16,7 @@ from app.services.cases.facts import refresh_summary
 from app.services.common.concurrency import apply_changes, load_for_change
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
+from app.services.common.ops import NOTHING, Changes, Part, Saved
 from app.services.common.errors import NotFound, ValidationFailed
 
 ROLES = ("chair", "agency representative", "independent member", "note taker")
@@ -125,7 +126,7 @@ def list_meetings(ctx: ServiceContext) -> list[MeetingSummary]:
 
 
 def save_meeting(ctx: ServiceContext, meeting_id: int | None, expected_version: int | None, *,
-                 starts_at: datetime, place: str = "", online_link: str = "", chair: str = "") -> int:
+                 starts_at: datetime, place: str = "", online_link: str = "", chair: str = "") -> Saved:
     ctx.require(Permission.MANAGE_PANELS)
     _require([] if place.strip() or online_link.strip() else
              [Problem("place", "give the place, or an online link")])
@@ -137,11 +138,12 @@ def save_meeting(ctx: ServiceContext, meeting_id: int | None, expected_version: 
             session.add(meeting)
             session.flush()
             audit.record(session, ctx, "create", "panel meeting", meeting.id)
-            return meeting.id
+            return Saved(meeting.id, _meeting_changed(session, meeting.id), meeting.version)
         meeting = load_for_change(session, PanelMeeting, meeting_id, expected_version or 0, "This meeting")
         changes = apply_changes(meeting, values, ctx.actor)
         audit.record(session, ctx, "change", "panel meeting", meeting.id, changes=changes)
-        return meeting.id
+        session.flush()
+        return Saved(meeting.id, _meeting_changed(session, meeting.id), meeting.version)
 
 
 def cases_ready_for_panel(ctx: ServiceContext) -> list[tuple[int, str, str, str]]:
@@ -156,7 +158,7 @@ def cases_ready_for_panel(ctx: ServiceContext) -> list[tuple[int, str, str, str]
         return [(cid, ref, person.display_name, status) for cid, ref, person, status in rows]
 
 
-def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
+def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> Changes:
     """Put a case on the agenda; the case is then 'panel scheduled'."""
     ctx.require(Permission.MANAGE_PANELS)
     with ctx.unit_of_work() as session:
@@ -168,7 +170,7 @@ def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
             raise NotFound("That case no longer exists.")
         if session.scalar(select(CaseReview.id).where(CaseReview.meeting_id == meeting_id,
                                                       CaseReview.case_id == case_id)):
-            return
+            return NOTHING
         changes = {}
         if case.status != Status.PANEL_SCHEDULED:
             check_transition(Status(case.status), Status.PANEL_SCHEDULED)
@@ -177,9 +179,10 @@ def add_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
         audit.record(session, ctx, "panel scheduled", "case", case.id, case_id=case.id, changes=changes,
                      reason=f"meeting {meeting_id}")
+        return Changes.of_case(case.id) | Changes.of(Part.MEETINGS, meetings=[meeting_id])
 
 
-def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
+def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> Changes:
     ctx.require(Permission.MANAGE_PANELS)
     with ctx.unit_of_work() as session:
         meeting = _meeting(session, meeting_id)
@@ -188,7 +191,7 @@ def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
         review = session.scalar(select(CaseReview).where(CaseReview.meeting_id == meeting_id,
                                                          CaseReview.case_id == case_id))
         if review is None:
-            return
+            return NOTHING
         session.delete(review)
         case = session.get(Case, case_id)
         assert case is not None
@@ -198,10 +201,11 @@ def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> None:
             apply_changes(case, {"status": Status.INFORMATION_GATHERING.value}, ctx.actor)
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
         audit.record(session, ctx, "removed from panel", "case", case_id, case_id=case_id)
+        return Changes.of_case(case_id) | Changes.of(Part.MEETINGS, meetings=[meeting_id])
 
 
 def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, agency_id: int | None = None,
-                 attendance: str = "invited", conflict_case_id: int | None = None) -> int:
+                 attendance: str = "invited", conflict_case_id: int | None = None) -> Saved:
     ctx.require(Permission.MANAGE_PANELS)
     problems = []
     if not name.strip():
@@ -226,10 +230,11 @@ def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, 
             meeting.chair = name.strip()
         session.flush()
         audit.record(session, ctx, "attendee", "panel meeting", meeting.id)
-        return attendee.id
+        return Saved(attendee.id, Changes.of(Part.MEETINGS, meetings=[meeting.id]))
 
 
-def set_attendance(ctx: ServiceContext, attendee_id: int, attendance: str, conflict_case_id: int | None = None) -> None:
+def set_attendance(ctx: ServiceContext, attendee_id: int, attendance: str,
+                   conflict_case_id: int | None = None) -> Changes:
     ctx.require(Permission.MANAGE_PANELS)
     _require([] if attendance in ATTENDANCE else [Problem("attendance", f"choose one of {', '.join(ATTENDANCE)}")])
     with ctx.unit_of_work() as session:
@@ -239,9 +244,10 @@ def set_attendance(ctx: ServiceContext, attendee_id: int, attendance: str, confl
         attendee.attendance = attendance
         attendee.conflict_case_id = conflict_case_id
         audit.record(session, ctx, "attendance", "panel meeting", attendee.meeting_id)
+        return Changes.of(Part.MEETINGS, meetings=[attendee.meeting_id])
 
 
-def record_review(ctx: ServiceContext, review_id: int, expected_version: int, review: ReviewInput) -> None:
+def record_review(ctx: ServiceContext, review_id: int, expected_version: int, review: ReviewInput) -> Changes:
     """The panel's record for one case: replaces its findings and the panel's recommendations."""
     ctx.require(Permission.MANAGE_PANELS)
     problems = []
@@ -280,9 +286,11 @@ def record_review(ctx: ServiceContext, review_id: int, expected_version: int, re
         row.updated_by = ctx.actor  # findings changed even when no column did
         audit.record(session, ctx, "review record", "case", row.case_id, case_id=row.case_id, changes=changes,
                      reason=f"{len(review.findings)} findings, {len(review.recommendations)} recommendations")
+        return (Changes.of_case(row.case_id, Part.TIMELINE, Part.RECOMMENDATIONS)
+                | Changes.of(Part.MEETINGS, Part.RECOMMENDATIONS, meetings=[meeting.id]))
 
 
-def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, held_on: date) -> None:
+def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, held_on: date) -> Changes:
     """Guards: a chair, and at least one finding for every case; completed reviews move to 'reviewed'."""
     ctx.require(Permission.MANAGE_PANELS)
     with ctx.unit_of_work() as session:
@@ -323,9 +331,11 @@ def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, he
             audit.record(session, ctx, "reviewed" if r.completes_review else "panel met", "case", case.id,
                          case_id=case.id, reason=f"panel meeting of {held_on.isoformat()}")
         audit.record(session, ctx, "held", "panel meeting", meeting.id, changes=changes)
+        return (Changes.of_cases([r.case_id for r in reviews])
+                | Changes.of(Part.MEETINGS, Part.RECOMMENDATIONS, meetings=[meeting.id]))
 
 
-def approve_minutes(ctx: ServiceContext, meeting_id: int, expected_version: int) -> None:
+def approve_minutes(ctx: ServiceContext, meeting_id: int, expected_version: int) -> Changes:
     ctx.require(Permission.APPROVE_FINDINGS)
     with ctx.unit_of_work() as session:
         meeting = load_for_change(session, PanelMeeting, meeting_id, expected_version, "This meeting")
@@ -333,6 +343,7 @@ def approve_minutes(ctx: ServiceContext, meeting_id: int, expected_version: int)
             raise ValidationFailed([Problem("state", "minutes are approved after the meeting is held")])
         changes = apply_changes(meeting, {"state": "minutes_approved"}, ctx.actor)
         audit.record(session, ctx, "minutes approved", "panel meeting", meeting.id, changes=changes)
+        return Changes.of(Part.MEETINGS, meetings=[meeting.id])
 
 
 def meeting_detail(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
@@ -364,6 +375,12 @@ def meeting_detail(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
                                                    .order_by(PanelAttendee.id)))
         return MeetingDetail(meeting.id, meeting.version, meeting.starts_at, meeting.place, meeting.online_link,
                              meeting.chair, meeting.state, meeting.held_on, agenda, attendees)
+
+
+def _meeting_changed(session: Session, meeting_id: int) -> Changes:
+    """A meeting's own details are shown with each case on its agenda."""
+    cases = session.scalars(select(CaseReview.case_id).where(CaseReview.meeting_id == meeting_id)).all()
+    return Changes.of_cases(cases, Part.SUMMARY, Part.TIMELINE) | Changes.of(Part.MEETINGS, meetings=[meeting_id])
 
 
 def _meeting(session: Session, meeting_id: int) -> PanelMeeting:

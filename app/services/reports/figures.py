@@ -16,7 +16,7 @@ from app.domain.dates import add_months
 from app.domain.roles import Permission
 from app.services.common import audit
 from app.services.common.context import ServiceContext
-from app.services.cases.follow_up import OUTCOMES
+from app.services.cases.secondary_review import OUTCOMES
 from app.services.reports.timeliness import ClockTimeliness, measure_timeliness
 
 # A secondary review with one of these outcomes overturned (or reopened) the decision reviewed.

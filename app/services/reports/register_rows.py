@@ -7,7 +7,7 @@ from datetime import date
 
 from app.domain.application import Channel
 from app.domain.dates import parse_uk_or_iso, uk
-from app.services.cases.follow_up import OUTCOMES
+from app.services.cases.secondary_review import OUTCOMES
 
 COLUMNS = ("reference", "received_on", "channel", "applicant_name", "postcode", "threshold_decided_on",
            "threshold_met", "panel_held_on", "recommendations", "outcome_sent_on",

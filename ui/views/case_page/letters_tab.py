@@ -139,13 +139,35 @@ class LettersTab(QWidget):
             self.page.attempt(lambda: letter_service.approve_letter(self.page.ctx, letter_id), "approve the letter")
 
     def record_sent(self) -> None:
-        if (letter_id := self._selected()) is None:
-            return
-        self.page.run_step("Record the letter as sent", "Clocks stop on the date the letter was sent, not the "
-                           "date it was produced.", [
-                               StepField("sent_on", "Date sent", "date", default=self.page.today()),
-                               StepField("method", "Sent by", "choice", SENT_METHODS)],
-                           lambda v: letter_service.record_sent(self.page.ctx, letter_id, v["sent_on"], v["method"]))
+        if (letter_id := self._selected()) is not None:
+            self._record_sent(letter_id)
+
+    def _record_sent(self, letter_id: int) -> bool:
+        version = self.page.version
+        return self.page.run_step(
+            "Record the letter as sent", "Clocks stop on the date the letter was sent, not the date it was "
+            "produced.", [StepField("sent_on", "Date sent", "date", default=self.page.today()),
+                          StepField("method", "Sent by", "choice", SENT_METHODS)],
+            lambda v: letter_service.record_sent(self.page.ctx, letter_id, v["sent_on"], v["method"],
+                                                 expected_version=version))
+
+    def send_step_letter(self, template: str) -> bool:
+        """A step that is done by sending its letter: the produced letter is recorded as sent.
+
+        This is the only way to record those steps, so an outcome is never recorded as sent
+        without its (approved) letter.
+        """
+        d = self.page.detail
+        waiting = [lt for lt in (d.letters if d else ()) if lt.template == template and lt.sent_on is None
+                   and not lt.queued]
+        if not waiting:
+            label = template.replace("-", " ")
+            self.page.dialogs.info("Produce the letter first",
+                                   f"Produce the {label} letter (Write a letter, on the Letters and timeline tab), "
+                                   "check it, then record it as sent here.")
+            self.page.tabs.setCurrentWidget(self)
+            return False
+        return self._record_sent(waiting[-1].id)
 
 
 class LetterPreview(QDialog):

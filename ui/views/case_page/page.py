@@ -218,7 +218,7 @@ class CasePage(QWidget):
         if path is None:
             return
         try:
-            count = work.import_agency_return(self.ctx, self.case_id, path)
+            count = work.import_agency_return(self.ctx, self.case_id, path).count
         except ServiceError as exc:
             self.dialogs.error("Nothing imported", str(exc).replace("; ", "\n"))
             return

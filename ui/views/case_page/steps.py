@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING, Any
 from app.domain.application import CONSENT_METHODS
 from app.domain.workflow import Status
 from app.services.cases import agency_requests as work
-from app.services.cases import follow_up
+from app.services.cases import secondary_review
+from app.services.panels import recommendations as recs
 from app.services.cases import steps as wf
 from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.agencies.links import link_incident_to_agency
@@ -29,7 +30,7 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     nxt = set(d.next_steps)
     out: list[tuple[str, Callable[[CasePage], None]]] = []
     if d.acknowledged_on is None and d.status in (S.RECEIVED, S.AWAITING_CONSENT):
-        out.append(("Ac&knowledgement sent…", acknowledge))
+        out.append(("Ac&knowledgement sent…", _letter_step("acknowledgement")))
     if d.status == S.AWAITING_CONSENT:
         out.append(("Record &consent…", record_consent))
     if S.THRESHOLD_CHECK in nxt:
@@ -39,17 +40,18 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     if d.status in (S.THRESHOLD_MET, S.INFORMATION_GATHERING):
         out.append(("Ask for inf&ormation…", information_requests))
     if d.status in (S.THRESHOLD_NOT_MET, S.NOT_ACCEPTED) and d.decision_letter_sent_on is None:
-        out.append(("Decision le&tter sent…", decision_letter_sent))
+        template = "threshold-not-met" if d.status == S.THRESHOLD_NOT_MET else "not-accepted"
+        out.append(("Decision le&tter sent…", _letter_step(template)))
     if d.status == S.REVIEWED:
-        out.append(("O&utcome letter sent…", outcome_sent))
+        out.append(("O&utcome letter sent…", _letter_step("findings")))
     if d.threshold_met and any(c.key == "outcome" for c in d.clocks):
-        out.append(("D&elay letter sent…", delay_sent))
+        out.append(("D&elay letter sent…", _letter_step("delay")))
     if S.SECONDARY_REVIEW_REQUESTED in nxt:
         out.append(("Secondary review re&quested…", secondary_requested))
     if d.status == S.SECONDARY_REVIEW_REQUESTED:
         out.append(("Secondary review &done…", secondary_completed))
     if d.status == S.SECONDARY_REVIEW_COMPLETED and any(c.key == "secondary_review" for c in d.clocks):
-        out.append(("Secondary review o&utcome sent…", secondary_outcome_sent))
+        out.append(("Secondary review o&utcome sent…", _letter_step("secondary-review-outcome")))
     if S.NOT_ACCEPTED in nxt:
         out.append(("Not accep&ted…", not_accepted))
     if S.WITHDRAWN in nxt:
@@ -59,16 +61,11 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     return out
 
 
-def _sent_fields(page: CasePage) -> list[StepField]:
-    return [StepField("sent_on", "Date sent", "date", default=page.today()),
-            StepField("method", "Sent by", "choice", SENT_METHODS)]
-
-
-def acknowledge(page: CasePage) -> None:
-    page.run_step("Acknowledgement sent", "Record the date the acknowledgement was sent: the clock stops on that "
-                  "date, not the date it was printed.", _sent_fields(page),
-                  lambda v: wf.record_acknowledgement(page.ctx, page.case_id, page.version,
-                                                      sent_on=v["sent_on"], method=v["method"]))
+def _letter_step(template: str) -> Callable[[CasePage], None]:
+    """Steps done by sending a letter go through the letter itself: one path, its guards kept."""
+    def run(page: CasePage) -> None:
+        page.timeline.send_step_letter(template)
+    return run
 
 
 def record_consent(page: CasePage) -> None:
@@ -121,13 +118,6 @@ def information_requests(page: CasePage) -> None:
                   "its involvement and the actions it took; the return date is 10 working days later.",
                   [StepField("sent_on", "Date sent", "date", default=page.today())],
                   lambda v: work.send_information_requests(page.ctx, page.case_id, page.version, sent_on=v["sent_on"]))
-
-
-def decision_letter_sent(page: CasePage) -> None:
-    page.run_step("Decision letter sent", "The applicant's window to ask for a secondary review starts on the "
-                  "date the letter was sent.", _sent_fields(page),
-                  lambda v: wf.record_decision_letter_sent(page.ctx, page.case_id, page.version,
-                                                           sent_on=v["sent_on"], method=v["method"]))
 
 
 def not_accepted(page: CasePage) -> None:
@@ -216,22 +206,6 @@ def add_action(page: CasePage) -> None:
                                          description=v["what"], source_document=v["source"]))
 
 
-def outcome_sent(page: CasePage) -> None:
-    page.run_step("Findings letter sent", "The outcome clock stops on the date the letter was sent.",
-                  _sent_fields(page),
-                  lambda v: follow_up.record_outcome_sent(page.ctx, page.case_id, page.version,
-                                                          sent_on=v["sent_on"], method=v["method"]))
-
-
-def delay_sent(page: CasePage) -> None:
-    page.run_step("Delay letter sent", "The new date in the letter becomes the date the findings are due "
-                  "(the original date is kept for reporting).", [
-                      StepField("sent_on", "Date sent", "date", default=page.today()),
-                      StepField("revised", "New date given to the applicant", "date")],
-                  lambda v: follow_up.record_delay_letter(page.ctx, page.case_id, page.version,
-                                                          sent_on=v["sent_on"], revised_due=v["revised"]))
-
-
 def secondary_requested(page: CasePage) -> None:
     d = page.detail
     assert d is not None
@@ -240,29 +214,23 @@ def secondary_requested(page: CasePage) -> None:
                       StepField("on", "Date the request was received", "date", default=page.today()),
                       StepField("by", "Who asked", default=d.applicant.name),
                       StepField("grounds", "Why the applicant is unhappy", "long")],
-                  lambda v: follow_up.request_secondary_review(page.ctx, page.case_id, page.version,
+                  lambda v: secondary_review.request_secondary_review(page.ctx, page.case_id, page.version,
                                                                requested_on=v["on"], requested_by=v["by"],
                                                                grounds=v["grounds"]))
 
 
 def secondary_completed(page: CasePage) -> None:
-    review = follow_up.latest_secondary_review(page.ctx, page.case_id)
+    review = secondary_review.latest_secondary_review(page.ctx, page.case_id)
     if review is None:
         return
     page.run_step("Secondary review outcome", "This is the last step in the process.", [
         StepField("reviewer", "Senior officer who carried it out"),
-        StepField("outcome", "Decision", "choice", list(follow_up.OUTCOMES.items())),
+        StepField("outcome", "Decision", "choice", list(secondary_review.OUTCOMES.items())),
         StepField("reasons", "Why", "long"),
         StepField("on", "Date completed", "date", default=page.today())],
-        lambda v: follow_up.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
+        lambda v: secondary_review.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
                                                       outcome=v["outcome"], reasons=v["reasons"],
                                                       completed_on=v["on"]))
-
-
-def secondary_outcome_sent(page: CasePage) -> None:
-    page.run_step("Secondary review outcome letter sent", "", _sent_fields(page),
-                  lambda v: follow_up.record_secondary_outcome_sent(page.ctx, page.case_id, sent_on=v["sent_on"],
-                                                                    method=v["method"]))
 
 
 def disclosure_consent(page: CasePage) -> None:

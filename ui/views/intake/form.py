@@ -17,7 +17,7 @@ from app.services.agencies.directory import AgencyDirectory
 from app.services.common.context import ServiceContext
 from app.services.common.errors import DatabaseUnavailable, ServiceError, ValidationFailed
 from app.services.intake.form_input import application_from_form, incidents_from_rows, parse_received
-from app.services.intake.applications import CreatedCase, create_application, preview_threshold
+from app.services.intake.applications import CreatedCase, Scan, preview_threshold, save_application
 from app.services.intake import support
 from ui.dialogs import DialogService
 from ui.focus import reveal, reveal_soon, show_message
@@ -300,7 +300,9 @@ class ApplicationForm(QWidget):
             return None
         assert result.data is not None
         try:
-            created = create_application(self.ctx, result.data)
+            created = save_application(self.ctx, result.data, scans=[Scan(p) for p in self.attachments],
+                                       linked_cases=self.repeats_panel.linked_case_ids(), acknowledge=acknowledge,
+                                       draft_ids=[self.draft_id] if self.draft_id else [])
         except ValidationFailed as exc:
             self.show_problems(exc.problems)
             return None
@@ -308,12 +310,12 @@ class ApplicationForm(QWidget):
             self.autosave(force=True)
             self.dialogs.error("Not saved", f"{exc}\n\nEverything you typed is still in the form.")
             return None
-        warnings = self._after_save(created, acknowledge)
+        self.draft_id = None  # removed in the same transaction as the save
         received = str(self.fields.value("received_at"))
         self._discard_drafts()
         self.saved = created
         self.case_saved.emit(created.id, created.reference)
-        message = self._saved_message(created, acknowledge) + "".join(f"\n{w}" for w in warnings)
+        message = self._saved_message(created, acknowledge)
         if then_next:
             self.reset(keep_received=received)
             self.show_banner(message + "\nReady for the next application.", "ok")
@@ -330,26 +332,6 @@ class ApplicationForm(QWidget):
             self.title_changed.emit(created.reference)
             self.new_button.setFocus()
         return created
-
-    def _after_save(self, created: CreatedCase, acknowledge: bool) -> list[str]:
-        """Scans, links and the letter queue: each its own step, reported if it fails."""
-        warnings: list[str] = []
-        for path in self.attachments:
-            try:
-                support.attach_document(self.ctx, created.id, path)
-            except ServiceError as exc:
-                warnings.append(f"The scan {path.name} was not attached: {exc}")
-        for other in self.repeats_panel.linked_case_ids():
-            try:
-                support.link_cases(self.ctx, created.id, other, "repeat application")
-            except ServiceError as exc:
-                warnings.append(f"Not linked to an earlier case: {exc}")
-        if acknowledge:
-            try:
-                support.queue_letter(self.ctx, created.id, "acknowledgement")
-            except ServiceError as exc:
-                warnings.append(f"The acknowledgement was not queued: {exc}")
-        return warnings
 
     def _saved_message(self, created: CreatedCase, acknowledge: bool) -> str:
         text = f"Saved as {created.reference}."
@@ -433,7 +415,7 @@ class ApplicationForm(QWidget):
             return
         payload = self.payload()
         try:
-            self.draft_id = support.save_draft(self.ctx, f"application-{self.mode}", payload, self.draft_id)
+            self.draft_id = support.save_draft(self.ctx, f"application-{self.mode}", payload, self.draft_id).id
             if self.local_draft is not None:
                 self.local_draft.unlink(missing_ok=True)
                 self.local_draft = None

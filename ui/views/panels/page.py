@@ -10,7 +10,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QTabWidget, QVBoxLay
 
 from app.domain.dates import uk
 from app.domain.workflow import Status
-from app.services.cases import follow_up
+from app.services.cases import secondary_review
+from app.services.panels import recommendations as recs
 from app.services.panels import pack as panel_pack
 from app.services.panels import meetings as panels
 from app.services.agencies.directory import AgencyDirectory, list_agencies
@@ -165,7 +166,7 @@ class PanelsPage(QTabWidget):
         except ValueError as exc:
             raise ValidationFailed([Problem("starts", str(exc))]) from exc
         self.meeting_id = panels.save_meeting(self.ctx, meeting_id, version, starts_at=starts, place=v["place"],
-                                              online_link=v["link"], chair=v["chair"])
+                                              online_link=v["link"], chair=v["chair"]).id
         return self.meeting_id
 
     def new_meeting(self) -> None:
@@ -350,15 +351,15 @@ class RecommendationsPage(QWidget):
         layout.addWidget(self.view, 1)
         layout.addWidget(button_row(button("Record the &response…", self.respond, "Record the response"),
                                     button("Chased to&day", self.chase, "Chased today")))
-        self.rows: list[follow_up.RecommendationView] = []
+        self.rows: list[recs.RecommendationView] = []
 
     def refresh(self) -> None:
-        self.rows = follow_up.recommendations(self.page.ctx)
+        self.rows = recs.recommendations(self.page.ctx)
         self.model.set_rows([[r.agency, r.reference, r.action, uk(r.due_on), r.status, r.response or "",
                               uk(r.chased_on), "OVERDUE" if r.overdue else ""] for r in self.rows],
                             [r.id for r in self.rows])
 
-    def _selected(self) -> follow_up.RecommendationView | None:
+    def _selected(self) -> recs.RecommendationView | None:
         key = selected_key(self.view)
         found = next((r for r in self.rows if r.id == key), None)
         if found is None:
@@ -368,13 +369,13 @@ class RecommendationsPage(QWidget):
     def respond(self) -> None:
         if (rec := self._selected()) is not None:
             self.page._step("The agency's response", rec.action, [
-                StepField("status", "Response", "choice", [(r, r.capitalize()) for r in follow_up.RESPONSES]),
+                StepField("status", "Response", "choice", [(r, r.capitalize()) for r in recs.RESPONSES]),
                 StepField("response", "What the agency said", "long", required=False),
                 StepField("on", "Date", "date", default=self.page.ctx.today())],
-                lambda v: follow_up.respond(self.page.ctx, rec.id, rec.version, status=v["status"],
+                lambda v: recs.respond(self.page.ctx, rec.id, rec.version, status=v["status"],
                                             response=v["response"], on=v["on"]))
 
     def chase(self) -> None:
         if (rec := self._selected()) is not None:
-            follow_up.chase(self.page.ctx, rec.id, chased_on=self.page.ctx.today())
+            recs.chase(self.page.ctx, rec.id, chased_on=self.page.ctx.today())
             self.refresh()

@@ -1,0 +1,110 @@
+"""The secondary review: requested by the applicant, carried out by a senior officer not involved before."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from app.db.models import Case, Recommendation, SecondaryReview
+from app.domain.application import Problem
+from app.domain.roles import Permission
+from app.domain.workflow import Status, check_transition
+from app.services.cases.facts import refresh_summary
+from app.services.common import audit
+from app.services.common.concurrency import apply_changes, load_for_change
+from app.services.common.context import ServiceContext, retry_read
+from app.services.common.errors import ValidationFailed
+from app.services.common.ops import Changes, Part, Saved
+
+OUTCOMES = {"upheld": "Upheld", "partly_upheld": "Partly upheld", "not_upheld": "Not upheld",
+            "referred_back": "Referred back to the panel"}
+
+
+def _require(problems: list[Problem]) -> None:
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _date_checks(ctx: ServiceContext, on: date, name: str) -> list[Problem]:
+    return [Problem(name, "the date cannot be in the future")] if on > ctx.today() else []
+
+
+def request_secondary_review(ctx: ServiceContext, case_id: int, expected_version: int, *, requested_on: date,
+                             requested_by: str, grounds: str) -> Saved:
+    ctx.require(Permission.CHANGE_CASES)
+    problems = _date_checks(ctx, requested_on, "requested_on")
+    if not grounds.strip():
+        problems.append(Problem("grounds", "record why the applicant is unhappy"))
+    _require(problems)
+    with ctx.unit_of_work() as session:
+        case = load_for_change(session, Case, case_id, expected_version, "This case")
+        check_transition(Status(case.status), Status.SECONDARY_REVIEW_REQUESTED)
+        due = ctx.calendar().add_working_days(requested_on, ctx.settings().clocks.secondary_review)
+        review = SecondaryReview(case_id=case.id, requested_on=requested_on, requested_by=requested_by.strip() or None,
+                                 grounds=grounds.strip(), due_on=due, updated_by=ctx.actor)
+        session.add(review)
+        changes = apply_changes(case, {"status": Status.SECONDARY_REVIEW_REQUESTED.value}, ctx.actor)
+        refresh_summary(session, case, ctx.settings(), ctx.calendar())
+        session.flush()
+        audit.record(session, ctx, "secondary review requested", "case", case.id, case_id=case.id, changes=changes)
+        return Saved(review.id, Changes.of_case(case.id), review.version)
+
+
+def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_version: int, *, reviewer: str,
+                              outcome: str, reasons: str, completed_on: date,
+                              new_recommendations: tuple[tuple[int, str, date], ...] = ()) -> Changes:
+    """Carried out by a senior officer not involved before; the last step of the process."""
+    ctx.require(Permission.CHANGE_CASES)
+    problems = _date_checks(ctx, completed_on, "completed_on")
+    if outcome not in OUTCOMES:
+        problems.append(Problem("outcome", f"choose one of {', '.join(OUTCOMES.values())}"))
+    if not reviewer.strip():
+        problems.append(Problem("reviewer", "name the senior officer who carried out the review"))
+    if not reasons.strip():
+        problems.append(Problem("reasons", "explain the decision"))
+    _require(problems)
+    with ctx.unit_of_work() as session:
+        review = load_for_change(session, SecondaryReview, review_id, expected_version, "This secondary review")
+        case = session.get(Case, review.case_id)
+        assert case is not None
+        involved = {case.threshold_decided_by, case.officer, case.created_by} - {None, ""}
+        if reviewer.strip() in involved:
+            raise ValidationFailed([Problem("reviewer", f"{reviewer} was involved in the case; the secondary "
+                                            "review must be carried out by someone who was not")])
+        apply_changes(review, {"reviewer": reviewer.strip(), "outcome": outcome, "outcome_reasons": reasons.strip(),
+                               "completed_on": completed_on}, ctx.actor)
+        for agency_id, action, due in new_recommendations:
+            session.add(Recommendation(case_id=case.id, secondary_review_id=review.id, agency_id=agency_id,
+                                       action=action, due_on=due, updated_by=ctx.actor))
+        changes = apply_changes(case, {"status": Status.SECONDARY_REVIEW_COMPLETED.value}, ctx.actor)
+        refresh_summary(session, case, ctx.settings(), ctx.calendar())
+        audit.record(session, ctx, "secondary review completed", "case", case.id, case_id=case.id, changes=changes,
+                     reason=OUTCOMES[outcome])
+        return Changes.of_case(case.id) | Changes.of(Part.RECOMMENDATIONS)
+
+
+@dataclass(frozen=True)
+class SecondaryReviewView:
+    id: int
+    version: int
+    case_id: int
+    requested_on: date
+    requested_by: str | None
+    grounds: str
+    due_on: date | None
+    reviewer: str | None
+    outcome: str | None
+    completed_on: date | None
+    outcome_sent_on: date | None
+
+
+@retry_read
+def latest_secondary_review(ctx: ServiceContext, case_id: int) -> SecondaryReviewView | None:
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
+        r = session.scalar(select(SecondaryReview).where(SecondaryReview.case_id == case_id)
+                           .order_by(SecondaryReview.requested_on.desc(), SecondaryReview.id.desc()).limit(1))
+        return None if r is None else SecondaryReviewView(
+            r.id, r.version, r.case_id, r.requested_on, r.requested_by, r.grounds, r.due_on, r.reviewer, r.outcome,
+            r.completed_on, r.outcome_sent_on)
