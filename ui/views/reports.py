@@ -93,6 +93,7 @@ class ReportsPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(self._content())
         outer.addWidget(scroll, 1)
         start, end = financial_year(ctx.today())
@@ -145,7 +146,9 @@ class ReportsPage(QWidget):
         self.charts: dict[str, QSvgWidget] = {}
         for n, key in enumerate(("months", "channels", "timeliness")):
             widget = QSvgWidget()
-            widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable, so a screen reader reads its values
+            # Not a Tab stop (it is a picture, not a control): its name and description carry its
+            # values for a screen reader, and the tables below hold the same figures.
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             widget.setAccessibleName("Chart (shown once the figures are loaded)")
             self.charts[key] = widget
             self.chart_grid.addWidget(widget, n // 2, n % 2, Qt.AlignmentFlag.AlignLeft)

@@ -12,16 +12,19 @@ EVERYWHERE: list[tuple[str, str]] = [
     ("Ctrl+F", "Find a case: the case list's search box"),
     ("Down (in the search box)", "Move into the list of cases"),
     ("Enter (in the case list)", "Open the selected case"),
-    ("Alt+B, then Up or Down", "Choose the column the case list is sorted by"),
+    ("Alt+B, Alt+D, then Up or Down", "Choose the column the case list is sorted by, and the order"),
     ("Ctrl+W", "Close the current application or case tab (asks first if something is not saved)"),
     ("F5", "Refresh what the current view shows"),
     ("Ctrl+1 … Ctrl+8", "Go to a section (Applications, Cases, Panel meetings, Letters, Reports, Agencies, "
                         "Data protection, Settings)"),
     ("Ctrl+Tab, Ctrl+Shift+Tab", "Next or previous tab within a page"),
+    ("Alt+1 … Alt+8 (on a case)", "A tab of the case page: summary, people, incidents, agencies, chronology, "
+                                  "related, notes, letters"),
     ("Alt + the underlined letter", "Go to that field, or press that button"),
     ("Ctrl+N", "New telephone application"),
     ("Ctrl+Shift+N", "New postal application"),
     ("Ctrl+I", "Import online applications"),
+    ("F1", "This list of keys"),
     ("Ctrl+Q", "Quit (unsaved applications are kept and come back next time)"),
 ]
 IN_FORMS: list[tuple[str, str]] = [
@@ -30,7 +33,8 @@ IN_FORMS: list[tuple[str, str]] = [
     ("Ctrl+Shift+S", "Save and start the next postal application with the same date received"),
     ("Ctrl+Enter (in a grid)", "Add a row (an incident, a person, a contact)"),
     ("Ctrl+Delete (in a grid)", "Remove the current row"),
-    ("Tab on an empty last row", "Leave the grid for the next field"),
+    ("Tab on an empty row", "Leave the grid for the next field"),
+    ("Arrow keys (in a grid)", "Move between cells without leaving the grid"),
     ("Space (in a tick box or a grid's tick cell)", "Tick or untick"),
     ("Typing in a list (a combo box)", "Choose the entry that starts with what you type"),
     ("Enter, Escape (in a dialog)", "Record, or cancel"),

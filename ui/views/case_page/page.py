@@ -5,8 +5,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.workflow import Status
 from app.services.cases import agency_requests as work
@@ -95,16 +95,25 @@ class CasePage(QWidget):
         self.title_changed.emit(d.reference)
 
     def _show_steps(self) -> None:
+        old: list[QWidget] = []
         while self.steps_row.count():
             item = self.steps_row.takeAt(0)
             if item.widget():
+                old.append(item.widget())
                 item.widget().deleteLater()
+        # The step just done had focus (or gets it back when its dialog closes): focus goes to the next
+        # step, not nowhere, when the old buttons go.
+        keep = any(w is QApplication.focusWidget() or w is self.window().focusWidget() for w in old)
+        new: list[QPushButton] = []
         for text, action in steps.available(self):
             b = QPushButton(text)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
             b.clicked.connect(lambda _c=False, a=action: a(self))
             self.steps_row.addWidget(b)
+            new.append(b)
         self.steps_row.addStretch(1)
+        if keep:
+            (new[0] if new else self.tabs).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def step_buttons(self) -> list[str]:
         return [self.steps_row.itemAt(i).widget().accessibleName() for i in range(self.steps_row.count())

@@ -76,8 +76,8 @@ class AgenciesTab(QWidget):
             ["Agency", "Request", "Sent", "Due", "New due", "Chased", "Received", "State"], "Requests to agencies")
         layout.addWidget(self.requests, 1)
         layout.addWidget(button_row(
-            # Alt+O is the step of the same name above the tabs.
-            button("Ask for information…", page.send_information_requests, "Ask agencies for information"),
+            # Alt+O is the step of the same name above the tabs, which shows only when it can be done.
+            button("Ask for i&nformation…", page.send_information_requests, "Ask agencies for information"),
             button("Record &reply received…", page.record_reply),
             button("Cha&se…", page.chase_request, "Chase the request")))
         layout.addWidget(heading("What each agency did (agency actions)"))

@@ -95,14 +95,16 @@ class ApplicationForm(QWidget):
         self.save_ack_button.setToolTip("Save, and put the acknowledgement letter on the list to send")
         self.save_next_button = QPushButton("Save and &next")
         self.save_next_button.setToolTip("Save, and start the next postal application with the same date received")
-        self.save_next_button.setVisible(self.postal)
-        self.new_button = QPushButton("New application")
-        self.new_button.setVisible(False)
+        self.new_button = QPushButton("&New application")
         buttons.addStretch(1)
         for b in (self.save_button, self.save_ack_button, self.save_next_button, self.new_button):
             b.setAccessibleName(b.text().replace("&", ""))
             buttons.addWidget(b)
         outer.addLayout(buttons)
+        # Only once they have a parent: a button shown before would open as a window of its own (and
+        # take the keyboard focus away from the form).
+        self.save_next_button.setVisible(self.postal)
+        self.new_button.setVisible(False)
         self._wire()
 
     def _wire(self) -> None:
@@ -174,7 +176,7 @@ class ApplicationForm(QWidget):
         self.draft_id = None
         self.local_draft = None
         self.saved = None
-        for b in (self.save_button, self.save_ack_button):
+        for b in (self.save_button, self.save_ack_button, self.save_next_button):
             b.setEnabled(True)
         self.new_button.setVisible(False)
         self._loading = False
@@ -325,7 +327,7 @@ class ApplicationForm(QWidget):
             self.fields.widgets["applicant.title"].setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self._set_read_only(True)
-            for b in (self.save_button, self.save_ack_button):
+            for b in (self.save_button, self.save_ack_button, self.save_next_button):
                 b.setEnabled(False)
             self.new_button.setVisible(True)
             self.show_banner(message, "warn" if created.waiting_for else "ok")

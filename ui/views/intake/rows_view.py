@@ -9,15 +9,15 @@ from ui.focus import reveal_soon
 from ui.views.intake.completion import LiveCompleterDelegate, choices_fetch
 from ui.views.intake.rows_model import RowsModel
 
-KEYS_HINT = ("Tab moves between cells; Tab after the last cell adds a row; Tab on an empty last row leaves "
-             "the grid. Ctrl+Enter adds a row, Ctrl+Delete removes the current one.")
+KEYS_HINT = ("Tab moves between cells (the arrow keys too); Tab after the last cell adds a row; Tab on an empty "
+             "row leaves the grid. Ctrl+Enter adds a row, Ctrl+Delete removes the current one.")
 
 
 class RowsView(QTableView):
     """Ctrl+Enter adds a row, Ctrl+Delete removes the current one, Tab past the end adds one.
 
-    Tab moves from cell to cell; Tab on an empty last row (or Shift+Tab on the first cell) moves focus
-    out of the grid, once, to the next (previous) control. Tab into the grid starts at the first cell
+    Tab moves from cell to cell; Tab on an empty last row (from its first or last cell), or Shift+Tab
+    on the first cell, moves focus out of the grid, once, to the next (previous) control. Tab into the grid starts at the first cell
     of the current row.
     """
 
@@ -76,12 +76,15 @@ class RowsView(QTableView):
         return not any(str(v).strip() for v in values.values() if not isinstance(v, bool))
 
     def _leaves(self, forwards: bool) -> bool:
-        """Whether Tab (forwards) or Shift+Tab from the current cell goes out of the grid."""
+        """Whether Tab (forwards) or Shift+Tab from the current cell goes out of the grid: Tab on the
+        first or the last cell of an empty last row (in between, Tab passes a column that is not known,
+        such as a perpetrator's name); Shift+Tab on the very first cell."""
         index = self.currentIndex()
         if not index.isValid():
             return True
         if forwards:
-            return index.row() == self.rows_model.rowCount() - 1 and self._row_empty(index.row())
+            return (index.row() == self.rows_model.rowCount() - 1 and self._row_empty(index.row())
+                    and index.column() in (0, self.rows_model.columnCount() - 1))
         return index.row() == 0 and index.column() == 0
 
     def _move_out(self, forwards: bool) -> bool:
