@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -11,6 +10,10 @@ from pathlib import Path
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from app import APP_NAME, __version__
+from app.cli_admin import HANDLERS as ADMIN_HANDLERS
+from app.cli_admin import add_parsers as add_admin_parsers
+from app.cli_letters import HANDLERS as LETTER_HANDLERS
+from app.cli_letters import add_parsers as add_letter_parsers
 from app.cli_reports import HANDLERS as REPORT_HANDLERS
 from app.cli_reports import add_parsers as add_report_parsers
 from app.credentials import PasswordNotGiven
@@ -40,23 +43,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="fill the database with made-up cases for trying the app out")
     p.add_argument("--cases", type=int, default=200, metavar="N")
     p.add_argument("--seed", type=int, default=2014)
-    p = sub.add_parser("letter", help="produce a case's letter as a PDF, kept with the case (and "
-                       "record it as sent)")
-    p.add_argument("reference", metavar="REFERENCE", help="the case reference, e.g. CT-2026-0007")
-    p.add_argument("template", metavar="TEMPLATE", help="the letter, e.g. acknowledgement, findings")
-    p.add_argument("--recipient", metavar="NAME", help="the victim, a panel member or a named person at an agency")
-    p.add_argument("--agency", metavar="NAME", help="the agency an agency letter is for")
-    p.add_argument("--output", type=Path, required=True, metavar="FILE.pdf")
-    p.add_argument("--sent-on", metavar="DATE", help="record the letter as sent on this date (dd/mm/yyyy)")
-    p.add_argument("--method", choices=("post", "email", "hand"), help="how it was sent (with --sent-on)")
+    add_letter_parsers(sub)
     sub.add_parser("migrate", help="(administrator) upgrade the database schema to this version")
     add_report_parsers(sub)
+    add_admin_parsers(sub)
     p = sub.add_parser("backup", help="copy an SQLite database safely, even while the app is open")
     p.add_argument("file", type=Path, metavar="FILE")
     return parser
 
 
 def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):  # a broken character in a file must not become a traceback
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
     args = build_parser().parse_args(argv)
     try:
         choice = choose_database(args.database)
@@ -87,6 +86,13 @@ def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None)
         # A server that cannot be reached, or a URL that names no known database.
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return _fail(f"cannot use the database {choice.describe()}: {reason}")
+    except KeyboardInterrupt:
+        return _fail("stopped; nothing more was changed.", 130)
+    except Exception as exc:  # noqa: BLE001 - the last resort: words for the user, the details in the log
+        from app.diagnostics import log_failure
+        from app.services.common.errors import describe
+        log_failure(exc, operation=f"cli.{args.command}")
+        return _fail(describe(exc))
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -124,8 +130,11 @@ def _import(ctx, args: argparse.Namespace) -> int:
 
 
 def _cases(ctx, args: argparse.Namespace) -> int:
+    from app.services.cases.case_list import CaseQuery, record_export
     from app.services.cases.summaries import list_cases, next_action
     cases = list_cases(ctx)
+    # Personal data leaving the app: refused without the export permission, logged before printing.
+    record_export(ctx, len(cases), CaseQuery(), how=f"command line cases --format {args.format}")
     if args.format == "json":
         json.dump([c.to_json() for c in cases], sys.stdout, indent=1)
         print()
@@ -140,9 +149,8 @@ def _cases(ctx, args: argparse.Namespace) -> int:
     header = ["reference", "source_reference", "channel", "received", "status", "applicant",
               "threshold", "next_clock", "next_due", "indicator"]
     if args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(header)
-        writer.writerows(rows)
+        from app.csv_writer import to_text
+        sys.stdout.write(to_text(header, rows))
         return 0
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     for row in [header, *rows]:
@@ -161,27 +169,6 @@ def _demo(ctx, args: argparse.Namespace) -> int:
     return 0
 
 
-def _letter(ctx, args: argparse.Namespace) -> int:
-    from app.domain.dates import long_form, parse_uk_or_iso
-    from app.services.letters.case_letters import letter_for_reference
-    try:
-        sent_on = parse_uk_or_iso(args.sent_on) if args.sent_on else None
-    except ValueError as exc:
-        return _fail(f"--sent-on: {exc}")
-    info, pdf = letter_for_reference(ctx, args.reference, args.template, recipient=args.recipient,
-                                     agency_name=args.agency, sent_on=sent_on, method=args.method)
-    try:
-        args.output.write_bytes(pdf)
-    except OSError as exc:
-        return _fail(f"the letter is kept with the case (letter {info.id}) but {args.output} could not "
-                     f"be written: {exc.strerror}")
-    print(f"{args.reference.upper()}: {info.label} to {info.recipient} written to {args.output} "
-          f"(letter {info.id})")
-    if info.sent_on:
-        print(f"Recorded as sent by {info.sent_method} on {long_form(info.sent_on)}.")
-    return 0
-
-
 def _backup(choice: DatabaseChoice, target: Path) -> int:
     if not choice.is_sqlite or choice.sqlite_path is None:
         return _fail("backup copies a local SQLite file. For the shared PostgreSQL database use the "
@@ -194,4 +181,5 @@ def _backup(choice: DatabaseChoice, target: Path) -> int:
 
 
 COMMANDS: dict[str, Callable[..., int]] = {"import": _import, "cases": _cases, "demo": _demo,
-                                           "letter": _letter, **REPORT_HANDLERS}
+                                           **LETTER_HANDLERS, **REPORT_HANDLERS,
+                                           **ADMIN_HANDLERS}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -9,6 +10,11 @@ from typing import Any
 
 from app.domain.application import (ApplicationData, Channel, IncidentData, OnBehalfData,
                                     PerpetratorData, PersonData, Problem, check_application)
+
+# An import file larger than this, or nested deeper, is refused with a message before it is read
+# further (application-format.md documents both). A real application is a few kilobytes, 4 deep.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_DEPTH = 32
 
 
 @dataclass(frozen=True)
@@ -31,8 +37,15 @@ class _Reader:
         value = obj.get(key)
         if value is None:
             return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.fail(f"{where}{key}", "should be text, not a number too large to write")
+            return None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return str(value)
+            try:
+                return str(value)
+            except ValueError:  # more digits than Python will turn into text
+                self.fail(f"{where}{key}", "should be text, not a number with thousands of digits")
+                return None
         if not isinstance(value, str):
             self.fail(f"{where}{key}", "should be text")
             return None
@@ -202,15 +215,45 @@ def parse_application(raw: Any, label: str, now: datetime) -> ParsedApplication:
     return ParsedApplication(label, data, ())
 
 
+def _depth(raw: Any) -> int:
+    """How deeply lists and objects nest (iteratively: a hostile file cannot exhaust the stack here)."""
+    deepest, stack = 0, [(raw, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, (list, dict)):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((v, level + 1) for v in (value.values() if isinstance(value, dict) else value))
+    return deepest
+
+
+def _file_problem(path: Path, message: str) -> list[ParsedApplication]:
+    return [ParsedApplication(str(path), None, (Problem("(file)", message),))]
+
+
 def read_application_file(path: Path, now: datetime) -> list[ParsedApplication]:
     """A file holds one application object or a list of them."""
     try:
-        raw = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return [ParsedApplication(str(path), None, (Problem("(file)", f"cannot be read: {exc}"),))]
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return _file_problem(path, f"cannot be read: {exc.strerror or exc}")
+    if len(data) > MAX_FILE_BYTES:
+        return _file_problem(path, f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, the most one import "
+                                   "file may hold: split it into smaller files")
+    try:
+        raw = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return _file_problem(path, "is not UTF-8 text: save it as UTF-8 and import it again")
     except json.JSONDecodeError as exc:
-        return [ParsedApplication(str(path), None, (Problem(
-            "(file)", f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"),))]
+        return _file_problem(path, f"is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})")
+    except RecursionError:
+        return _file_problem(path, f"nests lists or objects more than {MAX_DEPTH} deep, which no application does")
+    except ValueError:  # a number of more than 4,300 digits
+        return _file_problem(path, "holds a number too long to read (thousands of digits)")
+    if _depth(raw) > MAX_DEPTH:
+        return _file_problem(path, f"nests lists or objects more than {MAX_DEPTH} deep, which no application does")
     return parse_applications(raw, path.name, now)
 
 

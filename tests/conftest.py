@@ -93,15 +93,28 @@ def pg_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def pg_roles(pg_url: str):
+    """deploy/postgresql-roles.sql on this session's database, with group and login names of its own."""
+    from tests.db.pg_roles import ServerRoles
+    roles = ServerRoles(make_url(pg_url))
+    try:
+        yield roles
+    finally:
+        roles.drop()
+
+
 @pytest.fixture
-def pg_ctx(pg_url: str) -> Iterator[ServiceContext]:
+def pg_ctx(pg_url: str, pg_roles) -> Iterator[ServiceContext]:
     from app.services.admin.database import migrate_server
     migrate_server(DatabaseChoice(normalise_url(pg_url), "test"))
+    if not pg_roles.applied:  # as an administrator does after every migrate: the app then runs as deployed
+        pg_roles.apply()
     context = make_context(pg_url)
     yield context
     # Leave the next test an empty case table on the shared per-session database.
     with context.engine.begin() as conn:
         conn.execute(text("TRUNCATE cases, people, alleged_perpetrators, problem_locations, "
-                          "reference_counters, audit_log, audit_values, letters, documents, drafts "
-                          "RESTART IDENTITY CASCADE"))
+                          "reference_counters, audit_log, audit_values, letters, documents, drafts, "
+                          "sign_in_attempts RESTART IDENTITY CASCADE"))
     context.engine.dispose()

@@ -1,8 +1,11 @@
 """Schema versions: migrate a local file on start (after a backup), never a shared server."""
 from __future__ import annotations
 
+import json
+import re
 import shutil
 import sqlite3
+from datetime import datetime, timezone
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,17 +13,28 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from app import __version__
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The newest migration. Kept here so that an ordinary start checks the schema without importing
 # Alembic (a tenth of a second); a test checks it against the migration scripts.
-SCHEMA_HEAD = "0002"
+SCHEMA_HEAD = "0004"
+
+
+# The settings row in which `upgrade` records which version of the app last upgraded the schema, so
+# that an older app can say which version it needs instead of failing inside Alembic.
+WRITTEN_BY_KEY = "schema_written_by"
 
 
 class SchemaMismatch(RuntimeError):
     """A shared database whose schema differs from this version of the app."""
+
+
+class NewerSchema(SchemaMismatch):
+    """A database made by a newer version of the app than this one: it must not be opened or migrated."""
 
 
 def alembic_config(engine: Engine | None = None) -> Config:
@@ -43,12 +57,60 @@ def current_revision(engine: Engine) -> str | None:
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+def known_revisions() -> set[str]:
+    """Every revision this version's migration scripts know (read from the files, without Alembic)."""
+    found = set()
+    for script in (_MIGRATIONS / "versions").glob("*.py"):
+        match = re.search(r'^revision\s*=\s*["\']([^"\']+)["\']', script.read_text(encoding="utf-8"), re.M)
+        if match:
+            found.add(match.group(1))
+    return found
+
+
+def written_by(engine: Engine) -> str | None:
+    """The version of the app that last upgraded this database's schema, if it recorded one."""
+    try:
+        with engine.connect() as conn:
+            if not inspect(conn).has_table("settings"):
+                return None
+            value = conn.execute(text("SELECT value FROM settings WHERE key = :k"), {"k": WRITTEN_BY_KEY}).scalar()
+    except Exception:  # noqa: BLE001 - a newer schema may have changed the table: the version is optional
+        return None
+    try:
+        found = json.loads(value) if value else None
+    except ValueError:
+        return None
+    return found if isinstance(found, str) else None
+
+
+def check_not_newer(engine: Engine, state: SchemaState | None = None) -> None:
+    state = state or schema_state(engine)
+    if state.current is None or state.current == state.head or state.current in known_revisions():
+        return
+    version = written_by(engine)
+    made = f"version {version} of the app" if version else "a newer version of the app"
+    install = f"install {version} or later" if version else "install the newest version"
+    raise NewerSchema(f"This database was made by {made} (schema {state.current}); this is version "
+                      f"{__version__}, which knows schemas up to {state.head}. To use it, {install}. "
+                      "Nothing has been changed.")
+
+
 def upgrade(engine: Engine) -> None:
     from alembic import command
+    check_not_newer(engine)
     config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+        _record_written_by(conn)
+
+
+def _record_written_by(conn) -> None:
+    value = json.dumps(__version__)
+    done = conn.execute(text("UPDATE settings SET value = :v WHERE key = :k"), {"v": value, "k": WRITTEN_BY_KEY})
+    if not done.rowcount:
+        conn.execute(text("INSERT INTO settings (key, value, updated_at, updated_by) VALUES (:k, :v, :at, 'migrate')"),
+                     {"k": WRITTEN_BY_KEY, "v": value, "at": datetime.now(timezone.utc).replace(tzinfo=None)})
 
 
 @dataclass(frozen=True)
@@ -92,6 +154,7 @@ def migrate_local_file(engine: Engine, path: Path) -> Path | None:
     state = schema_state(engine)
     if state.up_to_date:
         return None
+    check_not_newer(engine, state)
     if state.current is None and not _has_tables(path):
         upgrade(engine)  # a brand-new file: nothing to back up
         return None
@@ -126,6 +189,7 @@ def require_current(engine: Engine) -> None:
     state = schema_state(engine)
     if state.up_to_date:
         return
+    check_not_newer(engine, state)
     found = state.current or "empty (no tables yet)"
     raise SchemaMismatch(
         f"The shared database's schema is {found}; this version of the app needs {state.head}. "

@@ -22,6 +22,9 @@ class Channel(StrEnum):
 PREFERRED_CONTACT = ("email", "phone", "letter")
 RELATIONSHIPS = ("family", "friend", "carer", "councillor", "mp", "professional", "other")
 CONSENT_METHODS = ("verbal", "signed", "email")
+# Whether the victim rents from a registered provider of social housing: it decides whether a letter
+# names the Housing Ombudsman. Not asked: None.
+TENURES = ("registered_provider", "private_rented", "owner", "other")
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,8 @@ class ApplicationData:
     vulnerability: str | None = None
     desired_outcome: str | None = None
     hate_related: bool = False
+    victim_tenure: str | None = None  # one of TENURES, or None when not asked
+    victim_landlord: str | None = None  # the registered provider, as named (matched to the directory)
 
     @property
     def received_on(self) -> date:
@@ -157,6 +162,10 @@ def check_application(app: ApplicationData, now: datetime, *, strict: bool = Tru
     elif app.on_behalf_of is not None and app.on_behalf_of.consent_given_on \
             and app.on_behalf_of.consent_given_on > now.date():
         p.add("on_behalf_of.consent_given_on", "the date consent was given is in the future")
+    if app.victim_tenure is not None and app.victim_tenure not in TENURES:
+        p.add("victim_tenure", f"'{app.victim_tenure}' is not one of {', '.join(TENURES)}")
+    if strict and app.victim_tenure == "registered_provider" and not (app.victim_landlord or "").strip():
+        p.add("victim_landlord", "say which registered provider the victim rents from")
     if not app.incidents:
         p.add("incidents", "at least one incident is needed")
     for n, incident in enumerate(app.incidents):

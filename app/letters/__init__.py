@@ -9,12 +9,12 @@ from typing import Any
 from app.domain.settings import CouncilDetails
 from app.letters.engine import Block, Contact, LetterContent, default_logo, render_letter
 from app.letters.layout import EnvelopeWindow
-from app.letters.templates import (TEMPLATE_NAMES, FilledLetter, LetterTemplate, MissingPlaceholder,
-                                   TemplateError, fill, load_template)
+from app.letters.templates import (TEMPLATE_NAMES, FilledLetter, LetterPart, LetterTemplate, MissingPlaceholder,
+                                   TemplateError, apply_edits, fill, letter_parts, load_template)
 
-__all__ = ["Block", "Contact", "EnvelopeWindow", "FilledLetter", "LetterContent", "LetterRequest",
-           "LetterTemplate", "MissingPlaceholder", "TEMPLATE_NAMES", "TemplateError", "compose",
-           "fill", "load_template", "produce_pdf", "render_letter"]
+__all__ = ["Block", "Contact", "EnvelopeWindow", "FilledLetter", "LetterContent", "LetterPart", "LetterRequest",
+           "LetterTemplate", "MissingPlaceholder", "TEMPLATE_NAMES", "TemplateError", "apply_edits", "compose",
+           "fill", "fill_request", "letter_parts", "load_template", "produce_pdf", "render_letter"]
 
 
 @dataclass(frozen=True)
@@ -31,18 +31,27 @@ class LetterRequest:
     large_print: bool = False
     signatory_role: str = ""
     window: EnvelopeWindow = field(default_factory=EnvelopeWindow)
+    edits: Mapping[str, str] = field(default_factory=dict)  # the officer's words, by part (see letter_parts)
+
+
+def fill_request(request: LetterRequest) -> FilledLetter:
+    """The template filled with the request's values, before the officer's edits."""
+    return fill(load_template(request.template), request.values)
 
 
 def compose(request: LetterRequest) -> LetterContent:
     """Fill the template (raising MissingPlaceholder naming what is missing) into letter content."""
-    template = load_template(request.template)
-    filled = fill(template, request.values)
+    filled = fill_request(request)
+    if request.edits:
+        filled = apply_edits(filled, request.edits)
+    template = filled.template
     return LetterContent(
         council=request.council, reference=request.reference, letter_date=request.letter_date,
         recipient_lines=request.recipient_lines, subject=filled.subject, blocks=filled.blocks,
         contact=request.contact, signatory=request.contact.name,
         signatory_role=request.signatory_role, sign_off=template.sign_off, marking=template.marking,
-        title=filled.title, large_print=request.large_print, logo=default_logo())
+        title=filled.title, large_print=request.large_print, logo=default_logo(),
+        enclosure_title=filled.enclosure_title, enclosure=filled.enclosure)
 
 
 def produce_pdf(request: LetterRequest) -> bytes:

@@ -12,8 +12,9 @@ from xml.sax.saxutils import escape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (BaseDocTemplate, Flowable, Frame, KeepTogether, NextPageTemplate,
-                                PageTemplate, Paragraph, Spacer)
+                                PageBreak, PageTemplate, Paragraph, Spacer)
 
 from app import APP_NAME
 from app.domain.dates import long_form
@@ -61,6 +62,8 @@ class LetterContent:
     title: str = ""  # PDF title metadata
     large_print: bool = False
     logo: Path | None = field(default=None)
+    enclosure_title: str | None = None  # markup: a page sent with the letter (a form to return)
+    enclosure: tuple[Block, ...] = ()
 
 
 def default_logo() -> Path | None:
@@ -73,19 +76,42 @@ def default_logo() -> Path | None:
 
 
 def render_letter(content: LetterContent, window: EnvelopeWindow | None = None) -> bytes:
-    """The finished letter as PDF bytes."""
+    """The finished letter as PDF bytes.
+
+    A letter that runs over a page is tried again with slightly closer spacing, and the closer one
+    is kept when it saves a page: a last page holding only the closing lines reads as an afterthought.
+    """
     register_fonts()
     window = window or EnvelopeWindow()
-    styles = letter_styles(content.large_print)
+    pdf, pages = _render(content, window, tight=False)
+    if pages == 2 and not content.enclosure_title:
+        # A one-page letter prints no page number, so its text may come closer to the foot of the page
+        # (the handling marking, when there is one, sits below it).
+        closer, fewer = _render(content, window, tight=True, bottom=SHORT_BOTTOM)
+        if fewer == 1:
+            return closer
+    if pages > 1:
+        closer, fewer = _render(content, window, tight=True)
+        if fewer < pages:
+            return closer
+    return pdf
+
+
+SHORT_BOTTOM = 15 * mm
+
+
+def _render(content: LetterContent, window: EnvelopeWindow, *, tight: bool,
+            bottom: float = MARGIN_BOTTOM) -> tuple[bytes, int]:
+    styles = letter_styles(content.large_print, tight)
     geometry = _first_page(content, styles, window)
     buffer = io.BytesIO()
     doc = BaseDocTemplate(
         buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), title=content.title or _plain(content.subject),
         author=content.council.name, subject=_plain(content.subject), creator=APP_NAME,
         lang=LANGUAGE, initialFontName=REGULAR, leftMargin=MARGIN_LEFT, rightMargin=MARGIN_RIGHT,
-        topMargin=LATER_TOP, bottomMargin=MARGIN_BOTTOM)
+        topMargin=LATER_TOP, bottomMargin=bottom)
     width = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
-    first = Frame(MARGIN_LEFT, MARGIN_BOTTOM, width, geometry.body_top - MARGIN_BOTTOM, id="first",
+    first = Frame(MARGIN_LEFT, bottom, width, geometry.body_top - bottom, id="first",
                   leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
     later = Frame(MARGIN_LEFT, MARGIN_BOTTOM, width, PAGE_HEIGHT - LATER_TOP - MARGIN_BOTTOM,
                   id="later", leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0)
@@ -95,17 +121,43 @@ def render_letter(content: LetterContent, window: EnvelopeWindow | None = None) 
     ])
     doc.build(_story(content, styles),
               canvasmaker=partial(_NumberedCanvas, footer_size=styles.small.fontSize))
-    return buffer.getvalue()
+    return buffer.getvalue(), doc.page
 
 
 # The story ---------------------------------------------------------------------------------------
 
 def _story(content: LetterContent, styles: LetterStyles) -> list[Flowable]:
     story: list[Flowable] = [NextPageTemplate("later"), Paragraph(content.subject, styles.subject)]
-    # Groups that must not be split: a heading, or a paragraph ending in ':', goes with what follows.
+    groups, pending = _groups(content.blocks, styles)
+    signature: list[Flowable] = [
+        Paragraph(content.sign_off + ",", styles.body),
+        Spacer(1, styles.body.fontSize * 1.2),
+        Paragraph(f"<b>{escape(content.signatory)}</b>", styles.body)]
+    if content.signatory_role:
+        signature.append(Paragraph(escape(content.signatory_role), styles.body))
+    signature.append(Paragraph(escape(f"{content.council.unit}, {content.council.name}"), styles.body))
+    # The closing paragraph travels with the signature, so a page never starts with a lone sign-off;
+    # and a short paragraph before it goes too, so that a last page is more than a closing line.
+    last = (groups.pop() if groups else []) + pending
+    if groups and len(groups[-1]) == 1 and isinstance(groups[-1][0], Paragraph) \
+            and groups[-1][0].style is styles.body:
+        last = groups.pop() + last
+    for group in groups:
+        story.append(group[0] if len(group) == 1 else KeepTogether(group))
+    story.append(KeepTogether([*last, *signature]))
+    if content.enclosure_title:
+        story += [PageBreak(), Paragraph(content.enclosure_title, styles.subject)]
+        groups, pending = _groups(content.enclosure, styles)
+        for group in groups + ([pending] if pending else []):
+            story.append(group[0] if len(group) == 1 else KeepTogether(group))
+    return story
+
+
+def _groups(blocks: tuple[Block, ...], styles: LetterStyles) -> tuple[list[list[Flowable]], list[Flowable]]:
+    """Groups that must not be split: a heading, or a paragraph ending in ':', goes with what follows."""
     groups: list[list[Flowable]] = []
     pending: list[Flowable] = []
-    for block in content.blocks:
+    for block in blocks:
         if block.kind == "heading":
             pending.append(Paragraph(block.items[0], styles.heading))
             continue
@@ -119,19 +171,7 @@ def _story(content: LetterContent, styles: LetterStyles) -> list[Flowable]:
             if not (isinstance(item, Paragraph) and item.text.rstrip().endswith(":")):
                 groups.append(pending)
                 pending = []
-    signature: list[Flowable] = [
-        Paragraph(content.sign_off + ",", styles.body),
-        Spacer(1, styles.body.fontSize * 1.2),
-        Paragraph(f"<b>{escape(content.signatory)}</b>", styles.body)]
-    if content.signatory_role:
-        signature.append(Paragraph(escape(content.signatory_role), styles.body))
-    signature.append(Paragraph(escape(f"{content.council.unit}, {content.council.name}"), styles.body))
-    # The closing paragraph travels with the signature, so a page never starts with a lone sign-off.
-    last = (groups.pop() if groups else []) + pending
-    for group in groups:
-        story.append(group[0] if len(group) == 1 else KeepTogether(group))
-    story.append(KeepTogether([*last, *signature]))
-    return story
+    return groups, pending
 
 
 def _plain(markup: str) -> str:
@@ -180,20 +220,34 @@ def _first_page(content: LetterContent, styles: LetterStyles, window: EnvelopeWi
     col_x, col_w = _column(window)
     head = [Paragraph(escape(council.name), styles.letterhead_name),
             Paragraph(escape(council.unit), styles.letterhead)]
-    head += [Paragraph(escape(line), styles.letterhead)
-             for line in (*council.address_lines, council.postcode, council.phone, council.email,
-                          council.website) if line]
+    # An address line, a phone number or an email is never broken across lines: one that does not fit
+    # the column beside the window (large print, a long email) goes full width below the window.
+    below: list[Paragraph] = []
+    for line in (*council.address_lines, council.postcode, council.phone, council.email, council.website):
+        if not line:
+            continue
+        para = Paragraph(escape(line), styles.letterhead)
+        fits = stringWidth(line, styles.letterhead.fontName, styles.letterhead.fontSize) <= col_w
+        (head if fits and not below else below).append(para)
     letterhead = _stack(head, col_x, PAGE_HEIGHT - 14 * mm, col_w)
     head_bottom = letterhead[-1].top - letterhead[-1].height
     wx, wy, ww, wh = window.rect()
+    full_width = PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT
     c = content.contact
-    side = [Paragraph(f"<b>{label}:</b> {escape(value)}", styles.side)
+    side = [Paragraph(f"<b>{label}:</b> {_keep_whole(value)}", styles.side)
             for label, value in (("Our reference", content.reference), ("Date", long_form(content.letter_date)),
                                  ("Contact", c.name), ("Phone", c.phone), ("Email", c.email))]
-    if styles.large_print:
-        # Large type does not fit the narrow column: the block goes full width below the window.
-        side_block = _stack(side, MARGIN_LEFT, min(wy, head_bottom) - 6 * mm,
-                            PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT)
+    if styles.large_print or below:
+        # Large type does not fit the narrow column: the rest of the letterhead and the reference block
+        # go full width below the window.
+        top = min(wy, head_bottom) - 6 * mm
+        letterhead += _stack(below, MARGIN_LEFT, top, full_width)
+        if below:
+            top = letterhead[-1].top - letterhead[-1].height - 4 * mm
+        if styles.large_print:
+            side_block = _stack(side, MARGIN_LEFT, top, full_width)
+        else:
+            side_block = _stack(side, col_x, min(head_bottom - 5 * mm, wy + wh), col_w)
     else:
         side_block = _stack(side, col_x, min(head_bottom - 5 * mm, wy + wh), col_w)
     side_bottom = side_block[-1].top - side_block[-1].height
@@ -206,8 +260,14 @@ def _first_page(content: LetterContent, styles: LetterStyles, window: EnvelopeWi
         room_h = min(25 * mm, PAGE_HEIGHT - 12 * mm - (wy + wh) - 4 * mm)
         scale = min(room_w / iw, room_h / ih)
         logo = (MARGIN_LEFT, PAGE_HEIGHT - 12 * mm - ih * scale, iw * scale, ih * scale)
-    body_top = min(wy, side_bottom) - 8 * mm
+    head_low = min(p.top - p.height for p in letterhead)
+    body_top = min(wy, side_bottom, head_low) - 8 * mm
     return FirstPageGeometry(tuple(letterhead), tuple(side_block), logo, body_top)
+
+
+def _keep_whole(value: str) -> str:
+    """A phone number or a date in the reference block stays on one line."""
+    return escape(value).replace(" ", "\u00a0")
 
 
 def address_layout(lines: tuple[str, ...], size: float, window: EnvelopeWindow) -> tuple[float, list[tuple[float, float, str]]]:

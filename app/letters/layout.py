@@ -59,12 +59,15 @@ class LetterStyles:
     large_print: bool
 
 
-@lru_cache(maxsize=2)
-def letter_styles(large_print: bool = False) -> LetterStyles:
-    """11 pt body for ordinary letters; 16 pt for large print (RNIB's clear print guidance)."""
+@lru_cache(maxsize=4)
+def letter_styles(large_print: bool = False, tight: bool = False) -> LetterStyles:
+    """11 pt body for ordinary letters; 16 pt for large print (RNIB's clear print guidance), the
+    letterhead and the reference block included. `tight` closes up the spacing a little, for a
+    letter that would otherwise leave only its closing lines on a last page."""
     size = 16.0 if large_print else 11.0
-    leading = size * 1.35
-    side = 14.0 if large_print else 9.5  # large print: the reference block goes full width
+    leading = size * (1.22 if tight else 1.35)
+    gap = 0.4 if tight else 0.6
+    side = 16.0 if large_print else 9.5  # large print: the reference block goes full width
 
     def style(name: str, font: str = REGULAR, font_size: float = size, **extra: object) -> ParagraphStyle:
         # No widows or orphans: a paragraph split over two pages keeps two lines on each.
@@ -73,18 +76,18 @@ def letter_styles(large_print: bool = False) -> LetterStyles:
                               **extra)  # type: ignore[arg-type]
 
     bullet = style("bullet", leading=leading, leftIndent=size * 1.6, bulletIndent=size * 0.4,
-                   spaceAfter=size * 0.35, bulletFontName=REGULAR, bulletFontSize=size)
+                   spaceAfter=size * (0.25 if tight else 0.35), bulletFontName=REGULAR, bulletFontSize=size)
     return LetterStyles(
-        body=style("body", leading=leading, spaceAfter=size * 0.6),
-        heading=style("heading", BOLD, size + 1, spaceBefore=size * 0.4, spaceAfter=size * 0.4,
-                      keepWithNext=1),
+        body=style("body", leading=leading, spaceAfter=size * gap),
+        heading=style("heading", BOLD, size + 1, spaceBefore=size * (0.3 if tight else 0.4),
+                      spaceAfter=size * (0.3 if tight else 0.4), keepWithNext=1),
         bullet=bullet,
-        bullet_last=ParagraphStyle("bullet_last", parent=bullet, spaceAfter=size * 0.6),
+        bullet_last=ParagraphStyle("bullet_last", parent=bullet, spaceAfter=size * gap),
         subject=style("subject", BOLD, size + 1, leading=(size + 1) * 1.3, spaceAfter=size * 0.9),
         side=style("side", font_size=side),
         side_bold=style("side_bold", BOLD, font_size=side),
-        letterhead=style("letterhead", font_size=10.5 if large_print else 9.0),
-        letterhead_name=style("letterhead_name", BOLD, font_size=13.0 if large_print else 11.5, spaceAfter=2),
-        small=style("small", font_size=12.0 if large_print else 8.5),
-        address_size=14.0 if large_print else 11.0,
+        letterhead=style("letterhead", font_size=16.0 if large_print else 9.0),
+        letterhead_name=style("letterhead_name", BOLD, font_size=18.0 if large_print else 11.5, spaceAfter=2),
+        small=style("small", font_size=14.0 if large_print else 8.5),
+        address_size=16.0 if large_print else 11.0,
         large_print=large_print)

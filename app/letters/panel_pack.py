@@ -52,6 +52,7 @@ class PackEvent:
     on: date | None
     source: str
     text: str
+    counts: str = ""  # for an incident: whether it counts towards the threshold, and if not why
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,12 @@ class PackCase:
     recommendations: tuple[tuple[str, str, date | None, str], ...] = ()  # agency, action, due, rationale
     decision: str = ""
     links: tuple[tuple[str, str], ...] = ()  # every linked case: reference, why
+    victim: str = ""  # the victim's name (the applicant, when they applied for themselves)
+    applicant: str = ""  # who applied, and how they are related to the victim, when someone else did
+    vulnerability: str | None = None
+    desired_outcome: str | None = None
+    perpetrators: tuple[str, ...] = ()
+    tenure: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,7 +96,9 @@ class PanelPack:
     members: tuple[PackMember, ...]
     cases: tuple[PackCase, ...]  # agenda order; linked cases are brought together when rendered
     produced_on: date
-    produced_by: str
+    produced_by: str  # a name, never a login
+    member: str | None = None  # a member's own pack: the cases they declared a conflict in are left out
+    left_out: tuple[str, ...] = ()  # references left out of this member's pack
 
 
 def pack_title(pack: PanelPack) -> str:
@@ -202,6 +211,13 @@ def _cover(pack: PanelPack, ordered: list[PackCase], s: dict[str, ParagraphStyle
         story.append(Paragraph(escape(words), s["agenda"], bulletText=f"{n}."))
     if not ordered:
         story.append(_p("No cases are on the agenda yet.", s["body"]))
+    if pack.member:
+        words = f"This pack is for {pack.member}."
+        if pack.left_out:
+            words += (f" It leaves out {', '.join(pack.left_out)}, in which {pack.member} declared a conflict of "
+                      "interest.")
+        story.append(Spacer(1, 4))
+        story.append(_boxed([_p(words, s["body"])], s))
     story.append(Spacer(1, 8))
     story.append(_p(f"Produced on {long_form(pack.produced_on)} by {pack.produced_by}. Each case starts on a "
                     "new page; linked cases follow one another.", s["note"]))
@@ -220,17 +236,27 @@ def _case(case: PackCase, on_agenda: set[str], s: dict[str, ParagraphStyle]) -> 
         if elsewhere:
             lines.append("Also linked with " + _refs(elsewhere) + ", not on this agenda.")
         story += [_boxed([_p(line, s["body"]) for line in lines], s), Spacer(1, 4)]
-    story += [_p("Case summary", s["h2"]), _key_values([
-        ("Reference", case.reference),
-        ("Received", f"{long_form(case.received_on)} by {case.channel.lower()}"),
-        ("Status", case.status),
-        ("Problem location", case.problem_location or "not given"),
-        ("Type of ASB", case.asb_types or "not given")], s)]
+    rows = [("Reference", case.reference),
+            ("Received", f"{long_form(case.received_on)} by {case.channel.lower()}"),
+            ("Status", case.status),
+            ("The victim", case.victim or "not given")]
+    if case.applicant:
+        rows.append(("Applied for the victim by", case.applicant))
+    if case.tenure:
+        rows.append(("The victim's home", case.tenure))
+    rows += [("Vulnerability", case.vulnerability or "none recorded"),
+             ("Outcome wanted", case.desired_outcome or "not given"),
+             ("Alleged perpetrators", "\n".join(case.perpetrators) or "none named"),
+             ("Problem location", case.problem_location or "not given"),
+             ("Type of ASB", case.asb_types or "not given"),
+             ("Victim invited to the panel", "yes" if case.victim_invited else "no")]
+    if not case.impact_statement:
+        rows.append(("Victim's impact statement", "None given."))
+    story += [_p("Case summary", s["h2"]), _key_values(rows, s)]
     story += [_p("Threshold decision", s["h2"]), _key_values(_threshold_rows(case), s)]
     story += _chronology(case, s)
-    story += [KeepTogether([_p("Victim's impact statement", s["h2"]),
-                            _p(case.impact_statement or "None given.", s["body"])]),
-              _p(f"Victim invited to the panel: {'yes' if case.victim_invited else 'no'}.", s["note"])]
+    if case.impact_statement:
+        story.append(KeepTogether([_p("Victim's impact statement", s["h2"]), _p(case.impact_statement, s["body"])]))
     story += _findings(case, s)
     return story
 
@@ -254,20 +280,20 @@ def _threshold_rows(case: PackCase) -> list[tuple[str, str]]:
 
 def _chronology(case: PackCase, s: dict[str, ParagraphStyle]) -> list[Flowable]:
     heading = _p("Chronology", s["h2"])
-    intro = _p("Incidents the applicant reported and the actions each agency returned, in date order. "
-               "An incident is dated by when it was reported.", s["note"])
+    intro = _p("Incidents reported and the actions each agency returned, in date order. An incident is dated "
+               "by when it was reported; the last column says whether it counts towards the threshold.", s["note"])
     if not case.chronology:
         return [KeepTogether([heading, _p("No incidents or agency actions are recorded.", s["body"])])]
-    head = [_p(h, s["cell_head"]) for h in ("Date", "Source", "What happened")]
-    body = [[_p(uk(e.on) or "not given", s["cell"]), _p(e.source, s["cell"]), _p(e.text, s["cell"])]
-            for e in case.chronology]
-    return [KeepTogether([heading, intro]), _grid([head, *body], [0.13, 0.22, 0.65])]
+    head = [_p(h, s["cell_head"]) for h in ("Date", "Source", "What happened", "Counts?")]
+    body = [[_p(uk(e.on) or "not given", s["cell"]), _p(e.source, s["cell"]), _p(e.text, s["cell"]),
+             _p(e.counts, s["cell"])] for e in case.chronology]
+    return [KeepTogether([heading, intro]), _grid([head, *body], [0.12, 0.18, 0.48, 0.22])]
 
 
 def _findings(case: PackCase, s: dict[str, ParagraphStyle]) -> list[Flowable]:
     heading = _p("Findings and recommendations so far", s["h2"])
     if not (case.findings or case.recommendations or case.decision or case.information_considered):
-        return [KeepTogether([heading, _p("None recorded yet.", s["body"])])]
+        return []  # before the meeting there is nothing to show: no heading over an empty last page
     out: list[Flowable] = [heading]
     if case.information_considered:
         out.append(_p(f"Information considered: {case.information_considered}", s["body"]))

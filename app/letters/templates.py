@@ -4,8 +4,15 @@ The format is described in resources/letters/README.md. In short: a header of `k
 a blank line, then paragraphs separated by blank lines. `{name}` is a value; `**text**` is bold;
 `## text` is a heading; `- text` is a bullet; `@name` expands a list given by the code (as
 bullets), `@name: format with {field}` formats each item, `@name?` may be empty; a block that
-starts with `@if name` (or `@if not name`) is printed only when that flag is true (or false).
-A value the template names but the data lacks is an error naming it, never a blank.
+starts with `@if name` (or `@if not name`, or `@if name and not other`) is printed only when every
+flag named is as written.
+A value the template names but the data lacks is an error naming it, never a blank. A block that
+starts with `@enclosure: Title` begins a page sent with the letter (a form to return), printed after
+the signature.
+
+The officer may change the filled text before the PDF is made: `letter_parts` lists each paragraph,
+heading and bullet as plain text (bold kept as **...**) under a stable key, and `apply_edits` puts
+the officer's words in their place. The template itself is never changed.
 """
 from __future__ import annotations
 
@@ -26,7 +33,7 @@ TEMPLATE_NAMES: tuple[str, ...] = (
     "cannot-proceed", "not-accepted", "withdrawal", "acknowledgement", "threshold-met",
     "threshold-not-met", "incident-confirmation-request", "information-request", "agency-reminder",
     "panel-member-invitation", "panel-invitation", "findings", "delay", "recommendation-notice",
-    "secondary-review-acknowledgement", "secondary-review-outcome")
+    "secondary-review-acknowledgement", "secondary-review-outcome", "victim-consent-request")
 TEMPLATE_LABELS: dict[str, str] = {
     "cannot-proceed": "Cannot proceed yet (consent missing)",
     "not-accepted": "Application not accepted",
@@ -44,8 +51,10 @@ TEMPLATE_LABELS: dict[str, str] = {
     "recommendation-notice": "Recommendation notice (agency)",
     "secondary-review-acknowledgement": "Secondary review acknowledgement",
     "secondary-review-outcome": "Secondary review outcome",
+    "victim-consent-request": "Asking the victim for consent",
 }
-RECIPIENT_KINDS = ("applicant", "agency", "panel member")
+# "applicant or victim": a letter that may go to either (the panel invitation in a third-party case).
+RECIPIENT_KINDS = ("applicant", "victim", "applicant or victim", "agency", "panel member")
 _HEADER_KEYS = {"subject", "to", "approval", "marking", "sign-off", "title"}
 _BOLD = "\x01"  # stands in for ** in the template's own text while values are substituted
 _NAME = re.compile(r"^[a-z_][a-z0-9_]*$")
@@ -73,7 +82,7 @@ class _Part:
 
 @dataclass(frozen=True)
 class _Section:
-    condition: tuple[str, bool] | None  # (flag, wanted value)
+    condition: tuple[tuple[str, bool], ...] | None  # every (flag, wanted value) must hold
     parts: tuple[_Part, ...]
 
 
@@ -87,6 +96,8 @@ class LetterTemplate:
     sign_off: str
     title: str | None
     sections: tuple[_Section, ...]
+    enclosure_title: str | None = None
+    enclosure: tuple[_Section, ...] = ()
 
     @property
     def needs_approval(self) -> bool:
@@ -99,6 +110,8 @@ class FilledLetter:
     subject: str  # markup
     title: str  # plain text, for the PDF's metadata
     blocks: tuple[Block, ...]
+    enclosure_title: str | None = None
+    enclosure: tuple[Block, ...] = ()
 
 
 def template_path(name: str) -> Path:
@@ -145,25 +158,37 @@ def parse_template(name: str, text: str) -> LetterTemplate:
         raise TemplateError(f"The {name} template says 'to: {header['to']}'; use one of "
                             f"{', '.join(RECIPIENT_KINDS)}.")
     sections: list[_Section] = []
+    enclosure: list[_Section] = []
+    enclosure_title: str | None = None
     for chunk in "\n".join(lines).split("\n\n"):
         chunk_lines = [line for line in chunk.split("\n") if line.strip()]
+        if chunk_lines and chunk_lines[0].strip().startswith("@enclosure"):
+            head, _, title = chunk_lines.pop(0).strip().partition(":")
+            if head.strip() != "@enclosure" or not title.strip() or enclosure_title is not None:
+                raise TemplateError(f"The {name} template has '{head}': write '@enclosure: Title' once, "
+                                    "before the page sent with the letter.")
+            enclosure_title = title.strip()
         if chunk_lines:
-            sections.append(_section(name, chunk_lines))
+            (enclosure if enclosure_title is not None else sections).append(_section(name, chunk_lines))
     return LetterTemplate(name, header["subject"], header["to"], header.get("approval") or None,
                           header.get("marking") or None, header.get("sign-off") or "Yours sincerely",
-                          header.get("title") or None, tuple(sections))
+                          header.get("title") or None, tuple(sections), enclosure_title, tuple(enclosure))
 
 
 def _section(name: str, lines: list[str]) -> _Section:
     condition = None
     first = lines[0].strip()
     if first.startswith("@if "):
-        words = first.split()[1:]
-        negate = len(words) == 2 and words[0] == "not"
-        flag = words[-1]
-        if len(words) not in (1, 2) or (len(words) == 2 and not negate) or not _NAME.match(flag):
-            raise TemplateError(f"The {name} template has '{first}': write '@if name' or '@if not name'.")
-        condition = (flag, not negate)
+        terms = []
+        for term in " ".join(first.split()[1:]).split(" and "):
+            words = term.split()
+            negate = len(words) == 2 and words[0] == "not"
+            flag = words[-1] if words else ""
+            if len(words) not in (1, 2) or (len(words) == 2 and not negate) or not _NAME.match(flag):
+                raise TemplateError(f"The {name} template has '{first}': write '@if name', '@if not name' "
+                                    "or '@if name and not other'.")
+            terms.append((flag, not negate))
+        condition = tuple(terms)
         lines = lines[1:]
     parts: list[_Part] = []
     paragraph: list[str] = []
@@ -214,21 +239,39 @@ def _list_part(name: str, line: str) -> _Part:
 
 def fill(template: LetterTemplate, values: Mapping[str, Any]) -> FilledLetter:
     """The template's text with every value in place, as paragraph markup."""
-    blocks: list[Block] = []
-    for section in template.sections:
-        if section.condition is not None:
-            flag, wanted = section.condition
-            if flag not in values or values[flag] is None:
-                raise MissingPlaceholder(flag, template.name, "is not known for this case")
-            if bool(values[flag]) != wanted:
-                continue
-        for part in section.parts:
-            block = _fill_part(template.name, part, values)
-            if block is not None:
-                blocks.append(block)
     subject = _fill_text(template.name, template.subject, values)
     title = _fill_text(template.name, template.title or template.subject, values)
-    return FilledLetter(template, subject, _plain(title), tuple(blocks))
+    enclosure_title = (_fill_text(template.name, template.enclosure_title, values)
+                       if template.enclosure_title else None)
+    return FilledLetter(template, subject, _plain(title), _fill_sections(template, template.sections, values),
+                        enclosure_title, _fill_sections(template, template.enclosure, values))
+
+
+def _fill_sections(template: LetterTemplate, sections: tuple[_Section, ...],
+                   values: Mapping[str, Any]) -> tuple[Block, ...]:
+    blocks: list[Block] = []
+    for section in sections:
+        if not _holds(template.name, section.condition, values):
+            continue
+        for part in section.parts:
+            block = _fill_part(template.name, part, values)
+            if block is None:
+                continue
+            if block.kind == "bullets" and blocks and blocks[-1].kind == "bullets":
+                # Bullets from neighbouring blocks (one list built from several conditions) are one list.
+                blocks[-1] = Block("bullets", blocks[-1].items + block.items)
+            else:
+                blocks.append(block)
+    return tuple(blocks)
+
+
+def _holds(name: str, condition: tuple[tuple[str, bool], ...] | None, values: Mapping[str, Any]) -> bool:
+    for flag, wanted in condition or ():
+        if flag not in values or values[flag] is None:
+            raise MissingPlaceholder(flag, name, "is not known for this case")
+        if bool(values[flag]) != wanted:
+            return False
+    return True
 
 
 def _fill_part(name: str, part: _Part, values: Mapping[str, Any]) -> Block | None:
@@ -282,7 +325,7 @@ def _value_markup(name: str, label: str, value: Any) -> str:
         raise TemplateError(f"The {name} letter uses '{{{label}}}' as text, but it is a "
                             f"{type(value).__name__}.")
     if isinstance(value, date):
-        return long_form(value)
+        return long_form(value).replace(" ", "\u00a0")  # "4 June 2026" is never broken across lines
     return escape(str(value).strip()).replace("\n", "<br/>")
 
 
@@ -296,3 +339,66 @@ def _bold(text: str) -> str:
 def _plain(markup: str) -> str:
     text = re.sub(r"</?b>|<br/>", "", markup)
     return text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+
+
+# The officer's edits ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class LetterPart:
+    """One piece of the filled text the officer may change: key "subject", "3" (a paragraph or heading),
+    "4.1" (the second bullet of block 4); "e2" for the enclosure's blocks."""
+
+    key: str
+    kind: str  # subject, paragraph, heading, bullet
+    text: str  # plain text; bold as **...**, a line break as a new line
+
+
+def letter_parts(filled: FilledLetter) -> tuple[LetterPart, ...]:
+    parts = [LetterPart("subject", "subject", markup_to_text(filled.subject))]
+    for prefix, blocks in (("", filled.blocks), ("e", filled.enclosure)):
+        for n, block in enumerate(blocks):
+            if block.kind == "bullets":
+                parts += [LetterPart(f"{prefix}{n}.{i}", "bullet", markup_to_text(item))
+                          for i, item in enumerate(block.items)]
+            else:
+                parts.append(LetterPart(f"{prefix}{n}", block.kind, markup_to_text(block.items[0])))
+    return tuple(parts)
+
+
+def apply_edits(filled: FilledLetter, edits: Mapping[str, str]) -> FilledLetter:
+    """The filled letter with the officer's words in place of the parts named; an emptied part is left out."""
+    known = {p.key for p in letter_parts(filled)}
+    unknown = sorted(set(edits) - known)
+    if unknown:
+        raise TemplateError(f"The {filled.template.name} letter has no part {', '.join(unknown)} to change.")
+
+    def edited(prefix: str, blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+        out: list[Block] = []
+        for n, block in enumerate(blocks):
+            if block.kind == "bullets":
+                items = tuple(text_to_markup(edits[k]) if (k := f"{prefix}{n}.{i}") in edits else item
+                              for i, item in enumerate(block.items))
+                items = tuple(item for item in items if item.strip())
+                if items:
+                    out.append(Block("bullets", items))
+                continue
+            key = f"{prefix}{n}"
+            text = text_to_markup(edits[key]) if key in edits else block.items[0]
+            if text.strip():
+                out.append(Block(block.kind, (text,)))
+        return tuple(out)
+
+    subject = text_to_markup(edits["subject"]) if edits.get("subject", "").strip() else filled.subject
+    return FilledLetter(filled.template, subject, _plain(subject) if "subject" in edits else filled.title,
+                        edited("", filled.blocks), filled.enclosure_title, edited("e", filled.enclosure))
+
+
+def markup_to_text(markup: str) -> str:
+    text = re.sub(r"</?b>", "**", markup).replace("<br/>", "\n")
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def text_to_markup(text: str) -> str:
+    """The officer's plain text as paragraph markup: escaped, **bold** kept, new lines kept."""
+    lines = [re.sub(r"[ \t]+", " ", line).strip(" \t") for line in text.strip().splitlines()]
+    return _bold(escape("\n".join(lines)).replace("**", _BOLD)).replace("\n", "<br/>")

@@ -1,11 +1,11 @@
 """The report's tables as rows of text, shared by the screen, the PDF and the CSV so they never disagree."""
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from app import csv_writer
 from app.domain.application import Channel
 from app.domain.dates import long_form
 from app.services.reports.figures import (DEFINITIONS, FIGURE_TITLES, RECOMMENDATION_STATUSES, SECONDARY_LABELS,
@@ -157,7 +157,7 @@ def months_table(summary: PartnershipSummary) -> Table:
 def figures_csv(summary: PartnershipSummary) -> str:
     """Every figure of the report as CSV: section, figure, this period, previous period."""
     out = io.StringIO()
-    w = csv.writer(out, lineterminator="\r\n")
+    w = csv_writer.writer(out)
     w.writerow(["section", "figure", "this period", "previous period", "notes"])
     w.writerow(["period", "from", summary.start.isoformat(), summary.previous.statutory.start.isoformat(), ""])
     w.writerow(["period", "to", summary.end.isoformat(), summary.previous.statutory.end.isoformat(), ""])

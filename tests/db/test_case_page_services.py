@@ -11,9 +11,11 @@ from app.services.cases.case_page import load_case
 from app.services.common.errors import ValidationFailed
 from app.services.intake.applications import create_application
 from tests.db.helpers import send_letter, application, incidents
+from tests.db.letter_cases import ready
 
 
 def _acknowledged(ctx):
+    ready(ctx)  # the requests' letters need the council's details and the agencies' addresses
     created = create_application(ctx, application("2026-11-02"))
     step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "post", version=created.version)
     return created.id, step.version
@@ -38,7 +40,7 @@ def test_case_page_shows_incidents_reasons_clocks_and_a_timeline(ctx):
 def test_from_received_to_information_gathering_with_confirmations(ctx):
     case_id, version = _acknowledged(ctx)
     sent = work.send_confirmation_requests(ctx, case_id, version, sent_on=date(2026, 11, 4))
-    assert sent.agencies == ("Kent Police",)
+    assert sent.agencies == ("Kent Police",) and len(sent.letters) == 1 and sent.changes.touches_case(case_id)
     detail = load_case(ctx, case_id)
     assert detail.status == "threshold_check"
     assert [r.kind for r in detail.requests] == ["confirmation"]

@@ -40,10 +40,30 @@ def test_a_file_made_by_the_first_version_is_backed_up_and_upgraded(tmp_path):
     path = tmp_path / "cases.db"
     _database_at(path, "0001")
     ctx = make_context(f"sqlite:///{path}")
-    assert schema_state(ctx.engine).current == SCHEMA_HEAD == "0002"
-    backups = list(tmp_path.glob("cases.before-0002.db.bak"))
+    assert schema_state(ctx.engine).current == SCHEMA_HEAD
+    backups = list(tmp_path.glob(f"cases.before-{SCHEMA_HEAD}.db.bak"))
     assert len(backups) == 1
     assert load_case(ctx, 1).reference == "CT-2025-0001" and load_case(ctx, 1).disclosure_consent is None
+    assert load_case(ctx, 1).victim_tenure is None  # not asked: never guessed
+
+
+def test_a_file_of_the_second_version_gains_tenure_addressees_and_letter_edits(tmp_path):
+    path = tmp_path / "cases.db"
+    _database_at(path, "0002")
+    engine = make_engine(normalise_url(f"sqlite:///{path}"))
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO agencies (id, name, kind, relevant_body, active, version, updated_at, "
+                          "updated_by) VALUES (50, 'Old Housing', 'registered provider of social housing', 1, 1, 1, "
+                          "'2025-01-01', 'old')"))
+        conn.execute(text("INSERT INTO agency_contacts (agency_id, name, panel_member) VALUES (50, 'Kim Old', 0)"))
+    engine.dispose()
+    ctx = make_context(f"sqlite:///{path}")
+    assert schema_state(ctx.engine).current == "0004"
+    from app.services.agencies.directory import get_agency
+    detail = get_agency(ctx, 50)
+    assert detail.postcode == "" and [c.receives_letters for c in detail.contacts] == [False]
+    assert detail.letters_contact.name == "Kim Old"  # the first contact, until one is marked for letters
+    ctx.engine.dispose()
 
 
 def test_findings_to_a_third_party_applicant_need_the_victims_consent_to_disclosure(ctx):

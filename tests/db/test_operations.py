@@ -13,7 +13,7 @@ from app.services.common.errors import Conflict, ValidationFailed
 from app.services.common.ops import Changes, Part, changes_of
 from app.services.intake.applications import create_application
 from app.services.letters import case_letters as L
-from tests.db.helpers import Transactions, application, named_officer, send_letter
+from tests.db.helpers import Transactions, application, council_set_up, named_officer, send_letter
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture(autouse=True)
 def _officer_with_a_name(ctx):
     named_officer(ctx)
+    council_set_up(ctx)
 
 
 def test_recording_a_letter_as_sent_is_one_transaction_with_its_step(ctx):

@@ -56,6 +56,10 @@ def meeting(ctx):
     return meeting_id, first, second
 
 
+def _built(built) -> tuple[int, bytes]:
+    return built.letter_id, built.pdf
+
+
 def _text(pdf: bytes, password: str | None = None) -> list[str]:
     reader = PdfReader(io.BytesIO(pdf))
     if password is not None:
@@ -80,7 +84,7 @@ def _fonts(pdf: bytes) -> set[tuple[str, bool]]:
 
 def test_the_pack_holds_each_case_and_is_marked_on_every_page(ctx, meeting):
     meeting_id, first, second = meeting
-    letter_id, pdf = build_panel_pack(ctx, meeting_id)
+    letter_id, pdf = _built(build_panel_pack(ctx, meeting_id))
     pages = _text(pdf)
     whole = "\n".join(pages)
     one, two = load_case(ctx, first), load_case(ctx, second)
@@ -107,7 +111,7 @@ def test_the_pack_holds_each_case_and_is_marked_on_every_page(ctx, meeting):
 
 def test_the_pack_is_kept_and_its_disclosure_audited(ctx, meeting):
     meeting_id, first, second = meeting
-    letter_id, pdf = build_panel_pack(ctx, meeting_id)
+    letter_id, pdf = _built(build_panel_pack(ctx, meeting_id))
     with ctx.unit_of_work() as session:
         letter = session.get(Letter, letter_id)
         assert (letter.template, letter.recipient, letter.meeting_id, letter.case_id) == \
@@ -122,7 +126,7 @@ def test_the_pack_is_kept_and_its_disclosure_audited(ctx, meeting):
 
 def test_a_password_encrypts_the_pack(ctx, meeting):
     meeting_id, first, _ = meeting
-    letter_id, pdf = build_panel_pack(ctx, meeting_id, password="correct horse")
+    letter_id, pdf = _built(build_panel_pack(ctx, meeting_id, password="correct horse"))
     reader = PdfReader(io.BytesIO(pdf))
     assert reader.is_encrypted
     assert reader.decrypt("wrong").name == "NOT_DECRYPTED"
@@ -135,7 +139,7 @@ def test_a_password_encrypts_the_pack(ctx, meeting):
 
 def test_recording_who_the_pack_went_to(ctx, meeting):
     meeting_id, first, _ = meeting
-    letter_id, _pdf = build_panel_pack(ctx, meeting_id)
+    letter_id, _pdf = _built(build_panel_pack(ctx, meeting_id))
     with pytest.raises(ValidationFailed) as refused:
         record_pack_sent(ctx, letter_id, sent_to=[" "], sent_on=date(2026, 11, 26), method="pigeon")
     assert {p.field for p in refused.value.problems} == {"sent_to", "method", "sent_on"}
@@ -161,7 +165,7 @@ def test_linked_cases_follow_one_another(ctx):
     for case_id in ids:
         panels.add_case(ctx, meeting_id, case_id)
     refs = [load_case(ctx, i).reference for i in ids]
-    whole = "\n".join(_text(build_panel_pack(ctx, meeting_id)[1]))
+    whole = "\n".join(_text(build_panel_pack(ctx, meeting_id).pdf))
     assert whole.index(f"Case {refs[0]}") < whole.index(f"Case {refs[2]}") < whole.index(f"Case {refs[1]}")
     assert "same block of flats" in whole and "linked with" in whole.lower()
 
@@ -171,7 +175,7 @@ def test_an_empty_agenda_and_a_read_only_user_are_refused(ctx, sqlite_url, meeti
     empty = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 12, 9, 10), place="Town Hall").id
     with pytest.raises(ValidationFailed):
         build_panel_pack(ctx, empty)
-    letter_id, _pdf = build_panel_pack(ctx, meeting_id)
+    letter_id, _pdf = _built(build_panel_pack(ctx, meeting_id))
     reader = make_context(sqlite_url, actor="viewer", role="read_only")
     try:
         with pytest.raises(PermissionDenied):

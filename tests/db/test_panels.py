@@ -124,7 +124,8 @@ def test_outcome_delay_and_secondary_review_to_closure(ctx):
     secondary_review.complete_secondary_review(ctx, review.id, review.version, reviewer="Director of Communities",
                                         outcome="partly_upheld", reasons="Housing should have acted sooner",
                                         completed_on=date(2026, 11, 25),
-                                        new_recommendations=((_police(ctx), "Review the log", date(2027, 1, 31)),))
+                                        new_recommendations=((_police(ctx), "Review the log", date(2027, 1, 31),
+                                                              "Two reports were never logged"),))
     send_letter(ctx, case_id, "secondary-review-outcome", date(2026, 11, 25), "email")
     case = load_case(ctx, case_id)
     assert case.status == "secondary_review_completed" and case.clocks == ()

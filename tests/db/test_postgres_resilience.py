@@ -2,11 +2,7 @@
 server that goes away and comes back (through a proxy the test can cut)."""
 from __future__ import annotations
 
-import re
-import uuid
-from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ProgrammingError
 
 from app.db.models import AuditValue, Case, Note
+from app.domain.roles import Role
 from app.services.cases import steps as wf
 from app.services.common.errors import DatabaseUnavailable
 from app.services.intake.applications import create_application
@@ -24,60 +21,46 @@ from tests.db.helpers import application
 from tests.db.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgres
-ROLES_SQL = Path(__file__).resolve().parents[2] / "deploy" / "postgresql-roles.sql"
-
-
-def _connect(url: URL) -> psycopg.Connection:
-    return psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, dbname=url.database,
-                           password=url.password, autocommit=True)
 
 
 @pytest.fixture
-def app_role(pg_ctx, pg_url) -> Iterator[URL]:
-    """An officer's login role in the application's group role, set up by the administrator's own SQL."""
-    suffix = uuid.uuid4().hex[:8]
-    group, login = f"ct_app_{suffix}", f"ct_officer_{suffix}"
-    admin_url = make_url(pg_url)
-    # The deploy file names the group ct_app; a unique name keeps parallel runs apart on one cluster.
-    script = re.sub(r"\bct_app\b", group, ROLES_SQL.read_text(encoding="utf-8"))
-    with _connect(admin_url) as admin:
-        admin.execute(script)
-        admin.execute(f'CREATE ROLE "{login}" LOGIN NOSUPERUSER IN ROLE "{group}"')
-    try:
-        yield admin_url.set(username=login)
-    finally:
-        with _connect(admin_url) as admin:
-            admin.execute(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '{login}'")
-            admin.execute(f'DROP OWNED BY "{login}", "{group}"')
-            admin.execute(f'DROP ROLE "{login}"')
-            admin.execute(f'DROP ROLE "{group}"')
+def manager_login(pg_ctx, pg_url, pg_roles) -> URL:
+    """A manager's own login role in the server's ct_manager group, as the administrator sets it up."""
+    url = pg_roles.login(Role.MANAGER)
+    make_context(pg_url, actor=url.username, role="manager").engine.dispose()  # the app user, made by the owner
+    return url
 
 
-def test_the_audit_log_is_append_only_for_the_application_role(app_role):
-    engine = create_engine(app_role)
-    try:
-        with engine.connect() as conn:
-            assert conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar() is False
-            new_id = conn.execute(text("INSERT INTO audit_log (at, actor, action, entity) "
-                                       "VALUES (now(), 'officer', 'view', 'case') RETURNING id")).scalar()
-            conn.commit()
-            assert conn.execute(text("SELECT count(*) FROM audit_log WHERE id = :i"), {"i": new_id}).scalar() == 1
-            for statement in ("UPDATE audit_log SET actor = 'someone else' WHERE id = :i",
-                              "DELETE FROM audit_log WHERE id = :i",
-                              "DELETE FROM audit_values WHERE audit_id = :i",
-                              "TRUNCATE audit_log",
-                              "SELECT purge_case_audit_values(:i)"):  # no delete entry for that "case"
-                with pytest.raises(ProgrammingError) as refused:
-                    conn.execute(text(statement), {"i": new_id})
-                assert isinstance(refused.value.orig, psycopg.errors.InsufficientPrivilege), statement
-                conn.rollback()
-            assert conn.execute(text("SELECT actor FROM audit_log WHERE id = :i"), {"i": new_id}).scalar() == "officer"
-    finally:
-        engine.dispose()
+def test_the_audit_log_is_append_only_for_every_application_role(pg_ctx, pg_roles):
+    for role in Role:
+        engine = create_engine(pg_roles.login(role))
+        try:
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar() is False
+                new_id = conn.execute(text("SELECT ct_audit_write('someone else', 'pc', 'view', 'case', NULL, NULL, "
+                                           "NULL, NULL, '{}', '{}', '{}')")).scalar()
+                conn.commit()
+                for statement in ("INSERT INTO audit_log (at, actor, action, entity) "
+                                  "VALUES (now(), 'officer', 'view', 'case')",
+                                  "UPDATE audit_log SET actor = 'someone else' WHERE id = :i",
+                                  "DELETE FROM audit_log WHERE id = :i",
+                                  "DELETE FROM audit_values WHERE audit_id = :i",
+                                  "TRUNCATE audit_log"):
+                    with pytest.raises(ProgrammingError) as refused:
+                        conn.execute(text(statement), {"i": new_id})
+                    assert isinstance(refused.value.orig, psycopg.errors.InsufficientPrivilege), (role, statement)
+                    conn.rollback()
+                # The entry names the login, whatever actor it was given.
+                login = conn.execute(text("SELECT session_user")).scalar()
+                assert conn.execute(text("SELECT actor, db_user FROM audit_log WHERE id = :i"),
+                                    {"i": new_id}).one() == (login, login)
+        finally:
+            engine.dispose()
 
 
-def test_retention_works_with_the_application_roles_own_rights(app_role):
-    officer = make_context(app_role.render_as_string(hide_password=False), actor="jane.smith", role="manager")
+def test_retention_works_with_a_managers_own_rights(manager_login):
+    officer = make_context(manager_login.render_as_string(hide_password=False), actor=manager_login.username,
+                           role="manager")
     try:
         first = create_application(officer, application())
         wf.update_case_details(officer, first.id, first.version, {"impact": "Cannot sleep."})
@@ -93,7 +76,7 @@ def test_retention_works_with_the_application_roles_own_rights(app_role):
             assert s.scalars(select(Case.id)).all() == [first.id]
             logged = s.execute(text("SELECT action, db_user FROM audit_log WHERE action IN ('anonymise', 'delete') "
                                     "ORDER BY id")).all()
-        assert logged == [("anonymise", app_role.username), ("delete", app_role.username)]
+        assert logged == [("anonymise", manager_login.username), ("delete", manager_login.username)]
     finally:
         officer.engine.dispose()
 

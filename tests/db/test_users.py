@@ -54,7 +54,7 @@ def test_password_sign_in_uses_a_memory_hard_hash(sqlite_url):
     with pytest.raises(ValidationFailed):
         users.save_user(admin, "k.user", display_name="K User", role="officer", password="short")
     users.save_user(admin, "k.user", display_name="K User", role="officer", password="correct horse battery")
-    stored = admin.engine.connect().exec_driver_sql("SELECT password_hash FROM users WHERE login='k.user'").scalar()
+    stored = admin.engine.connect().exec_driver_sql("SELECT hash FROM user_passwords JOIN users ON users.id = user_id WHERE login='k.user'").scalar()
     assert stored.startswith("scrypt$") and "correct horse" not in stored
     ctx = make_context(sqlite_url, actor="k.user", role="officer")
     with pytest.raises(PermissionDenied, match="not right"):

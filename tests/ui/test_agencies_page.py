@@ -76,6 +76,9 @@ def test_edit_and_save_an_agency_entirely_from_the_keyboard(page, ctx, qtbot):
     tab()
     type_text("Sessions House, Maidstone")
     tab()
+    assert focused() is page.postcode_edit
+    type_text("me14 1xq")
+    tab()
     assert focused() is page.aliases_edit
     press(Qt.Key.Key_End, CTRL)
     press(Qt.Key.Key_Return)
@@ -91,8 +94,8 @@ def test_edit_and_save_an_agency_entirely_from_the_keyboard(page, ctx, qtbot):
         press(Qt.Key.Key_S, CTRL)
     assert "Saved Kent County Council" in page.banner.text()
     saved = _agency(ctx, "Kent County Council")
-    assert (saved.relevant_body, saved.email, saved.phone, saved.address) == (
-        True, "asb@kent.gov.uk", "03000 41 41 41", "Sessions House, Maidstone")
+    assert (saved.relevant_body, saved.email, saved.phone, saved.address, saved.postcode) == (
+        True, "asb@kent.gov.uk", "03000 41 41 41", "Sessions House, Maidstone", "ME14 1XQ")
     assert saved.alias_names == ("KCC", "Kent CC")
     assert [(c.name, c.role, c.panel_member) for c in saved.contacts] == [
         ("Pat Officer", "Community safety lead", True)]
@@ -216,7 +219,8 @@ def test_tab_order_follows_the_form(page):
         tab()
         seen.append(focused())
     expected = [page.new_button, page.table, page.name_edit, page.kind_combo, page.relevant_check,
-                page.email_edit, page.phone_edit, page.address_edit, page.aliases_edit, page.contacts_view]
+                page.email_edit, page.phone_edit, page.address_edit, page.postcode_edit, page.aliases_edit,
+                page.contacts_view]
     assert seen[:len(expected)] == expected
 
 

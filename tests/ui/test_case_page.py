@@ -10,6 +10,7 @@ from app.services.cases import steps as wf
 from app.services.intake.applications import create_application
 from tests.conftest import make_context
 from tests.db.helpers import send_letter, application
+from tests.db.letter_cases import ready
 
 
 def _fill(values: dict[str, str]):
@@ -34,9 +35,11 @@ def _named_officer(ctx) -> None:
 
 def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx):
     _named_officer(ctx)
+    ready(ctx)  # each request to an agency goes with a letter: the council's details and addresses are needed
     created = create_application(ctx, application("2026-11-02"))
     page = window.open_case(created.id)
-    assert page.step_buttons() == ["Acknowledgement sent", "Not accepted", "Withdrawn"]
+    # The step that needs a letter offers it.
+    assert page.step_buttons() == ["Acknowledgement sent", "Not accepted", "Withdrawn", "Letter: acknowledgement"]
     assert _due(page) == {"acknowledgement": date(2026, 11, 9), "threshold_decision": date(2026, 11, 16)}
 
     from ui.views.case_page import steps
@@ -54,6 +57,7 @@ def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx
     page.step_dialog_hook = _fill({"sent_on": "04/11/2026"})
     steps.confirmation_requests(page)
     assert page.detail.status == "threshold_check"
+    assert [lt.template for lt in page.detail.letters] == ["acknowledgement", "incident-confirmation-request"]
     assert _due(page)["agency_information"] == date(2026, 11, 18)
     for row in range(3):
         page.incidents.view.selectRow(row)
@@ -70,8 +74,9 @@ def test_officer_takes_a_case_from_received_to_information_gathering(window, ctx
     page.step_dialog_hook = _fill({"sent_on": "23/11/2026"})
     page.send_information_requests()
     assert page.detail.status == "information_gathering"
+    assert [lt.template for lt in page.detail.letters].count("information-request") == 1
     assert _due(page)["agency_information"] == date(2026, 12, 7)
-    assert [t.action for t in page.detail.timeline][:2] == ["information requests", "threshold decision"]
+    assert [t.action for t in page.detail.timeline][:3] == ["information requests", "letter", "threshold decision"]
 
 
 def test_step_form_keeps_what_was_typed_when_the_service_refuses(window, ctx):
@@ -125,12 +130,7 @@ def test_case_page_controls_have_accessible_names(window, ctx):
 
 
 def test_letters_from_the_case_page_preview_the_stored_pdf_and_stop_the_clock_when_sent(window, ctx):
-    from app.services.trust.users import save_user
-    save_user(ctx, "officer.one", display_name="Jo Smith", role="administrator")
-    with ctx.unit_of_work() as s:
-        from app.db.models import User
-        me = s.query(User).filter_by(login="officer.one").one()
-        me.phone, me.email = "01892 526121", "jo.smith@example.gov.uk"
+    ready(ctx)
     created = create_application(ctx, application("2026-11-02"))
     page = window.open_case(created.id)
     page.step_dialog_hook = _fill({"template": "acknowledgement"})

@@ -8,14 +8,12 @@ from app.services.intake.applications import create_application
 from app.services.intake.support import queue_letter
 from app.services.trust.users import save_user
 from tests.db.helpers import application
+from tests.db.letter_cases import ready
 
 
 def test_print_all_acknowledgements_due_then_record_the_batch_sent(window, ctx):
     save_user(ctx, "officer.one", display_name="Jo Smith", role="administrator")
-    with ctx.unit_of_work() as s:
-        from app.db.models import User
-        me = s.query(User).filter_by(login="officer.one").one()
-        me.phone, me.email = "01892 526121", "jo.smith@example.gov.uk"
+    ready(ctx)  # the council's details, the officer's name and job title
     first = create_application(ctx, application("2026-11-20"))
     second = create_application(ctx, application("2026-11-23"))
     queue_letter(ctx, second.id, "acknowledgement")  # "Save and acknowledge" put this one on the list

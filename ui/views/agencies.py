@@ -77,7 +77,10 @@ class AgenciesPage(QWidget):
         self.relevant_check.parentWidget().layout().insertWidget(1, label(RELEVANT_BODY, "hint"))
         self.email_edit = f.add(form, "email", "&Email:", Fields.line("for example asb@agency.gov.uk"))
         self.phone_edit = f.add(form, "phone", "&Phone:", Fields.line())
-        self.address_edit = f.add(form, "address", "A&ddress:", Fields.text_box(3))
+        self.address_edit = f.add(form, "address", "A&ddress:", Fields.text_box(3),
+                                  "The postal address agency letters are sent to, one line per line")
+        self.postcode_edit = Fields.line()
+        f.add(form, "postcode", "Postc&ode:", self.postcode_edit)
         self.aliases_edit = f.add(form, "aliases", "&Aliases (one per line):", Fields.text_box(3),
                                   "Other ways applicants write this agency's name, such as TWBC. Matching "
                                   "ignores capitals and spacing.")
@@ -147,7 +150,8 @@ class AgenciesPage(QWidget):
         layout.addWidget(heading)
         layout.addWidget(splitter, 1)
         order = [self.new_button, self.table, self.name_edit, self.kind_combo, self.relevant_check,
-                 self.email_edit, self.phone_edit, self.address_edit, self.aliases_edit, self.contacts_view,
+                 self.email_edit, self.phone_edit, self.address_edit, self.postcode_edit, self.aliases_edit,
+                 self.contacts_view,
                  self.save_button, self.active_button, self.reload_button, self.unmatched, self.link_button]
         for first, second in zip(order, order[1:]):
             self.setTabOrder(first, second)
@@ -199,6 +203,7 @@ class AgenciesPage(QWidget):
         self.email_edit.setText(values.email)
         self.phone_edit.setText(values.phone)
         self.address_edit.setPlainText(values.address)
+        self.postcode_edit.setText(values.postcode)
         self.aliases_edit.setPlainText("\n".join(values.aliases))
         self.contacts_model.set_rows(contact_rows(values.contacts))
         if not values.contacts:
@@ -234,7 +239,7 @@ class AgenciesPage(QWidget):
         aliases = tuple(line.strip() for line in self.aliases_edit.toPlainText().splitlines() if line.strip())
         return AgencyInput(self.name_edit.text(), self.kind_combo.currentText(), self.relevant_check.isChecked(),
                            self.email_edit.text(), self.phone_edit.text(), self.address_edit.toPlainText(),
-                           aliases, tuple(contacts), self.active), rows
+                           aliases, tuple(contacts), self.active, self.postcode_edit.text()), rows
 
     def is_dirty(self) -> bool:
         return self.form_input()[0] != self._loaded

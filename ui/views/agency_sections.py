@@ -14,7 +14,8 @@ from ui.views.intake.rows_view import RowsView
 
 CONTACT_COLUMNS = [("name", "Name", "the person's name (needed)"), ("role", "Role", "their job title"),
                    ("email", "Email", "their email address"), ("phone", "Phone", "their telephone number"),
-                   ("panel_member?", "Panel member", "sits on the case review panel for this agency")]
+                   ("panel_member?", "Panel member", "sits on the case review panel for this agency"),
+                   ("receives_letters?", "Letters go to", "agency letters are addressed to this person (one only)")]
 
 
 # --- widget helpers ----------------------------------------------------------------------------------
@@ -50,7 +51,8 @@ def button(text: str, slot: Callable[[], object], tip: str) -> QPushButton:
 
 class ContactsModel(RowsModel):
     def add_row(self, values: dict[str, Any] | None = None) -> int:
-        return super().add_row({"panel_member": False, **(values or {})})  # not on the panel unless ticked
+        # Not on the panel, and not the addressee of letters, unless ticked.
+        return super().add_row({"panel_member": False, "receives_letters": False, **(values or {})})
 
 
 def contacts_grid(parent: QWidget) -> tuple[ContactsModel, RowsView]:
@@ -66,13 +68,14 @@ def contacts_grid(parent: QWidget) -> tuple[ContactsModel, RowsView]:
     for column in range(4):
         header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     header.setSectionResizeMode(4, QHeaderView.ResizeMode.ResizeToContents)
+    header.setSectionResizeMode(5, QHeaderView.ResizeMode.ResizeToContents)
     return model, view
 
 
 def contact_rows(contacts: tuple[Contact, ...]) -> list[dict[str, Any]]:
     """Saved contacts as the grid's rows."""
     return [{"id": c.id, "name": c.name, "role": c.role, "email": c.email, "phone": c.phone,
-             "panel_member": c.panel_member} for c in contacts]
+             "panel_member": c.panel_member, "receives_letters": c.receives_letters} for c in contacts]
 
 
 def typed_contacts(model: ContactsModel) -> tuple[list[Contact], list[int]]:
@@ -81,7 +84,8 @@ def typed_contacts(model: ContactsModel) -> tuple[list[Contact], list[int]]:
     for n, r in enumerate(model.values()):
         text = {k: str(r.get(k, "")) for k in ("name", "role", "email", "phone")}
         if any(v.strip() for v in text.values()):
-            contacts.append(Contact(**text, panel_member=bool(r.get("panel_member")), id=r.get("id")))
+            contacts.append(Contact(**text, panel_member=bool(r.get("panel_member")), id=r.get("id"),
+                                    receives_letters=bool(r.get("receives_letters"))))
             rows.append(n)
     return contacts, rows
 

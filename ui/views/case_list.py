@@ -1,7 +1,6 @@
 """The case list page: counts, search as you type, filters, the sortable table and the CSV export."""
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -20,16 +19,14 @@ from app.services.cases.case_list import (OPEN_CASES, OVERDUE_RECOMMENDATIONS, C
                                     iter_rows, officer_choices,
                                     received_years, record_export)
 from app.services.common.context import ServiceContext
-from app.services.common.errors import ServiceError
+from app.csv_writer import open_csv
+from app.services.common.errors import describe, ServiceError
 from ui.models.case_table import (COLUMNS, INDICATOR_LABELS, SORT_CHOICES, CaseTableModel, column_for_sort_key,
                                   rows_as_text)
 
 SEARCH_DELAY_MS = 250  # long enough not to query on every keystroke, short enough to feel instant
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _KEY_PRESS = QEvent.Type.KeyPress
-# Spreadsheets run a cell that starts with these as a formula: a name typed as "=HYPERLINK(...)"
-# must arrive as text (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # Widths (in characters of sample text) that fit typical values without measuring 100,000 rows, and
 # together fit a 1280-pixel screen; longer values are cut with "…" and shown whole in their tooltip.
 _SAMPLE_WIDTHS = {"Reference": "CT-2026-00000", "Applicant": "Mrs Margaret Richardson",
@@ -42,20 +39,6 @@ _MIN_ELASTIC = 80
 _ORDERS = [("Ascending (A–Z, earliest first)", False), ("Descending (Z–A, latest first)", True)]
 
 AskSavePath = Callable[[str], "str | None"]
-
-
-def _safe_cell(value: str) -> str:
-    if value.startswith(_FORMULA_START) and not _is_number(value):
-        return "'" + value
-    return value
-
-
-def _is_number(value: str) -> bool:
-    try:
-        int(value)
-        return True
-    except ValueError:
-        return False
 
 
 class CaseTable(QTableView):
@@ -226,20 +209,19 @@ class CaseListPage(QWidget):
         ids = self.model.ids
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            # utf-8-sig: Excel, which most councils open CSV files with, then reads accents correctly.
-            with path.open("w", newline="", encoding="utf-8-sig") as handle:
-                writer = csv.writer(handle)
+            # Refused or recorded before the file exists: a failed audit leaves no unlogged copy.
+            record_export(self._ctx, len(ids), self.model.query)
+            with open_csv(path) as writer:
                 writer.writerow([c.title for c in COLUMNS])
                 block: list[Any] = []
                 for row in iter_rows(self._ctx, ids):
                     block.append(row)
                     if len(block) == 1000:
-                        writer.writerows([[_safe_cell(v) for v in r] for r in rows_as_text(block)])
+                        writer.writerows(rows_as_text(block))
                         block.clear()
-                writer.writerows([[_safe_cell(v) for v in r] for r in rows_as_text(block)])
-            record_export(self._ctx, len(ids), self.model.query)
+                writer.writerows(rows_as_text(block))
         except (OSError, ServiceError) as exc:
-            self._show_problem(f"The cases could not be exported to {path}: {exc}")
+            self._show_problem(f"The cases could not be exported to {path}: {describe(exc)}")
             return None
         finally:
             QGuiApplication.restoreOverrideCursor()

@@ -31,7 +31,7 @@ class FirstRunDialog(QDialog):
         self.council = CouncilForm(ctx.settings().council)
         self.council.setEnabled(ctx.may(Permission.EDIT_SETTINGS))
         name, phone, email = settings.my_details(ctx)
-        self.me = MyDetailsForm("" if name == ctx.actor else name, phone, email)
+        self.me = MyDetailsForm("" if name == ctx.actor else name, phone, email, job_title=settings.my_job_title(ctx))
         layout.addWidget(self.council)
         layout.addWidget(self.me)
         buttons = QDialogButtonBox()

@@ -32,14 +32,16 @@ class CouncilForm(QGroupBox):
 
 
 class MyDetailsForm(QGroupBox):
-    def __init__(self, name: str, phone: str, email: str, parent: QWidget | None = None) -> None:
+    def __init__(self, name: str, phone: str, email: str, parent: QWidget | None = None,
+                 job_title: str = "") -> None:
         super().__init__("Your details (letters name you as the contact officer)", parent)
         self.fields = Fields()
         form = QFormLayout(self)
         self.fields.add(form, "display_name", "Your name *", Fields.line("first name and surname"))
+        self.fields.add(form, "job_title", "Your job title", Fields.line("printed under your name on letters"))
         self.fields.add(form, "phone", "Your phone *", Fields.line())
         self.fields.add(form, "email", "Your email *", Fields.line())
-        for key, value in (("display_name", name), ("phone", phone), ("email", email)):
+        for key, value in (("display_name", name), ("job_title", job_title), ("phone", phone), ("email", email)):
             self.fields.set_value(key, value)
 
     def values(self) -> dict[str, str]:

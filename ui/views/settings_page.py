@@ -37,7 +37,7 @@ class SettingsPage(QScrollArea):
         layout.addWidget(self.council)
         layout.addWidget(button_row(button("Save council &details", self.save_council, "Save council details")))
         name, phone, email = settings.my_details(ctx)
-        self.me = MyDetailsForm(name, phone, email)
+        self.me = MyDetailsForm(name, phone, email, job_title=settings.my_job_title(ctx))
         layout.addWidget(self.me)
         layout.addWidget(button_row(button("Save &your details", self.save_me, "Save your details")))
         deadlines = QGroupBox("Deadlines (working days) and closure days")

@@ -5,10 +5,11 @@ from app.db.models.cases import Case, CaseLink, Incident, IncidentConfirmation, 
 from app.db.models.panels import (CaseReview, Finding, PanelAttendee, PanelMeeting, Recommendation,
                                   SecondaryReview)
 from app.db.models.people import CasePerpetrator, Perpetrator, Person, ProblemLocation
-from app.db.models.records import AuditEntry, AuditValue, Document, Draft, Letter, SettingRow, User
+from app.db.models.records import (AuditEntry, AuditValue, Document, Draft, Letter, SettingRow, SignInAttempt,
+                                   User, UserPassword)
 
 __all__ = ["Agency", "AgencyAction", "AgencyAlias", "AgencyContact", "AgencyRequest", "AuditEntry",
            "AuditValue", "Base", "Case", "CaseLink", "CasePerpetrator", "CaseReview", "Document",
            "Draft", "Finding", "Incident", "IncidentConfirmation", "Letter", "Note", "PanelAttendee",
            "PanelMeeting", "Perpetrator", "Person", "ProblemLocation", "Recommendation",
-           "ReferenceCounter", "SecondaryReview", "SettingRow", "User"]
+           "ReferenceCounter", "SecondaryReview", "SettingRow", "SignInAttempt", "User", "UserPassword"]

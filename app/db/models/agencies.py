@@ -17,7 +17,8 @@ class Agency(Versioned, Base):
     relevant_body: Mapped[bool] = mapped_column(Boolean, default=False)
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
-    address: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)  # postal address lines, one per line
+    postcode: Mapped[str | None] = mapped_column(String(12))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     aliases: Mapped[list[AgencyAlias]] = relationship(cascade="all, delete-orphan", lazy="selectin")
@@ -40,6 +41,8 @@ class AgencyContact(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
     panel_member: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The named person agency letters are addressed to (in the envelope window).
+    receives_letters: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AgencyRequest(Base):

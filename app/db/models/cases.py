@@ -16,6 +16,8 @@ class Case(Versioned, Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)
     source_reference: Mapped[str | None] = mapped_column(String(120), unique=True)
+    # Made by the form when it opens: saving the same application twice returns the first case.
+    submission_id: Mapped[str | None] = mapped_column(String(36), unique=True)
     channel: Mapped[str] = mapped_column(String(12), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime)
     received_on: Mapped[date] = mapped_column(Date, index=True)
@@ -34,6 +36,10 @@ class Case(Versioned, Base):
     consent_recorded_at: Mapped[datetime | None] = mapped_column(DateTime)
     # Set when consent arrives after the case had to wait: the threshold clock runs from here.
     consent_completed_on: Mapped[date | None] = mapped_column(Date)
+    # Whether the victim rents from a registered provider of social housing (and which one): the
+    # Housing Ombudsman is named in a letter only for that provider's tenant. None: not asked yet.
+    victim_tenure: Mapped[str | None] = mapped_column(String(30))
+    victim_landlord_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
     asb_types: Mapped[str] = mapped_column(Text, default="")  # comma-separated, as typed
     problem_location_id: Mapped[int | None] = mapped_column(ForeignKey("problem_locations.id"), index=True)
     impact: Mapped[str | None] = mapped_column(Text)

@@ -29,6 +29,7 @@ class PanelAttendee(Base):
     role: Mapped[str] = mapped_column(String(30))  # chair, agency representative, independent, note taker
     attendance: Mapped[str] = mapped_column(String(12), default="invited")  # attended, apologies
     conflict_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    for_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))  # one agenda item only
 
 
 class CaseReview(Versioned, Base):

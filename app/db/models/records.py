@@ -26,6 +26,12 @@ class Letter(Base):
     sent_by: Mapped[str | None] = mapped_column(String(120))
     revised_outcome_date: Mapped[date | None] = mapped_column(Date)  # delay letters only
     queued: Mapped[bool] = mapped_column(Boolean, default=False)  # waiting to be produced
+    # The officer's changes to the filled template text (JSON), kept with the letter they made.
+    edits: Mapped[str | None] = mapped_column(Text)
+    approver_name: Mapped[str | None] = mapped_column(String(200))  # the chair's name, as printed
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("agency_requests.id", ondelete="SET NULL"))
+    new_due_on: Mapped[date | None] = mapped_column(Date)  # a reminder's new return date
 
 
 class Document(Base):
@@ -48,8 +54,28 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default="officer")
     email: Mapped[str | None] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(40))
+    job_title: Mapped[str | None] = mapped_column(String(120))  # under the signature on letters
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    password_hash: Mapped[str | None] = mapped_column(String(300))
+
+
+class UserPassword(Base):
+    """A password hash, apart from the users so that on the server no role but the owner reads it
+    (sign-in checks a password through a SECURITY DEFINER function)."""
+
+    __tablename__ = "user_passwords"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    hash: Mapped[str] = mapped_column(String(300))
+    set_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SignInAttempt(Base):
+    """Failed password sign-ins by login (known or not, so that a lockout says nothing of who exists)."""
+
+    __tablename__ = "sign_in_attempts"
+    login: Mapped[str] = mapped_column(String(120), primary_key=True)  # lower-cased
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class SettingRow(Base):
@@ -86,6 +112,9 @@ class AuditEntry(Base):
     case_id: Mapped[int | None] = mapped_column(Integer, index=True)
     fields: Mapped[str | None] = mapped_column(Text)  # field names changed, comma-separated
     reason: Mapped[str | None] = mapped_column(Text)
+    # The tamper-evident chain (app/domain/audit_chain.py): this entry's hash covers the one before.
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class AuditValue(Base):

@@ -15,7 +15,7 @@ from app.domain.clocks import ClockSettings
 from app.domain.roles import Permission
 from app.domain.settings import CouncilDetails, Settings
 from app.services.common import audit
-from app.services.common.context import SETTINGS_KEY, ServiceContext
+from app.services.common.context import retry_read, SETTINGS_KEY, ServiceContext
 from app.services.common.errors import ValidationFailed
 
 SET_UP_KEY = "set_up_done"
@@ -73,8 +73,10 @@ def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_da
     return clocks
 
 
-def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email: str) -> None:
-    """A user's own name, phone and email: letters name the contact officer with these."""
+def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email: str,
+                    job_title: str | None = None) -> None:
+    """A user's own name, phone, email and job title: letters name the contact officer with these and
+    sign with the name and job title."""
     ctx.require(Permission.VIEW)
     problems = []
     if len(display_name.strip().split()) < 2:
@@ -90,25 +92,41 @@ def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email
         if user is None:
             raise ValidationFailed([Problem("login", "you are not set up as a user")])
         user.display_name, user.phone, user.email = display_name.strip(), phone.strip(), email.strip()
+        if job_title is not None:
+            user.job_title = job_title.strip() or None
         audit.record(session, ctx, "change", "user", user.id, changes={"display_name": (None, None)},
                      reason="own contact details")
 
 
+@retry_read
 def my_details(ctx: ServiceContext) -> tuple[str, str, str]:
-    with ctx.unit_of_work() as session:
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
         user = session.scalar(select(User).where(func.lower(User.login) == ctx.actor.lower()))
         return (user.display_name, user.phone or "", user.email or "") if user else (ctx.actor, "", "")
 
 
+@retry_read
+def my_job_title(ctx: ServiceContext) -> str:
+    """The signed-in user's job title, printed under their name on letters."""
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
+        user = session.scalar(select(User).where(func.lower(User.login) == ctx.actor.lower()))
+        return (user.job_title or "") if user else ""
+
+
+@retry_read
 def needs_set_up(ctx: ServiceContext) -> bool:
     """An empty database that has never been set up: the app offers the short set-up."""
-    with ctx.unit_of_work() as session:
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
         if session.get(SettingRow, SET_UP_KEY) is not None:
             return False
         return not session.scalar(select(func.count()).select_from(Case))
 
 
 def mark_set_up(ctx: ServiceContext) -> None:
+    ctx.require(Permission.EDIT_SETTINGS)
     with ctx.unit_of_work() as session:
         if session.get(SettingRow, SET_UP_KEY) is None:
             session.add(SettingRow(key=SET_UP_KEY, value="true", updated_by=ctx.actor))

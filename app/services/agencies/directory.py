@@ -16,19 +16,21 @@ from sqlalchemy.orm import Session
 from app.db.models import Agency, AgencyAlias, AgencyContact, Incident
 from app.db.models.base import utcnow
 from app.domain.application import Problem
+from app.domain.roles import Permission, Role
 from app.services.common import audit
 from app.services.agencies.links import LinkResult, link_incident_to_agency, link_name_to_agency, link_unmatched
 from app.services.agencies.links import reassess, unmatched_reported_to
 from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
 from app.services.common.concurrency import apply_changes, load_for_change
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
+from app.services.common.errors import NotFound, PermissionDenied, ValidationFailed
 from app.services.common.ops import NOTHING, Changes, Part
-from app.services.common.errors import NotFound, ValidationFailed
 
 __all__ = ["AGENCY_KINDS", "DEFAULT_AGENCIES", "AgencyDetail", "AgencyDirectory", "AgencyInfo", "AgencyInput",
            "AgencyMatcher", "AliasDetail", "Contact", "ContactInput", "LinkResult", "agency_kinds",
            "deactivate_agency", "get_agency", "link_incident_to_agency", "link_name_to_agency", "list_agencies",
-           "reactivate_agency", "save_agency", "seed_default_agencies", "unmatched_reported_to"]
+           "list_agency_details", "reactivate_agency", "save_agency", "seed_default_agencies", "set_agency_details",
+           "unmatched_reported_to"]
 
 # application-format.md: the default directory created with every new database. It has no aliases:
 # a short name such as "the council" is matched only once an officer adds it (from the case page or
@@ -43,7 +45,7 @@ DEFAULT_AGENCIES: tuple[tuple[str, str, bool, tuple[str, ...]], ...] = (
     ("Kent Fire and Rescue Service", "other partner", False, ()),
 )
 AGENCY_KINDS: tuple[str, ...] = tuple(dict.fromkeys(kind for _, kind, _, _ in DEFAULT_AGENCIES))
-_LIMITS = {"name": 200, "kind": 80, "email": 200, "phone": 40, "role": 120}
+_LIMITS = {"name": 200, "kind": 80, "email": 200, "phone": 40, "role": 120, "postcode": 12}
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Contact:
     phone: str = ""
     panel_member: bool = False
     id: int | None = None
+    receives_letters: bool = False  # agency letters are addressed to this person
 
 
 ContactInput = Contact
@@ -89,6 +92,7 @@ class AgencyInput:
     aliases: tuple[str, ...] = ()
     contacts: tuple[Contact, ...] = ()
     active: bool = True
+    postcode: str = ""  # the postal address is `address` (one line each) and this postcode
 
 
 @dataclass(frozen=True)
@@ -106,15 +110,33 @@ class AgencyDetail:
     version: int
     updated_by: str
     updated_at: datetime
+    postcode: str = ""
     changes: Changes = NOTHING  # what saving it changed (cases re-assessed, the directory)
 
     @property
     def alias_names(self) -> tuple[str, ...]:
         return tuple(a.alias for a in self.aliases)
 
+    @property
+    def letters_contact(self) -> Contact | None:
+        """Who agency letters go to: the contact marked for letters, else the first."""
+        return next((c for c in self.contacts if c.receives_letters), None) or \
+            (self.contacts[0] if self.contacts else None)
+
     def as_input(self) -> AgencyInput:
         return AgencyInput(self.name, self.kind, self.relevant_body, self.email, self.phone, self.address,
-                           self.alias_names, self.contacts, self.active)
+                           self.alias_names, self.contacts, self.active, self.postcode)
+
+    def to_json(self) -> dict[str, Any]:
+        contact = self.letters_contact
+        return {"name": self.name, "kind": self.kind, "relevant_body": self.relevant_body, "active": self.active,
+                "address_lines": [line for line in self.address.splitlines() if line.strip()],
+                "postcode": self.postcode or None, "email": self.email or None, "phone": self.phone or None,
+                "letters_to": {"name": contact.name, "role": contact.role or None} if contact else None,
+                "contacts": [{"name": c.name, "role": c.role or None, "email": c.email or None,
+                              "phone": c.phone or None, "panel_member": c.panel_member,
+                              "receives_letters": c.receives_letters} for c in self.contacts],
+                "aliases": list(self.alias_names)}
 
 
 def seed_default_agencies(session: Session) -> None:
@@ -200,22 +222,28 @@ def _initials(name: str) -> str:
     return "".join(parts)
 
 
+@retry_read
 def list_agencies(ctx: ServiceContext) -> list[AgencyInfo]:
-    with ctx.unit_of_work() as session:
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
         rows = session.scalars(select(Agency).order_by(func.lower(Agency.name))).all()
         return [AgencyInfo(a.id, a.name, a.kind, a.relevant_body, tuple(x.alias for x in a.aliases),
                            a.version, a.active) for a in rows]
 
 
+@retry_read
 def agency_kinds(ctx: ServiceContext) -> list[str]:
     """The kinds of the default directory, then any other kind already typed."""
-    with ctx.unit_of_work() as session:
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
         used = session.scalars(select(Agency.kind).distinct()).all()
     return list(dict.fromkeys([*AGENCY_KINDS, *sorted(k for k in used if k)]))
 
 
+@retry_read
 def get_agency(ctx: ServiceContext, agency_id: int) -> AgencyDetail:
-    with ctx.unit_of_work() as session:
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
         agency = session.get(Agency, agency_id)
         if agency is None:
             raise NotFound("That agency no longer exists.")
@@ -226,9 +254,9 @@ def _detail(a: Agency) -> AgencyDetail:
     return AgencyDetail(
         a.id, a.name, a.kind, a.relevant_body, a.email or "", a.phone or "", a.address or "", a.active,
         tuple(AliasDetail(x.id, x.alias) for x in sorted(a.aliases, key=lambda x: x.id)),
-        tuple(Contact(c.name, c.role or "", c.email or "", c.phone or "", c.panel_member, c.id)
+        tuple(Contact(c.name, c.role or "", c.email or "", c.phone or "", c.panel_member, c.id, c.receives_letters)
               for c in sorted(a.contacts, key=lambda c: c.id)),
-        a.version, a.updated_by, a.updated_at)
+        a.version, a.updated_by, a.updated_at, a.postcode or "")
 
 
 # --- checking and saving ---------------------------------------------------------------------------
@@ -246,8 +274,10 @@ def _check(values: AgencyInput, taken: dict[str, str]) -> list[Problem]:
         if match_key(value) in taken:
             p.append(Problem(where, f"“{value}” is already {taken[match_key(value)]}"))
         length(where, value, _LIMITS["name"])
-    for where in ("kind", "email", "phone"):
+    for where in ("kind", "email", "phone", "postcode"):
         length(where, getattr(values, where), _LIMITS[where])
+    if sum(c.receives_letters for c in values.contacts) > 1:
+        p.append(Problem("contacts", "letters go to one named contact: tick 'Letters go to' for one person only"))
     if values.email and "@" not in values.email:
         p.append(Problem("email", "an email address needs an @, such as asb@example.gov.uk"))
     for n, c in enumerate(values.contacts):
@@ -267,8 +297,9 @@ def _cleaned(values: AgencyInput) -> AgencyInput:
             aliases.setdefault(match_key(alias), alias)
     contacts = tuple(replace(c, name=tidy(c.name), role=tidy(c.role), email=c.email.strip(),
                              phone=tidy(c.phone)) for c in values.contacts)
+    address = "\n".join(line.strip() for line in values.address.splitlines() if line.strip())
     return replace(values, name=tidy(values.name), kind=tidy(values.kind), email=values.email.strip(),
-                   phone=tidy(values.phone), address=values.address.strip(),
+                   phone=tidy(values.phone), address=address, postcode=tidy(values.postcode).upper(),
                    aliases=tuple(aliases.values()), contacts=contacts)
 
 
@@ -286,7 +317,8 @@ def _sync_aliases(agency: Agency, wanted: Iterable[str]) -> tuple[str, str] | No
 def _sync_contacts(agency: Agency, wanted: Iterable[Contact]) -> tuple[str, str] | None:
     def described(rows: Iterable[Any]) -> str:
         return "; ".join(f"{c.name}, {c.role or '-'}, {c.email or '-'}, {c.phone or '-'}"
-                         f"{', panel member' if c.panel_member else ''}" for c in rows)
+                         f"{', panel member' if c.panel_member else ''}"
+                         f"{', letters go to them' if c.receives_letters else ''}" for c in rows)
 
     before = described(sorted(agency.contacts, key=lambda c: c.id))
     existing = {c.id: c for c in agency.contacts}
@@ -295,6 +327,7 @@ def _sync_contacts(agency: Agency, wanted: Iterable[Contact]) -> tuple[str, str]
         row = existing.pop(c.id, None) or AgencyContact()
         row.name, row.role, row.email = c.name, c.role or None, c.email or None
         row.phone, row.panel_member = c.phone or None, c.panel_member
+        row.receives_letters = c.receives_letters
         rows.append(row)
     agency.contacts = rows
     after = described(rows)
@@ -308,6 +341,7 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
     A change of relevance re-assesses every case with an incident reported to it; a new name or
     alias links the incidents whose unmatched "reported to" it now matches; in the same transaction.
     """
+    ctx.require(Permission.EDIT_AGENCIES)  # it re-assesses cases: a read-only user changes no outcome
     values = _cleaned(values)
     settings, calendar = ctx.settings(), ctx.calendar()
     with ctx.unit_of_work() as session:
@@ -328,7 +362,8 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
             changed = apply_changes(agency, {
                 "name": values.name, "kind": values.kind, "relevant_body": values.relevant_body,
                 "email": values.email or None, "phone": values.phone or None,
-                "address": values.address or None, "active": values.active}, ctx.actor)
+                "address": values.address or None, "postcode": values.postcode or None,
+                "active": values.active}, ctx.actor)
             for field, difference in (("aliases", _sync_aliases(agency, values.aliases)),
                                       ("contacts", _sync_contacts(agency, values.contacts))):
                 if difference:
@@ -355,6 +390,7 @@ def save_agency(ctx: ServiceContext, agency_id: int | None, expected_version: in
 def deactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
     """Agencies are never deleted once used: an inactive one stays on its cases (and still counts
     there) but is no longer offered for matching "reported to" names."""
+    ctx.require(Permission.EDIT_AGENCIES)
     with ctx.unit_of_work():  # read and saved in one transaction; save_agency checks the version
         current = get_agency(ctx, agency_id)
         return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=False))
@@ -362,6 +398,73 @@ def deactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int
 
 def reactivate_agency(ctx: ServiceContext, agency_id: int, expected_version: int) -> AgencyDetail:
     """Back in use: names written its way while it was inactive are linked to it."""
+    ctx.require(Permission.EDIT_AGENCIES)
     with ctx.unit_of_work():
         current = get_agency(ctx, agency_id)
         return save_agency(ctx, agency_id, expected_version, replace(current.as_input(), active=True))
+
+
+def list_agency_details(ctx: ServiceContext) -> list[AgencyDetail]:
+    """Every agency with its address and contacts (the command line's `agencies list`)."""
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
+        return [_detail(a) for a in session.scalars(select(Agency).order_by(func.lower(Agency.name)))]
+
+
+def set_agency_details(ctx: ServiceContext, name: str, **changes: Any) -> AgencyDetail:
+    """The command line's `agencies set`, found and saved in one transaction (see _set_agency_details)."""
+    with ctx.unit_of_work():
+        return _set_agency_details(ctx, name, **changes)
+
+
+def _set_agency_details(ctx: ServiceContext, name: str, *, address_lines: list[str] | None = None,
+                       postcode: str | None = None, contact: str | None = None, contact_role: str | None = None,
+                       email: str | None = None, phone: str | None = None,
+                       aliases: list[str] | None = None) -> AgencyDetail:
+    """The command line's `agencies set`: an administrator's or a manager's change to one agency, audited.
+
+    With `contact`, the email and phone are that person's, and agency letters go to them (the contact is
+    added, or updated when a contact of that name exists); without it they are the agency's own. Aliases
+    given are added to those it has.
+    """
+    if ctx.role not in (Role.ADMINISTRATOR, Role.MANAGER):
+        who = f"{ctx.actor} ({ctx.role.label.lower()})" if ctx.role else ctx.actor
+        raise PermissionDenied(f"{who} may not change the agency directory from the command line: it is an "
+                               "administrator's or a manager's change. Officers can edit it under Agencies.")
+    with ctx.reading() as session:
+        agency = AgencyMatcher(session).match(name) or session.scalar(
+            select(Agency).where(func.lower(Agency.name) == tidy(name).casefold()))
+        if agency is None:
+            known = ", ".join(session.scalars(select(Agency.name).order_by(Agency.name)))
+            raise NotFound(f"There is no agency called '{name}' in the directory (it has: {known}).")
+        current = _detail(agency)
+    values = current.as_input()
+    if address_lines is not None:
+        values = replace(values, address="\n".join(line.strip() for line in address_lines if line.strip()))
+    if postcode is not None:
+        values = replace(values, postcode=postcode)
+    if contact is not None and contact.strip():
+        contacts = list(values.contacts)
+        key = tidy(contact).casefold()
+        found = next((n for n, c in enumerate(contacts) if c.name.casefold() == key), None)
+        base = contacts[found] if found is not None else Contact(name=tidy(contact))
+        person = replace(base, receives_letters=True,
+                         role=contact_role if contact_role is not None else base.role,
+                         email=email if email is not None else base.email,
+                         phone=phone if phone is not None else base.phone)
+        contacts = [replace(c, receives_letters=False) for c in contacts]
+        if found is None:
+            contacts.append(person)
+        else:
+            contacts[found] = person
+        values = replace(values, contacts=tuple(contacts))
+    else:
+        if contact_role is not None:
+            raise ValidationFailed([Problem("contact_role", "give --contact NAME with --contact-role")])
+        if email is not None:
+            values = replace(values, email=email)
+        if phone is not None:
+            values = replace(values, phone=phone)
+    if aliases:
+        values = replace(values, aliases=tuple(dict.fromkeys([*values.aliases, *aliases])))
+    return save_agency(ctx, current.id, current.version, values)

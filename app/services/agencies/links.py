@@ -4,20 +4,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, lazyload
 
-from app.db.models import Agency, AgencyAlias, AuditEntry, Case, Incident
+from app.db.models import Agency, AgencyAlias, Case, Incident
 from app.db.models.base import utcnow
 from app.domain.application import Problem
 from app.domain.calendar import WorkingCalendar
 from app.domain.clocks import next_due
+from app.domain.roles import Permission
 from app.domain.settings import Settings
 from app.services.common import audit
 from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
 from app.services.cases.facts import CaseStates
 from app.services.common.concurrency import apply_changes
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.ops import NOTHING, Changes, Part
 from app.services.common.errors import NotFound, ValidationFailed
 
@@ -34,10 +35,12 @@ class LinkResult:
 
 # --- names that match no agency ----------------------------------------------------------------------
 
+@retry_read
 def unmatched_reported_to(ctx: ServiceContext) -> list[tuple[str, int]]:
     """Each "reported to" name (ignoring case and spacing) that no agency answers to, with how many
     incidents use it; most used first. Blank names are left out: there is nothing to link."""
-    with ctx.unit_of_work() as session:
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
         rows = session.execute(select(Incident.reported_to, func.count()).where(Incident.agency_id.is_(None))
                                .group_by(Incident.reported_to)).all()
     totals: dict[str, list[Any]] = {}
@@ -53,12 +56,17 @@ def link_incident_to_agency(ctx: ServiceContext, incident_id: int, agency_id: in
     """Link one incident whose "reported to" was not matched. With add_alias the name as written
     becomes another name of the agency, so that every incident written that way (now and in future
     imports) is linked too. The affected cases' threshold indicators are recomputed."""
+    ctx.require(Permission.CHANGE_CASES)  # it can change a case's qualifying count
+    if add_alias:
+        ctx.require(Permission.EDIT_AGENCIES)
     _link(ctx, agency_id, incident_id=incident_id, add_alias=add_alias)
 
 
 def link_name_to_agency(ctx: ServiceContext, written: str, agency_id: int) -> LinkResult:
     """Make a name as written another name of the agency and link every unmatched incident written
     that way; the cases' threshold indicators are recomputed in the same transaction."""
+    ctx.require(Permission.EDIT_AGENCIES)
+    ctx.require(Permission.CHANGE_CASES)
     return _link(ctx, agency_id, written=written, add_alias=True)
 
 
@@ -146,7 +154,7 @@ def reassess(session: Session, ctx: ServiceContext, settings: Settings, calendar
     """
     session.flush()
     ids, table, moved = sorted(case_ids), Case.__table__, 0
-    entries: list[dict[str, Any]] = []
+    entries: list[audit.NewEntry] = []
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start:start + _BATCH]
         cases = session.scalars(select(Case).where(Case.id.in_(chunk)).execution_options(populate_existing=True)
@@ -165,13 +173,11 @@ def reassess(session: Session, ctx: ServiceContext, settings: Settings, calendar
             moved += count_moved
             fields = ["incidents.agency_id"] * (case.id in linked) + ["qualifying_incidents"] * count_moved
             if fields:
-                entries.append({"at": utcnow(), "actor": ctx.actor, "db_user": db_user, "machine": ctx.machine,
-                                "action": "agency directory", "entity": "case", "entity_id": case.id,
-                                "case_id": case.id, "fields": ",".join(fields), "reason": reason})
+                entries.append(audit.NewEntry("agency directory", "case", case.id, case.id, ",".join(fields),
+                                              reason))
         if rows:
             session.execute(update(table).where(table.c.id == bindparam("b_id")).values(
                 next_due_on=bindparam("b_due"), next_clock=bindparam("b_clock"),
                 qualifying_incidents=bindparam("b_count")), rows)
-    if entries:  # one statement for them all (the ORM would insert them one by one)
-        session.execute(insert(AuditEntry.__table__), entries)
+    audit.write(session, ctx, entries)  # chained, in one batch
     return moved

@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app import csv_writer
 from app.db.models import (Agency, AgencyAction, AgencyRequest, Case, Incident,
                            IncidentConfirmation, Note)
 from app.domain.application import Problem
@@ -23,7 +24,7 @@ from app.services.common.concurrency import apply_changes, load_for_change
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound, ValidationFailed
-from app.services.common.ops import Changes, Counted, Part, Saved
+from app.services.common.ops import NOTHING, Changes, Counted, Part, Saved
 
 RETURN_COLUMNS = ("date", "agency", "what was done", "source document")
 
@@ -69,13 +70,26 @@ def _request(session: Session, ctx: ServiceContext, case: Case, agency_id: int, 
 @dataclass(frozen=True)
 class RequestsSent:
     version: int
-    agencies: tuple[str, ...]
-    changes: Changes
+    agencies: tuple[str, ...]  # the agencies asked, each with its letter
+    letters: tuple[int, ...] = ()  # the letters produced, one per agency (waiting to be sent)
+    not_asked: tuple[str, ...] = ()  # agencies named in the incidents but not asked, and why
+    changes: Changes = NOTHING
+
+
+def _letters(ctx: ServiceContext, case: Case, template: str, agency_ids: Iterable[int]) -> tuple[int, ...]:
+    # Imported here: the letters service imports this package's workflow steps.
+    from app.services.letters.case_letters import produce_letter
+    return tuple(produce_letter(ctx, case.id, template, agency_id=agency_id).id for agency_id in agency_ids)
 
 
 def send_confirmation_requests(ctx: ServiceContext, case_id: int, expected_version: int, *,
                                sent_on: date) -> RequestsSent:
-    """Ask each agency the incidents were reported to to confirm them; the threshold check starts."""
+    """Ask each relevant body the incidents were reported to to confirm them, with a letter to each;
+    the threshold check starts. One operation: the requests, the letters and the audit, or none of them.
+
+    An organisation that is not a relevant body is not asked: its incidents cannot count, and the letter
+    would disclose the victim's details for nothing.
+    """
     ctx.require(Permission.CHANGE_CASES)
     _require(_not_future(sent_on, ctx.today(), "sent_on"))
     with ctx.unit_of_work() as session:
@@ -88,16 +102,28 @@ def send_confirmation_requests(ctx: ServiceContext, case_id: int, expected_versi
         if not by_agency:
             raise ValidationFailed([Problem("incidents", "no incident is linked to an agency yet: link each "
                                             "'reported to' to the agency directory first")])
-        names = dict(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(list(by_agency)))).all())
-        for agency_id, incidents in by_agency.items():
+        agencies = {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(list(by_agency))))}
+        relevant = sorted((a for a in by_agency if agencies[a].relevant_body), key=lambda a: agencies[a].name)
+        not_asked = tuple(sorted(f"{agencies[a].name} (not a relevant body)" for a in by_agency if a not in relevant))
+        if not relevant:
+            raise ValidationFailed([Problem("incidents", "none of the incidents was reported to a relevant body "
+                                            "(the council, the police, a registered provider of social housing, "
+                                            "the NHS), so there is nothing to confirm")])
+        for agency_id in relevant:
             _request(session, ctx, case, agency_id, "confirmation", sent_on)
-            for incident in incidents:
+            for incident in by_agency[agency_id]:
                 session.add(IncidentConfirmation(incident_id=incident.id, agency_id=agency_id, status="awaiting"))
-        _refresh(session, ctx, case)
-        audit.record(session, ctx, "confirmation requests", "case", case.id, case_id=case.id, changes=changed,
-                     reason=f"sent {sent_on.isoformat()} to {len(by_agency)} agencies")
         session.flush()
-        return RequestsSent(case.version, tuple(sorted(names.values())), Changes.of_case(case.id))
+        letters = _letters(ctx, case, "incident-confirmation-request", relevant)
+        _refresh(session, ctx, case)
+        reason = f"sent {sent_on.isoformat()} to {len(relevant)} agencies, a letter to each"
+        if not_asked:
+            reason += f"; not asked: {', '.join(not_asked)}"
+        audit.record(session, ctx, "confirmation requests", "case", case.id, case_id=case.id, changes=changed,
+                     reason=reason)
+        session.flush()
+        return RequestsSent(case.version, tuple(agencies[a].name for a in relevant), letters, not_asked,
+                            Changes.of_case(case.id))
 
 
 def record_confirmation(ctx: ServiceContext, incident_id: int, *, found: bool, reported_on: date | None = None,
@@ -149,7 +175,12 @@ def _close_answered_requests(session: Session, case: Case, agency_id: int | None
 
 def send_information_requests(ctx: ServiceContext, case_id: int, expected_version: int, *, sent_on: date,
                               agency_ids: Iterable[int] | None = None) -> RequestsSent:
-    """After the threshold is met: ask each agency for complete details of its involvement."""
+    """After the threshold is met: ask agencies for complete details of their involvement, a letter to each.
+
+    Without `agency_ids`, the relevant bodies the incidents were reported to are asked. Another partner
+    (the fire service, the county council) is asked only when the officer includes it in `agency_ids`,
+    and the audit records that the officer did. One operation: requests, letters and audit together.
+    """
     ctx.require(Permission.CHANGE_CASES)
     _require(_not_future(sent_on, ctx.today(), "sent_on"))
     with ctx.unit_of_work() as session:
@@ -158,17 +189,27 @@ def send_information_requests(ctx: ServiceContext, case_id: int, expected_versio
             raise ValidationFailed([Problem("status", "agencies are asked for their records only once the "
                                             "threshold has been decided as met")])
         changed = _move(case, Status.INFORMATION_GATHERING, ctx.actor) if case.status == Status.THRESHOLD_MET else {}
-        ids = set(agency_ids) if agency_ids is not None else {i.agency_id for i in case.incidents if i.agency_id}
+        involved = {i.agency_id for i in case.incidents if i.agency_id}
+        rows = {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(
+            list(set(agency_ids) if agency_ids is not None else involved))))}
+        ids = set(rows) if agency_ids is not None else {a for a, row in rows.items() if row.relevant_body}
         if not ids:
             raise ValidationFailed([Problem("agencies", "choose at least one agency to ask")])
-        names = dict(session.execute(select(Agency.id, Agency.name).where(Agency.id.in_(list(ids)))).all())
-        for agency_id in ids:
+        chosen = sorted(ids, key=lambda a: rows[a].name)
+        for agency_id in chosen:
             _request(session, ctx, case, agency_id, "information", sent_on)
-        _refresh(session, ctx, case)
-        audit.record(session, ctx, "information requests", "case", case.id, case_id=case.id, changes=changed,
-                     reason=f"sent {sent_on.isoformat()} to {', '.join(sorted(names.values()))}")
         session.flush()
-        return RequestsSent(case.version, tuple(sorted(names.values())), Changes.of_case(case.id))
+        letters = _letters(ctx, case, "information-request", chosen)
+        _refresh(session, ctx, case)
+        partners = [rows[a].name for a in chosen if not rows[a].relevant_body]
+        reason = f"sent {sent_on.isoformat()} to {', '.join(rows[a].name for a in chosen)}, a letter to each"
+        if partners:
+            reason += f"; other partners included by the officer: {', '.join(partners)}"
+        audit.record(session, ctx, "information requests", "case", case.id, case_id=case.id, changes=changed,
+                     reason=reason)
+        session.flush()
+        return RequestsSent(case.version, tuple(rows[a].name for a in chosen), letters,
+                            changes=Changes.of_case(case.id))
 
 
 def record_request_answered(ctx: ServiceContext, request_id: int, *, answered_on: date,
@@ -232,9 +273,7 @@ def return_template_csv() -> str:
     """The headings of the simple return an agency fills in: one row per action, dates dd/mm/yyyy.
 
     No example row, so that a return sent back unchanged adds nothing that did not happen."""
-    out = io.StringIO()
-    csv.writer(out).writerow(RETURN_COLUMNS)
-    return out.getvalue()
+    return csv_writer.to_text(RETURN_COLUMNS, [])
 
 
 def import_agency_return(ctx: ServiceContext, case_id: int, path: Path) -> Counted:

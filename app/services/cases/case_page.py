@@ -114,6 +114,8 @@ class LetterView:
     sent_on: date | None
     sent_method: str | None
     queued: bool
+    approver_name: str | None = None  # the panel chair's name, for the findings letter
+    agency_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,9 @@ class CaseDetail:
     letters: tuple[LetterView, ...]
     timeline: tuple[TimelineEntry, ...]
     next_steps: tuple[Status, ...]
+    victim_tenure: str | None = None  # see app.services.cases.tenure
+    victim_landlord_id: int | None = None
+    victim_landlord: str | None = None
     # `officer` is the login kept on the case; these are what the page shows and offers.
     officer_name: str = ""
     officer_choices: tuple[tuple[str, str], ...] = ()  # (login, name) of active users
@@ -245,13 +250,16 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
                 select(Document.id, Document.title, Document.media_type, Document.size, Document.added_at,
                        Document.added_by).where(Document.case_id == case.id).order_by(Document.added_at))),
             letters=tuple(LetterView(lt.id, lt.template, lt.recipient, lt.produced_at, name(lt.produced_by),
-                                     name(lt.approved_by) or None, lt.sent_on, lt.sent_method, lt.queued)
+                                     lt.approved_by, lt.sent_on, lt.sent_method, lt.queued, lt.approver_name,
+                                     lt.agency_id)
                           for lt in session.scalars(select(Letter).where(Letter.case_id == case.id)
                                                     .order_by(Letter.produced_at))),
             timeline=tuple(TimelineEntry(a.at, name(a.actor), a.action, a.fields, a.reason) for a in session.scalars(
                 select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action != "view")
                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(500))),
             next_steps=tuple(s for s in Status if s in allowed_targets(Status(case.status))),
+            victim_tenure=case.victim_tenure, victim_landlord_id=case.victim_landlord_id,
+            victim_landlord=agencies[case.victim_landlord_id].name if case.victim_landlord_id in agencies else None,
             officer_name=name(case.officer), officer_choices=tuple(name.active_users()))
         if record_view:
             from app.services.common import audit

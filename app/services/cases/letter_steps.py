@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Case, Letter, SecondaryReview
+from app.db.models import AgencyRequest, Case, Letter, SecondaryReview
 from app.domain.application import Problem
 from app.domain.workflow import Status, check_transition
 from app.services.common.errors import ValidationFailed
@@ -76,3 +76,20 @@ def case_values_when_sent(session: Session, case: Case, letter: Letter, sent_on:
             review.updated_by = actor
         return {}
     return {}
+
+
+def chased_when_sent(session: Session, letter: Letter, sent_on: date) -> tuple[AgencyRequest, date | None] | None:
+    """A reminder to an agency, once sent, is the chase: its request gets the new return date it gives.
+
+    Returns the request and its return date before, for the audit, or None when nothing changes.
+    """
+    if letter.template != "agency-reminder" or letter.request_id is None:
+        return None
+    request = session.get(AgencyRequest, letter.request_id)
+    if request is None or request.answered_on is not None:
+        return None
+    before = request.revised_due_on
+    request.chased_on = sent_on
+    if letter.new_due_on and letter.new_due_on > sent_on:
+        request.revised_due_on = letter.new_due_on
+    return request, before

@@ -31,7 +31,8 @@ def _date_checks(ctx: ServiceContext, on: date, name: str) -> list[Problem]:
 
 
 def request_secondary_review(ctx: ServiceContext, case_id: int, expected_version: int, *, requested_on: date,
-                             requested_by: str, grounds: str) -> Saved:
+                             requested_by: str, grounds: str, reviewer: str = "") -> Saved:
+    """The request, with the senior officer who will carry it out (named in the acknowledgement)."""
     ctx.require(Permission.CHANGE_CASES)
     problems = _date_checks(ctx, requested_on, "requested_on")
     if not grounds.strip():
@@ -40,9 +41,11 @@ def request_secondary_review(ctx: ServiceContext, case_id: int, expected_version
     with ctx.unit_of_work() as session:
         case = load_for_change(session, Case, case_id, expected_version, "This case")
         check_transition(Status(case.status), Status.SECONDARY_REVIEW_REQUESTED)
+        _check_not_involved(case, reviewer)
         due = ctx.calendar().add_working_days(requested_on, ctx.settings().clocks.secondary_review)
         review = SecondaryReview(case_id=case.id, requested_on=requested_on, requested_by=requested_by.strip() or None,
-                                 grounds=grounds.strip(), due_on=due, updated_by=ctx.actor)
+                                 grounds=grounds.strip(), due_on=due, updated_by=ctx.actor,
+                                 reviewer=reviewer.strip() or None)
         session.add(review)
         changes = apply_changes(case, {"status": Status.SECONDARY_REVIEW_REQUESTED.value}, ctx.actor)
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
@@ -51,10 +54,21 @@ def request_secondary_review(ctx: ServiceContext, case_id: int, expected_version
         return Saved(review.id, Changes.of_case(case.id), review.version)
 
 
+def _check_not_involved(case: Case, reviewer: str) -> None:
+    involved = {case.threshold_decided_by, case.officer, case.created_by} - {None, ""}
+    if reviewer.strip() and reviewer.strip() in involved:
+        raise ValidationFailed([Problem("reviewer", f"{reviewer} was involved in the case; the secondary "
+                                        "review must be carried out by someone who was not")])
+
+
 def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_version: int, *, reviewer: str,
                               outcome: str, reasons: str, completed_on: date,
-                              new_recommendations: tuple[tuple[int, str, date], ...] = ()) -> Changes:
-    """Carried out by a senior officer not involved before; the last step of the process."""
+                              new_recommendations: tuple[tuple[int, str, date, str], ...] = ()) -> Changes:
+    """Carried out by a senior officer not involved before; the last step of the process.
+
+    Each new recommendation is (agency id, action, due date, rationale): like the panel's, it carries
+    why it was made, which the notice to the agency states.
+    """
     ctx.require(Permission.CHANGE_CASES)
     problems = _date_checks(ctx, completed_on, "completed_on")
     if outcome not in OUTCOMES:
@@ -63,20 +77,25 @@ def complete_secondary_review(ctx: ServiceContext, review_id: int, expected_vers
         problems.append(Problem("reviewer", "name the senior officer who carried out the review"))
     if not reasons.strip():
         problems.append(Problem("reasons", "explain the decision"))
+    for n, rec in enumerate(new_recommendations):
+        if len(rec) < 4 or not str(rec[3] or "").strip():
+            problems.append(Problem(f"new_recommendations[{n}].rationale", "say why the recommendation is made"))
+        if not str(rec[1] or "").strip():
+            problems.append(Problem(f"new_recommendations[{n}].action", "say what the agency will do"))
+        if len(rec) < 3 or rec[2] is None:
+            problems.append(Problem(f"new_recommendations[{n}].due_on", "give the date it is due by"))
     _require(problems)
     with ctx.unit_of_work() as session:
         review = load_for_change(session, SecondaryReview, review_id, expected_version, "This secondary review")
         case = session.get(Case, review.case_id)
         assert case is not None
-        involved = {case.threshold_decided_by, case.officer, case.created_by} - {None, ""}
-        if reviewer.strip() in involved:
-            raise ValidationFailed([Problem("reviewer", f"{reviewer} was involved in the case; the secondary "
-                                            "review must be carried out by someone who was not")])
+        _check_not_involved(case, reviewer)
         apply_changes(review, {"reviewer": reviewer.strip(), "outcome": outcome, "outcome_reasons": reasons.strip(),
                                "completed_on": completed_on}, ctx.actor)
-        for agency_id, action, due in new_recommendations:
+        for agency_id, action, due, rationale in new_recommendations:
             session.add(Recommendation(case_id=case.id, secondary_review_id=review.id, agency_id=agency_id,
-                                       action=action, due_on=due, updated_by=ctx.actor))
+                                       action=action.strip(), due_on=due, rationale=rationale.strip(),
+                                       updated_by=ctx.actor))
         changes = apply_changes(case, {"status": Status.SECONDARY_REVIEW_COMPLETED.value}, ctx.actor)
         refresh_summary(session, case, ctx.settings(), ctx.calendar())
         audit.record(session, ctx, "secondary review completed", "case", case.id, case_id=case.id, changes=changes,

@@ -127,6 +127,7 @@ def decide_threshold(ctx: ServiceContext, case_id: int, expected_version: int, *
 
 def not_accept(ctx: ServiceContext, case_id: int, expected_version: int, *, reason_code: str,
                details: str = "") -> StepResult:
+    ctx.require(Permission.CHANGE_CASES)
     _require([] if reason_code in NOT_ACCEPTED_REASONS else
              [Problem("reason", f"choose a reason: {', '.join(NOT_ACCEPTED_REASONS)}")])
     text = NOT_ACCEPTED_REASONS[reason_code] + (f": {details.strip()}" if details.strip() else "")
@@ -159,6 +160,7 @@ def close_case(ctx: ServiceContext, case_id: int, expected_version: int, *, clos
 def update_case_details(ctx: ServiceContext, case_id: int, expected_version: int,
                         values: dict[str, Any]) -> StepResult:
     """Edit the free-text parts of a case; refuses if someone else saved it meanwhile."""
+    ctx.require(Permission.CHANGE_CASES)
     editable = {"impact", "vulnerability", "desired_outcome", "asb_types", "officer"}
     unknown = set(values) - editable
     _require([Problem(name, "cannot be edited here") for name in sorted(unknown)])

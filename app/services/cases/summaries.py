@@ -12,7 +12,7 @@ from app.db.models import Case
 from app.domain.clocks import Clock, ClockDue, Indicator, indicator, next_due
 from app.services.cases.facts import CaseStates
 from app.domain.roles import Permission
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound
 
 _BATCH = 2000
@@ -49,10 +49,11 @@ class CaseSummary:
         }
 
 
+@retry_read
 def list_cases(ctx: ServiceContext) -> list[CaseSummary]:
     """Every case, oldest first, with the indicator and running clocks."""
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         ids = list(session.scalars(select(Case.id).order_by(Case.received_on, Case.id)))
         out: list[CaseSummary] = []
         for start in range(0, len(ids), _BATCH):
@@ -60,9 +61,10 @@ def list_cases(ctx: ServiceContext) -> list[CaseSummary]:
         return out
 
 
+@retry_read
 def case_summary(ctx: ServiceContext, case_id: int) -> CaseSummary:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         found = _summaries(ctx, session, [case_id])
         if not found:
             raise NotFound("That case no longer exists.")

@@ -1,28 +1,128 @@
-"""Writing the audit log: ids, field names and actions; personal values kept apart for retention."""
+"""Writing the audit log: ids, field names and actions; personal values kept apart for retention.
+
+Every entry is chained to the one before it by a hash (app/domain/audit_chain.py), so that an
+entry changed, inserted or removed afterwards is found by `community-trigger audit verify`.
+
+On the shared server the entries are written by the SECURITY DEFINER function `ct_audit_write`
+(deploy/postgresql-roles.sql): no application role may INSERT into the log itself, the function
+records the server's session_user and the time, and it computes the chain under a lock, so the
+chain cannot be forged from psql. Where the function is not installed (a database that only its
+owner uses, or tests), the same chain is computed here under the same lock. On SQLite the INSERT
+takes the database's single write lock first, so no other writer can add an entry in between.
+"""
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditEntry, AuditValue
+from app.db.models.base import utcnow
+from app.domain.audit_chain import GENESIS, ChainFields, entry_hash
 from app.services.common.context import ServiceContext
+
+# pg_advisory_xact_lock key held while an entry is chained ("CT_AUDIT" as a number); the function
+# in deploy/postgresql-roles.sql takes the same one.
+CHAIN_LOCK = 4851041946604833108
+WRITER_FUNCTION = "ct_audit_write"
+_WRITER_SIGNATURE = f"{WRITER_FUNCTION}(text,text,text,text,integer,integer,text,text,text[],text[],text[])"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What a caller may need of an entry it wrote (never the ORM row: results cross threads)."""
+    id: int
+    db_user: str | None
+
+
+@dataclass(frozen=True)
+class NewEntry:
+    action: str
+    entity: str
+    entity_id: int | None = None
+    case_id: int | None = None
+    fields: str | None = None
+    reason: str | None = None
+    values: tuple[tuple[str, str | None, str | None], ...] = ()  # (field, before, after)
 
 
 def record(session: Session, ctx: ServiceContext, action: str, entity: str, entity_id: int | None,
            *, case_id: int | None = None, changes: Mapping[str, tuple[Any, Any]] | None = None,
-           reason: str | None = None) -> AuditEntry:
-    entry = AuditEntry(actor=ctx.actor, db_user=_db_user(session, ctx), machine=ctx.machine,
-                       action=action, entity=entity, entity_id=entity_id, case_id=case_id,
-                       fields=",".join(sorted(changes)) if changes else None, reason=reason)
-    session.add(entry)
-    session.flush()
-    for name, (before, after) in (changes or {}).items():
-        session.add(AuditValue(audit_id=entry.id, case_id=case_id, field=name,
-                               before=_text(before), after=_text(after)))
-    return entry
+           reason: str | None = None) -> Recorded:
+    values = tuple((name, _text(before), _text(after)) for name, (before, after) in (changes or {}).items())
+    entry = NewEntry(action, entity, entity_id, case_id, ",".join(sorted(changes)) if changes else None, reason,
+                     values)
+    return write(session, ctx, [entry])[0]
+
+
+def write(session: Session, ctx: ServiceContext, entries: Sequence[NewEntry]) -> list[Recorded]:
+    """Append entries in order, each chained to the one before; returns their ids."""
+    if not entries:
+        return []
+    db_user = _db_user(session, ctx)
+    if ctx.dialect == "postgresql":
+        if _has_writer_function(session):
+            return [Recorded(_write_on_server(session, ctx, e), db_user) for e in entries]
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    else:
+        # SQLite has one writer at a time: a write that changes nothing takes that lock now, so the
+        # last entry read below is still the last when these are added.
+        session.execute(text("UPDATE audit_log SET id = id WHERE 1 = 0"))
+    last = session.execute(select(AuditEntry.id, AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).first()
+    prev = (last.hash if last else None) or GENESIS
+    ids = _new_ids(session, ctx, last.id if last else 0, len(entries))
+    stamp = utcnow()
+    rows, values = [], []
+    for new_id, e in zip(ids, entries):
+        row = {"id": new_id, "at": stamp, "actor": ctx.actor, "db_user": db_user, "machine": ctx.machine,
+               "action": e.action, "entity": e.entity, "entity_id": e.entity_id, "case_id": e.case_id,
+               "fields": e.fields, "reason": e.reason, "prev_hash": prev}
+        row["hash"] = prev = entry_hash(row["prev_hash"], ChainFields(**{k: row[k] for k in _CHAINED}))
+        rows.append(row)
+        values += [{"audit_id": new_id, "case_id": e.case_id, "field": name, "before": before, "after": after}
+                   for name, before, after in e.values]
+    # Core executemany: a whole batch in one statement each, whatever the number of entries.
+    session.execute(insert(AuditEntry.__table__), rows)
+    if values:
+        session.execute(insert(AuditValue.__table__), values)
+    return [Recorded(i, db_user) for i in ids]
+
+
+_CHAINED = ("id", "at", "actor", "db_user", "machine", "action", "entity", "entity_id", "case_id", "fields", "reason")
+
+
+def _new_ids(session: Session, ctx: ServiceContext, last_id: int, count: int) -> list[int]:
+    if ctx.dialect == "postgresql":
+        return sorted(session.scalars(text("SELECT nextval(pg_get_serial_sequence('audit_log', 'id')) "
+                                           "FROM generate_series(1, :n)"), {"n": count}))
+    return list(range(last_id + 1, last_id + 1 + count))
+
+
+def chain_fields(row: Any) -> ChainFields:
+    return ChainFields(row.id, row.at, row.actor, row.db_user, row.machine, row.action, row.entity, row.entity_id,
+                       row.case_id, row.fields, row.reason)
+
+
+def _write_on_server(session: Session, ctx: ServiceContext, e: NewEntry) -> int:
+    return session.execute(text(
+        f"SELECT {WRITER_FUNCTION}(CAST(:actor AS text), CAST(:machine AS text), CAST(:action AS text), "
+        "CAST(:entity AS text), CAST(:entity_id AS integer), CAST(:case_id AS integer), CAST(:fields AS text), "
+        "CAST(:reason AS text), CAST(:names AS text[]), CAST(:befores AS text[]), CAST(:afters AS text[]))"),
+        {"actor": ctx.actor, "machine": ctx.machine, "action": e.action, "entity": e.entity,
+         "entity_id": e.entity_id, "case_id": e.case_id, "fields": e.fields, "reason": e.reason,
+         "names": [v[0] for v in e.values], "befores": [v[1] for v in e.values],
+         "afters": [v[2] for v in e.values]}).scalar_one()
+
+
+def _has_writer_function(session: Session) -> bool:
+    info = session.connection().info
+    if "audit_writer" not in info:
+        info["audit_writer"] = bool(session.execute(
+            text(f"SELECT to_regprocedure('{_WRITER_SIGNATURE}') IS NOT NULL")).scalar())
+    return info["audit_writer"]
 
 
 def _db_user(session: Session, ctx: ServiceContext) -> str | None:

@@ -8,10 +8,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, NoReturn, ParamSpec, TypeVar
 
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db.models import SettingRow
@@ -19,7 +18,7 @@ from app.domain.calendar import WorkingCalendar
 from app.domain.settings import Settings
 from app.identity import machine_name, os_login
 from app.domain.roles import Permission, Role, allows
-from app.services.common.errors import DatabaseUnavailable, PermissionDenied
+from app.services.common.errors import DatabaseUnavailable, PermissionDenied, database_error
 
 SETTINGS_KEY = "council_settings"
 
@@ -73,28 +72,40 @@ class ServiceContext:
         """
         outer = self.current_session
         if outer is not None:
+            if getattr(self._local, "reading", False):
+                raise RuntimeError("a change was attempted inside a read: open the unit of work first")
             yield outer
             return
         session = self._sessions()
         self._local.session = session
+        self._local.reading = False
         self.transactions += 1
         try:
-            yield session
-            session.commit()
-        except (OperationalError, DBAPIError) as exc:
-            session.rollback()
-            if _is_unreachable(exc):
-                raise DatabaseUnavailable(
-                    "The database cannot be reached just now, so nothing was saved. What you typed "
-                    f"is kept; try again in a moment. ({type(exc.orig).__name__})",
-                    retry_safe=False) from exc
-            raise
-        except BaseException:
-            session.rollback()
-            raise
+            try:
+                yield session
+            except BaseException as exc:
+                _rollback(session)
+                self._raise_translated(exc)
+            try:
+                session.commit()
+            except BaseException as exc:
+                _rollback(session)
+                self._raise_translated(exc, committing=True)
         finally:
             self._local.session = None
             session.close()
+
+    def _raise_translated(self, exc: BaseException, *, committing: bool = False, reading: bool = False) -> NoReturn:
+        """Raise a database failure as the refusal it means for the user; anything else unchanged.
+
+        This is the one place where DataError, IntegrityError, OperationalError, StaleDataError, a full
+        disk or a read-only file become plain words. Only a server can leave a commit's outcome
+        unknown: SQLite's commit either happened or raised.
+        """
+        found = database_error(exc, committing=committing, reading=reading, server=self.dialect != "sqlite")
+        if found is None or found is exc:
+            raise exc
+        raise found from exc
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -105,16 +116,14 @@ class ServiceContext:
             return
         session = self._read_sessions()
         self._local.session = session
+        self._local.reading = True
         try:
             yield session
-        except (OperationalError, DBAPIError) as exc:
-            if _is_unreachable(exc):
-                raise DatabaseUnavailable(
-                    "The database cannot be reached just now. Try again in a moment "
-                    f"({type(exc.orig).__name__}).", retry_safe=True) from exc
-            raise
+        except BaseException as exc:
+            self._raise_translated(exc, reading=True)
         finally:
             self._local.session = None
+            self._local.reading = False
             session.close()
 
     # Settings are read once per context (inside the unit of work that first needs them, so that
@@ -166,11 +175,9 @@ def setting_exists(session: Session, key: str) -> bool:
     return session.scalar(select(SettingRow.key).where(SettingRow.key == key)) is not None
 
 
-_UNREACHABLE = ("could not connect", "connection", "server closed", "terminating", "database is locked",
-                "timeout", "network")
-
-
-def _is_unreachable(exc: DBAPIError) -> bool:
-    """A lost or busy server, as opposed to a mistake in the statement."""
-    text = str(exc.orig).lower()
-    return exc.connection_invalidated or any(word in text for word in _UNREACHABLE)
+def _rollback(session: Session) -> None:
+    # After a lost connection the rollback itself can fail; the original failure is what matters.
+    try:
+        session.rollback()
+    except Exception:  # noqa: BLE001
+        pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,9 +20,10 @@ from app.domain.threshold import IncidentFacts, ThresholdResult, assess
 from app.services.agencies.directory import AgencyDirectory, AgencyMatcher
 from app.services.cases.facts import refresh_summary
 from app.domain.roles import Permission
-from app.services.common.context import ServiceContext
-from app.services.common.errors import ValidationFailed
+from app.services.common.context import ServiceContext, retry_read
+from app.services.common.errors import DuplicateRecord, ValidationFailed
 from app.services.common.ops import NOTHING, Changes, Part
+from app.services.intake.limits import application_limits
 from app.services.cases.references import next_reference
 
 
@@ -35,6 +37,7 @@ class CreatedCase:
     waiting_for: tuple[str, ...]
     unmatched_agencies: tuple[str, ...]
     warnings: tuple[str, ...] = ()
+    already_saved: bool = False  # the same submission had been saved before: this is that case
 
     @property
     def changes(self) -> Changes:
@@ -82,7 +85,7 @@ def _location(session: Session, text: str | None) -> ProblemLocation | None:
 
 
 def _add_case(session: Session, ctx: ServiceContext, data: ApplicationData, matcher: AgencyMatcher,
-              officer: str | None) -> CreatedCase:
+              officer: str | None, submission_id: str | None = None) -> CreatedCase:
     settings = ctx.settings()
     now = ctx.now()
     applicant = _person(data.applicant, ctx.actor)
@@ -95,7 +98,7 @@ def _add_case(session: Session, ctx: ServiceContext, data: ApplicationData, matc
     waiting = data.waiting_for
     case = Case(
         reference=next_reference(session, data.received_on.year, settings.council.reference_prefix),
-        source_reference=data.source_reference, channel=data.channel.value,
+        source_reference=data.source_reference, submission_id=submission_id, channel=data.channel.value,
         received_at=data.received_at, received_on=data.received_on,
         status=(Status.AWAITING_CONSENT if waiting else Status.RECEIVED).value,
         applicant=applicant, victim=victim,
@@ -107,7 +110,8 @@ def _add_case(session: Session, ctx: ServiceContext, data: ApplicationData, matc
         consent_recorded_at=now, asb_types=", ".join(data.asb_types),
         problem_location=_location(session, data.problem_location), impact=data.impact,
         vulnerability=data.vulnerability, desired_outcome=data.desired_outcome,
-        officer=officer, created_by=ctx.actor, updated_by=ctx.actor)
+        officer=officer, created_by=ctx.actor, updated_by=ctx.actor,
+        victim_tenure=data.victim_tenure, victim_landlord_id=_landlord(matcher, data))
     unmatched: list[str] = []
     for position, item in enumerate(data.incidents):
         agency = matcher.match(item.reported_to)
@@ -132,6 +136,14 @@ def _add_case(session: Session, ctx: ServiceContext, data: ApplicationData, matc
                        tuple(unmatched))
 
 
+def _landlord(matcher: AgencyMatcher, data: ApplicationData) -> int | None:
+    """The registered provider the victim rents from, when named and in the directory."""
+    if data.victim_tenure != "registered_provider" or not data.victim_landlord:
+        return None
+    agency = matcher.match(data.victim_landlord)
+    return agency.id if agency is not None else None
+
+
 def _perpetrator(session: Session, data, actor: str) -> Perpetrator:
     """Reuse a known person (same name or description at the same address) so cases link up."""
     key_name = (data.name or "").casefold().strip()
@@ -148,17 +160,68 @@ def _perpetrator(session: Session, data, actor: str) -> Perpetrator:
     return perp
 
 
-def create_application(ctx: ServiceContext, data: ApplicationData, officer: str | None = None) -> CreatedCase:
-    """Save one application typed into the form. Raises ValidationFailed, saving nothing."""
+def create_application(ctx: ServiceContext, data: ApplicationData, officer: str | None = None, *,
+                       submission_id: str | None = None) -> CreatedCase:
+    """Save one application typed into the form. Raises ValidationFailed, saving nothing.
+
+    `submission_id` is made by the form when it opens. Saving the same submission again (after a
+    failure whose outcome was unknown, or a second click) returns the case saved the first time,
+    marked `already_saved`, instead of making a duplicate; two saves racing each other meet the
+    database's unique index, and the loser returns the winner's case.
+    """
     ctx.require(Permission.CHANGE_CASES)
-    problems = check_application(data, ctx.now())
+    submission_id = _checked_submission(submission_id)
+    problems = check_application(data, ctx.now()) + application_limits(data)
     if problems:
         raise ValidationFailed(problems)
-    with ctx.unit_of_work() as session:
-        if data.source_reference and _existing(session, [data.source_reference]):
-            raise ValidationFailed([Problem("source_reference",
-                                            f"{data.source_reference} has already been imported")])
-        return _add_case(session, ctx, data, AgencyMatcher(session), officer or ctx.actor)
+    try:
+        with ctx.unit_of_work() as session:
+            if submission_id is not None:
+                earlier = _by_submission(session, submission_id)
+                if earlier is not None:
+                    return earlier
+            if data.source_reference and _existing(session, [data.source_reference]):
+                raise ValidationFailed([Problem("source_reference",
+                                                f"{data.source_reference} has already been imported")])
+            return _add_case(session, ctx, data, AgencyMatcher(session), officer or ctx.actor, submission_id)
+    except DuplicateRecord:
+        earlier = find_submission(ctx, submission_id) if submission_id is not None else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _checked_submission(submission_id: str | None) -> str | None:
+    if submission_id is None:
+        return None
+    text = str(submission_id).strip()
+    if not text or len(text) > 36 or not all(c.isalnum() or c == "-" for c in text):
+        raise ValidationFailed([Problem("submission_id", "is not a submission id made by the form")])
+    return text
+
+
+@retry_read
+def find_submission(ctx: ServiceContext, submission_id: str) -> CreatedCase | None:
+    """The case saved from this submission, or None: what the form asks after an ambiguous failure."""
+    ctx.require(Permission.VIEW)
+    submission_id = _checked_submission(submission_id) or ""
+    with ctx.reading() as session:
+        return _by_submission(session, submission_id)
+
+
+def _by_submission(session: Session, submission_id: str) -> CreatedCase | None:
+    case = session.scalar(select(Case).where(Case.submission_id == submission_id))
+    if case is None:
+        return None
+    waiting = []
+    if case.status == Status.AWAITING_CONSENT:
+        if case.victim_id is not None and not case.victim_consent:
+            waiting.append("the victim's consent to apply on their behalf")
+        if not case.consent_to_share:
+            waiting.append("consent to share details with the other agencies")
+    unmatched = tuple(i.reported_to or "(no organisation given)" for i in case.incidents if i.agency_id is None)
+    return CreatedCase(case.id, case.reference, case.source_reference, case.status, case.version, tuple(waiting),
+                       unmatched, already_saved=True)
 
 
 @dataclass(frozen=True)
@@ -170,17 +233,35 @@ class Scan:
 
 def save_application(ctx: ServiceContext, data: ApplicationData, *, scans: Sequence[Scan] = (),
                      linked_cases: Sequence[int] = (), acknowledge: bool = False,
-                     draft_ids: Sequence[int] = (), officer: str | None = None) -> CreatedCase:
+                     draft_ids: Sequence[int] = (), officer: str | None = None,
+                     submission_id: str | None = None) -> CreatedCase:
     """The officer's Save: the case, its scans, its links to earlier cases, the acknowledgement put
     on the list to send and the autosaved draft removed, in one transaction: all of it or none.
 
     A scan that cannot be kept (wrong type, too big, unreadable) refuses the whole save, saying
-    which, so the officer can remove it and save again with nothing half-saved.
+    which, so the officer can remove it and save again with nothing half-saved. Saved again with
+    the same `submission_id`, it returns the first case (with its scans, links and letter, which
+    were saved with it in the same transaction) and adds nothing.
     """
     from app.services.intake import support
     ctx.require(Permission.CHANGE_CASES)
+    try:
+        return _save_application(ctx, data, support, scans, linked_cases, acknowledge, draft_ids, officer,
+                                 submission_id)
+    except DuplicateRecord:  # the same submission saved at the same moment by another attempt
+        earlier = find_submission(ctx, submission_id) if submission_id is not None else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _save_application(ctx: ServiceContext, data: ApplicationData, support: Any, scans: Sequence[Scan],
+                      linked_cases: Sequence[int], acknowledge: bool, draft_ids: Sequence[int], officer: str | None,
+                      submission_id: str | None) -> CreatedCase:
     with ctx.unit_of_work():
-        created = create_application(ctx, data, officer)
+        created = create_application(ctx, data, officer, submission_id=submission_id)
+        if created.already_saved:
+            return created
         for scan in scans:
             support.attach_document(ctx, created.id, scan.path, scan.title)
         for other in linked_cases:
@@ -201,6 +282,7 @@ def _existing(session: Session, refs: Iterable[str]) -> dict[str, str]:
 
 
 def parse_files(ctx: ServiceContext, paths: Sequence[Path]) -> list[ParsedApplication]:
+    ctx.require(Permission.VIEW)
     now = ctx.now()
     parsed: list[ParsedApplication] = []
     for path in paths:
@@ -214,14 +296,15 @@ def import_applications(ctx: ServiceContext, paths: Sequence[Path], *, dry_run: 
     report = ImportReport()
     parsed = parse_files(ctx, paths)
     for item in parsed:
-        for problem in item.problems:
+        # The same limits as the form, before anything is written or "would be created" is said.
+        for problem in (*item.problems, *(application_limits(item.data, ctx.today()) if item.data else ())):
             report.invalid.append((item.label, problem))
     with ctx.unit_of_work() as session:
         existing = _existing(session, [p.data.source_reference for p in parsed if p.data])
         seen: set[str] = set()
         batch: list[ApplicationData] = []
         for item in parsed:
-            if item.data is None:
+            if item.data is None or report.invalid:
                 continue
             ref = item.data.source_reference
             if ref and ref in existing:

@@ -138,7 +138,8 @@ def application_from_form(payload: dict[str, Any], now: datetime) -> FormResult:
         problem_location=_opt(payload, "problem_location"), alleged_perpetrators=perpetrators,
         impact=_opt(payload, "impact"), vulnerability=_opt(payload, "vulnerability"),
         desired_outcome=_opt(payload, "desired_outcome"))
-    checked = [_form_key(p, payload) for p in check_application(data, now)]
+    from app.services.intake.limits import application_limits
+    checked = [_form_key(p, payload) for p in [*check_application(data, now), *application_limits(data, now.date())]]
     seen = {p.field for p in problems}
     problems += [p for p in checked if p.field not in seen]
     return FormResult(None if problems else data, tuple(problems))

@@ -86,6 +86,7 @@ def _reasons(person: Person, q: RepeatQuery) -> list[str]:
     return reasons
 
 
+@retry_read
 def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: str = "",
                           phone: str = "", address: str = "", victim: RepeatQuery | None = None,
                           limit: int = 20) -> list[PossibleRepeat]:
@@ -98,7 +99,7 @@ def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: s
     tests = [t for _, q in queries for t in _person_tests(q)]
     if not tests:
         return []
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         people = select(Person.id).where(or_(*tests))
         rows = session.execute(
             select(Case.id, Case.reference, Case.received_on, Case.status, Person)
@@ -113,10 +114,16 @@ def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: s
                 found[case_id][5].extend(r for r in reasons if r not in found[case_id][5])
                 continue
             found[case_id] = (reference, person.display_name, received_on, status, person, reasons)
-        return [PossibleRepeat(case_id, reference, name, person.postcode, received_on, status, ", ".join(reasons))
-                for case_id, (reference, name, received_on, status, person, reasons) in list(found.items())[:limit]]
+        out = [PossibleRepeat(case_id, reference, name, person.postcode, received_on, status, ", ".join(reasons))
+               for case_id, (reference, name, received_on, status, person, reasons) in list(found.items())[:limit]]
+        searched = " | ".join(v for _, q in queries for v in (q.surname.strip(), q.postcode.strip(),
+                                                               q.phone.strip(), _first_line(q.address)) if v)
+        audit.record(session, ctx, "search", "people", None, reason=f"repeat check: {len(out)} earlier case(s)",
+                     changes={"search": (None, searched)})
+        return out
 
 
+@retry_read
 def suggest(ctx: ServiceContext, kind: str, text: str, limit: int = 10) -> list[str]:
     """Existing values offered while typing: 'location', 'perpetrator', 'address'."""
     ctx.require(Permission.VIEW)
@@ -124,7 +131,7 @@ def suggest(ctx: ServiceContext, kind: str, text: str, limit: int = 10) -> list[
     if len(text) < 2:
         return []
     pattern = f"%{text.lower()}%"
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         if kind == "location":
             query = select(ProblemLocation.description).where(ProblemLocation.search_key.like(pattern))
         elif kind == "perpetrator":
@@ -162,6 +169,9 @@ def save_draft(ctx: ServiceContext, kind: str, payload: dict[str, Any], draft_id
 
 @retry_read
 def list_drafts(ctx: ServiceContext, kind: str | None = None) -> list[DraftInfo]:
+    ctx.require(Permission.VIEW)
+    if not ctx.may(Permission.CHANGE_CASES):
+        return []  # a user who may not create cases has no drafts
     with ctx.reading() as session:
         query = select(Draft).where(Draft.owner == ctx.actor).order_by(Draft.updated_at.desc())
         if kind:
@@ -171,6 +181,7 @@ def list_drafts(ctx: ServiceContext, kind: str | None = None) -> list[DraftInfo]
 
 def discard_draft(ctx: ServiceContext, draft_id: int) -> Changes:
     """A user's own draft only: nobody removes a colleague's unsaved work."""
+    ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         session.execute(delete(Draft).where(Draft.id == draft_id, Draft.owner == ctx.actor))
         return Changes.of(Part.DRAFTS)
@@ -239,6 +250,7 @@ def queue_letter(ctx: ServiceContext, case_id: int, template: str) -> Saved:
 
 @retry_read
 def awaiting_consent_cases(ctx: ServiceContext) -> int:
+    ctx.require(Permission.VIEW)
     with ctx.reading() as session:
         return session.scalar(select(func.count()).select_from(Case)
                               .where(Case.status == Status.AWAITING_CONSENT)) or 0

@@ -1,6 +1,8 @@
-"""Letters for a case: which fit, produce (render and store), approve, record as sent, reprint, list."""
+"""Letters for a case: which fit, draft (the filled text to edit), produce, approve, record as sent, reprint, list."""
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -8,40 +10,47 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import Agency, AgencyContact, Case, Letter, SecondaryReview
+from app.db.models import AgencyRequest, AuditEntry, Case, Letter, SecondaryReview
 from app.domain.application import Problem
-from app.domain.dates import long_form, parse_uk_or_iso
-from app.domain.roles import Permission
+from app.domain.dates import long_form
+from app.domain.roles import Permission, Role
 from app.domain.workflow import Status, check_transition
-from app.letters import (TEMPLATE_NAMES, Contact, EnvelopeWindow, LetterRequest, MissingPlaceholder,
-                         TemplateError, load_template, produce_pdf)
+from app.letters import (TEMPLATE_NAMES, EnvelopeWindow, LetterPart, MissingPlaceholder, TemplateError,
+                         fill_request, letter_parts, load_template, produce_pdf)
 from app.letters.templates import TEMPLATE_LABELS
 from app.services.common import audit
 from app.services.cases import steps as wf
-from app.services.cases.letter_steps import STEP_LETTERS, case_values_when_sent
+from app.services.cases.letter_steps import STEP_LETTERS, case_values_when_sent, chased_when_sent
 from app.services.agencies.directory import AgencyMatcher
 from app.services.cases.facts import refresh_summary
 from app.services.common.concurrency import apply_changes, load_for_change
-from app.services.common.context import ServiceContext
-from app.services.common.errors import NotFound, ServiceError, ValidationFailed
+from app.services.common.context import ServiceContext, retry_read
+from app.services.common.errors import NotFound, PermissionDenied, ValidationFailed
 from app.services.common.ops import NOTHING, Changes, Part
-from app.services.letters.facts import CaseRecords, contact_user, load_records, why_not
-from app.services.letters.values import (Recipient, agency_recipient, attendee_recipient, common_values,
-                                        person_recipient, template_values)
+from app.services.letters.facts import CaseRecords, load_records, why_not
+from app.services.letters.prepare import LetterRefused, Prepared, in_words, label_of, prepare, user_name
 
+__all__ = ["LetterDraft", "LetterInfo", "LetterRefused", "ReadFirst", "TemplateFit", "TextEdit", "approve_letter",
+           "available_templates", "draft_letter", "letter_for_reference", "letter_pdf", "list_letters",
+           "produce_letter", "record_disclosure", "record_sent"]
 
 _PANEL_TEMPLATES = ("panel-invitation", "panel-member-invitation")
+_LETTER_PARTS = (Part.LETTERS, Part.TIMELINE)
 
 
-class LetterRefused(ServiceError):
-    """This letter cannot be produced (or sent) for this case now; the message says why."""
+class ReadFirst(LetterRefused):
+    """The chair has not opened this letter yet: approval is of what was read."""
+
+    def __init__(self, letter_id: int) -> None:
+        self.letter_id = letter_id
+        super().__init__("Read the letter before approving it: open it (Preview) first, then approve.")
 
 
 @dataclass(frozen=True)
 class TemplateFit:
     name: str
     label: str
-    to: str  # applicant, agency, panel member
+    to: str  # applicant, victim, applicant or victim, agency, panel member
     available: bool
     reason: str | None  # why not, when not available
     needs_approval: bool
@@ -63,18 +72,41 @@ class LetterInfo:
     queued: bool
     needs_approval: bool
     revised_outcome_date: date | None
-    changes: Changes = NOTHING  # what producing, approving or sending it changed
+    approver_name: str | None = None
+    edited: bool = False
+    changes: Changes = NOTHING
 
     @property
     def label(self) -> str:
         return TEMPLATE_LABELS.get(self.template, self.template)
 
 
-def _info(letter: Letter) -> LetterInfo:
+@dataclass(frozen=True)
+class TextEdit:
+    """The officer's words for one part of a letter, and the text they replaced (as shown to them)."""
+
+    key: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class LetterDraft:
+    """A letter's filled text, shown to the officer before the PDF is made."""
+
+    case_id: int
+    template: str
+    label: str
+    recipient: str
+    large_print: bool
+    parts: tuple[LetterPart, ...]
+
+
+def _info(letter: Letter, changes: Changes = NOTHING) -> LetterInfo:
     return LetterInfo(letter.id, letter.case_id, letter.template, letter.recipient, letter.produced_at,
                       letter.produced_by, letter.approved_at, letter.approved_by, letter.sent_on,
                       letter.sent_method, letter.sent_by, letter.queued, _needs_approval(letter.template),
-                      letter.revised_outcome_date)
+                      letter.revised_outcome_date, letter.approver_name, bool(letter.edits), changes)
 
 
 def _needs_approval(template: str) -> bool:
@@ -91,10 +123,11 @@ def _case(session: Session, case_id: int) -> Case:
     return case
 
 
+@retry_read
 def available_templates(ctx: ServiceContext, case_id: int) -> list[TemplateFit]:
     """Every template, saying whether it fits the case's state now and, if not, why not."""
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         records = load_records(session, ctx, _case(session, case_id))
         out = []
         for name in TEMPLATE_NAMES:
@@ -105,63 +138,101 @@ def available_templates(ctx: ServiceContext, case_id: int) -> list[TemplateFit]:
         return out
 
 
-def produce_letter(ctx: ServiceContext, case_id: int, template: str, *, recipient: str | None = None,
-                   agency_id: int | None = None, extra_text: dict[str, str] | None = None,
-                   large_print: bool | None = None, applicant_is_tenant: bool | None = None,
-                   window: EnvelopeWindow | None = None) -> LetterInfo:
-    """Render the letter and keep the exact PDF with the case (one unit of work, audited).
+def _prepared(session: Session, ctx: ServiceContext, case: Case, template: str,
+              **options: Any) -> tuple[CaseRecords, Prepared]:
+    records = load_records(session, ctx, case)
+    try:
+        return records, prepare(session, ctx, records, template, **options)
+    except MissingPlaceholder as exc:
+        raise LetterRefused(in_words(exc, case.reference)) from None
 
-    `extra_text` supplies what only the officer knows (a delay letter's `delay_reason` and
-    `new_date`, or a contact officer not in the user list); it may not replace the case's own values.
+
+@retry_read
+def draft_letter(ctx: ServiceContext, case_id: int, template: str, *, recipient: str | None = None,
+                 agency_id: int | None = None, extra_text: dict[str, str] | None = None,
+                 large_print: bool | None = None) -> LetterDraft:
+    """The letter's filled text, part by part, for the officer to read and change before it is produced.
+
+    Nothing is stored: the same arguments, with the officer's edits, go to `produce_letter`.
     """
     ctx.require(Permission.CHANGE_CASES)
-    try:
-        spec = load_template(template)
-    except TemplateError as exc:
-        raise LetterRefused(str(exc)) from None
+    with ctx.reading() as session:
+        case = _case(session, case_id)
+        _records, ready = _prepared(session, ctx, case, template, recipient=recipient, agency_id=agency_id,
+                                    extra_text=extra_text, large_print=large_print)
+        try:
+            parts = letter_parts(fill_request(ready.request))
+        except MissingPlaceholder as exc:
+            raise LetterRefused(in_words(exc, case.reference)) from None
+        return LetterDraft(case.id, template, TEMPLATE_LABELS[template], ready.recipient.label,
+                           ready.request.large_print, parts)
+
+
+def produce_letter(ctx: ServiceContext, case_id: int, template: str, *, recipient: str | None = None,
+                   agency_id: int | None = None, extra_text: dict[str, str] | None = None,
+                   large_print: bool | None = None, window: EnvelopeWindow | None = None,
+                   edits: Sequence[TextEdit] = ()) -> LetterInfo:
+    """Render the letter and keep the exact PDF with the case (one unit of work, audited).
+
+    `extra_text` supplies what only the officer knows (a delay letter's `delay_reason` and `new_date`, or
+    a contact officer not in the user list); it may not replace the case's own values. `edits` are the
+    officer's changes to the filled text (see `draft_letter`): kept with the letter and noted in the audit;
+    the template file is never changed.
+    """
+    ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         case = _case(session, case_id)
-        records = load_records(session, ctx, case)
-        reason = why_not(records, template)
-        if reason:
-            raise LetterRefused(f"The {TEMPLATE_LABELS[template].lower()} letter cannot be produced for "
-                                f"{case.reference}: {reason}.")
-        settings, cal, today = ctx.settings(), ctx.calendar(), ctx.today()
-        agency = _agency(session, records, spec.to, agency_id)
-        to = _recipient(session, records, spec.to, recipient, agency)
-        values = common_values(records, settings, today, to)
-        values.update(template_values(template, records, settings, cal, today, agency=agency,
-                                      applicant_is_tenant=applicant_is_tenant))
-        values.update(_contact_values(session, ctx, case, settings))
-        revised = _merge_extra(values, extra_text or {}, template, today)
-        for key in _CONTACT_KEYS:  # every letter names its contact officer (letters.md)
-            if not str(values.get(key) or "").strip():
-                raise LetterRefused(str(MissingPlaceholder(
-                    key, template, f"has no value: add {case.officer or ctx.actor} to the user list with "
-                    "a name, phone and email, or give the contact officer's details")))
-        if large_print is None:
-            needs = (to.person.accessibility_needs or "") if to.person else ""
-            large_print = "large print" in needs.casefold().replace("-", " ")
-        request = LetterRequest(template, values, settings.council, case.reference, today, to.lines,
-                                Contact(str(values.get("contact_name")), str(values.get("contact_phone")),
-                                        str(values.get("contact_email"))),
-                                large_print=large_print, window=window or EnvelopeWindow())
+        records, ready = _prepared(session, ctx, case, template, recipient=recipient, agency_id=agency_id,
+                                   extra_text=extra_text, large_print=large_print, window=window)
+        changed = _check_edits(ready, edits, case.reference)
+        request = replace(ready.request, edits={e.key: e.after for e in changed}) if changed else ready.request
         try:
             pdf = produce_pdf(request)
+        except MissingPlaceholder as exc:
+            raise LetterRefused(in_words(exc, case.reference)) from None
         except TemplateError as exc:
             raise LetterRefused(str(exc)) from None
         letter = _queued(session, case.id, template) or Letter(case_id=case.id, template=template)
-        meeting = (records.planned_review() if template in _PANEL_TEMPLATES else
-                   records.held_review() if template == "findings" else None)
-        letter.meeting_id = meeting[1].id if meeting else None
-        letter.recipient, letter.pdf, letter.queued = to.label[:300], pdf, False
+        letter.meeting_id = _meeting_of(records, template)
+        letter.recipient, letter.pdf, letter.queued = ready.recipient.label[:300], pdf, False
         letter.produced_at, letter.produced_by = ctx.now(), ctx.actor
-        letter.revised_outcome_date = revised
+        letter.revised_outcome_date = ready.revised_outcome
+        letter.agency_id = ready.agency.id if ready.agency else None
+        letter.request_id, letter.new_due_on = ready.request_id, ready.new_due_on
+        letter.edits = json.dumps([{"part": e.key, "before": e.before, "after": e.after} for e in changed],
+                                  ensure_ascii=False) if changed else None
         session.add(letter)
         session.flush()
+        note = f"{template} produced"
+        if changed:
+            note += f", edited by the officer ({len(changed)} part{'s' if len(changed) > 1 else ''}: " \
+                    f"{', '.join(e.key for e in changed)})"
         audit.record(session, ctx, "letter", "letter", letter.id, case_id=case.id,
-                     changes={"recipient": (None, to.label)}, reason=f"{template} produced")
-        return replace(_info(letter), changes=Changes.of_case(case.id, Part.LETTERS, Part.TIMELINE))
+                     changes={"recipient": (None, ready.recipient.label)}, reason=note)
+        return _info(letter, Changes.of_case(case.id, *_LETTER_PARTS))
+
+
+def _check_edits(ready: Prepared, edits: Sequence[TextEdit], reference: str) -> list[TextEdit]:
+    """The edits that change something; refused if the text they were made to has changed since."""
+    if not edits:
+        return []
+    try:
+        parts = {p.key: p.text for p in letter_parts(fill_request(ready.request))}
+    except MissingPlaceholder as exc:
+        raise LetterRefused(in_words(exc, reference)) from None
+    stale = [e.key for e in edits if parts.get(e.key) != e.before]
+    if stale:
+        raise LetterRefused("The letter's text has changed since you opened it to edit (the case was updated "
+                            "meanwhile). Open it again to see the new text; copy your changes across first if "
+                            "you need them.")
+    return [e for e in edits if e.after.strip() != e.before.strip()]
+
+
+def _meeting_of(records: CaseRecords, template: str) -> int | None:
+    if template not in _PANEL_TEMPLATES and template != "findings":
+        return None
+    meeting = records.planned_review() if template in _PANEL_TEMPLATES else records.held_review()
+    return meeting[1].id if meeting else None
 
 
 def _queued(session: Session, case_id: int, template: str) -> Letter | None:
@@ -170,100 +241,42 @@ def _queued(session: Session, case_id: int, template: str) -> Letter | None:
                                                 Letter.queued.is_(True)).order_by(Letter.id)).first()
 
 
-def _agency(session: Session, records: CaseRecords, to: str, agency_id: int | None) -> Agency | None:
-    if to != "agency":
-        return None
-    if agency_id is None:
-        names = sorted(records.agencies[a].name for a in records.involved_agencies() if a in records.agencies)
-        hint = f" (involved in this case: {', '.join(names)})" if names else ""
-        raise LetterRefused(f"Choose the agency this letter is for{hint}.")
-    agency = records.agencies.get(agency_id) or session.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound("That agency is not in the directory.")
-    return agency
-
-
-def _recipient(session: Session, records: CaseRecords, to: str, name: str | None,
-               agency: Agency | None) -> Recipient:
-    case = records.case
-    if to == "agency" and agency is not None:
-        return agency_recipient(agency, name.strip() if name and name.strip() else None)
-    if to == "panel member":
-        planned = records.planned_review()
-        attendees = records.attendees.get(planned[1].id, []) if planned else []
-        wanted = (name or "").strip().casefold()
-        for a in attendees:
-            if a.name.casefold() == wanted:
-                return attendee_recipient(a, records.agencies.get(a.agency_id) if a.agency_id else None)
-        contact = session.scalar(select(AgencyContact).where(AgencyContact.panel_member.is_(True))
-                                 .where(AgencyContact.name.ilike(name.strip() if name else "")))
-        if contact is not None:
-            agency_row = records.agencies.get(contact.agency_id)
-            return agency_recipient(agency_row, contact.name) if agency_row else Recipient(
-                contact.name, (contact.name,), contact.name)
-        listed = ", ".join(a.name for a in attendees) or "nobody recorded yet"
-        raise LetterRefused(f"Name the panel member this invitation is for (on the panel: {listed}).")
-    people = [p for p in (case.applicant, case.victim) if p is not None]
-    if name and name.strip():
-        for person in people:
-            if name.strip().casefold() in {person.display_name.casefold(),
-                                           " ".join(filter(None, (person.first_name, person.last_name))).casefold()}:
-                return person_recipient(person)
-        raise LetterRefused(f"This letter goes to the applicant or the victim: "
-                            f"{' or '.join(p.display_name for p in people)}.")
-    return person_recipient(case.applicant)
-
-
-def _contact_values(session: Session, ctx: ServiceContext, case: Case, settings: Any) -> dict[str, Any]:
-    """The named contact officer: the case officer from the user list, else the signed-in user."""
-    user = contact_user(session, [case.officer, ctx.actor])
-    if user is None:
-        return {}  # the officer may give contact_name etc. in extra_text; else the letter names what is missing
-    return {"contact_name": user.display_name, "contact_phone": user.phone or settings.council.phone,
-            "contact_email": user.email or settings.council.email}
-
-
-_CONTACT_KEYS = ("contact_name", "contact_phone", "contact_email")
-
-
-def _merge_extra(values: dict[str, Any], extra: dict[str, str], template: str, today: date) -> date | None:
-    """Add the officer's own words; refuse any that would replace a value from the case record."""
-    clashes = [k for k in extra if values.get(k) not in (None, "")]
-    if clashes:
-        raise LetterRefused(f"{', '.join(sorted(clashes))} comes from the case record and cannot be "
-                            "replaced in the letter.")
-    values.update({k: v for k, v in extra.items() if v is not None and str(v).strip()})
-    if template != "delay":
-        return None
-    if "new_date" not in values:
-        raise LetterRefused("The delay letter needs 'new_date': the date by which we will write with "
-                            "the findings.")
-    try:
-        new_date = parse_uk_or_iso(str(values["new_date"]))
-    except ValueError as exc:
-        raise LetterRefused(f"new_date: {exc}") from None
-    if new_date <= today:
-        raise LetterRefused("new_date: the new date must be after today.")
-    values["new_date"] = new_date
-    return new_date
-
-
 def approve_letter(ctx: ServiceContext, letter_id: int) -> LetterInfo:
-    """Record who approved the letter and when (the findings letter: the panel chair)."""
+    """The panel chair approves the findings letter after reading it; the letter records the chair's name.
+
+    Only a user with the panel chair role may, and only once they have opened this letter (the app
+    shows it, the command line writes it to a file): the approval is of what they read.
+    """
+    ctx.require(Permission.APPROVE_FINDINGS)  # before anything is read: nobody else learns what exists
     with ctx.unit_of_work() as session:
         letter = _letter(session, letter_id)
-        ctx.require(Permission.APPROVE_FINDINGS if _needs_approval(letter.template) else Permission.CHANGE_CASES)
+        if not _needs_approval(letter.template):
+            raise LetterRefused(f"The {label_of(letter.template)} letter needs no approval; it can be sent.")
+        ctx.require(Permission.APPROVE_FINDINGS)
+        if ctx.role != Role.PANEL_CHAIR:
+            raise PermissionDenied(
+                f"The findings letter is approved by the panel chair. {ctx.actor} is signed in as "
+                f"{ctx.role.label.lower() if ctx.role else 'nobody'}: ask the chair to read and approve it.")
+        if letter.queued or letter.pdf is None:
+            raise LetterRefused("This letter has not been produced yet, so there is nothing to approve.")
         if letter.sent_on:
             raise LetterRefused("This letter has already been sent; it cannot be approved now.")
         if letter.approved_at:
-            raise LetterRefused(f"This letter was already approved by {letter.approved_by}.")
-        letter.approved_by, letter.approved_at = ctx.actor, ctx.now()
+            raise LetterRefused(f"This letter was already approved by {letter.approver_name or letter.approved_by}.")
+        seen = session.scalar(select(AuditEntry.id).where(
+            AuditEntry.entity == "letter", AuditEntry.entity_id == letter.id, AuditEntry.action == "view letter",
+            AuditEntry.actor == ctx.actor).limit(1))
+        if seen is None:
+            raise ReadFirst(letter.id)
+        name = user_name(session, ctx.actor)
+        if name is None:
+            raise LetterRefused("The approval records the chair's name, and your user entry has only your login. "
+                                "Add your name under Settings (Your details), then approve.")
+        letter.approved_by, letter.approved_at, letter.approver_name = ctx.actor, ctx.now(), name
         audit.record(session, ctx, "approve letter", "letter", letter.id, case_id=letter.case_id,
-                     reason=letter.template)
+                     changes={"approver_name": (None, name)}, reason=f"{letter.template} approved by the panel chair")
         session.flush()
-        changes = (Changes.of_case(letter.case_id, Part.LETTERS, Part.TIMELINE) if letter.case_id is not None
-                   else Changes.of(Part.LETTERS))
-        return replace(_info(letter), changes=changes)
+        return _info(letter, Changes.of_case(letter.case_id, *_LETTER_PARTS) if letter.case_id else NOTHING)
 
 
 def _letter(session: Session, letter_id: int) -> Letter:
@@ -280,7 +293,8 @@ def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str,
     Its clock stops on `sent_on`, never on the date produced. `expected_version` is the case's
     version the user saw (the case page passes it): if someone changed the case since, nothing is
     recorded. The batch of the Letters section acts on letters, not cases, and passes none; the
-    letter's own state (already sent, not approved) is checked either way.
+    letter's own state (already sent, not approved) is checked either way. A reminder's new return
+    date goes on the request it chases.
     """
     ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
@@ -291,7 +305,7 @@ def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str,
         if letter.sent_on:
             problems.append(Problem("letter", f"this letter was already sent on {long_form(letter.sent_on)}"))
         if _needs_approval(letter.template) and not letter.approved_at:
-            problems.append(Problem("approval", "this letter must be approved (by the panel chair) before it is sent"))
+            problems.append(Problem("approval", "this letter must be approved by the panel chair before it is sent"))
         problems += _sent_problems(ctx, sent_on, method, letter.produced_at.date())
         if problems:
             raise ValidationFailed(problems)
@@ -306,12 +320,18 @@ def record_sent(ctx: ServiceContext, letter_id: int, sent_on: date, method: str,
             if letter.template in STEP_LETTERS or changed:
                 audit.record(session, ctx, STEP_LETTERS.get(letter.template, "letter sent"), "case", case.id,
                              case_id=case.id, changes=changed, reason=f"{letter.template} sent by {method}")
+            chased = chased_when_sent(session, letter, sent_on)
+            if chased is not None:
+                request, before = chased
+                audit.record(session, ctx, "request chased", "agency request", request.id, case_id=case.id,
+                             changes={"revised_due_on": (before, request.revised_due_on)},
+                             reason=f"reminder sent; new return date {request.revised_due_on}")
             refresh_summary(session, case, ctx.settings(), ctx.calendar())
         letter.sent_on, letter.sent_method, letter.sent_by = sent_on, method, ctx.actor
         audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=letter.case_id,
                      reason=f"{letter.template} sent by {method} on {sent_on.isoformat()}")
         session.flush()
-        return replace(_info(letter), changes=changes)
+        return _info(letter, changes)
 
 
 def _sent_problems(ctx: ServiceContext, sent_on: date, method: str, produced_on: date) -> list[Problem]:
@@ -338,9 +358,10 @@ def letter_pdf(ctx: ServiceContext, letter_id: int) -> bytes:
         return bytes(letter.pdf)
 
 
+@retry_read
 def list_letters(ctx: ServiceContext, case_id: int) -> list[LetterInfo]:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         _case(session, case_id)
         rows = session.scalars(select(Letter).where(Letter.case_id == case_id)
                                .order_by(Letter.produced_at, Letter.id))
@@ -349,8 +370,16 @@ def list_letters(ctx: ServiceContext, case_id: int) -> list[LetterInfo]:
 
 def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
                          recipient: str | None = None, agency_name: str | None = None,
-                         sent_on: date | None = None, method: str | None = None) -> tuple[LetterInfo, bytes]:
-    """The command line's `letter`: the same letter the app produces, found by case reference."""
+                         sent_on: date | None = None, method: str | None = None,
+                         extra_text: dict[str, str] | None = None, large_print: bool | None = None,
+                         approve: bool = False) -> tuple[LetterInfo, bytes]:
+    """The command line's `letter`: the same letter the app produces, found by case reference.
+
+    With `approve` (a panel chair), the findings letter already produced and read is approved instead
+    of a new one being produced; it is returned so that it can be written out again. Found, produced,
+    approved or sent, and read back in one transaction: all of it or none.
+    """
+    ctx.require(Permission.CHANGE_CASES)
     if (sent_on is None) != (method is None):
         raise LetterRefused("Give both --sent-on and --method to record the letter as sent.")
     if sent_on is not None:
@@ -358,7 +387,6 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
         problems = _sent_problems(ctx, sent_on, method or "", ctx.today())
         if problems:
             raise ValidationFailed(problems)
-    # Found, produced, sent and read back in one transaction: all of it or none.
     with ctx.unit_of_work() as session:
         case_id = session.scalar(select(Case.id).where(Case.reference == reference.strip().upper()))
         if case_id is None:
@@ -369,7 +397,17 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
             if agency is None:
                 raise NotFound(f"There is no agency called '{agency_name}' in the directory.")
             agency_id = agency.id
-        info = produce_letter(ctx, case_id, template, recipient=recipient, agency_id=agency_id)
+        waiting = session.scalar(select(Letter.id).where(
+            Letter.case_id == case_id, Letter.template == template, Letter.queued.is_(False),
+            Letter.sent_on.is_(None)).order_by(Letter.produced_at.desc(), Letter.id.desc()).limit(1))
+        if approve:
+            if waiting is None:
+                raise LetterRefused(f"There is no {label_of(template)} letter waiting for approval on {reference}: "
+                                    "produce it first (without --approve), read it, then approve it.")
+            info = approve_letter(ctx, waiting)
+        else:
+            info = produce_letter(ctx, case_id, template, recipient=recipient, agency_id=agency_id,
+                                  extra_text=extra_text, large_print=large_print)
         if sent_on is not None and method is not None:
             info = record_sent(ctx, info.id, sent_on, method)
         return info, letter_pdf(ctx, info.id)

@@ -3,20 +3,27 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.db.models import (Agency, AgencyRequest, Case, CaseReview, Finding, IncidentConfirmation,
-                           PanelAttendee, PanelMeeting, Recommendation, SecondaryReview, User)
+from app.db.models import (Agency, AgencyRequest, Case, CasePerpetrator, CaseReview, Finding,
+                           IncidentConfirmation, PanelAttendee, PanelMeeting, Perpetrator, Recommendation,
+                           SecondaryReview, User)
 from app.domain.workflow import Status
 from app.services.cases.facts import CaseState, CaseStates
 from app.services.common.context import ServiceContext
+from app.services.letters.parties import Parties, parties_of
+from app.services.letters.parties import Perpetrator as PerpetratorParty
 
 S = Status
 _BEFORE_DECISION = {S.RECEIVED, S.ACKNOWLEDGED, S.THRESHOLD_CHECK}
 _MET_STATES = {S.THRESHOLD_MET, S.INFORMATION_GATHERING, S.PANEL_SCHEDULED, S.REVIEWED}
+_ENDED = {S.CLOSED, S.WITHDRAWN, S.NOT_ACCEPTED}
 RP_KIND = "registered provider of social housing"
+TENURE_RP = "registered_provider"
 
 
 @dataclass
@@ -34,6 +41,18 @@ class CaseRecords:
     attendees: dict[int, list[PanelAttendee]]
     confirmations: dict[int, list[IncidentConfirmation]] = field(default_factory=dict)
     agendas: dict[int, list[str]] = field(default_factory=dict)  # meeting id: case references
+    perpetrators: list[PerpetratorParty] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # login (lower case): the user's name
+
+    @property
+    def parties(self) -> Parties:
+        return parties_of(self.case, self.perpetrators)
+
+    def name_of(self, login: str | None) -> str | None:
+        """A user's name for a login (a letter or pack names people, never logins)."""
+        if not login:
+            return None
+        return self.names.get(login.casefold()) or login
 
     @property
     def status(self) -> Status:
@@ -49,14 +68,30 @@ class CaseRecords:
         done = [(r, m) for r, m in self.reviews if held(m) and self.findings.get(r.id)]
         return done[-1] if done else None
 
+    def incidents(self) -> list:
+        """The case's incidents in date order (an approximate date by its start; undated last)."""
+        return sorted(self.case.incidents, key=_incident_order)
+
     def agency_incidents(self, agency_id: int) -> list:
-        return [i for i in self.case.incidents if i.agency_id == agency_id]
+        return [i for i in self.incidents() if i.agency_id == agency_id]
 
     def involved_agencies(self) -> set[int]:
         ids = {i.agency_id for i in self.case.incidents if i.agency_id}
         ids |= {r.agency_id for r in self.recommendations}
         ids |= {r.agency_id for r in self.requests}
         return ids
+
+    @property
+    def landlord(self) -> Agency | None:
+        """The registered provider the victim rents from, when recorded."""
+        if self.case.victim_tenure != TENURE_RP or self.case.victim_landlord_id is None:
+            return None
+        return self.agencies.get(self.case.victim_landlord_id)
+
+    def providers_involved(self) -> list[Agency]:
+        return sorted((self.agencies[a] for a in self.involved_agencies()
+                       if a in self.agencies and self.agencies[a].kind.casefold() == RP_KIND),
+                      key=lambda a: a.name)
 
     def involved_kinds(self) -> set[str]:
         return {self.agencies[a].kind.casefold() for a in self.involved_agencies() if a in self.agencies}
@@ -67,6 +102,11 @@ class CaseRecords:
 
     def panel_recommendations(self) -> list[Recommendation]:
         return [r for r in self.recommendations if r.secondary_review_id is None]
+
+
+def _incident_order(incident: Any) -> tuple[date, date, int]:
+    happened = incident.occurred_on or incident.occurred_from or incident.reported_on or date.max
+    return happened, incident.reported_on or date.max, incident.position or 0
 
 
 def held(meeting: PanelMeeting) -> bool:
@@ -107,16 +147,29 @@ def load_records(session: Session, ctx: ServiceContext, case: Case) -> CaseRecor
                 select(CaseReview.meeting_id, Case.reference).join(Case, Case.id == CaseReview.case_id)
                 .where(CaseReview.meeting_id.in_(meeting_ids)).order_by(Case.reference)):
             agendas[meeting_id].append(reference)
+    perpetrators = [PerpetratorParty(p.name, p.description, p.address) for p in session.scalars(
+        select(Perpetrator).join(CasePerpetrator, CasePerpetrator.perpetrator_id == Perpetrator.id)
+        .where(CasePerpetrator.case_id == case.id).order_by(Perpetrator.id))]
+    names = {login.casefold(): name for login, name in session.execute(select(User.login, User.display_name))
+             if name and name.strip() and name.strip().casefold() != login.casefold()}
     return CaseRecords(case, state, agencies, requests, reviews, dict(findings), recommendations,
-                       secondary, dict(attendees), dict(confirmations), dict(agendas))
+                       secondary, dict(attendees), dict(confirmations), dict(agendas), perpetrators, names)
 
 
 def why_not(records: CaseRecords, template: str) -> str | None:
-    """None when the template fits the case's state; otherwise the reason, in plain words."""
+    """None when the template fits the case's state; otherwise why not and what to do, in plain words."""
     case, st = records.case, records.status
     if template == "cannot-proceed":
         return None if st == S.AWAITING_CONSENT else \
             "this letter is only for an application that is waiting for consent"
+    if template == "victim-consent-request":
+        if case.victim_id is None:
+            return "the applicant is the victim, so there is nobody else to ask for consent"
+        if st in _ENDED or case.outcome_sent_on:
+            return f"the case is {st.label.lower()}"
+        if case.victim_consent and case.disclosure_consent is not None:
+            return "the victim has already answered both questions (recorded under People and consent)"
+        return None
     if template == "not-accepted":
         return None if case.not_accepted_reason and st == S.NOT_ACCEPTED else \
             "the application has not been recorded as not accepted"
@@ -129,13 +182,15 @@ def why_not(records: CaseRecords, template: str) -> str | None:
             "only a newly received application is acknowledged"
     if template in ("threshold-met", "threshold-not-met"):
         if case.threshold_decided_on is None:
-            return "the threshold has not been decided yet"
+            return "the threshold has not been decided yet (use Decide the threshold first)"
         if case.threshold_met != (template == "threshold-met"):
             return f"the threshold was decided as {'met' if case.threshold_met else 'not met'}"
+        if template == "threshold-met" and (case.outcome_sent_on or st in _ENDED):
+            return "the findings have been sent, so the review is past this letter"
         return None
-    if template in ("incident-confirmation-request", "information-request", "agency-reminder",
-                    "recommendation-notice") and not case.consent_to_share:
-        return "the applicant has not agreed that their details may be shared with the agencies"
+    if template in AGENCY_TEMPLATES and not case.consent_to_share:
+        return ("the applicant has not agreed that their details may be shared with the agencies (record it "
+                "under People and consent)")
     if template == "incident-confirmation-request":
         if st not in _BEFORE_DECISION:
             return "incidents are confirmed with agencies before the threshold is decided"
@@ -148,7 +203,7 @@ def why_not(records: CaseRecords, template: str) -> str | None:
         return None if records.open_requests() else "no request to an agency is waiting for a reply"
     if template in ("panel-member-invitation", "panel-invitation"):
         return None if records.planned_review() else \
-            "no panel meeting has been arranged for this case yet"
+            "no panel meeting has been arranged for this case yet (Panel meetings: add it to a meeting)"
     if template == "findings":
         if not records.reviews or not any(held(m) for _, m in records.reviews):
             return ("no panel has reviewed this case yet: the findings letter follows the panel "
@@ -160,7 +215,7 @@ def why_not(records: CaseRecords, template: str) -> str | None:
         if case.victim_id is not None and not case.disclosure_consent:
             return ("the applicant applied for someone else, and the victim has not agreed that the findings may "
                     "be disclosed to the applicant (record it under People and consent)")
-        return None
+        return tenure_missing(records)
     if template == "delay":
         if not (case.threshold_met and case.threshold_decided_on):
             return "a delay letter is only for a review under way (threshold met)"
@@ -172,8 +227,51 @@ def why_not(records: CaseRecords, template: str) -> str | None:
     if template == "secondary-review-outcome":
         if records.secondary is None:
             return "no secondary review has been requested"
-        return None if records.secondary.outcome else "the secondary review has no outcome recorded yet"
+        if not records.secondary.outcome:
+            return "the secondary review has no outcome recorded yet"
+        return tenure_missing(records)
     return f"there is no letter called '{template}'"
+
+
+AGENCY_TEMPLATES = ("incident-confirmation-request", "information-request", "agency-reminder",
+                    "recommendation-notice")
+
+
+def tenure_missing(records: CaseRecords) -> str | None:
+    """The Housing Ombudsman route depends on whether the victim rents from a provider involved in the
+    case: when one is involved and nobody has asked, the letter waits for the answer (never a guess)."""
+    providers = records.providers_involved()
+    case = records.case
+    if not providers:
+        return None
+    names = " or ".join(a.name for a in providers)
+    if case.victim_tenure is None:
+        return (f"{names} is involved in the case, but whether the victim rents their home from it has not "
+                "been recorded: record the tenure under People and consent first")
+    if case.victim_tenure == TENURE_RP and case.victim_landlord_id is None:
+        return ("the victim rents from a registered provider, but which one is not recorded: choose it under "
+                "People and consent (the tenure) first")
+    return None
+
+
+def why_not_for_agency(records: CaseRecords, template: str, agency: Agency) -> str | None:
+    """Whether this agency letter fits this agency (the case already fits the template)."""
+    if template == "incident-confirmation-request":
+        if not agency.relevant_body:
+            return (f"{agency.name} is not a relevant body, so incidents reported to it cannot count and it is "
+                    "not asked to confirm them")
+        if not records.agency_incidents(agency.id):
+            return f"no incident in this application was reported to {agency.name}"
+    if template == "agency-reminder" and not records.open_requests(agency.id):
+        return f"no request to {agency.name} is waiting for a reply"
+    if template == "recommendation-notice":
+        recs = [r for r in records.recommendations if r.agency_id == agency.id]
+        if not recs:
+            return f"no recommendation was made to {agency.name}"
+        if any(not (r.rationale or "").strip() for r in recs):
+            return (f"a recommendation to {agency.name} has no rationale recorded: the notice must say why it "
+                    "was made, so record the rationale first")
+    return None
 
 
 def contact_user(session: Session, logins: list[str | None]) -> User | None:

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select
 from app.db.models import Case, Letter, Person
 from app.domain.roles import Permission
 from app.domain.workflow import Status
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import ServiceError
 from app.services.letters.case_letters import LetterInfo, produce_letter
 
@@ -26,10 +26,11 @@ class WaitingLetter:
     produced_at: datetime | None
 
 
+@retry_read
 def letters_to_send(ctx: ServiceContext) -> list[WaitingLetter]:
     """Produced or queued letters not yet sent, and every acknowledgement due (earliest first)."""
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         out: list[WaitingLetter] = []
         have_ack: set[int] = set()
         for letter, reference, person in session.execute(

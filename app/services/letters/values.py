@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from app.db.models import Agency, Incident, PanelAttendee, PanelMeeting, Person
+from app.db.models import Agency, AgencyContact, Incident, PanelAttendee, PanelMeeting, Person
 from app.domain.clocks import Clock
 from app.domain.dates import add_months, long_form
 from app.domain.settings import Settings
 from app.domain.calendar import WorkingCalendar
-from app.services.letters.facts import RP_KIND, CaseRecords
+from app.services.letters.facts import CaseRecords, held
+from app.services.letters.parties import (RECIPIENT_APPLICANT, RECIPIENT_OTHER, RECIPIENT_VICTIM, party_values,
+                                          salutation, salutation_of_name, unbroken)
 from app.services.cases.steps import NOT_ACCEPTED_REASONS
 
 CHANNEL_PHRASES = {"telephone": "by telephone", "post": "by post", "online": "through our online form",
@@ -41,8 +43,12 @@ DECISIONS = {
     "not_upheld": "We have not upheld your request. The original decision stands.",
     "referred_back": "We have referred your case back to the review panel.",
 }
-ROLE_PHRASES = {"chair": "the chair of the panel", "independent": "an independent panel member",
+# How the applicant's invitation describes who will be there: roles, not names.
+ROLE_PHRASES = {"chair": "the chair of the panel", "independent member": "an independent member of the panel",
+                "independent": "an independent member of the panel",
                 "note taker": "a council officer who will take notes"}
+HEALTH_KIND = "health"
+REPLY_DAYS = 10  # working days the victim has to answer a request for consent
 
 
 @dataclass(frozen=True)
@@ -51,33 +57,36 @@ class Recipient:
     lines: tuple[str, ...]  # the window address
     dear: str
     person: Person | None = None
+    kind: str = RECIPIENT_OTHER  # applicant, victim or other (an agency, a panel member)
 
 
-def salutation(person: Person) -> str:
-    if person.title and person.last_name:
-        return f"{person.title} {person.last_name}"
-    name = " ".join(p for p in (person.first_name, person.last_name) if p)
-    return name or person.organisation or "Sir or Madam"
-
-
-def person_recipient(person: Person) -> Recipient:
+def person_recipient(person: Person, kind: str = RECIPIENT_APPLICANT) -> Recipient:
     lines = [person.display_name, *person.address_lines]
     if person.postcode:
         lines.append(person.postcode)
-    return Recipient(person.display_name, tuple(lines), salutation(person), person)
+    return Recipient(person.display_name, tuple(lines), salutation(person), person, kind)
 
 
-def agency_recipient(agency: Agency, named: str | None = None) -> Recipient:
-    address = [line for line in (agency.address or "").split("\n") if line.strip()]
-    lines = ([named] if named else []) + [agency.name, *address]
-    return Recipient(f"{named}, {agency.name}" if named else agency.name, tuple(lines), named or "colleague")
+def agency_address(agency: Agency) -> list[str]:
+    lines = [line.strip() for line in (agency.address or "").split("\n") if line.strip()]
+    if agency.postcode and agency.postcode.strip():
+        lines.append(agency.postcode.strip())
+    return lines
+
+
+def agency_recipient(agency: Agency, contact: AgencyContact | None = None, named: str | None = None) -> Recipient:
+    """The named contact, their role, the agency and its postal address, in the window."""
+    name = named or (contact.name if contact else None)
+    role = contact.role if contact and not named and contact.role else None
+    lines = [line for line in (name, role, agency.name) if line] + agency_address(agency)
+    label = f"{name}, {agency.name}" if name else agency.name
+    return Recipient(label, tuple(lines), salutation_of_name(name) if name else "Sir or Madam")
 
 
 def attendee_recipient(attendee: PanelAttendee, agency: Agency | None) -> Recipient:
-    address = [line for line in ((agency.address if agency else None) or "").split("\n") if line.strip()]
-    lines = [attendee.name, *([agency.name] if agency else []), *address]
+    lines = [attendee.name, *([agency.name] if agency else []), *(agency_address(agency) if agency else [])]
     label = f"{attendee.name}, {agency.name}" if agency else attendee.name
-    return Recipient(label, tuple(lines), attendee.name)
+    return Recipient(label, tuple(lines), salutation_of_name(attendee.name))
 
 
 # Small formatters ----------------------------------------------------------------------------
@@ -100,7 +109,7 @@ def _agency_name(records: CaseRecords, incident: Incident) -> str:
 
 def incident_item(records: CaseRecords, incident: Incident) -> dict[str, str]:
     return {"when": when_happened(incident), "agency": _agency_name(records, incident),
-            "reported": long_form(incident.reported_on) if incident.reported_on else "a date not given",
+            "reported": unbroken(long_form(incident.reported_on)) if incident.reported_on else "a date not given",
             "agency_reference": (f"your reference {incident.agency_reference}" if incident.agency_reference
                                  else "no reference given"),
             "description": _sentence(incident.description or "No description given")}
@@ -158,46 +167,50 @@ def meeting_values(meeting: PanelMeeting) -> dict[str, Any]:
             "meeting_place": where}
 
 
-def _one_line(person: Person) -> str:
-    return ", ".join([*person.address_lines, *([person.postcode] if person.postcode else [])]) or None  # type: ignore[return-value]
-
-
 # The values -------------------------------------------------------------------------------------
 
 def common_values(records: CaseRecords, settings: Settings, letter_date: date,
                   recipient: Recipient) -> dict[str, Any]:
     case, council = records.case, settings.council
-    return {"reference": case.reference, "date": letter_date, "council": council.name,
-            "unit": council.unit, "council_phone": council.phone, "council_email": council.email,
-            "website": council.website, "dear": recipient.dear, "received_on": case.received_on,
-            "channel": CHANNEL_PHRASES.get(case.channel, f"by {case.channel}"),
-            "applicant_name": case.applicant.display_name,
-            "applicant_address": _one_line(case.applicant),
-            "threshold_days": settings.clocks.threshold_decision,
-            "outcome_days": settings.clocks.outcome}
+    values = {"reference": case.reference, "date": letter_date, "council": council.name,
+              "unit": council.unit, "council_phone": unbroken(council.phone), "council_email": council.email,
+              "website": council.website, "dear": recipient.dear, "received_on": case.received_on,
+              "council_address": ", ".join(unbroken(line) for line in (*council.address_lines, council.postcode)
+                                           if line) or None,
+              "channel": CHANNEL_PHRASES.get(case.channel, f"by {case.channel}"),
+              "threshold_days": settings.clocks.threshold_decision,
+              "outcome_days": settings.clocks.outcome,
+              "problem_location": case.problem_location.description if case.problem_location else None,
+              "has_location": case.problem_location is not None}
+    values.update(party_values(records.parties, recipient.kind))
+    return values
 
 
 def template_values(template: str, records: CaseRecords, settings: Settings, cal: WorkingCalendar,
-                    letter_date: date, *, agency: Agency | None = None,
-                    applicant_is_tenant: bool | None = None) -> dict[str, Any]:
+                    letter_date: date, *, agency: Agency | None = None) -> dict[str, Any]:
     """The values one template needs beyond the common ones; absent data is left out (the
     template then fails naming it) rather than guessed."""
     case, clocks = records.case, records.state.clocks
     days = settings.clocks
     v: dict[str, Any] = {}
     review_by = cal.add_working_days(letter_date, days.secondary_review_request)
+    parties = records.parties
     if template == "cannot-proceed":
         missing = []
         if case.victim_id is not None and not case.victim_consent:
-            victim = case.victim.display_name if case.victim else "the victim"
+            victim = parties.victim.display_name
             missing.append({"what": f"{victim}'s consent for you to apply on their behalf",
-                            "how": (f"{victim} can tell us by phone, by email or in a signed letter "
-                                    "that they agree.")})
+                            "how": (f"{victim} can tell us by phone, by email or in a signed letter that they "
+                                    "agree. We have written to them to ask.")})
         if not case.consent_to_share:
             missing.append({"what": "your agreement that we may share your details with the other agencies",
                             "how": ("We only share what the review needs, with agencies such as the "
-                                    "police and your housing provider.")})
+                                    "police and housing providers.")})
         v["missing"] = missing
+    elif template == "victim-consent-request":
+        v.update(needs_review_consent=not case.victim_consent,
+                 needs_disclosure_consent=case.disclosure_consent is None,
+                 reply_by=cal.add_working_days(letter_date, REPLY_DAYS))
     elif template == "not-accepted":
         reason = case.not_accepted_reason or ""
         code = next((k for k, text in NOT_ACCEPTED_REASONS.items() if reason.startswith(text)), None)
@@ -209,11 +222,11 @@ def template_values(template: str, records: CaseRecords, settings: Settings, cal
     elif template == "withdrawal":
         v["withdrawn_on"] = case.withdrawn_on
     elif template == "acknowledgement":
-        v["incidents"] = [incident_item(records, i) for i in case.incidents]
+        v["incidents"] = [incident_item(records, i) for i in records.incidents()]
         v["awaiting_consent"] = case.status == "awaiting_consent"
         waiting = []
         if case.victim_id is not None and not case.victim_consent:
-            waiting.append("the victim's consent")
+            waiting.append(f"{parties.victim.display_name}'s consent")
         if not case.consent_to_share:
             waiting.append("your agreement to share your details with the agencies")
         v["waiting_for"] = " and ".join(waiting) or None
@@ -229,15 +242,12 @@ def template_values(template: str, records: CaseRecords, settings: Settings, cal
                  counted_number=records.state.threshold.qualifying_incidents,
                  incident_count=len(case.incidents), review_by=review_by,
                  action_instead=case.threshold_not_met_action)
-        v["counted"] = [incident_item(records, i) for i in case.incidents
+        v["counted"] = [incident_item(records, i) for i in records.incidents()
                         if i.id in verdicts and verdicts[i.id].qualifies]
         v["incidents"] = [{**incident_item(records, i), "verdict": _verdict(records, i, verdicts.get(i.id))}
-                          for i in case.incidents]
-        planned = records.planned_review()
-        v["panel_arranged"] = planned is not None
-        v["panel_date"] = planned[1].starts_at.date() if planned else None
-        v["panel_by"] = clocks[Clock.PANEL].due if Clock.PANEL in clocks else None
-        v["outcome_due"] = clocks[Clock.OUTCOME].due if Clock.OUTCOME in clocks else None
+                          for i in records.incidents()]
+        v.update(_panel_stage(records, clocks))
+        v["outcome_due"] = case.revised_outcome_due or (clocks[Clock.OUTCOME].due if Clock.OUTCOME in clocks else None)
     elif template in ("incident-confirmation-request", "information-request", "agency-reminder",
                       "recommendation-notice"):
         v.update(_agency_values(template, records, settings, cal, letter_date, agency))
@@ -249,9 +259,10 @@ def template_values(template: str, records: CaseRecords, settings: Settings, cal
             v["reply_by"] = cal.subtract_working_days(meeting.starts_at.date(), 3)
             v["attending"] = _attending(records, records.attendees.get(meeting.id, []))
             v["agenda"] = records.agendas.get(meeting.id, [])
+            v["meeting_reference"] = meeting_reference(settings, meeting)
     elif template == "findings":
         v.update(_findings_values(records, review_by))
-        v.update(where_next(records, applicant_is_tenant))
+        v.update(where_next(records))
     elif template == "delay":
         due = clocks.get(Clock.OUTCOME)
         v["original_due"] = due.due if due else None
@@ -267,9 +278,27 @@ def template_values(template: str, records: CaseRecords, settings: Settings, cal
             v.update(requested_on=sr.requested_on, grounds=sr.grounds,
                      decision=DECISIONS.get(sr.outcome or ""), decision_reasons=sr.outcome_reasons,
                      referred_back=sr.outcome == "referred_back", has_new_recommendations=bool(new),
-                     new_recommendations=[_recommendation_item(records, r) for r in new])
-            v.update(where_next(records, applicant_is_tenant))
+                     new_recommendations=[_recommendation_item(records, r) for r in new],
+                     reviewer=sr.reviewer, reviewer_named=bool(sr.reviewer))
+            v.update(where_next(records))
     return v
+
+
+def meeting_reference(settings: Settings, meeting: PanelMeeting) -> str:
+    """A meeting's own reference: a letter about a meeting carries no one case's reference."""
+    return f"{settings.council.reference_prefix}-PANEL-{meeting.starts_at:%Y%m%d}"
+
+
+def _panel_stage(records: CaseRecords, clocks: Any) -> dict[str, Any]:
+    """Where the panel has got to, from the decision until the outcome: held, arranged, or expected by."""
+    planned = records.planned_review()
+    met = [m for _, m in records.reviews if held(m)]
+    out: dict[str, Any] = {"panel_held": bool(met) and planned is None, "panel_arranged": planned is not None,
+                           "panel_date": planned[1].starts_at.date() if planned else None,
+                           "panel_held_on": (met[-1].held_on or met[-1].starts_at.date()) if met else None,
+                           "panel_by": clocks[Clock.PANEL].due if Clock.PANEL in clocks else None}
+    out["panel_expected"] = not out["panel_held"] and not out["panel_arranged"]
+    return out
 
 
 def _months(n: int) -> str:
@@ -296,34 +325,44 @@ def _agency_values(template: str, records: CaseRecords, settings: Settings, cal:
     incidents = [incident_item(records, i) for i in records.agency_incidents(agency.id)]
     v: dict[str, Any] = {"agency": agency.name, "incidents": incidents, "has_incidents": bool(incidents),
                          "return_by": cal.add_working_days(letter_date, settings.clocks.agency_information),
-                         "problem_location": case.problem_location.description if case.problem_location else None,
-                         "has_location": case.problem_location is not None,
                          "decided_on": case.threshold_decided_on,
+                         "health_body": agency.kind.casefold().startswith(HEALTH_KIND),
                          "records_from": add_months(case.received_on, -settings.threshold.lookback_months)}
     for request in records.open_requests(agency.id)[:1]:
-        v.update(request_sent=request.sent_on, request_due=request.revised_due_on or request.due_on)
-        v["return_by"] = request.revised_due_on or request.due_on
+        due = request.revised_due_on or request.due_on
+        v.update(request_sent=request.sent_on, request_due=due)
         if request.kind == "confirmation":
-            v["request_kind"] = "confirmation of the incidents the applicant says they reported to you"
+            v["request_kind"] = "confirmation of the incidents reported to you"
             confirmed = {i for i, cs in records.confirmations.items() if any(c.status != "awaiting" for c in cs)}
             v["outstanding"] = [f"confirmation of the incident of {item['when']} ({item['agency_reference']})"
                                 for i, item in zip(records.agency_incidents(agency.id), incidents)
                                 if i.id not in confirmed] or ["your reply to our request"]
         else:
             v["request_kind"] = "your records of your involvement in the case"
-            v["outstanding"] = ["your records about the applicant, the address and the people involved",
-                                "the actions you have taken, with dates", "your view of the current risk"]
-        late = (request.revised_due_on or request.due_on) < letter_date
-        v["new_return_by"] = cal.add_working_days(letter_date, 5) if late else (request.revised_due_on or request.due_on)
+            victim = records.parties.victim
+            v["outstanding"] = ([f"your contacts with {salutation(victim)} that relate to the ASB or its effect "
+                                 "on their health", "any risk or vulnerability the panel should know about"]
+                                if v["health_body"] else
+                                [f"your records about {salutation(victim)}, the address and the people involved",
+                                 "the actions you have taken, with dates", "your view of the current risk"])
+        # A reminder gives a new return date: five working days from now when the old one has passed.
+        v["new_return_by"] = cal.add_working_days(letter_date, 5) if due < letter_date else due
+        v["request_id"] = request.id
     if template == "recommendation-notice":
         recs = [r for r in records.recommendations if r.agency_id == agency.id]
         v["recommendations"] = [_recommendation_item(records, r) for r in recs]
-        held = records.held_review()
         secondary = records.secondary
-        if recs and recs[0].secondary_review_id and secondary and secondary.completed_on:
-            v["made_by"] = f"The secondary review completed on {long_form(secondary.completed_on)}"
-        elif held:
-            v["made_by"] = f"The review panel that met on {long_form(held[1].held_on or held[1].starts_at.date())}"
+        held_review = records.held_review()
+        if recs and recs[0].secondary_review_id and secondary is not None:
+            by = f" carried out by {secondary.reviewer}" if secondary.reviewer else ""
+            when = (f"completed on {long_form(secondary.completed_on)}" if secondary.completed_on
+                    else f"requested on {long_form(secondary.requested_on)}")
+            v["made_by"] = f"the secondary review{by}, {when}"
+        elif held_review:
+            meeting = held_review[1]
+            chair = f", chaired by {meeting.chair}" if meeting.chair else ""
+            v["made_by"] = (f"the review panel that met on "
+                            f"{long_form(meeting.held_on or meeting.starts_at.date())}{chair}")
         v["reply_by"] = cal.add_working_days(letter_date, settings.clocks.agency_information)
     return v
 
@@ -332,39 +371,48 @@ def _recommendation_item(records: CaseRecords, rec: Any) -> dict[str, Any]:
     agency = records.agencies.get(rec.agency_id)
     return {"agency": agency.name if agency else None, "action": _clause(rec.action or "") or None,
             "rationale": _sentence(rec.rationale) if rec.rationale else None,
-            "due": long_form(rec.due_on) if rec.due_on else None}
+            "due": unbroken(long_form(rec.due_on)) if rec.due_on else None}
 
 
 def _attending(records: CaseRecords, attendees: list[PanelAttendee]) -> list[str]:
     out: list[str] = []
     for a in attendees:
-        if a.attendance == "apologies":
+        if a.attendance == "apologies" or (a.for_case_id and a.for_case_id != records.case.id):
             continue
         agency = records.agencies.get(a.agency_id) if a.agency_id else None
         phrase = ROLE_PHRASES.get(a.role) or (f"a representative of {agency.name}" if agency else
-                                              f"a {a.role}" if a.role else "a panel member")
+                                              "a member of the panel")
         if phrase not in out:
             out.append(phrase)
     return out
 
 
 def _findings_values(records: CaseRecords, review_by: date) -> dict[str, Any]:
-    held = records.held_review()
-    if held is None:
+    held_review = records.held_review()
+    if held_review is None:
         return {}
-    review, meeting = held
+    review, meeting = held_review
+    case_id = records.case.id
     represented: list[str] = []
+    independent = 0
     for a in records.attendees.get(meeting.id, []):
-        if a.attendance != "attended":
+        # For this case only: present, not there for another item alone, and no conflict declared in it.
+        if a.attendance != "attended" or a.conflict_case_id == case_id or (a.for_case_id and a.for_case_id != case_id):
             continue
         agency = records.agencies.get(a.agency_id) if a.agency_id else None
-        if agency is None and a.role in ("chair", "note taker"):
-            continue  # organisations are listed; the chair and the note taker are not one
-        name = agency.name if agency else ROLE_PHRASES.get(a.role, a.role)
-        if name not in represented:
-            represented.append(name)
+        if agency is None:
+            independent += a.role in ("independent member", "independent")
+            continue  # the chair, an independent member and the note taker are people, not organisations
+        if agency.name not in represented:
+            represented.append(agency.name)
     recs = records.panel_recommendations()
     return {"held_on": meeting.held_on or meeting.starts_at.date(), "represented": represented,
+            "has_represented": bool(represented), "chair": meeting.chair, "has_chair": bool(meeting.chair),
+            "independent_members": ("An independent member of the panel, who does not work for any of these "
+                                    "organisations, also took part." if independent == 1 else
+                                    f"{_count_words(independent)} independent members of the panel, who do not "
+                                    "work for any of these organisations, also took part." if independent else None),
+            "has_independent": bool(independent),
             "information_considered": review.information_considered,
             "victim_attended": review.victim_attended,
             "impact_statement_given": bool(review.impact_statement),
@@ -373,12 +421,19 @@ def _findings_values(records: CaseRecords, review_by: date) -> dict[str, Any]:
             "has_recommendations": bool(recs), "review_by": review_by}
 
 
-def where_next(records: CaseRecords, applicant_is_tenant: bool | None) -> dict[str, Any]:
-    """The Ombudsman routes that apply: the council's part always; the police's part when the
-    police were involved; the Housing Ombudsman only for a tenant of an involved registered provider."""
-    kinds = records.involved_kinds()
-    providers = sorted(records.agencies[a].name for a in records.involved_agencies()
-                       if a in records.agencies and records.agencies[a].kind.casefold() == RP_KIND)
-    tenant = bool(providers) if applicant_is_tenant is None else applicant_is_tenant
-    return {"route_council": True, "route_police": "police" in kinds, "route_housing": tenant,
-            "landlord": " or ".join(providers) if providers else "your landlord"}
+def _count_words(n: int) -> str:
+    return {2: "Two", 3: "Three", 4: "Four"}.get(n, str(n))
+
+
+def where_next(records: CaseRecords) -> dict[str, Any]:
+    """The Ombudsman routes that apply: the council's part always; the police's part (through a police
+    complaint) when the police were involved; the Housing Ombudsman only when the victim rents from a
+    registered provider that was involved in the case (recorded, never guessed)."""
+    involved = records.involved_agencies()
+    police = sorted(records.agencies[a].name for a in involved
+                    if a in records.agencies and records.agencies[a].kind.casefold() == "police")
+    landlord = records.landlord
+    housing = landlord is not None and landlord.id in involved
+    return {"route_council": True, "route_police": bool(police),
+            "police_force": " or ".join(police) if police else None,
+            "route_housing": housing, "landlord": landlord.name if housing and landlord else None}

@@ -15,7 +15,7 @@ from app.services.common import audit
 from app.services.cases.facts import refresh_summary
 from app.services.common.concurrency import apply_changes, load_for_change
 from app.domain.roles import Permission
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.ops import NOTHING, Changes, Part, Saved
 from app.services.common.errors import NotFound, ValidationFailed
 
@@ -112,9 +112,10 @@ def _require(problems: list[Problem]) -> None:
         raise ValidationFailed(problems)
 
 
+@retry_read
 def list_meetings(ctx: ServiceContext) -> list[MeetingSummary]:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         refs: dict[int, list[str]] = {}
         for meeting_id, reference in session.execute(
                 select(CaseReview.meeting_id, Case.reference).join(Case, Case.id == CaseReview.case_id)
@@ -146,10 +147,11 @@ def save_meeting(ctx: ServiceContext, meeting_id: int | None, expected_version: 
         return Saved(meeting.id, _meeting_changed(session, meeting.id), meeting.version)
 
 
+@retry_read
 def cases_ready_for_panel(ctx: ServiceContext) -> list[tuple[int, str, str, str]]:
     """Cases whose threshold is met and that are not yet reviewed: (id, reference, applicant, status)."""
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         rows = session.execute(select(Case.id, Case.reference, Person, Case.status)
                                .join(Person, Person.id == Case.applicant_id)
                                .where(Case.status.in_([Status.THRESHOLD_MET, Status.INFORMATION_GATHERING,
@@ -205,7 +207,9 @@ def remove_case(ctx: ServiceContext, meeting_id: int, case_id: int) -> Changes:
 
 
 def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, agency_id: int | None = None,
-                 attendance: str = "invited", conflict_case_id: int | None = None) -> Saved:
+                 attendance: str = "invited", conflict_case_id: int | None = None,
+                 for_case_id: int | None = None) -> Saved:
+    """A member of the panel; `for_case_id` when they attend for one item of the agenda only."""
     ctx.require(Permission.MANAGE_PANELS)
     problems = []
     if not name.strip():
@@ -224,7 +228,8 @@ def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, 
                 raise ValidationFailed([Problem("role", f"{chair} is already the chair of this meeting; "
                                                 "a meeting has one chair")])
         attendee = PanelAttendee(meeting_id=meeting.id, name=name.strip(), role=role, agency_id=agency_id,
-                                 attendance=attendance, conflict_case_id=conflict_case_id)
+                                 attendance=attendance, conflict_case_id=conflict_case_id,
+                                 for_case_id=for_case_id)
         session.add(attendee)
         if role == "chair" and not meeting.chair:
             meeting.chair = name.strip()
@@ -346,9 +351,10 @@ def approve_minutes(ctx: ServiceContext, meeting_id: int, expected_version: int)
         return Changes.of(Part.MEETINGS, meetings=[meeting.id])
 
 
+@retry_read
 def meeting_detail(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
     ctx.require(Permission.VIEW)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         meeting = _meeting(session, meeting_id)
         agencies = dict(session.execute(select(Agency.id, Agency.name)).all())
         reviews = list(session.scalars(select(CaseReview).where(CaseReview.meeting_id == meeting_id)))

@@ -15,7 +15,7 @@ from app.domain.application import Channel
 from app.domain.dates import add_months
 from app.domain.roles import Permission
 from app.services.common import audit
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.cases.secondary_review import OUTCOMES
 from app.services.reports.timeliness import ClockTimeliness, measure_timeliness
 
@@ -159,11 +159,12 @@ def _round(share: float | None) -> float | None:
 
 # The statutory figures ----------------------------------------------------------------------------
 
+@retry_read
 def statutory_figures(ctx: ServiceContext, start: date, end: date) -> StatutoryFigures:
     """The four figures the council must publish, for a period with both ends counted."""
     ctx.require(Permission.VIEW)
     _check_period(start, end)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         return _statutory(session, start, end)
 
 
@@ -206,13 +207,14 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
     return add_months(start, -12), add_months(end, -12)
 
 
+@retry_read
 def partnership_summary(ctx: ServiceContext, start: date, end: date) -> PartnershipSummary:
     """Everything for the Community Safety Partnership chairs and the PCC, with last year beside it."""
     ctx.require(Permission.VIEW)
     _check_period(start, end)
     settings, calendar = ctx.settings(), ctx.calendar()
     before = previous_period(start, end)
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         timeliness = measure_timeliness(session, [(start, end), before], settings.clocks, calendar)
         recommendations = _recommendations(session, start, end)
         current = _period(session, start, end, timeliness[0], recommendations)

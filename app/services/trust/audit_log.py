@@ -1,7 +1,6 @@
 """Reading the audit log for managers: search, one change's values, and a CSV export without personal values."""
 from __future__ import annotations
 
-import csv
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
@@ -12,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
+from app.csv_writer import open_csv
 from app.db.models import AuditEntry, AuditValue, Case
 from app.domain.application import Problem
 from app.domain.roles import Permission
@@ -29,8 +29,6 @@ COMMON_ACTIONS = ("view", "create", "change", "export", "print", "letter", "lett
                   "anonymise", "delete", "import", "sign in", "sign in refused")
 EXPORT_COLUMNS = ("id", "when (UTC)", "when (UK time)", "who", "machine", "database user", "action", "record",
                   "record id", "case id", "case reference", "fields", "reason")
-# Spreadsheets run a cell that starts with these as a formula (OWASP "CSV injection").
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -221,15 +219,21 @@ def export_audit(ctx: ServiceContext, path: Path | str, *, reason: str, actor: s
     f = _filters(actor, action, case_reference, date_from, date_to)
     target = Path(path)
     partial = target.with_name(target.name + ".part")
+    def unsaved(exc: OSError) -> ServiceError:
+        return ServiceError(f"The audit log could not be saved as {target}: {exc.strerror or exc}")
+
     try:
         with ctx.unit_of_work() as session:
             conds, case_id, case_known = _conditions(session, f)
-            count = _write_csv(session, _rows_query(conds) if case_known else None, partial)
+            try:
+                count = _write_csv(session, _rows_query(conds) if case_known else None, partial)
+            except OSError as exc:
+                raise unsaved(exc) from exc
             audit.record(session, ctx, "export", ENTITY, None, case_id=case_id,
                          reason="; ".join([reason, entries(count), *f.describe()]))
         os.replace(partial, target)
     except OSError as exc:
-        raise ServiceError(f"The audit log could not be saved as {target}: {exc.strerror or exc}") from exc
+        raise unsaved(exc) from exc
     finally:
         partial.unlink(missing_ok=True)
     return count
@@ -238,9 +242,7 @@ def export_audit(ctx: ServiceContext, path: Path | str, *, reason: str, actor: s
 def _write_csv(session: Session, query: Select[Any] | None, path: Path) -> int:
     """Stream the rows to `path` in batches; returns how many were written."""
     count = 0
-    # utf-8-sig: Excel, which most councils open CSV files with, then reads accents correctly.
-    with path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
+    with open_csv(path) as writer:
         writer.writerow(EXPORT_COLUMNS)
         if query is None:
             return 0
@@ -256,8 +258,4 @@ def _csv_row(r: AuditRow) -> list[str]:
              r.actor, r.machine or "", r.db_user or "", r.action, r.entity,
              "" if r.entity_id is None else str(r.entity_id), "" if r.case_id is None else str(r.case_id),
              r.case_reference or "", r.fields or "", r.reason or ""]
-    return [_safe_cell(c) for c in cells]
-
-
-def _safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    return cells

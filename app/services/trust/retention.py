@@ -19,7 +19,7 @@ from app.domain.roles import Permission
 from app.domain.settings import Settings
 from app.domain.workflow import Status
 from app.services.common import audit
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ServiceError, ValidationFailed
 
 ANONYMISED = "[anonymised]"
@@ -28,6 +28,10 @@ FINISHED = (Status.CLOSED.value, Status.WITHDRAWN.value)
 # The PostgreSQL function deploy/postgresql-roles.sql creates: the application role may not
 # DELETE from audit_values directly, only purge a case's values once the purge itself is logged.
 PURGE_FUNCTION = "purge_case_audit_values"
+SEARCH_FIELD = "search"  # the value field under which a search's text is kept (case list, subject access)
+SEARCH_TERM_MIN = 3
+PACK_TEMPLATE = "panel-pack"
+PACK_REMOVED = "pack removed"
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,7 @@ class DueCase:
     version: int
 
 
+@retry_read
 def cases_due_for_review(ctx: ServiceContext, today: date | None = None) -> list[DueCase]:
     """Closed or withdrawn cases whose retention period has ended and that are not anonymised yet."""
     ctx.require(Permission.VIEW)
@@ -96,8 +101,20 @@ def cases_due_for_review(ctx: ServiceContext, today: date | None = None) -> list
                     ~anonymised)
              .order_by(ended, Case.id))
     with ctx.unit_of_work() as session:
-        return [DueCase(cid, ref, status, received, end, add_years(end, years), person.display_name, version)
-                for cid, ref, status, received, end, version, person in session.execute(query)]
+        due = [DueCase(cid, ref, status, received, end, add_years(end, years), person.display_name, version)
+               for cid, ref, status, received, end, version, person in session.execute(query)]
+        audit.record(session, ctx, "view", "retention list", None, reason=f"{len(due)} cases due for review")
+        return due
+
+
+def case_id_for_reference(ctx: ServiceContext, reference: str) -> int:
+    """The case with this reference (the command line names cases by reference)."""
+    ctx.require(Permission.VIEW)
+    with ctx.reading() as session:
+        found = session.scalar(select(Case.id).where(Case.reference == " ".join(reference.split()).upper()))
+    if found is None:
+        raise NotFound(f"There is no case {reference.strip()}.")
+    return found
 
 
 def _require_reason(reason: str | None) -> str:
@@ -153,14 +170,81 @@ def _draft_filter(case_id: int):
     return or_(Draft.payload.like(f'%"case_id": {case_id},%'), Draft.payload.like(f'%"case_id": {case_id}}}%'))
 
 
-def _purge_audit_values(session: Session, case_id: int) -> None:
-    """Values are purged only after the anonymisation or deletion itself has been logged."""
+def _purge_audit_values(session: Session, case_id: int, terms: Sequence[str]) -> None:
+    """Values are purged only after the anonymisation or deletion itself has been logged.
+
+    With them go the texts officers searched for (kept with no case) that name the erased people:
+    a search for "Patel" would otherwise keep the surname after the case is gone.
+    """
+    terms = sorted({t.strip().casefold() for t in terms if t and len(t.strip()) >= SEARCH_TERM_MIN})
     if session.get_bind().dialect.name == "postgresql" and session.scalar(
-            text(f"SELECT to_regprocedure('{PURGE_FUNCTION}(integer)') IS NOT NULL")):
-        session.execute(text(f"SELECT {PURGE_FUNCTION}(:case_id)"), {"case_id": case_id})
+            text(f"SELECT to_regprocedure('{PURGE_FUNCTION}(integer,text[])') IS NOT NULL")):
+        session.execute(text(f"SELECT {PURGE_FUNCTION}(:case_id, CAST(:terms AS text[]))"),
+                        {"case_id": case_id, "terms": terms})
         return
     entries = select(AuditEntry.id).where(AuditEntry.case_id == case_id)
     _run(session, delete(AuditValue).where(or_(AuditValue.case_id == case_id, AuditValue.audit_id.in_(entries))))
+    searches = session.execute(select(AuditValue.id, AuditValue.after).where(
+        AuditValue.case_id.is_(None), AuditValue.field == SEARCH_FIELD)).all()
+    naming = [i for i, after in searches if after and _names_any(after, terms)]
+    if naming:
+        _run(session, delete(AuditValue).where(AuditValue.id.in_(naming)))
+
+
+def _names_any(searched: str, terms: Sequence[str]) -> bool:
+    """The same rule as purge_case_audit_values on the server."""
+    found = searched.casefold()
+    return any(term in found or (len(found) >= SEARCH_TERM_MIN and found in term) for term in terms)
+
+
+def _erased_terms(session: Session, case_id: int) -> list[str]:
+    """The names, postcodes, phones and emails of the people whose data this case holds."""
+    people = session.scalars(select(Person).where(Person.id.in_(
+        select(Case.applicant_id).where(Case.id == case_id).union(
+            select(Case.victim_id).where(Case.id == case_id))))).all()
+    perps = session.scalars(select(Perpetrator).join(CasePerpetrator, CasePerpetrator.perpetrator_id == Perpetrator.id)
+                            .where(CasePerpetrator.case_id == case_id)).all()
+    terms: list[str] = []
+    for p in people:
+        terms += [p.first_name or "", p.last_name or "", p.organisation or "", p.postcode or "",
+                  (p.postcode or "").replace(" ", ""), p.phone or "", p.email or ""]
+    for perp in perps:
+        terms += [perp.name or "", *(perp.name or "").split()]
+    return [t for t in terms if t and t != ANONYMISED]
+
+
+def _withdraw_packs(session: Session, ctx: ServiceContext, case_id: int, what: str) -> None:
+    """A panel pack that holds the case is removed, with a note on its meeting's pack history.
+
+    A pack is one PDF for a meeting (often password-protected, so it cannot be redrawn here): it
+    is emptied and the note tells the officer to produce it again without the case.
+    """
+    packs = list(session.scalars(select(AuditEntry.entity_id).where(
+        AuditEntry.entity == "letter", AuditEntry.action == "export", AuditEntry.case_id == case_id,
+        AuditEntry.entity_id.is_not(None)).distinct()))
+    packs = list(session.scalars(select(Letter.id).where(Letter.id.in_(packs or [-1]), Letter.template == PACK_TEMPLATE,
+                                                         Letter.pdf.is_not(None))))
+    if not packs:
+        return
+    _run(session, update(Letter).where(Letter.id.in_(packs)).values(pdf=None))
+    for letter_id in packs:
+        audit.record(session, ctx, PACK_REMOVED, "letter", letter_id,
+                     reason=f"a case in it was {what} on {ctx.today():%d/%m/%Y}: produce the pack again")
+
+
+def _scrub_sqlite(ctx: ServiceContext) -> None:
+    """After erasing: the old pages out of the WAL and the free pages out of the file.
+
+    secure_delete (set on every connection) zeroes what is deleted; the checkpoint copies the
+    erasing transaction into the file and empties the WAL; VACUUM rebuilds the file without free
+    pages, and a last checkpoint empties the WAL that VACUUM filled. Inside an outer unit of work
+    nothing is committed yet, so the caller scrubs after it.
+    """
+    if ctx.dialect != "sqlite" or ctx.current_session is not None:
+        return
+    with ctx.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"):
+            conn.exec_driver_sql(statement)
 
 
 def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
@@ -178,6 +262,7 @@ def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
         if status not in FINISHED:
             raise ServiceError("Only a closed or withdrawn case can be anonymised; close the case first, "
                                "or delete it if it was opened by mistake.")
+        terms = _erased_terms(session, case_id)
         case_values: dict = {"impact": None, "vulnerability": None, "desired_outcome": None,
                              "withdrawn_reason": None, "threshold_reason": None,
                              "threshold_not_met_action": None}
@@ -200,9 +285,11 @@ def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
             case_values["problem_location_id"] = None
         _run(session, update(Case).where(Case.id == case_id).values(
             **case_values, not_accepted_reason=_not_accepted_code(session, case_id), **_bump(Case, ctx)))
+        _withdraw_packs(session, ctx, case_id, "anonymised")
         _anonymise_records(session, ctx, case_id)
         audit.record(session, ctx, ANONYMISE_ACTION, "case", case_id, case_id=case_id, reason=reason)
-        _purge_audit_values(session, case_id)
+        _purge_audit_values(session, case_id, terms)
+    _scrub_sqlite(ctx)
 
 
 def _not_accepted_code(session: Session, case_id: int) -> str | None:
@@ -229,9 +316,9 @@ def _anonymise_records(session: Session, ctx: ServiceContext, case_id: int) -> N
     _run(session, update(AgencyAction).where(AgencyAction.case_id == case_id)
          .values(description=ANONYMISED, source_document=None))
     _run(session, update(Note).where(Note.case_id == case_id).values(text=ANONYMISED))
-    _run(session, update(Document).where(Document.case_id == case_id)
-         .values(title=ANONYMISED, content=b"", size=0))
-    _run(session, update(Letter).where(Letter.case_id == case_id).values(recipient=ANONYMISED, pdf=None))
+    # Scans and letters hold the people's details in their bytes: they go (the figures need neither).
+    _run(session, delete(Document).where(Document.case_id == case_id))
+    _run(session, delete(Letter).where(Letter.case_id == case_id))
     _run(session, update(CaseReview).where(CaseReview.case_id == case_id).values(
         impact_statement=None, reasonable_adjustments=None, information_considered=None,
         decision=None, **_bump(CaseReview, ctx)))
@@ -257,6 +344,8 @@ def delete_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
     reason = _require_reason(reason)
     with ctx.unit_of_work() as session:
         applicant_id, victim_id, location_id, _status = _case_row(session, case_id)
+        terms = _erased_terms(session, case_id)
+        _withdraw_packs(session, ctx, case_id, "deleted")
         people = [p for p in (applicant_id, victim_id) if p is not None and not _used_elsewhere(session, case_id, p)]
         perpetrators = _perpetrators_only_here(session, case_id)
         drop_location = _location_only_here(session, case_id, location_id)
@@ -269,7 +358,8 @@ def delete_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
         if drop_location:
             _run(session, delete(ProblemLocation).where(ProblemLocation.id == location_id))
         audit.record(session, ctx, DELETE_ACTION, "case", case_id, case_id=case_id, reason=reason)
-        _purge_audit_values(session, case_id)
+        _purge_audit_values(session, case_id, terms)
+    _scrub_sqlite(ctx)
 
 
 def _delete_records(session: Session, case_id: int) -> None:

@@ -17,7 +17,7 @@ from app.db.models import (Agency, AuditEntry, Case, CasePerpetrator, CaseReview
 from app.domain.application import Problem
 from app.domain.roles import Permission
 from app.services.common import audit
-from app.services.common.context import ServiceContext
+from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ValidationFailed
 
 PERSON, PERPETRATOR = "person", "perpetrator"
@@ -67,6 +67,7 @@ def _like(text: str) -> str:
     return f"%{escaped}%"
 
 
+@retry_read
 def find_people(ctx: ServiceContext, name: str, limit: int = 50) -> list[PersonMatch]:
     """Applicants, victims and alleged perpetrators whose name contains `name` (any case)."""
     ctx.require(Permission.VIEW)
@@ -74,7 +75,7 @@ def find_people(ctx: ServiceContext, name: str, limit: int = 50) -> list[PersonM
         return []
     pattern = _like(name)
     full = func.lower(func.coalesce(Person.first_name, "") + " " + func.coalesce(Person.last_name, ""))
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         people = session.scalars(select(Person).where(or_(
             full.like(pattern, escape="\\"), func.lower(Person.organisation).like(pattern, escape="\\")))
             .order_by(Person.last_name, Person.first_name, Person.id).limit(limit)).all()
@@ -102,6 +103,9 @@ def find_people(ctx: ServiceContext, name: str, limit: int = 50) -> list[PersonM
         found += [PersonMatch(PERPETRATOR, p.id, p.name or p.description or "unknown",
                               " ".join((p.address or "").split()), tuple(roles.get((PERPETRATOR, p.id), [])))
                   for p in perps]
+        # A search of personal data is a consultation (DPA 2018 s.62): logged, the text with the values.
+        audit.record(session, ctx, "search", "people", None, reason=f"subject access search: {len(found)} found",
+                     changes={"search": (None, name.strip())})
         return found
 
 

@@ -15,6 +15,7 @@ from app.services.common.errors import ServiceError
 from ui.pdf_view import PdfPagesView, print_pdf
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.screen import fit_to_screen
+from ui.views.case_page.letter_edit_dialog import LetterEditDialog
 from ui.views.case_page.step_dialog import StepField
 
 if TYPE_CHECKING:
@@ -27,7 +28,9 @@ class LettersTab(QWidget):
     def __init__(self, page: CasePage, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.page = page
+        self.detail: CaseDetail | None = None
         self.print_hook: Callable[[bytes], int] | None = None  # tests print to a file instead
+        self.edit_hook: Callable[[LetterEditDialog], None] | None = None  # tests change the text and accept
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Letters"))
         self.view, self.model = table(["Letter", "To", "Produced", "Approved by", "Sent", "How"], "Letters")
@@ -45,21 +48,25 @@ class LettersTab(QWidget):
         layout.addWidget(self.timeline, 2)
 
     def show_case(self, d: CaseDetail) -> None:
+        self.detail = d
         self.model.set_rows([[lt.template.replace("-", " ").capitalize(), lt.recipient,
                               "queued to produce" if lt.queued else f"{lt.produced_at:%d/%m/%Y}",
-                              lt.approved_by or "", uk(lt.sent_on), lt.sent_method or ""] for lt in d.letters],
-                            [lt.id for lt in d.letters])
+                              lt.approver_name or lt.approved_by or "", uk(lt.sent_on), lt.sent_method or ""]
+                             for lt in d.letters], [lt.id for lt in d.letters])
         self.timeline_model.set_rows([[uk_time(t.at), t.actor, t.action, t.fields or "", t.reason or ""]
                                       for t in d.timeline])
 
     def _selected(self) -> int | None:
         key = selected_key(self.view)
+        if not isinstance(key, int) and len(self.model.keys) == 1:
+            key = self.model.keys[0]  # the only letter listed needs no choosing
         if not isinstance(key, int):
             self.page.dialogs.info("Choose a letter", "Select a letter in the list first.")
             return None
         return key
 
-    def write(self) -> None:
+    def write(self, template: str | None = None) -> None:
+        """Choose the letter (and what only the officer knows), read and change its text, then produce it."""
         ctx = self.page.ctx
         fits = letter_service.available_templates(ctx, self.page.case_id)
         usable = [(f.name, f"{f.label} (to the {f.to})") for f in fits if f.available]
@@ -69,31 +76,59 @@ class LettersTab(QWidget):
             return
         directory = list_agencies(ctx)
         agencies = [("", "— not an agency letter —")] + [(str(a.id), a.name) for a in directory]
-        produced: dict[str, Any] = {}
+        people = [("", "— the applicant —")]
+        d = self.page.detail
+        if d is not None and d.victim is not None:
+            people.append((d.victim.name, f"{d.victim.name} (the victim)"))
+        chosen: dict[str, Any] = {}
 
-        def produce(v: dict[str, Any]) -> object:
-            extra = {k: str(v[k]) for k in ("delay_reason", "new_date", "contact_name", "contact_phone",
-                                            "contact_email") if v.get(k)}
+        def draft(v: dict[str, Any]) -> object:
+            extra = {k: str(v[k]) for k in ("delay_reason", "contact_name", "contact_phone", "contact_email",
+                                            "contact_job_title") if v.get(k)}
             if v.get("new_date"):
                 extra["new_date"] = v["new_date"].isoformat()
-            info = letter_service.produce_letter(ctx, self.page.case_id, v["template"],
-                                                 agency_id=int(v["agency"]) if v["agency"] else None,
-                                                 extra_text=extra or None)
-            produced["id"] = info.id
-            return info
-        intro = "Only the letters that fit the case's state are offered."
+            options: dict[str, Any] = {"agency_id": int(v["agency"]) if v["agency"] else None, "extra_text": extra or None,
+                       "recipient": v.get("recipient") or None,
+                       "large_print": {"yes": True, "no": False}.get(v.get("large_print") or "")}
+            chosen.update(template=v["template"], options=options,
+                          draft=letter_service.draft_letter(ctx, self.page.case_id, v["template"], **options))
+            return chosen["draft"]
+        intro = ("Only the letters that fit the case's state are offered. Next you see the letter's text and can "
+                 "change it before it is produced.")
         if unavailable:
             intro += f" Not available now: {unavailable}."
-        if self.page.run_step("Write a letter", intro, [
-                StepField("template", "Letter", "choice", usable),
-                StepField("agency", "Agency (for letters to an agency)", "choice", agencies, required=False,
-                          suggest=AgencyDirectory(directory).suggest),
-                StepField("delay_reason", "Why the review is delayed (delay letter)", "long", required=False),
-                StepField("new_date", "New date we will write by (delay letter)", "date", required=False),
-                StepField("contact_name", "Contact officer, if not you", required=False),
-                StepField("contact_phone", "Contact officer's phone", required=False),
-                StepField("contact_email", "Contact officer's email", required=False)], produce):
-            self.open_preview(produced["id"])
+        fields = [StepField("template", "Letter", "choice", usable, default=template),
+                  StepField("agency", "Agency (for letters to an agency)", "choice", agencies, required=False,
+                            suggest=AgencyDirectory(directory).suggest),
+                  StepField("recipient", "To (letters to the applicant or the victim)", "choice", people,
+                            required=False),
+                  StepField("large_print", "Large print", "choice",
+                            [("", "— as the person's needs say —"), ("yes", "Yes"), ("no", "No")], required=False),
+                  StepField("delay_reason", "Why the review is delayed (delay letter)", "long", required=False),
+                  StepField("new_date", "New date we will write by (delay letter)", "date", required=False),
+                  StepField("contact_name", "Contact officer, if not you", required=False),
+                  StepField("contact_phone", "Contact officer's phone", required=False),
+                  StepField("contact_email", "Contact officer's email", required=False),
+                  StepField("contact_job_title", "Contact officer's job title", required=False)]
+        if not self.page.run_step("Write a letter", intro, fields, draft):
+            return
+        dialog = LetterEditDialog(chosen["draft"], self)
+        if self.edit_hook is not None:
+            self.edit_hook(dialog)
+        elif self.page.step_dialog_hook is not None:
+            dialog.accept()  # tests that do not look at the text take it as it is
+        elif not dialog.exec():
+            return
+        if dialog.result() != LetterEditDialog.DialogCode.Accepted:
+            return
+        try:
+            info = letter_service.produce_letter(ctx, self.page.case_id, chosen["template"], edits=dialog.edits(),
+                                                 **chosen["options"])
+        except ServiceError as exc:
+            self.page.dialogs.error("The letter was not produced", str(exc))
+            return
+        self.page.changed()
+        self.open_preview(info.id)
 
     def preview(self) -> None:
         if (letter_id := self._selected()) is not None:
@@ -135,8 +170,22 @@ class LettersTab(QWidget):
         self.page.changed()
 
     def approve(self) -> None:
-        if (letter_id := self._selected()) is not None:
-            self.page.attempt(lambda: letter_service.approve_letter(self.page.ctx, letter_id), "approve the letter")
+        """The chair reads the letter (it opens first), then confirms the approval, which records their name."""
+        if (letter_id := self._selected()) is None:
+            return
+        letter = next((lt for lt in self.detail.letters if lt.id == letter_id), None) if self.detail else None
+        if letter is None or letter.template != "findings":
+            self.page.dialogs.info("No approval needed", "Only the findings letter is approved, by the panel chair.")
+            return
+        if self.open_preview(letter_id) is None:
+            return
+        reference = self.detail.reference if self.detail else ""
+        if not self.page.dialogs.ask("Approve the findings letter",
+                                     f"You have read the findings letter for {reference}. Approve it as the panel "
+                                     "chair? Your name is recorded with the letter, and it can then be sent.",
+                                     yes="Approve", no="Not yet"):
+            return
+        self.page.attempt(lambda: letter_service.approve_letter(self.page.ctx, letter_id), "approve the letter")
 
     def record_sent(self) -> None:
         if (letter_id := self._selected()) is not None:

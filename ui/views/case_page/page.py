@@ -21,6 +21,7 @@ from ui.views.case_page.tabs_overview import PeopleTab, SummaryTab
 from ui.views.case_page.letters_tab import LettersTab
 from ui.views.case_page.tabs_record import ChronologyTab, NotesTab, RelatedTab
 from ui.views.case_page.tabs_work import AgenciesTab, IncidentsTab
+from ui.views.case_page.tenure_box import TenureBox
 from ui.views.case_page import steps
 
 S = Status
@@ -50,6 +51,10 @@ class CasePage(QWidget):
         self.summary = SummaryTab()
         self.summary.save_requested.connect(self.save_details)
         self.people = PeopleTab(lambda: steps.record_consent(self), lambda: steps.disclosure_consent(self))
+        self.tenure = TenureBox(self)
+        people_layout = self.people.layout()
+        assert isinstance(people_layout, QVBoxLayout)
+        people_layout.insertWidget(people_layout.count() - 1, self.tenure)
         self.incidents = IncidentsTab(self)
         self.agencies = AgenciesTab(self)
         self.chronology = ChronologyTab()
@@ -88,8 +93,8 @@ class CasePage(QWidget):
         d = self.detail
         self.header.setText(f"<h2>{d.reference}: {d.applicant.name}</h2>{d.status.label}. Deadline indicator: "
                             f"<b>{d.indicator.value}</b>.")
-        for tab in (self.summary, self.people, self.incidents, self.agencies, self.chronology, self.related,
-                    self.notes, self.timeline):
+        for tab in (self.summary, self.people, self.tenure, self.incidents, self.agencies, self.chronology,
+                    self.related, self.notes, self.timeline):
             tab.show_case(d)
         self._show_steps()
         self.title_changed.emit(d.reference)

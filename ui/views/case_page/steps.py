@@ -13,12 +13,17 @@ from app.services.cases import steps as wf
 from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.agencies.links import link_incident_to_agency
 from app.services.cases.case_page import IncidentView
+from app.letters.templates import TEMPLATE_LABELS
+from app.services.letters.due import letters_for_step
+from ui.mnemonics import mnemonic, with_mnemonic
 from ui.views.case_page.step_dialog import StepField
 
 if TYPE_CHECKING:
     from ui.views.case_page.page import CasePage
 
 S = Status
+# Alt+letters always taken on the case page: the menus (File, View, Help) and the buttons of its tabs.
+_PAGE_KEYS = set("fvh") | set("s") | set("i") | set("aysxl") | set("nrsaip") | set("p") | set("nas") | set("rpsian")
 SENT_METHODS = [("post", "Post"), ("email", "Email"), ("hand", "By hand")]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -58,6 +63,10 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
         out.append(("&Withdrawn…", withdrawn))
     if S.CLOSED in nxt:
         out.append(("&Close the case…", close))
+    # The letter the step calls for is offered beside it, with an Alt+letter no other button uses.
+    taken = {mnemonic(text) for text, _ in out} | _PAGE_KEYS
+    for template in letters_for_step(d):
+        out.append((with_mnemonic(f"Letter: {TEMPLATE_LABELS[template].lower()}…", taken), _write_letter(template)))
     return out
 
 
@@ -66,6 +75,13 @@ def _letter_step(template: str) -> Callable[[CasePage], None]:
     def run(page: CasePage) -> None:
         page.timeline.send_step_letter(template)
     return run
+
+
+def _write_letter(template: str) -> Callable[[CasePage], None]:
+    def write(page: CasePage) -> None:
+        page.timeline.write(template)
+    return write
+
 
 
 def record_consent(page: CasePage) -> None:
@@ -90,8 +106,9 @@ def record_consent(page: CasePage) -> None:
 
 
 def confirmation_requests(page: CasePage) -> None:
-    page.run_step("Ask agencies to confirm the incidents", "Each agency an incident was reported to is asked to "
-                  "confirm it; their answers are recorded on the Incidents tab.",
+    page.run_step("Ask agencies to confirm the incidents", "Each relevant body an incident was reported to is asked "
+                  "to confirm it, and a letter to each is produced now (on the Letters tab, ready to print or "
+                  "email). Their answers are recorded on the Incidents tab.",
                   [StepField("sent_on", "Date sent", "date", default=page.today())],
                   lambda v: work.send_confirmation_requests(page.ctx, page.case_id, page.version, sent_on=v["sent_on"]))
 
@@ -114,10 +131,24 @@ def decide_threshold(page: CasePage) -> None:
 
 
 def information_requests(page: CasePage) -> None:
-    page.run_step("Ask the agencies for their records", "Each agency involved is asked for complete details of "
-                  "its involvement and the actions it took; the return date is 10 working days later.",
-                  [StepField("sent_on", "Date sent", "date", default=page.today())],
-                  lambda v: work.send_information_requests(page.ctx, page.case_id, page.version, sent_on=v["sent_on"]))
+    d = page.detail
+    assert d is not None
+    involved = {i.agency_id for i in d.incidents if i.agency_id}
+    agencies = [a for a in list_agencies(page.ctx) if a.active]
+    relevant = [a for a in agencies if a.relevant_body and a.id in involved]
+    others = [a for a in agencies if a not in relevant]
+    fields = [StepField("sent_on", "Date sent", "date", default=page.today())]
+    fields += [StepField(f"agency_{a.id}", f"Ask {a.name}", "choice", YES_NO,
+                         default="yes" if a in relevant else "no") for a in relevant + others]
+
+    def run(v: dict[str, Any]) -> object:
+        chosen = [a.id for a in relevant + others if v.get(f"agency_{a.id}") == "yes"]
+        return work.send_information_requests(page.ctx, page.case_id, page.version, sent_on=v["sent_on"],
+                                              agency_ids=chosen)
+    page.run_step("Ask the agencies for their records", "The relevant bodies the incidents were reported to are "
+                  "asked for complete details of their involvement; another partner only if you choose it (that is "
+                  "recorded). A letter to each is produced now; the return date is 10 working days later.",
+                  fields, run)
 
 
 def not_accepted(page: CasePage) -> None:
@@ -213,24 +244,36 @@ def secondary_requested(page: CasePage) -> None:
                   "application was handled or the panel's response.", [
                       StepField("on", "Date the request was received", "date", default=page.today()),
                       StepField("by", "Who asked", default=d.applicant.name),
-                      StepField("grounds", "Why the applicant is unhappy", "long")],
+                      StepField("grounds", "Why the applicant is unhappy", "long"),
+                      StepField("reviewer", "Senior officer who will carry it out", required=False,
+                                hint="named in the acknowledgement; someone not involved before")],
                   lambda v: secondary_review.request_secondary_review(page.ctx, page.case_id, page.version,
                                                                requested_on=v["on"], requested_by=v["by"],
-                                                               grounds=v["grounds"]))
+                                                               grounds=v["grounds"], reviewer=v["reviewer"]))
 
 
 def secondary_completed(page: CasePage) -> None:
     review = secondary_review.latest_secondary_review(page.ctx, page.case_id)
     if review is None:
         return
-    page.run_step("Secondary review outcome", "This is the last step in the process.", [
-        StepField("reviewer", "Senior officer who carried it out"),
+    agencies = [("", "— no new recommendation —")] + [(str(a.id), a.name) for a in list_agencies(page.ctx)]
+
+    def run(v: dict[str, Any]) -> object:
+        new = ((int(v["rec_agency"]), v["rec_action"], v["rec_due"], v["rec_rationale"]),) if v["rec_agency"] else ()
+        secondary_review.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
+                                            outcome=v["outcome"], reasons=v["reasons"], completed_on=v["on"],
+                                            new_recommendations=new)
+        return None
+    page.run_step("Secondary review outcome", "This is the last step in the process. A new recommendation needs "
+                  "the agency, what it will do, by when and why.", [
+        StepField("reviewer", "Senior officer who carried it out", default=review.reviewer or ""),
         StepField("outcome", "Decision", "choice", list(secondary_review.OUTCOMES.items())),
         StepField("reasons", "Why", "long"),
-        StepField("on", "Date completed", "date", default=page.today())],
-        lambda v: secondary_review.complete_secondary_review(page.ctx, review.id, review.version, reviewer=v["reviewer"],
-                                                      outcome=v["outcome"], reasons=v["reasons"],
-                                                      completed_on=v["on"]))
+        StepField("on", "Date completed", "date", default=page.today()),
+        StepField("rec_agency", "New recommendation to", "choice", agencies, required=False),
+        StepField("rec_action", "What it will do", "long", required=False),
+        StepField("rec_due", "By when", "date", required=False),
+        StepField("rec_rationale", "Why it is recommended", "long", required=False)], run)
 
 
 def disclosure_consent(page: CasePage) -> None:

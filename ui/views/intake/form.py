@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import os
+import uuid
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,9 @@ from app.services.agencies.directory import AgencyDirectory
 from app.services.common.context import ServiceContext
 from app.services.common.errors import DatabaseUnavailable, ServiceError, ValidationFailed
 from app.services.intake.form_input import application_from_form, incidents_from_rows, parse_received
-from app.services.intake.applications import CreatedCase, Scan, preview_threshold, save_application
+from app.domain.roles import Permission
+from app.services.intake.applications import (CreatedCase, Scan, find_submission, preview_threshold,
+                                              save_application)
 from app.services.intake import support
 from ui.dialogs import DialogService
 from ui.focus import reveal, reveal_soon, show_message
@@ -52,6 +56,7 @@ class ApplicationForm(QWidget):
         self.local_draft: Path | None = None
         self.attachments: list[Path] = []
         self.saved: CreatedCase | None = None
+        self.submission_id = new_submission_id()
         self._dirty = False
         self._loading = False
         self.fields = Fields()
@@ -176,6 +181,7 @@ class ApplicationForm(QWidget):
         self.draft_id = None
         self.local_draft = None
         self.saved = None
+        self.submission_id = new_submission_id()  # saving this application twice returns the first case
         for b in (self.save_button, self.save_ack_button, self.save_next_button):
             b.setEnabled(True)
         self.new_button.setVisible(False)
@@ -212,10 +218,13 @@ class ApplicationForm(QWidget):
         data["perpetrators"] = self.sections.perpetrators.values()
         data["attachments"] = [str(p) for p in self.attachments]
         data["mode"] = self.mode
+        data["submission_id"] = self.submission_id  # a restored draft is still the same submission
         return data
 
     def restore(self, payload: dict[str, Any]) -> None:
         self._loading = True
+        if isinstance(payload.get("submission_id"), str) and payload["submission_id"]:
+            self.submission_id = payload["submission_id"]
         for key in self.fields.widgets:
             if key in payload:
                 self.fields.set_value(key, payload[key])
@@ -304,10 +313,16 @@ class ApplicationForm(QWidget):
         try:
             created = save_application(self.ctx, result.data, scans=[Scan(p) for p in self.attachments],
                                        linked_cases=self.repeats_panel.linked_case_ids(), acknowledge=acknowledge,
-                                       draft_ids=[self.draft_id] if self.draft_id else [])
+                                       draft_ids=[self.draft_id] if self.draft_id else [],
+                                       submission_id=self.submission_id)
         except ValidationFailed as exc:
             self.show_problems(exc.problems)
             return None
+        except DatabaseUnavailable as exc:
+            found = self._saved_after_all(exc)
+            if found is None:
+                return None
+            created = found
         except ServiceError as exc:
             self.autosave(force=True)
             self.dialogs.error("Not saved", f"{exc}\n\nEverything you typed is still in the form.")
@@ -335,8 +350,28 @@ class ApplicationForm(QWidget):
             self.new_button.setFocus()
         return created
 
+    def _saved_after_all(self, failure: DatabaseUnavailable) -> CreatedCase | None:
+        """After a lost connection, ask the database whether this submission was saved before saying it was not."""
+        try:
+            found = find_submission(self.ctx, self.submission_id)
+        except ServiceError:
+            self.autosave(force=True)
+            self.dialogs.error("Not certain it was saved", (
+                "The connection to the database was lost while saving, and it cannot be reached to check "
+                "whether the application was saved.\n\nEverything you typed is still in the form. Save again "
+                "when the database is back: if it was saved, you will be shown that case; it is never saved twice."))
+            return None
+        if found is not None:
+            return found
+        self.autosave(force=True)
+        self.dialogs.error("Not saved", f"{failure}\n\nThe database has been checked: this application was not "
+                                        "saved. Everything you typed is still in the form.")
+        return None
+
     def _saved_message(self, created: CreatedCase, acknowledge: bool) -> str:
         text = f"Saved as {created.reference}."
+        if created.already_saved:
+            text += " (It had already been saved, so no second case was made.)"
         if created.waiting_for:
             text += (" It is recorded as awaiting consent, keeping its date received. It cannot go to a "
                      "threshold decision until we have " + " and ".join(created.waiting_for) + ".")
@@ -415,17 +450,23 @@ class ApplicationForm(QWidget):
         """Every few seconds: to the database; to a local file only while it cannot be reached."""
         if self.saved is not None or not (self._dirty or force) or not self.has_content():
             return
+        if not self.ctx.may(Permission.CHANGE_CASES):
+            return  # someone who may not create cases keeps no draft, on the server or on this computer
         payload = self.payload()
         try:
             self.draft_id = support.save_draft(self.ctx, f"application-{self.mode}", payload, self.draft_id).id
             if self.local_draft is not None:
                 self.local_draft.unlink(missing_ok=True)
                 self.local_draft = None
-        except Exception:  # noqa: BLE001 - any database failure: keep a local copy instead
+        except DatabaseUnavailable:  # only while the database cannot be reached: a copy only this user can read
             self.local_draft = self.local_draft or local_drafts_dir() / (
                 f"application-{self.mode}-{datetime.now():%Y%m%d-%H%M%S}.json")
-            self.local_draft.parent.mkdir(parents=True, exist_ok=True)
-            self.local_draft.write_text(json.dumps(payload), encoding="utf-8")
+            try:
+                write_private(self.local_draft, json.dumps(payload))
+            except OSError:
+                return  # kept in the form; the next autosave tries again
+        except ServiceError:
+            return  # refused (not a lost connection): nothing is written anywhere
         self._dirty = False
 
     def _discard_drafts(self) -> None:
@@ -448,3 +489,16 @@ class ApplicationForm(QWidget):
 
 def local_drafts_dir() -> Path:
     return user_data_dir() / "unsaved"
+
+
+def new_submission_id() -> str:
+    return str(uuid.uuid4())
+
+
+def write_private(path: Path, text: str) -> None:
+    """A file only its owner can read (0600, in a 0700 folder): it holds a victim's details."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(path, 0o600)  # an older copy may have been made with the default mode

@@ -225,11 +225,14 @@ class PanelsPage(QTabWidget):
                        StepField("agency", "Agency", "choice", agencies, required=False,
                                  suggest=AgencyDirectory(directory).suggest),
                        StepField("attendance", "Attendance", "choice", [(a, a.capitalize()) for a in panels.ATTENDANCE]),
-                       StepField("conflict", "Conflict of interest with", "choice", cases, required=False)],
+                       StepField("conflict", "Conflict of interest with", "choice", cases, required=False),
+                       StepField("for_case", "Attends only for", "choice",
+                                 [("", "— the whole meeting —")] + cases[1:], required=False)],
                    lambda v: panels.add_attendee(self.ctx, self.meeting_id, name=v["name"], role=v["role"],
                                                  agency_id=int(v["agency"]) if v["agency"] else None,
                                                  attendance=v["attendance"],
-                                                 conflict_case_id=int(v["conflict"]) if v["conflict"] else None))
+                                                 conflict_case_id=int(v["conflict"]) if v["conflict"] else None,
+                                                 for_case_id=int(v["for_case"]) if v.get("for_case") else None))
 
     def set_attendance(self) -> None:
         key = selected_key(self.members)
@@ -273,7 +276,7 @@ class PanelsPage(QTabWidget):
             return
         password = dialog.result_value["password"]  # type: ignore[index]
         try:
-            _letter_id, pdf = panel_pack.build_panel_pack(self.ctx, d.id, password=password or None)
+            pdf = panel_pack.build_panel_pack(self.ctx, d.id, password=password or None).pdf
         except ServiceError as exc:
             self.dialogs.error("No panel pack", str(exc))
             return
