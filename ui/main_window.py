@@ -41,6 +41,7 @@ class MainWindow(QMainWindow):
         self.qsettings = settings or QSettings()
         self.setWindowTitle(APP_NAME)
         self.directory = AgencyDirectory(list_agencies(ctx))
+        self._quiet = False
         self._build(case_list_factory)
         self._restore_geometry()
 
@@ -159,7 +160,7 @@ class MainWindow(QMainWindow):
         if index >= 2:
             self.section_page(SECTIONS[index])
         self.pages.setCurrentIndex(index)
-        if not self.navigation.hasFocus():  # arrowing through the list of sections stays in the list
+        if not self.navigation.hasFocus() and not self._quiet:  # arrowing through the sections stays there
             self._focus_section()
 
     def _focus_section(self) -> None:
@@ -286,7 +287,11 @@ class MainWindow(QMainWindow):
     def _open_form(self, mode: str) -> ApplicationForm:
         form = ApplicationForm(self.ctx, self.dialogs, self.directory, mode)
         form.case_saved.connect(self._case_saved)
-        self.show_section(0)
+        self._quiet = True  # focus goes straight to the form's first field, not first to the section
+        try:
+            self.navigation.setCurrentRow(0)
+        finally:
+            self._quiet = False
         self.applications.add_form(form)
         return form
 

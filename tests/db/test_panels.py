@@ -154,7 +154,7 @@ def test_overdue_recommendations_show_on_the_case_list(ctx):
 
 def test_a_meeting_is_not_held_before_its_date_or_in_the_future_and_has_one_chair(ctx):
     case_id = _met_case(ctx)
-    meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall")
+    meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall").id
     panels.add_attendee(ctx, meeting, name="Sam Chair", role="chair")
     with pytest.raises(ValidationFailed) as second_chair:
         panels.add_attendee(ctx, meeting, name="Alex Other", role="chair")
