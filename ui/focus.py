@@ -54,9 +54,8 @@ def reveal(widget: QWidget) -> None:
     inner: QWidget = widget
     parent = widget.parentWidget()
     while parent is not None:
-        if isinstance(parent, QScrollArea) and parent.widget() is not None \
-                and parent.widget().isAncestorOf(inner):
-            content = parent.widget()
+        content = parent.widget() if isinstance(parent, QScrollArea) else None
+        if isinstance(parent, QScrollArea) and content is not None and content.isAncestorOf(inner):
             centre = inner.mapTo(content, rect.center())
             parent.ensureVisible(centre.x(), centre.y(), rect.width() // 2 + _MARGIN,
                                  rect.height() // 2 + _MARGIN)

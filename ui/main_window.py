@@ -170,7 +170,7 @@ class MainWindow(QMainWindow):
             focus_first(self.pages.currentWidget())
 
     # keys for the whole window -------------------------------------------------------------------
-    def current_view(self) -> QWidget:
+    def current_view(self) -> QWidget | None:
         """What F5 refreshes and Ctrl+W closes: the current tab of a section, or the section's page."""
         page = self.pages.currentWidget()
         if page in (self.applications, self.cases_section):

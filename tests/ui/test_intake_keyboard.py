@@ -196,7 +196,7 @@ def test_the_postal_batch_of_five_from_the_keyboard(qtbot, window, ctx):
     for n, surname in enumerate(["Okoro", "Reed", "Hughes", "Banks", "Ahmed"]):
         if n:  # after Save and next: the title, the form at the top, the date kept
             _step(w["applicant.title"])
-            assert form.scroll.verticalScrollBar().value() == 0
+            assert form.form_scroll.verticalScrollBar().value() == 0
             assert form.fields.value("received_at") == "23/11/2026"
         type_text("Mr")
         tab()
@@ -234,7 +234,7 @@ def test_the_wheel_scrolls_the_form_and_never_changes_an_answer_without_focus(qt
     form.fields.widgets["applicant.title"].setFocus()
     settle()
     assert combo.focusPolicy() == Qt.FocusPolicy.StrongFocus  # the wheel does not give it focus
-    bar = form.scroll.verticalScrollBar()
+    bar = form.form_scroll.verticalScrollBar()
     bar.setValue(0)
     before = bar.value()
     centre = QPointF(combo.rect().center())

@@ -337,7 +337,8 @@ def officer_choices(ctx: ServiceContext) -> list[tuple[str, str]]:
         rows = session.execute(select(Case.officer, User.display_name).distinct()
                                .outerjoin(User, User.login == Case.officer)
                                .where(Case.officer.is_not(None))).all()
-    return sorted(((login, name or login) for login, name in rows), key=lambda r: r[1].casefold())
+    choices = [(str(login), str(name or login)) for login, name in rows]
+    return sorted(choices, key=lambda r: r[1].casefold())
 
 
 def _query_words(query: CaseQuery) -> list[str]:

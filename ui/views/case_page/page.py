@@ -103,9 +103,10 @@ class CasePage(QWidget):
         old: list[QWidget] = []
         while self.steps_row.count():
             item = self.steps_row.takeAt(0)
-            if item.widget():
-                old.append(item.widget())
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                old.append(widget)
+                widget.deleteLater()
         # The step just done had focus (or gets it back when its dialog closes): focus goes to the next
         # step, not nowhere, when the old buttons go.
         keep = any(w is QApplication.focusWidget() or w is self.window().focusWidget() for w in old)

@@ -64,7 +64,7 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     if S.CLOSED in nxt:
         out.append(("&Close the case…", close))
     # The letter the step calls for is offered beside it, with an Alt+letter no other button uses.
-    taken = {mnemonic(text) for text, _ in out} | _PAGE_KEYS
+    taken = {letter for text, _ in out if (letter := mnemonic(text))} | _PAGE_KEYS
     for template in letters_for_step(d):
         out.append((with_mnemonic(f"Letter: {TEMPLATE_LABELS[template].lower()}…", taken), _write_letter(template)))
     return out

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QStringListModel, Qt
+from PySide6.QtCore import QStringListModel, Qt
 from PySide6.QtWidgets import QCompleter, QLineEdit, QStyledItemDelegate, QWidget
 
 Fetch = Callable[[str], list[str]]
@@ -31,6 +31,8 @@ def attach_live_completer(edit: QLineEdit, fetch: Fetch) -> QCompleter:
             found = []
         model.setStringList(found)
         popup = completer.popup()
+        if popup is None:
+            return
         if found:
             metrics = popup.fontMetrics()
             popup.setMinimumWidth(max(metrics.horizontalAdvance(s) for s in found) + _POPUP_PADDING)
@@ -59,7 +61,7 @@ class LiveCompleterDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.fetch = fetch
 
-    def createEditor(self, parent: QWidget, option, index: QModelIndex) -> QWidget:  # noqa: N802 - Qt API
+    def createEditor(self, parent: QWidget, option, index) -> QWidget:  # noqa: N802 - Qt API
         edit = QLineEdit(parent)
         edit.setAccessibleName(str(index.model().headerData(index.column(), Qt.Orientation.Horizontal)))
         attach_live_completer(edit, self.fetch)

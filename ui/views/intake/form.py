@@ -77,7 +77,7 @@ class ApplicationForm(QWidget):
         content_layout = QVBoxLayout(self.content)
         self.sections = FormSections(content_layout, self.fields, self.ctx.settings(), self.postal,
                                      self.directory.names())
-        self.scroll = scroll = QScrollArea()
+        self.form_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.content)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame, not a control: Tab goes to the fields
@@ -338,7 +338,7 @@ class ApplicationForm(QWidget):
             self.show_banner(message + "\nReady for the next application.", "ok")
             # The date received is kept for the batch: the next application starts at its title,
             # with the form back at the top.
-            self.scroll.verticalScrollBar().setValue(0)
+            self.form_scroll.verticalScrollBar().setValue(0)
             self.fields.widgets["applicant.title"].setFocus(Qt.FocusReason.OtherFocusReason)
         else:
             self._set_read_only(True)
@@ -421,9 +421,9 @@ class ApplicationForm(QWidget):
         key = first[1]
         if key.startswith("incidents"):
             view = self.sections.incidents_view
-            row = int(key[len("incidents["):key.index("]")]) if "[" in key else 0
-            column = _column(key.split(".", 1)[1] if "." in key else "")
-            view.setCurrentIndex(view.model().index(max(row, 0), column))
+            first_row = int(key[len("incidents["):key.index("]")]) if "[" in key else 0
+            first_column = _column(key.split(".", 1)[1] if "." in key else "")
+            view.setCurrentIndex(view.model().index(max(first_row, 0), first_column))
             view.setFocus(Qt.FocusReason.OtherFocusReason)
             reveal_soon(view)
         else:
