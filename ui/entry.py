@@ -8,6 +8,11 @@ from app.db.location import DatabaseChoice
 
 
 def _start_gui(choice: DatabaseChoice) -> int:
+    from ui.platform_check import problem
+    missing = problem()  # before Qt: a missing system library would abort inside Qt with exit 134
+    if missing:
+        print(missing, file=sys.stderr)
+        return 1
     from ui.main import run  # Qt is imported only when the window is wanted
     return run(choice)
 

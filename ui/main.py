@@ -29,6 +29,8 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     style = resources_dir() / "style.qss"
     if style.is_file():
         app.setStyleSheet(style.read_text(encoding="utf-8"))
+    from ui.focus import install
+    install(app)  # focus kept in view, the wheel never changes an answer: in every window
     return app  # type: ignore[return-value]
 
 

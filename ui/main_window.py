@@ -16,9 +16,12 @@ from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.common.context import ServiceContext
 from app.domain.dates import uk_time
 from app.services.intake.support import list_drafts
-from app.services.admin.settings import needs_set_up
+from app.services.admin.settings import my_details, needs_set_up
+from app.services.common.errors import ServiceError
 from ui.views.first_run import FirstRunDialog
 from ui.dialogs import DialogService
+from ui.focus import focus_first
+from ui.screen import SMALL_SCREEN, available, fit_to_screen
 from ui.views.applications import ApplicationsPage
 from ui.views.import_dialog import ImportDialog
 from ui.views.intake.form import ApplicationForm, local_drafts_dir
@@ -39,6 +42,7 @@ class MainWindow(QMainWindow):
         self.qsettings = settings or QSettings()
         self.setWindowTitle(APP_NAME)
         self.directory = AgencyDirectory(list_agencies(ctx))
+        self._quiet = False
         self._build(case_list_factory)
         self._restore_geometry()
 
@@ -48,7 +52,7 @@ class MainWindow(QMainWindow):
         self.navigation.setObjectName("navigation")
         self.navigation.setAccessibleName("Sections")
         self.navigation.addItems(SECTIONS)
-        self.navigation.setMaximumWidth(200)
+        self.navigation.setMaximumWidth(170)  # narrow: on a laptop the pages need the width
         self.pages = QStackedWidget()
         self.applications = ApplicationsPage()
         self.applications.close_form_check = self._may_close_form
@@ -69,6 +73,7 @@ class MainWindow(QMainWindow):
         self.cases_section.addTab(self.cases_page, "Case list")
         self.cases_section.tabBar().setTabButton(0, self.cases_section.tabBar().ButtonPosition.RightSide, None)
         self.cases_section.tabCloseRequested.connect(self._close_case_tab)
+        self.cases_section.currentChanged.connect(self._case_tab_changed)
         self.pages.addWidget(self.cases_section)
         # The other sections are built the first time they are opened: start-up shows the case
         # list without importing or querying for pages nobody has looked at yet.
@@ -76,18 +81,25 @@ class MainWindow(QMainWindow):
         for section in SECTIONS[2:]:
             self.pages.addWidget(QWidget())
         self.navigation.currentRowChanged.connect(self._show_page)
+        self.navigation.itemActivated.connect(lambda _item: self._focus_section())  # Enter: into the page
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.navigation)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([190, 1090])
+        splitter.setSizes([160, 1120])
         self.setCentralWidget(splitter)
         self.navigation.setCurrentRow(0)
         self._build_actions()
         self.db_label = QLabel(f"Database: {self.choice.describe()}")
         self.db_label.setAccessibleName("Database in use")
-        role = f" ({self.ctx.role.label.lower()})" if self.ctx.role else ""
-        self.user_label = QLabel(f"Signed in as {self.ctx.actor}{role}")
+        try:
+            name = my_details(self.ctx)[0] or self.ctx.actor  # the name the user gave, not the login
+        except ServiceError:
+            name = self.ctx.actor
+        about = [self.ctx.actor] if name != self.ctx.actor else []
+        if self.ctx.role:
+            about.append(self.ctx.role.label.lower())
+        self.user_label = QLabel(f"Signed in as {name}" + (f" ({', '.join(about)})" if about else ""))
         self.user_label.setAccessibleName("Signed-in user")
         self.statusBar().addWidget(self.db_label, 1)
         self.statusBar().addPermanentWidget(self.user_label)
@@ -110,16 +122,29 @@ class MainWindow(QMainWindow):
                                           "Ctrl+I")
         self.agency_started_action = self._action("Review started by an &agency…", self.new_agency_started_review)
         quit_action = self._action("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.close_tab_action = self._action("&Close tab", self.close_current_tab, "Ctrl+W",
+                                             "Close the current application or case")
+        self.find_action = self._action("&Find a case", self.find_case, "Ctrl+F",
+                                        "Search the case list")
+        self.refresh_action = self._action("&Refresh", self.refresh_current, "F5",
+                                           "Read what this view shows again")
+        self.shortcuts_action = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1")
         about = self._action("&About", self.show_about)
         file_menu = self.menuBar().addMenu("&File")
         for a in (self.new_phone_action, self.new_post_action, self.import_action, self.agency_started_action):
             file_menu.addAction(a)
         file_menu.addSeparator()
+        file_menu.addAction(self.close_tab_action)
         file_menu.addAction(quit_action)
         view_menu = self.menuBar().addMenu("&View")
+        view_menu.addAction(self.find_action)
+        view_menu.addAction(self.refresh_action)
+        view_menu.addSeparator()
         for n, section in enumerate(SECTIONS, start=1):
-            view_menu.addAction(self._action(section, lambda n=n: self.show_section(n - 1), f"Ctrl+{n}"))
-        self.menuBar().addMenu("&Help").addAction(about)
+            view_menu.addAction(self._action(f"&{n} {section}", lambda n=n: self.show_section(n - 1), f"Ctrl+{n}"))
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.shortcuts_action)
+        help_menu.addAction(about)
         toolbar = QToolBar("Main toolbar")
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -129,12 +154,62 @@ class MainWindow(QMainWindow):
 
     # sections ------------------------------------------------------------------------------------
     def show_section(self, index: int) -> None:
+        """Ctrl+1 to Ctrl+8 (and every other way in): the section, with focus on its first control."""
         self.navigation.setCurrentRow(index)
+        self._focus_section()
 
     def _show_page(self, index: int) -> None:
         if index >= 2:
             self.section_page(SECTIONS[index])
         self.pages.setCurrentIndex(index)
+        if not self.navigation.hasFocus() and not self._quiet:  # arrowing through the sections stays there
+            self._focus_section()
+
+    def _focus_section(self) -> None:
+        if self.pages.currentIndex() == 1 and self.cases_section.currentIndex() == 0:
+            self.find_case()  # the case list opens ready to type a name or reference
+        else:
+            focus_first(self.pages.currentWidget())
+
+    # keys for the whole window -------------------------------------------------------------------
+    def current_view(self) -> QWidget | None:
+        """What F5 refreshes and Ctrl+W closes: the current tab of a section, or the section's page."""
+        page = self.pages.currentWidget()
+        if page in (self.applications, self.cases_section):
+            return page.currentWidget()  # type: ignore[attr-defined]
+        return page
+
+    def find_case(self) -> None:
+        if self.pages.currentIndex() != 1:
+            self.navigation.setCurrentRow(1)
+        self.cases_section.setCurrentIndex(0)
+        search = getattr(self.cases_page, "search", None)
+        if isinstance(search, QWidget):
+            search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            search.selectAll()  # type: ignore[attr-defined]
+
+    def refresh_current(self) -> None:
+        view = self.current_view()
+        refresh = getattr(view, "refresh", None)
+        if callable(refresh):
+            refresh()
+            self.statusBar().showMessage("Refreshed.", 3000)
+
+    def close_current_tab(self) -> bool:
+        """Ctrl+W: the current application form or case page; False if there is nothing to close."""
+        page = self.pages.currentWidget()
+        if page is self.applications and isinstance(self.applications.currentWidget(), ApplicationForm):
+            self.applications.tabCloseRequested.emit(self.applications.currentIndex())
+            return True
+        if page is self.cases_section and self.cases_section.currentIndex() > 0:
+            self._close_case_tab(self.cases_section.currentIndex())
+            return True
+        self.statusBar().showMessage("There is no application or case tab open here to close.", 4000)
+        return False
+
+    def show_shortcuts(self) -> None:
+        from ui.views.shortcuts_dialog import ShortcutsDialog
+        ShortcutsDialog(self).exec()
 
     def section_page(self, section: str) -> QWidget:
         """The page of a section, built (and its module imported) the first time it is wanted."""
@@ -214,7 +289,11 @@ class MainWindow(QMainWindow):
     def _open_form(self, mode: str) -> ApplicationForm:
         form = ApplicationForm(self.ctx, self.dialogs, self.directory, mode)
         form.case_saved.connect(self._case_saved)
-        self.show_section(0)
+        self._quiet = True  # focus goes straight to the form's first field, not first to the section
+        try:
+            self.navigation.setCurrentRow(0)
+        finally:
+            self._quiet = False
         self.applications.add_form(form)
         return form
 
@@ -304,8 +383,19 @@ class MainWindow(QMainWindow):
     def _close_case_tab(self, index: int) -> None:
         if index > 0:
             page = self.cases_section.widget(index)
+            unsaved = getattr(page, "unsaved_changes", None)
+            if callable(unsaved) and unsaved() and not self.dialogs.ask(
+                    "Close without saving?", "The case's details were changed and not saved. Close the case "
+                    "and throw the changes away?", yes="Close without saving", no="Keep it open"):
+                return
             self.cases_section.removeTab(index)
             page.deleteLater()
+            if self.cases_section.currentIndex() == 0:
+                self.find_case()
+
+    def _case_tab_changed(self, index: int) -> None:
+        if index == 0 and self.pages.currentIndex() == 1 and not self.cases_section.tabBar().hasFocus():
+            self.find_case()
 
     def _case_saved(self, _case_id: int, _reference: str) -> None:
         self._refresh_cases()
@@ -337,7 +427,10 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
-            self.resize(1280, 800)
+            room = available(self)
+            fit_to_screen(self, 1280, 800)
+            if room.width() <= SMALL_SCREEN.width() or room.height() <= SMALL_SCREEN.height():
+                self.setWindowState(Qt.WindowState.WindowMaximized)  # a laptop: every pixel counts
         state = self.qsettings.value("main/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)

@@ -14,6 +14,7 @@ from app.domain.clocks import Clock, ClockDue, indicator
 from app.domain.workflow import Status
 from app.services.cases import steps as wf
 from app.services.cases.case_list import (OPEN_CASES, PROCESS_ORDER, CaseCounts, CaseQuery, _bands, case_counts,
+                                         officer_choices,
                                     fetch_rows, find_case_ids, iter_rows, officers, received_years)
 from app.services.cases.summaries import list_cases
 from app.services.common.context import ServiceContext
@@ -205,8 +206,9 @@ EXPECTED_ORDER = {
     "next_action": ["overdue", "soon_edge", "soon", "on_track", "last_year", "met", "withdrawn"],
     # 31/12/2025, 09/11, 27/11, 30/11, 01/12, 22/12, none last.
     "next_due": ["last_year", "overdue", "soon", "soon_edge", "on_track", "met", "withdrawn"],
-    # officer.one (ties in id order), officer.three, officer.two.
-    "officer": ["overdue", "soon_edge", "soon", "on_track", "withdrawn", "last_year", "met"],
+    # By the name shown, not the login: Officer Three, Officer Two, then officer.one (who gave no name;
+    # ties in id order).
+    "officer": ["last_year", "met", "overdue", "soon_edge", "soon", "on_track", "withdrawn"],
 }
 
 
@@ -250,7 +252,8 @@ def test_fetch_rows_gives_the_list_values(ctx, known):
     assert (stopped.next_due_on, stopped.working_days_left, stopped.indicator, stopped.next_clock) == (
         None, None, "stopped", None)
     met = rows[known["met"]]
-    assert (met.next_clock, met.next_due_on, met.officer) == ("panel", date(2026, 12, 22), "officer.two")
+    # The officer's name as they gave it, not their login.
+    assert (met.next_clock, met.next_due_on, met.officer) == ("panel", date(2026, 12, 22), "Officer Two")
     assert fetch_rows(ctx, []) == {}
 
 
@@ -283,4 +286,6 @@ def test_process_order_names_every_status():
 
 def test_filter_choices(ctx, known):
     assert received_years(ctx) == [2026, 2025]
-    assert officers(ctx) == ["officer.one", "officer.three", "officer.two"]
+    assert officer_choices(ctx) == [("officer.three", "Officer Three"), ("officer.two", "Officer Two"),
+                                    ("officer.one", "officer.one")]  # by name; the filter keeps the login
+    assert officers(ctx) == ["officer.three", "officer.two", "officer.one"]

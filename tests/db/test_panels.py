@@ -157,3 +157,28 @@ def test_overdue_recommendations_show_on_the_case_list(ctx):
     assert rec.overdue
     recs.respond(ctx, rec.id, rec.version, status="completed", on=date(2026, 11, 24))
     assert case_counts(ctx).recommendations_overdue == 0
+
+
+def test_a_meeting_is_not_held_before_its_date_or_in_the_future_and_has_one_chair(ctx):
+    case_id = _met_case(ctx)
+    meeting = panels.save_meeting(ctx, None, None, starts_at=datetime(2026, 11, 20, 10), place="Town Hall",
+                                  chair_independent=True).id
+    panels.add_attendee(ctx, meeting, name="Sam Chair", role="chair")
+    with pytest.raises(ValidationFailed) as second_chair:
+        panels.add_attendee(ctx, meeting, name="Alex Other", role="chair")
+    assert [(p.field, p.message) for p in second_chair.value.problems] == [
+        ("role", "Sam Chair is already the chair of this meeting; a meeting has one chair")]
+    assert [a.role for a in panels.meeting_detail(ctx, meeting).attendees] == ["chair"]
+    panels.add_case(ctx, meeting, case_id)
+    item = panels.meeting_detail(ctx, meeting).agenda[0]
+    panels.record_review(ctx, item.review_id, item.version, _review(ctx, _police(ctx)))
+    version = panels.meeting_detail(ctx, meeting).version
+    for held_on, words in ((date(2026, 11, 13), "planned for 20/11/2026"),  # a week before its date
+                           (date(2026, 11, 26), "in the future")):  # today is 25/11/2026
+        with pytest.raises(ValidationFailed) as refused:
+            panels.mark_held(ctx, meeting, version, held_on=held_on)
+        assert [p.field for p in refused.value.problems] == ["held_on"]
+        assert words in refused.value.problems[0].message
+    assert panels.meeting_detail(ctx, meeting).state == "planned"
+    panels.mark_held(ctx, meeting, version, held_on=date(2026, 11, 20))
+    assert panels.meeting_detail(ctx, meeting).state == "held"

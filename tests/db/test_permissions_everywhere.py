@@ -60,6 +60,7 @@ READS = {
     "app.services.cases.case_list.case_counts",
     "app.services.cases.case_list.fetch_rows",
     "app.services.cases.case_list.find_case_ids",
+    "app.services.cases.case_list.officer_choices",
     "app.services.cases.case_list.iter_rows",
     "app.services.cases.case_list.officers",
     "app.services.cases.case_list.received_years",

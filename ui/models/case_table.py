@@ -55,16 +55,20 @@ class Column:
     tip: str
     numeric: bool = False
     full_text_tip: bool = False  # long values: the tooltip shows what the column cuts off
+    heading: str = ""  # a shorter heading on screen (the CSV keeps the title)
 
 
 # Formatters are built once; data() only looks them up (calibre's models do the same).
+# The indicator comes second so that it is on screen however narrow the window (1280 pixels wide).
 COLUMNS: tuple[Column, ...] = (
     Column("Reference", "reference", lambda r: r.reference, "The case reference"),
+    Column("Indicator", "next_due", lambda r: INDICATOR_LABELS.get(r.indicator, r.indicator),
+           "Overdue, due soon, on track, or stopped (nothing due)"),
     Column("Applicant", "applicant", lambda r: r.applicant, "Sorted by surname or organisation",
            full_text_tip=True),
     Column("Postcode", "postcode", lambda r: r.postcode or "", "The applicant's postcode"),
     Column("Channel", "channel", lambda r: _CHANNELS.get(r.channel, r.channel),
-           "How the application arrived"),
+           "How the application arrived", full_text_tip=True),
     Column("Received", "received", lambda r: uk(r.received_on), "Date the application was received"),
     Column("Status", "status", lambda r: _STATUS.get(r.status, r.status),
            "Where the case is in the process; sorted in process order", full_text_tip=True),
@@ -72,16 +76,19 @@ COLUMNS: tuple[Column, ...] = (
            "The deadline that falls due first", full_text_tip=True),
     Column("Next due", "next_due", lambda r: uk(r.next_due_on), "When the next action is due"),
     Column("Working days left", "next_due", lambda r: _days(r.working_days_left),
-           "Working days until the next action is due; negative when it is overdue", numeric=True),
-    Column("Indicator", "next_due", lambda r: INDICATOR_LABELS.get(r.indicator, r.indicator),
-           "Overdue, due soon, on track, or stopped (nothing due)"),
-    Column("Officer", "officer", lambda r: r.officer or "", "The officer dealing with the case"),
+           "Working days until the next action is due; negative when it is overdue", numeric=True,
+           heading="Days left"),
+    Column("Officer", "officer", lambda r: r.officer or "", "The officer dealing with the case",
+           full_text_tip=True),
 )
 INDICATOR_COLUMN = next(n for n, c in enumerate(COLUMNS) if c.title == "Indicator")
-_SORT_COLUMN = {}
+_SORT_COLUMN: dict[str, int] = {}
 for _n, _c in enumerate(COLUMNS):
-    if _c.sort_key:
-        _SORT_COLUMN.setdefault(_c.sort_key, _n)
+    # Three columns sort by the next due date; the arrow shows on "Next due" itself.
+    if _c.sort_key and (_c.sort_key not in _SORT_COLUMN or _c.title == "Next due"):
+        _SORT_COLUMN[_c.sort_key] = _n
+SORT_CHOICES: tuple[tuple[str, str], ...] = tuple((COLUMNS[n].title, key) for key, n in
+                                                 sorted(_SORT_COLUMN.items(), key=lambda kv: kv[1]))
 
 
 def column_for_sort_key(key: str) -> int:
@@ -242,9 +249,9 @@ class CaseTableModel(QAbstractTableModel):
         if orientation != HORIZONTAL or not 0 <= section < len(COLUMNS):
             return None
         if role == DISPLAY:
-            return COLUMNS[section].title
+            return COLUMNS[section].heading or COLUMNS[section].title
         if role == TOOLTIP:
-            return COLUMNS[section].tip
+            return f"{COLUMNS[section].title}: {COLUMNS[section].tip}"
         return None
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

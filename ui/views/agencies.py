@@ -103,7 +103,7 @@ class AgenciesPage(QWidget):
         self.changed_label.setAccessibleName("Last changed")
 
         self.unmatched = unmatched_table()
-        self.link_button = button("&Link the selected name to the selected agency", self.link_selected_name,
+        self.link_button = button("Link the selected name to the selected agenc&y", self.link_selected_name,
                                   "The name becomes another name of the agency; its incidents are linked")
         self._lay_out(form, contacts_form)
 
@@ -210,7 +210,7 @@ class AgenciesPage(QWidget):
             self.contacts_model.add_row()  # somewhere to type the first one
         self.panel_title.setText((detail.name if detail else "New agency")
                                  + ("" if self.active else " (inactive: not offered for matching)"))
-        self.active_button.setText("Make &inactive" if self.active else "Make &active")
+        self.active_button.setText("Make &inactive" if self.active else "Make act&ive")
         self.active_button.setAccessibleName(self.active_button.text().replace("&", ""))
         self.active_button.setEnabled(detail is not None)
         if detail:

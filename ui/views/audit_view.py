@@ -247,7 +247,7 @@ class ValuesDialog(QDialog):
         self.setAccessibleName("Values changed")
         layout = QVBoxLayout(self)
         about = QLabel(f"{_record(row)}{' in ' + row.case_reference if row.case_reference else ''}, "
-                       f"{row.action} by {row.actor} at {row.local_at:%H:%M on %d/%m/%Y} (UK time). "
+                       f"{row.action} by {row.who or row.actor} at {row.local_at:%H:%M on %d/%m/%Y} (UK time). "
                        "These are personal data: this look has been recorded.")
         about.setWordWrap(True)
         about.setAccessibleName("About this change")
@@ -268,6 +268,6 @@ def _record(r: AuditRow) -> str:
 
 def _cells(r: AuditRow) -> list[str]:
     case = r.case_reference or ("" if r.case_id is None else f"case {r.case_id} (deleted)")
-    return [f"{r.local_at:%d/%m/%Y %H:%M:%S}", r.actor, r.machine or "", r.db_user or "", r.action, _record(r),
+    return [f"{r.local_at:%d/%m/%Y %H:%M:%S}", r.who or r.actor, r.machine or "", r.db_user or "", r.action, _record(r),
             case, (r.fields or "").replace(",", ", "), r.reason or ""]
 

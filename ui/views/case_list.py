@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
 
@@ -16,23 +16,27 @@ from app.domain.application import Channel
 from app.domain.clocks import Indicator
 from app.domain.workflow import STATUS_LABELS
 from app.services.cases.case_list import (OPEN_CASES, OVERDUE_RECOMMENDATIONS, UPDATES_DUE, CaseCounts, CaseQuery,
-                                         case_counts, iter_rows, officers,
+                                          case_counts, iter_rows, officer_choices,
                                     received_years, record_export)
 from app.services.common.context import ServiceContext
 from app.csv_writer import open_csv
 from app.services.common.errors import describe, ServiceError
-from ui.models.case_table import (COLUMNS, INDICATOR_LABELS, CaseTableModel, column_for_sort_key,
+from ui.models.case_table import (COLUMNS, INDICATOR_LABELS, SORT_CHOICES, CaseTableModel, column_for_sort_key,
                                   rows_as_text)
 
 SEARCH_DELAY_MS = 250  # long enough not to query on every keystroke, short enough to feel instant
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _KEY_PRESS = QEvent.Type.KeyPress
-# Widths (in characters of sample text) that fit typical values without measuring 100,000 rows.
+# Widths (in characters of sample text) that fit typical values without measuring 100,000 rows, and
+# together fit a 1280-pixel screen; longer values are cut with "…" and shown whole in their tooltip.
 _SAMPLE_WIDTHS = {"Reference": "CT-2026-00000", "Applicant": "Mrs Margaret Richardson",
                   "Postcode": "TN12 0AA", "Channel": "Online form", "Received": "00/00/0000",
                   "Status": "Information gathering", "Next action": "Acknowledge the application",
-                  "Next due": "00/00/0000", "Working days left": "Working days left",
-                  "Indicator": "Due soon", "Officer": "officer.name"}
+                  "Next due": "00/00/0000", "Working days left": "Days left",
+                  "Indicator": "Overdue", "Officer": "Officer name"}
+_ELASTIC = ("Applicant", "Status", "Next action", "Channel")
+_MIN_ELASTIC = 80
+_ORDERS = [("Ascending (A–Z, earliest first)", False), ("Descending (Z–A, latest first)", True)]
 
 AskSavePath = Callable[[str], "str | None"]
 
@@ -41,6 +45,11 @@ class CaseTable(QTableView):
     """A table that says which case the user wants opened: Enter or a double-click."""
 
     open_requested = Signal(QModelIndex)
+    resized = Signal()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        self.resized.emit()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt API
         if event.key() in _ENTER_KEYS and self.currentIndex().isValid():
@@ -97,6 +106,16 @@ class CaseListPage(QWidget):
         self.year_filter = self._combo("Year received filter", [("All years", None)])
         self.officer_filter = self._combo("Officer filter", [("All officers", None)])
 
+        # The sort order by keyboard (the column headings take only the mouse).
+        self.sort_combo = QComboBox()
+        self.sort_combo.setAccessibleName("Sort by")
+        for title, key in SORT_CHOICES:
+            self.sort_combo.addItem(title, key)
+        self.order_combo = QComboBox()
+        self.order_combo.setAccessibleName("Sort order")
+        for text, descending in _ORDERS:
+            self.order_combo.addItem(text, descending)
+
         self.export_button = QPushButton("E&xport view to CSV…")
         self.export_button.setAccessibleName("Export view to CSV")
         self.export_button.setToolTip("Save the cases listed now, with these columns, as a CSV file")
@@ -128,6 +147,10 @@ class CaseListPage(QWidget):
         query = self.model.query
         order = Qt.SortOrder.DescendingOrder if query.descending else Qt.SortOrder.AscendingOrder
         header.setSortIndicator(column_for_sort_key(query.sort), order)
+        self._show_sort(query.sort, query.descending)
+        header.sortIndicatorChanged.connect(self._sort_indicator_changed)
+        self.sort_combo.currentIndexChanged.connect(lambda _i: self._sort_chosen())
+        self.order_combo.currentIndexChanged.connect(lambda _i: self._sort_chosen())
         self.table.open_requested.connect(self._open)
         self.table.doubleClicked.connect(self._open)
 
@@ -159,7 +182,7 @@ class CaseListPage(QWidget):
         try:
             self._show_counts(case_counts(self._ctx))
             self._refill(self.year_filter, [(str(y), y) for y in received_years(self._ctx)])
-            self._refill(self.officer_filter, [(name, name) for name in officers(self._ctx)])
+            self._refill(self.officer_filter, [(name, login) for login, name in officer_choices(self._ctx)])
             if self._pending:  # the year and officer choices exist only now: restore them once
                 for combo, key in ((self.year_filter, "year"), (self.officer_filter, "officer")):
                     combo.blockSignals(True)
@@ -228,11 +251,16 @@ class CaseListPage(QWidget):
         search_row.addWidget(labelled("&Search:", self.search))
         search_row.addWidget(self.search, 1)
         search_row.addSpacing(12)
+        search_row.addWidget(labelled("Sort &by:", self.sort_combo))
+        search_row.addWidget(self.sort_combo)
+        search_row.addWidget(labelled("Or&der:", self.order_combo))
+        search_row.addWidget(self.order_combo)
+        search_row.addSpacing(12)
         search_row.addWidget(self.export_button)
 
         filters = QHBoxLayout()
         for text, combo in (("S&tatus:", self.status_filter), ("&Indicator:", self.indicator_filter),
-                            ("C&hannel:", self.channel_filter), ("&Year received:", self.year_filter),
+                            ("Cha&nnel:", self.channel_filter), ("&Year received:", self.year_filter),
                             ("&Officer:", self.officer_filter)):
             filters.addWidget(labelled(text, combo))
             filters.addWidget(combo)
@@ -254,23 +282,36 @@ class CaseListPage(QWidget):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.problem_label)
         layout.addWidget(self.result_label)
-        self.setTabOrder(self.search, self.export_button)
-        self.setTabOrder(self.export_button, self.status_filter)
-        self.setTabOrder(self.status_filter, self.indicator_filter)
-        self.setTabOrder(self.indicator_filter, self.channel_filter)
-        self.setTabOrder(self.channel_filter, self.year_filter)
-        self.setTabOrder(self.year_filter, self.officer_filter)
-        self.setTabOrder(self.officer_filter, self.table)
+        # One Tab from the search to the results; the filters, the sort and the export after them.
+        order = [self.search, self.table, self.status_filter, self.indicator_filter, self.channel_filter,
+                 self.year_filter, self.officer_filter, self.sort_combo, self.order_combo, self.export_button]
+        for first, second in zip(order, order[1:]):
+            self.setTabOrder(first, second)
 
     def _set_column_widths(self) -> None:
         metrics = self.table.fontMetrics()
         padding = 16  # cell margins and the sort arrow
+        self._natural: list[int] = []
         for n, column in enumerate(COLUMNS):
             sample = _SAMPLE_WIDTHS.get(column.title, column.title)
-            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(column.title)) + padding
+            heading = column.heading or column.title
+            width = max(metrics.horizontalAdvance(sample), metrics.horizontalAdvance(heading)) + padding
             if column.title == "Indicator":
                 width += 22  # the icon
+            self._natural.append(width)
             self.table.setColumnWidth(n, width)
+        self.table.resized.connect(self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        """On a narrow screen the long text columns give up width (their values are cut with "…" and
+        shown whole in the tooltip), so every column, the officer included, stays in view."""
+        room = self.table.viewport().width()
+        extra = sum(self._natural) - room
+        elastic = [n for n, c in enumerate(COLUMNS) if c.title in _ELASTIC]
+        spare = sum(max(self._natural[n] - _MIN_ELASTIC, 0) for n in elastic)
+        for n in elastic:
+            give = 0 if extra <= 0 or not spare else min(extra, spare) * (self._natural[n] - _MIN_ELASTIC) / spare
+            self.table.setColumnWidth(n, int(self._natural[n] - give))
 
     @staticmethod
     def _refill(combo: QComboBox, items: list[tuple[str, Any]]) -> None:
@@ -286,6 +327,21 @@ class CaseListPage(QWidget):
         combo.blockSignals(False)
 
     # --- behaviour -----------------------------------------------------------------------------
+
+    def _show_sort(self, key: str, descending: bool) -> None:
+        for combo, value in ((self.sort_combo, key), (self.order_combo, descending)):
+            combo.blockSignals(True)  # showing the order is not choosing it
+            combo.setCurrentIndex(max(combo.findData(value), 0))
+            combo.blockSignals(False)
+
+    def _sort_chosen(self) -> None:
+        order = Qt.SortOrder.DescendingOrder if self.order_combo.currentData() else Qt.SortOrder.AscendingOrder
+        self.table.sortByColumn(column_for_sort_key(str(self.sort_combo.currentData())), order)
+
+    def _sort_indicator_changed(self, column: int, order: Qt.SortOrder) -> None:
+        key = COLUMNS[column].sort_key if 0 <= column < len(COLUMNS) else None
+        if key:
+            self._show_sort(key, order == Qt.SortOrder.DescendingOrder)
 
     def _query_from_widgets(self) -> CaseQuery:
         return replace(self.model.query, text=self.search.text().strip(),

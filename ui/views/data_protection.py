@@ -58,7 +58,7 @@ class DataProtectionPage(QWidget):
         layout.addWidget(self.due_view, 1)
         self.anonymise_button = button("&Anonymise…", self.anonymise, "Anonymise the selected case")
         self.delete_button = button("&Delete…", self.delete, "Delete the selected case")
-        self.refresh_button = button("Re&fresh", self.refresh, "Refresh the cases due for review")
+        self.refresh_button = button("&Refresh", self.refresh, "Refresh the cases due for review")
         layout.addWidget(button_row(self.anonymise_button, self.delete_button, self.refresh_button))
         layout.addSpacing(12)
         layout.addWidget(heading("Subject access request"))

@@ -28,7 +28,7 @@ class PublicationBar(QWidget):
         self.reminder.setAccessibleName("Publication reminder")
         self.table_button = button("Pu&blished table…", self.save_table,
                                    "Save the published table of the four figures by year")
-        self.record_button = button("Record as publis&hed…", self.record, "Record the figures as published")
+        self.record_button = button("Record as p&ublished…", self.record, "Record the figures as published")
         for b in (self.table_button, self.record_button):
             b.setEnabled(ctx.may(Permission.EXPORT))
         row.addWidget(self.reminder, 1)

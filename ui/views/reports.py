@@ -96,6 +96,7 @@ class ReportsPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(self._content())
         outer.addWidget(scroll, 1)
         start, end = financial_year(ctx.today())
@@ -106,13 +107,13 @@ class ReportsPage(QWidget):
         bar = QWidget()
         row = QHBoxLayout(bar)
         row.setContentsMargins(0, 0, 0, 0)
-        from_label, self.from_edit = _labelled_edit("&From:", "periodFrom")
+        from_label, self.from_edit = _labelled_edit("Fro&m:", "periodFrom")
         to_label, self.to_edit = _labelled_edit("&To:", "periodTo")
         for edit in (self.from_edit, self.to_edit):
             edit.returnPressed.connect(self.refresh)
         self.show_button = button("&Show figures", self.refresh, "Show the figures for the period")
         self.previous_button = button("&Previous year", self.previous_year, "Previous year")
-        self.current_button = button("This &financial year", self.this_year, "This financial year")
+        self.current_button = button("This financial &year", self.this_year, "This financial year")
         self.pdf_button = button("Export P&DF…", self.export_pdf, "Export the partnership summary as PDF")
         self.csv_button = button("Export &CSV…", self.export_csv, "Export the figures as CSV")
         self.import_button = button("&Import register…", self.import_register_file,
@@ -148,7 +149,9 @@ class ReportsPage(QWidget):
         self.charts: dict[str, QSvgWidget] = {}
         for n, key in enumerate(("months", "channels", "timeliness")):
             widget = QSvgWidget()
-            widget.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # reachable, so a screen reader reads its values
+            # Not a Tab stop (it is a picture, not a control): its name and description carry its
+            # values for a screen reader, and the tables below hold the same figures.
+            widget.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             widget.setAccessibleName("Chart (shown once the figures are loaded)")
             self.charts[key] = widget
             self.chart_grid.addWidget(widget, n // 2, n % 2, Qt.AlignmentFlag.AlignLeft)
@@ -181,7 +184,7 @@ class ReportsPage(QWidget):
         findings_label.setObjectName("sectionTitle")
         findings_label.setBuddy(self.findings)
         self.findings.setAccessibleName("Key findings")
-        self.reset_findings_button = button("Use the panels' findings again", self.reset_findings,
+        self.reset_findings_button = button("Use the panels' findin&gs again", self.reset_findings,
                                             "Replace the text with the findings the panels recorded")
         layout.addWidget(findings_label)
         layout.addWidget(self.findings)

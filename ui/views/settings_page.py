@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QPlainTextEdit, QScrollArea, QSpinBox,
                                QVBoxLayout, QWidget)
 
@@ -28,6 +29,7 @@ class SettingsPage(QScrollArea):
         self.ctx, self.dialogs = ctx, dialogs
         self.setAccessibleName("Settings")
         self.setWidgetResizable(True)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame: Tab goes to the fields
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(heading("Settings"))

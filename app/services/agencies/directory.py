@@ -179,6 +179,48 @@ class AgencyDirectory:
     def names(self) -> list[str]:
         return [a.name for a in self.agencies]
 
+    def suggest(self, typed: str, limit: int = 12) -> list[str]:
+        """Whole names of the agencies `typed` may mean, best first: a name or alias that is typed
+        whole, then one that starts with it, then one with a word that starts with it, then the
+        name's initials ("TWBC", "KCC"), then a name or alias that contains it. Only a suggestion:
+        an incident counts when its name is the agency's name or one of its aliases."""
+        key = match_key(typed)
+        if not key:
+            return []
+        compact = key.replace(" ", "").replace(".", "")
+        ranked: list[tuple[int, str]] = []
+        for agency in self.agencies:
+            words = [agency.name, *agency.aliases]
+            keys = [match_key(w) for w in words]
+            if key in keys:
+                rank = 0
+            elif any(k.startswith(key) for k in keys):
+                rank = 1
+            elif any(part.startswith(key) for k in keys for part in k.split()):
+                rank = 2
+            elif len(compact) >= 2 and any(_initials(w).startswith(compact) for w in words):
+                rank = 3
+            elif any(key in k for k in keys):
+                rank = 4
+            else:
+                continue
+            ranked.append((rank, agency.name))
+        return [name for _rank, name in sorted(ranked, key=lambda r: (r[0], r[1].casefold()))][:limit]
+
+
+_SMALL_WORDS = frozenset({"and", "of", "the", "for", "&"})
+
+
+def _initials(name: str) -> str:
+    """'Tunbridge Wells Borough Council' -> 'twbc'; 'NHS Kent and Medway' -> 'nhskm' (a word in
+    capitals is kept whole, as people say it)."""
+    parts = []
+    for word in name.replace("-", " ").split():
+        if word.casefold() in _SMALL_WORDS:
+            continue
+        parts.append(word.casefold() if word.isupper() and len(word) > 1 else word[0].casefold())
+    return "".join(parts)
+
 
 @retry_read
 def list_agencies(ctx: ServiceContext) -> list[AgencyInfo]:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, case, func, or_, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.db.models import Case, Incident, Person, Recommendation
+from app.db.models import Case, Incident, Person, Recommendation, User
 from app.domain.application import PersonData
 from app.domain.calendar import WorkingCalendar
 from app.domain.clocks import Clock, Indicator
@@ -177,7 +177,7 @@ def _order_by(query: CaseQuery) -> list[Any]:
         "status": [_STATUS_ORDER],
         "next_action": [_CLOCK_ORDER],
         "next_due": [Case.next_due_on],
-        "officer": [Case.officer],
+        "officer": [func.lower(func.coalesce(User.display_name, Case.officer))],  # by the name shown
     }
     if query.sort not in columns:
         raise ValueError(f"unknown sort key {query.sort!r}: use one of {', '.join(SORT_KEYS)}")
@@ -195,6 +195,8 @@ def build_query(ctx: ServiceContext, query: CaseQuery, calendar: WorkingCalendar
     stmt = select(Case.id)
     if query.sort in ("applicant", "postcode"):
         stmt = stmt.join(Person, Person.id == Case.applicant_id)
+    if query.sort == "officer":
+        stmt = stmt.outerjoin(User, User.login == Case.officer)
     if query.text.strip():
         stmt = stmt.where(Case.id.in_(_matching_ids(query.text, _matcher(ctx.dialect))))
     if query.status == OPEN_CASES:
@@ -254,8 +256,9 @@ def fetch_rows(ctx: ServiceContext, ids: Sequence[int]) -> dict[int, CaseRow]:
     bands = _bands(ctx, calendar)
     stmt = (select(Case.id, Case.reference, Person.title, Person.first_name, Person.last_name,
                    Person.organisation, Person.postcode, Case.channel, Case.received_on, Case.status,
-                   Case.next_clock, Case.next_due_on, Case.officer)
+                   Case.next_clock, Case.next_due_on, func.coalesce(User.display_name, Case.officer))
             .join(Person, Person.id == Case.applicant_id)
+            .outerjoin(User, User.login == Case.officer)  # the officer's name, not their login
             .where(Case.id.in_(list(ids))))
     with ctx.reading() as session:
         found = session.execute(stmt).all()
@@ -329,11 +332,20 @@ def received_years(ctx: ServiceContext) -> list[int]:
 
 @retry_read
 def officers(ctx: ServiceContext) -> list[str]:
-    """Officers with at least one case, for the officer filter."""
+    """Officers (logins) with at least one case."""
+    return [login for login, _name in officer_choices(ctx)]
+
+
+@retry_read
+def officer_choices(ctx: ServiceContext) -> list[tuple[str, str]]:
+    """(login, name) of the officers with at least one case, by name: the officer filter's choices."""
     ctx.require(Permission.VIEW)
     with ctx.reading() as session:
-        names = session.execute(select(Case.officer).where(Case.officer.is_not(None)).distinct()).scalars()
-        return sorted(names, key=str.casefold)
+        rows = session.execute(select(Case.officer, User.display_name).distinct()
+                               .outerjoin(User, User.login == Case.officer)
+                               .where(Case.officer.is_not(None))).all()
+    choices = [(str(login), str(name or login)) for login, name in rows]
+    return sorted(choices, key=lambda r: r[1].casefold())
 
 
 def _query_words(query: CaseQuery) -> list[str]:

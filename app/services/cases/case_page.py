@@ -18,6 +18,7 @@ from app.services.cases.law_parts import law_parts
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound
+from app.services.common.names import UserNames
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,9 @@ class CaseDetail:
     closure_reason: str | None = None
     started_by: str | None = None  # the agency that started the review without an application
     started_reason: str | None = None
+    # `officer` is the login kept on the case; these are what the page shows and offers.
+    officer_name: str = ""
+    officer_choices: tuple[tuple[str, str], ...] = ()  # (login, name) of active users
 
 
 def _person(p: Person) -> PersonView:
@@ -207,6 +211,7 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
         states = CaseStates(session, settings, calendar, [case.id])
         state = states.state(case)
         agencies = {a.id: a for a in session.scalars(select(Agency))}
+        name = UserNames(session)  # people are shown by the names they gave, not their logins
         verdicts = {v.key: v for v in state.threshold.verdicts}
         confirmations = _confirmations(session, [i.id for i in case.incidents])
         incidents = tuple(IncidentView(
@@ -238,41 +243,42 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
         detail = CaseDetail(
             id=case.id, reference=case.reference, version=case.version, status=Status(case.status),
             channel=case.channel, received_at=case.received_at, source_reference=case.source_reference,
-            officer=case.officer, updated_by=case.updated_by, updated_at=case.updated_at,
+            officer=case.officer, updated_by=name(case.updated_by), updated_at=case.updated_at,
             applicant=_person(case.applicant), victim=_person(case.victim) if case.victim else None,
             relationship=case.relationship_to_victim, victim_consent=case.victim_consent,
             victim_consent_method=case.victim_consent_method, victim_consent_given_on=case.victim_consent_given_on,
             consent_to_share=case.consent_to_share, disclosure_consent=case.disclosure_consent,
-            consent_recorded_by=case.consent_recorded_by,
+            consent_recorded_by=name(case.consent_recorded_by) or None,
             consent_recorded_at=case.consent_recorded_at, asb_types=case.asb_types,
             problem_location=case.problem_location.description if case.problem_location else None,
             impact=case.impact, vulnerability=case.vulnerability, desired_outcome=case.desired_outcome,
             incidents=incidents, qualifying_incidents=state.threshold.qualifying_incidents,
             incidents_needed=state.threshold.incidents_needed, threshold_met_indicator=state.threshold.met,
             threshold_met=case.threshold_met, threshold_decided_on=case.threshold_decided_on,
-            threshold_decided_by=case.threshold_decided_by, threshold_reason=case.threshold_reason,
+            threshold_decided_by=name(case.threshold_decided_by) or None, threshold_reason=case.threshold_reason,
             threshold_not_met_action=case.threshold_not_met_action, not_accepted_reason=case.not_accepted_reason,
             withdrawn_on=case.withdrawn_on, acknowledged_on=case.acknowledged_on,
             decision_letter_sent_on=case.decision_letter_sent_on, clocks=clocks,
             indicator=indicator(state.clocks, today, calendar, settings.clocks), requests=requests,
             actions=actions, chronology=tuple(chronology), perpetrators=_perpetrators(session, case.id),
             related=_related(session, case), notes=tuple(
-                (n.created_at, n.created_by, n.text) for n in session.scalars(
+                (n.created_at, name(n.created_by), n.text) for n in session.scalars(
                     select(Note).where(Note.case_id == case.id).order_by(Note.created_at.desc()))),
-            documents=tuple((d.id, d.title, d.media_type, d.size, d.added_at, d.added_by) for d in session.execute(
+            documents=tuple((d.id, d.title, d.media_type, d.size, d.added_at, name(d.added_by)) for d in session.execute(
                 select(Document.id, Document.title, Document.media_type, Document.size, Document.added_at,
                        Document.added_by).where(Document.case_id == case.id).order_by(Document.added_at))),
-            letters=tuple(LetterView(lt.id, lt.template, lt.recipient, lt.produced_at, lt.produced_by,
+            letters=tuple(LetterView(lt.id, lt.template, lt.recipient, lt.produced_at, name(lt.produced_by),
                                      lt.approved_by, lt.sent_on, lt.sent_method, lt.queued, lt.approver_name,
                                      lt.agency_id)
                           for lt in session.scalars(select(Letter).where(Letter.case_id == case.id)
                                                     .order_by(Letter.produced_at))),
-            timeline=tuple(TimelineEntry(a.at, a.actor, a.action, a.fields, a.reason) for a in session.scalars(
+            timeline=tuple(TimelineEntry(a.at, name(a.actor), a.action, a.fields, a.reason) for a in session.scalars(
                 select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action != "view")
                 .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(500))),
             next_steps=tuple(s for s in Status if s in allowed_targets(Status(case.status))),
             victim_tenure=case.victim_tenure, victim_landlord_id=case.victim_landlord_id,
             victim_landlord=agencies[case.victim_landlord_id].name if case.victim_landlord_id in agencies else None,
+            officer_name=name(case.officer), officer_choices=tuple(name.active_users()),
             **law_parts(session, case, state.threshold, settings, agencies))
         if record_view:
             from app.services.common import audit

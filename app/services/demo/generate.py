@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from app.db.models import (Agency, AgencyAction, AgencyAlias, AgencyRequest, Case, CasePerpetrator,
                            CaseReview, Finding, Incident, PanelAttendee, PanelMeeting, Perpetrator,
-                           Person, ProblemLocation, Recommendation, SecondaryReview)
+                           Person, ProblemLocation, Recommendation, SecondaryReview, User)
 from app.db.models.base import utcnow
 from app.domain.clocks import AgencyRequestFacts, CaseClockFacts, next_due, running_clocks
 from app.domain.settings import Settings
@@ -70,6 +70,9 @@ def generate_demo_cases(ctx: ServiceContext, count: int, *, seed: int = 2014,
     plans = plan_cases(rng, count, ctx.today(), ctx.now(), cal)
     with ctx.unit_of_work() as session:
         builder = _Builder(session, rng, settings, cal, ctx.today())
+        known = {login.lower() for login in session.scalars(select(User.login))}
+        session.add_all(User(login=login, display_name=name, role="officer", active=False)
+                        for login, name in D.OFFICER_NAMES.items() if login not in known)
     made = 0
     for start in range(0, count, BATCH):
         chunk = plans[start:start + BATCH]

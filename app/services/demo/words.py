@@ -130,6 +130,11 @@ PERPETRATORS = ("Occupants of number {n}", "Group of youths, about six, on bikes
                 "Teenagers from the estate", "The household at number {n}")
 OFFICERS = ("s.patel", "j.hughes", "m.obrien", "a.kowalski", "r.thompson", "l.green", "k.gurung", "d.marsh")
 SENIOR_OFFICERS = ("t.ashdown", "h.wickens", "p.funnell")
+# The made-up colleagues' names, so that lists show names as they would (their logins are switched off).
+OFFICER_NAMES = {"s.patel": "Sita Patel", "j.hughes": "Jack Hughes", "m.obrien": "Maeve O'Brien",
+                 "a.kowalski": "Anna Kowalski", "r.thompson": "Ruth Thompson", "l.green": "Leon Green",
+                 "k.gurung": "Kamala Gurung", "d.marsh": "David Marsh", "t.ashdown": "Tom Ashdown",
+                 "h.wickens": "Helen Wickens", "p.funnell": "Priya Funnell"}
 CHAIRS = ("Chief Inspector R. Hale, Kent Police", "Head of Community Safety, TWBC",
           "ASB Manager, Town and Country Housing", "Community Safety Partnership chair")
 VENUES = ("Town Hall, Committee Room A", "Town Hall, Committee Room B", "Southborough Hub, Meeting Room 2",

@@ -16,8 +16,7 @@ from app.services.common import audit
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.ops import NOTHING, Changes, Part, Saved
-from app.services.common.errors import NotFound, ValidationFailed
-from app.domain.application import Problem
+from app.services.common.errors import NotFound
 
 from app.services.intake.attachments import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, read_attachment  # noqa: F401
 
@@ -33,23 +32,67 @@ class PossibleRepeat:
     matched_on: str  # "name and postcode", "phone", ...
 
 
-@retry_read
-def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: str = "",
-                          phone: str = "", limit: int = 20) -> list[PossibleRepeat]:
-    """Earlier cases for the same person or address. A repeat is normal: it is linked, never blocked."""
-    ctx.require(Permission.VIEW)
-    surname = surname.strip()
-    postcode_key = postcode.replace(" ", "").upper()
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    tests = []
+@dataclass(frozen=True)
+class RepeatQuery:
+    """One person's details as typed, to look for in earlier cases (the applicant's, or the victim's)."""
+
+    surname: str = ""
+    postcode: str = ""
+    phone: str = ""
+    address: str = ""  # the address as typed, one line per line: the first line is compared
+
+
+def _first_line(address: str) -> str:
+    line = next((part for part in address.splitlines() if part.strip()), "")
+    return " ".join(line.lower().replace(",", " ").split())
+
+
+def _person_tests(q: RepeatQuery) -> list[Any]:
+    tests: list[Any] = []
+    postcode_key = q.postcode.replace(" ", "").upper()
+    digits = "".join(ch for ch in q.phone if ch.isdigit())
+    surname = q.surname.strip()
     if len(postcode_key) >= 5:
         tests.append(func.replace(Person.postcode, " ", "") == postcode_key)
     if len(digits) >= 6:
         tests.append(func.replace(Person.phone, " ", "") == digits)
-    outward = postcode.strip().upper().split(" ")[0] if " " in postcode.strip() else ""
+    outward = q.postcode.strip().upper().split(" ")[0] if " " in q.postcode.strip() else ""
     if len(surname) >= 2 and outward:
         # The same surname in the same postcode district: likely the same household or street.
         tests.append((func.lower(Person.last_name) == surname.lower()) & Person.postcode.like(f"{outward} %"))
+    typed = next((part.strip() for part in q.address.splitlines() if part.strip()), "")
+    if len(_first_line(typed)) >= 8:
+        tests.append(func.lower(Person.address).startswith(typed.lower(), autoescape=True))
+    return tests
+
+
+def _reasons(person: Person, q: RepeatQuery) -> list[str]:
+    reasons = []
+    postcode_key = q.postcode.replace(" ", "").upper()
+    digits = "".join(ch for ch in q.phone if ch.isdigit())
+    if postcode_key and person.postcode and person.postcode.replace(" ", "").upper() == postcode_key:
+        reasons.append("same postcode")
+    if digits and person.phone and person.phone.replace(" ", "") == digits:
+        reasons.append("same phone")
+    if q.surname.strip() and (person.last_name or "").lower() == q.surname.strip().lower():
+        reasons.append("same surname")
+    line = _first_line(q.address)
+    if len(line) >= 8 and _first_line(person.address or "") == line:
+        reasons.append("same address")
+    return reasons
+
+
+@retry_read
+def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: str = "",
+                          phone: str = "", address: str = "", victim: RepeatQuery | None = None,
+                          limit: int = 20) -> list[PossibleRepeat]:
+    """Earlier cases for the same person or address, the applicant's or (on an application made on
+    someone's behalf) the victim's. A repeat is normal: it is linked, never blocked."""
+    ctx.require(Permission.VIEW)
+    queries = [("", RepeatQuery(surname, postcode, phone, address))]
+    if victim is not None:
+        queries.append(("victim's ", victim))
+    tests = [t for _, q in queries for t in _person_tests(q)]
     if not tests:
         return []
     with ctx.reading() as session:
@@ -57,23 +100,20 @@ def find_possible_repeats(ctx: ServiceContext, *, surname: str = "", postcode: s
         rows = session.execute(
             select(Case.id, Case.reference, Case.received_on, Case.status, Person)
             .join(Person, or_(Case.applicant_id == Person.id, Case.victim_id == Person.id))
-            .where(Person.id.in_(people)).order_by(Case.received_on.desc()).limit(limit)).all()
-        out: list[PossibleRepeat] = []
-        seen: set[int] = set()
+            .where(Person.id.in_(people)).order_by(Case.received_on.desc()).limit(limit * 3)).all()
+        found: dict[int, tuple[str, str, date, str, Person, list[str]]] = {}
         for case_id, reference, received_on, status, person in rows:
-            if case_id in seen:
+            reasons = [f"{whose}{reason}" for whose, q in queries for reason in _reasons(person, q)]
+            if not reasons:
+                continue  # an address that only begins with the line typed ("12 Example Roadside")
+            if case_id in found:
+                found[case_id][5].extend(r for r in reasons if r not in found[case_id][5])
                 continue
-            seen.add(case_id)
-            reasons = []
-            if person.postcode and person.postcode.replace(" ", "").upper() == postcode_key:
-                reasons.append("same postcode")
-            if digits and person.phone and person.phone.replace(" ", "") == digits:
-                reasons.append("same phone")
-            if surname and (person.last_name or "").lower() == surname.lower():
-                reasons.append("same surname")
-            out.append(PossibleRepeat(case_id, reference, person.display_name, person.postcode,
-                                      received_on, status, ", ".join(reasons)))
-        searched = " | ".join(v for v in (surname, postcode.strip(), phone.strip()) if v)
+            found[case_id] = (reference, person.display_name, received_on, status, person, reasons)
+        out = [PossibleRepeat(case_id, reference, name, person.postcode, received_on, status, ", ".join(reasons))
+               for case_id, (reference, name, received_on, status, person, reasons) in list(found.items())[:limit]]
+        searched = " | ".join(v for _, q in queries for v in (q.surname.strip(), q.postcode.strip(),
+                                                               q.phone.strip(), _first_line(q.address)) if v)
         audit.record(session, ctx, "search", "people", None, reason=f"repeat check: {len(out)} earlier case(s)",
                      changes={"search": (None, searched)})
         return out

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.models import AgencyRequest, AuditEntry, Case, Letter
+from app.db.models import AuditEntry, Case, Letter
 from app.domain.application import Problem
 from app.domain.dates import long_form
 from app.domain.roles import Permission, Role

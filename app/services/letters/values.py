@@ -14,7 +14,7 @@ from app.domain.settings import Settings
 from app.domain.calendar import WorkingCalendar
 from app.services.letters.facts import CaseRecords, held
 from app.services.letters.law_values import law_template_values
-from app.services.letters.parties import (RECIPIENT_APPLICANT, RECIPIENT_OTHER, RECIPIENT_VICTIM, party_values,
+from app.services.letters.parties import (RECIPIENT_APPLICANT, RECIPIENT_OTHER, party_values,
                                           salutation, salutation_of_name, unbroken)
 from app.services.cases.steps import NOT_ACCEPTED_REASONS
 

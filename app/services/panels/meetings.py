@@ -238,6 +238,12 @@ def add_attendee(ctx: ServiceContext, meeting_id: int, *, name: str, role: str, 
     _require(problems)
     with ctx.unit_of_work() as session:
         meeting = _meeting(session, meeting_id)
+        if role == "chair":  # one chair per meeting
+            chair = session.scalar(select(PanelAttendee.name).where(PanelAttendee.meeting_id == meeting.id,
+                                                                    PanelAttendee.role == "chair"))
+            if chair is not None:
+                raise ValidationFailed([Problem("role", f"{chair} is already the chair of this meeting; "
+                                                "a meeting has one chair")])
         attendee = PanelAttendee(meeting_id=meeting.id, name=name.strip(), role=role, agency_id=agency_id,
                                  attendance=attendance, conflict_case_id=conflict_case_id,
                                  for_case_id=for_case_id)
@@ -325,6 +331,13 @@ def mark_held(ctx: ServiceContext, meeting_id: int, expected_version: int, *, he
                                     "agencies involved before marking the meeting held"))
         if held_on > ctx.today():
             problems.append(Problem("held_on", "a meeting cannot be held in the future"))
+        if held_on < meeting.starts_at.date():
+            problems.append(Problem("held_on", f"the meeting was planned for {meeting.starts_at:%d/%m/%Y}: it "
+                                    "cannot have been held before then (change the meeting's date if it moved)"))
+        chairs = session.scalar(select(func.count()).select_from(PanelAttendee).where(
+            PanelAttendee.meeting_id == meeting_id, PanelAttendee.role == "chair")) or 0
+        if chairs > 1:
+            problems.append(Problem("chair", f"{chairs} members are recorded as chair: a meeting has one chair"))
         reviews = list(session.scalars(select(CaseReview).where(CaseReview.meeting_id == meeting_id)))
         if not reviews:
             problems.append(Problem("agenda", "there are no cases on the agenda"))

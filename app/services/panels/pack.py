@@ -17,6 +17,7 @@ from app.services.cases.case_page import CaseDetail, load_case
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ValidationFailed
 from app.services.common.ops import Changes, Part
+from app.services.common.names import UserNames
 from app.services.cases.steps import SEND_METHODS
 from app.services.cases.tenure import tenure_words
 from app.services.letters.parties import RELATIONSHIP_PHRASES
@@ -240,6 +241,7 @@ def pack_history(ctx: ServiceContext, meeting_id: int) -> list[PackRecord]:
             for v in session.scalars(select(AuditValue).where(AuditValue.audit_id.in_(sent_ids))):
                 values.setdefault(v.audit_id, {})[v.field] = v.after
         protected = {e.entity_id for e in entries if e.action == "letter" and e.reason == _PROTECTED}
+        name = UserNames(session)
         sendings: dict[int, list[PackSending]] = {}
         for e in entries:
             got = values.get(e.id, {})
@@ -247,6 +249,6 @@ def pack_history(ctx: ServiceContext, meeting_id: int) -> list[PackRecord]:
                 continue
             sendings.setdefault(e.entity_id or 0, []).append(PackSending(
                 date.fromisoformat(got["sent_on"] or ""), got.get("sent_method") or "", got.get("sent_to") or "",
-                e.actor, e.at))
-        return [PackRecord(row.id, row.produced_at, row.produced_by, row.id in protected,
+                name(e.actor), e.at))
+        return [PackRecord(row.id, row.produced_at, name(row.produced_by), row.id in protected,
                            tuple(sendings.get(row.id, ())), removed.get(row.id)) for row in letters]

@@ -2,7 +2,6 @@
 as a web-ready HTML table or a CSV; the date each year was last published; when the next is due."""
 from __future__ import annotations
 
-import csv
 import io
 from dataclasses import dataclass
 from datetime import date
@@ -10,6 +9,7 @@ from html import escape
 
 from sqlalchemy import select
 
+from app import csv_writer
 from app.db.models import Publication
 from app.domain.application import Problem
 from app.domain.dates import long_form
@@ -58,7 +58,7 @@ class PublicationTable:
 
     def csv(self) -> str:
         out = io.StringIO()
-        writer = csv.writer(out)
+        writer = csv_writer.writer(out)
         writer.writerow(["Year", "From", "To", *(c for _k, c in COLUMNS), AGENCY_COLUMN])
         for y in self.years:
             writer.writerow([y.label, y.start.isoformat(), y.end.isoformat(),

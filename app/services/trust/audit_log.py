@@ -15,6 +15,7 @@ from app.csv_writer import open_csv
 from app.db.models import AuditEntry, AuditValue, Case
 from app.domain.application import Problem
 from app.domain.roles import Permission
+from app.services.common.names import UserNames
 from app.services.common import audit
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound, ServiceError, ValidationFailed
@@ -46,6 +47,7 @@ class AuditRow:
     case_reference: str | None  # None when the entry has no case, or the case was deleted
     fields: str | None
     reason: str | None
+    who: str = ""  # "Jo Smith (j.smith)": the name the person gave, with the login the log keeps
 
     @property
     def local_at(self) -> datetime:
@@ -177,7 +179,9 @@ def search_audit(ctx: ServiceContext, *, actor: str | None = None, action: str |
         total = 0
         if case_known:
             total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conds)) or 0
-            rows = tuple(AuditRow(*r) for r in session.execute(_rows_query(conds).limit(limit).offset(offset)))
+            name = UserNames(session)
+            rows = tuple(AuditRow(*r, who=name.both(r[2]))
+                         for r in session.execute(_rows_query(conds).limit(limit).offset(offset)))
         shown = f"entries {offset + 1}-{offset + len(rows)} of {total}" if rows else f"none of {entries(total)}"
         audit.record(session, ctx, "view", ENTITY, None, case_id=case_id, reason="; ".join([shown, *f.describe()]))
         return AuditPage(rows, total, offset, limit, up_to_id)

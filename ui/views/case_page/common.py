@@ -23,6 +23,17 @@ def table(headers: list[str], name: str) -> tuple[QTableView, SimpleTableModel]:
     return view, model
 
 
+def fit_columns(view: QTableView, stretch: list[int]) -> None:
+    """Columns as wide as their values, except `stretch`, which share the rest and cut long values
+    with "…" (the whole value is in the tooltip): nothing is pushed off the right-hand side."""
+    view.setWordWrap(False)
+    header = view.horizontalHeader()
+    header.setStretchLastSection(False)
+    for column in range(view.model().columnCount()):
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch if column in stretch
+                                    else QHeaderView.ResizeMode.ResizeToContents)
+
+
 def button(text: str, slot, name: str | None = None) -> QPushButton:
     b = QPushButton(text)
     b.setAccessibleName(name or text.replace("&", "").rstrip("…"))

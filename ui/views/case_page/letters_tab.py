@@ -10,11 +10,12 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from app.domain.dates import uk, uk_time
 from app.domain.roles import Role
 from app.services.letters import case_letters as letter_service
-from app.services.agencies.directory import list_agencies
+from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.cases.case_page import CaseDetail
 from app.services.common.errors import ServiceError, describe
 from ui.pdf_view import PdfPagesView, print_pdf
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
+from ui.screen import fit_to_screen
 from ui.views.case_page.letter_edit_dialog import LetterEditDialog
 from ui.views.case_page.step_dialog import StepField
 
@@ -37,12 +38,12 @@ class LettersTab(QWidget):
         self.view.doubleClicked.connect(lambda *_: self.preview())
         layout.addWidget(self.view, 1)
         layout.addWidget(button_row(
-            button("&Write a letter…", self.write, "Write a letter"),
-            button("Pre&view", self.preview, "Preview the letter"),
-            button("Save as P&DF…", self.save_pdf, "Save the letter as PDF"),
-            button("&Print…", self.print_letter, "Print the letter"),
-            button("Appro&ve", self.approve, "Approve the letter"),
-            button("Record as s&ent…", self.record_sent, "Record the letter as sent")))
+            button("W&rite a letter…", self.write, "Write a letter"),
+            button("&Preview", self.preview, "Preview the letter"),
+            button("&Save as PDF…", self.save_pdf, "Save the letter as PDF"),
+            button("Pr&int…", self.print_letter, "Print the letter"),
+            button("&Approve", self.approve, "Approve the letter"),
+            button("Record as se&nt…", self.record_sent, "Record the letter as sent")))
         layout.addWidget(heading("Everything that happened (from the audit log)"))
         self.timeline, self.timeline_model = table(["When", "Who", "What", "Fields", "Detail"], "Timeline")
         layout.addWidget(self.timeline, 2)
@@ -74,7 +75,8 @@ class LettersTab(QWidget):
         if not usable:
             self.page.dialogs.info("No letter fits yet", unavailable)
             return
-        agencies = [("", "— not an agency letter —")] + [(str(a.id), a.name) for a in list_agencies(ctx)]
+        directory = list_agencies(ctx)
+        agencies = [("", "— not an agency letter —")] + [(str(a.id), a.name) for a in directory]
         people = [("", "— the applicant —")]
         d = self.page.detail
         if d is not None and d.victim is not None:
@@ -97,7 +99,8 @@ class LettersTab(QWidget):
         if unavailable:
             intro += f" Not available now: {unavailable}."
         fields = [StepField("template", "Letter", "choice", usable, default=template),
-                  StepField("agency", "Agency (for letters to an agency)", "choice", agencies, required=False),
+                  StepField("agency", "Agency (for letters to an agency)", "choice", agencies, required=False,
+                            suggest=AgencyDirectory(directory).suggest),
                   StepField("recipient", "To (letters to the applicant or the victim)", "choice", people,
                             required=False),
                   StepField("large_print", "Large print", "choice",
@@ -240,7 +243,7 @@ class LetterPreview(QDialog):
     def __init__(self, pdf: bytes, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Letter preview")
-        self.resize(900, 1000)
+        fit_to_screen(self, 900, 1000)  # a laptop screen is shorter than a page: the pages scroll
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("This is the letter exactly as stored with the case."))
         self.pages = PdfPagesView()
@@ -248,5 +251,6 @@ class LetterPreview(QDialog):
         layout.addWidget(self.pages, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.StandardButton.Close).setText("&Close")
         buttons.button(QDialogButtonBox.StandardButton.Close).setAccessibleName("Close")
         layout.addWidget(buttons)

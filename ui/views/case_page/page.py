@@ -5,8 +5,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.domain.workflow import Status
 from app.services.cases import agency_requests as work
@@ -63,15 +63,27 @@ class CasePage(QWidget):
         self.notes = NotesTab(self)
         self.notes.note_added.connect(self.add_note)
         self.timeline = LettersTab(self)
-        for tab, title in ((self.summary, "&Summary"), (self.people, "&People and consent"),
-                           (self.incidents, "&Incidents and threshold"), (self.agencies, "&Agencies"),
-                           (self.chronology, "C&hronology"), (self.related, "&Related"),
-                           (self.notes, "&Notes and documents"), (self.timeline, "&Letters and timeline")):
-            self.tabs.addTab(tab, title)
+        # The tabs go by number (Alt+1 to Alt+8): the letters are left for the steps and each tab's buttons.
+        for n, (tab, title) in enumerate(((self.summary, "Summary"), (self.people, "People and consent"),
+                                          (self.incidents, "Incidents and threshold"), (self.agencies, "Agencies"),
+                                          (self.chronology, "Chronology"), (self.related, "Related"),
+                                          (self.notes, "Notes and documents"), (self.timeline, "Letters and timeline")),
+                                         start=1):
+            self.tabs.addTab(tab, f"&{n} {title}")
         layout.addWidget(self.tabs, 1)
         self.reload()
 
     # loading -------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """F5: read the case again (keeping details typed and not saved)."""
+        typed = self.summary.typed() if self.summary.changed() else None
+        self.reload()
+        if typed is not None:
+            self.summary.put(typed)
+
+    def unsaved_changes(self) -> bool:
+        return self.summary.changed()
+
     def reload(self) -> None:
         try:
             self.detail = load_case(self.ctx, self.case_id)
@@ -88,16 +100,26 @@ class CasePage(QWidget):
         self.title_changed.emit(d.reference)
 
     def _show_steps(self) -> None:
+        old: list[QWidget] = []
         while self.steps_row.count():
             item = self.steps_row.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                old.append(widget)
+                widget.deleteLater()
+        # The step just done had focus (or gets it back when its dialog closes): focus goes to the next
+        # step, not nowhere, when the old buttons go.
+        keep = any(w is QApplication.focusWidget() or w is self.window().focusWidget() for w in old)
+        new: list[QPushButton] = []
         for text, action in steps.available(self):
             b = QPushButton(text)
             b.setAccessibleName(text.replace("&", "").rstrip("…"))
             b.clicked.connect(lambda _c=False, a=action: a(self))
             self.steps_row.addWidget(b)
+            new.append(b)
         self.steps_row.addStretch(1)
+        if keep:
+            (new[0] if new else self.tabs).setFocus(Qt.FocusReason.OtherFocusReason)
 
     def step_buttons(self) -> list[str]:
         return [self.steps_row.itemAt(i).widget().accessibleName() for i in range(self.steps_row.count())

@@ -11,17 +11,22 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 
 from app.domain.dates import parse_uk_or_iso, uk
 from app.services.common.errors import Conflict, ServiceError, ValidationFailed
+from ui.focus import announce, show_message
+from ui.mnemonics import with_mnemonic
+from ui.screen import fit_to_content
+from ui.views.type_ahead import TypeAheadCombo
 
 
 @dataclass
 class StepField:
     key: str
     label: str
-    kind: str = "text"  # text, date, choice, long, tick
+    kind: str = "text"  # text, date, datetime, choice, long, tick
     choices: list[tuple[str, str]] = field(default_factory=list)
     default: Any = None
     required: bool = True
     hint: str = ""
+    suggest: Callable[[str], list[str]] | None = None  # a choice's type-ahead beyond its text (initials)
 
 
 class StepDialog(QDialog):
@@ -41,16 +46,19 @@ class StepDialog(QDialog):
             text = QLabel(intro)
             text.setWordWrap(True)
             layout.addWidget(text)
+        self.intro = intro
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
         self.message.setVisible(False)
         layout.addWidget(self.message)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         layout.addLayout(form)
+        taken = {"r"}  # Alt+R records; Escape cancels
         for spec in fields:
             widget = self._make(spec)
-            caption = QLabel("" if spec.kind == "tick" else spec.label + (" *" if spec.required else ""))
+            caption = QLabel("" if spec.kind == "tick" else with_mnemonic(spec.label, taken) + (" *" if spec.required else ""))
             caption.setBuddy(widget)
             widget.setAccessibleName(spec.label)
             if spec.hint:
@@ -71,12 +79,14 @@ class StepDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Record")
         buttons.button(QDialogButtonBox.StandardButton.Ok).setAccessibleName("Record")
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText("Cancel")  # Escape; no letter to clash
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         if fields:
             self.inputs[fields[0].key].setFocus()
+        fit_to_content(self, 600)
 
     def _make(self, spec: StepField) -> QWidget:
         if spec.kind == "tick":
@@ -84,7 +94,7 @@ class StepDialog(QDialog):
             box.setChecked(bool(spec.default))
             return box
         if spec.kind == "choice":
-            combo = QComboBox()
+            combo = TypeAheadCombo(suggest=spec.suggest)
             for value, text in spec.choices:
                 combo.addItem(text, value)
             if spec.default is not None:
@@ -103,6 +113,8 @@ class StepDialog(QDialog):
                 line.setText(uk(spec.default))
         elif spec.default is not None:
             line.setText(str(spec.default))
+        if spec.kind == "datetime":
+            line.setPlaceholderText("dd/mm/yyyy hh:mm")
         return line
 
     def set_value(self, key: str, value: str) -> None:
@@ -145,8 +157,9 @@ class StepDialog(QDialog):
         return out, problems
 
     def submit(self) -> None:
-        for label in self.errors.values():
+        for key, label in self.errors.items():
             label.setVisible(False)
+            self.inputs[key].setAccessibleDescription(self.specs[key].hint)
         self.message.setVisible(False)
         values, problems = self.values()
         if not problems:
@@ -157,19 +170,28 @@ class StepDialog(QDialog):
             except ValidationFailed as exc:
                 problems = {p.field: p.message for p in exc.problems}
             except (Conflict, ServiceError) as exc:
-                self.message.setText(f"⚠ {exc}")
-                self.message.setVisible(True)
+                show_message(self.message, f"⚠ {exc}", urgent=True)
+                fit_to_content(self, self.width())
                 return
         first = None
+        elsewhere: list[str] = []
         for key, message in problems.items():
+            words = f"{message[0].upper()}{message[1:]}"
             label = self.errors.get(key)
             if label is None:
-                self.message.setText((self.message.text() + "\n" if self.message.isVisible() else "")
-                                     + f"⚠ {message[0].upper()}{message[1:]}")
-                self.message.setVisible(True)
+                elsewhere.append(f"⚠ {words}")
                 continue
-            label.setText(f"⚠ {message[0].upper()}{message[1:]}")
+            label.setText(f"⚠ {words}")
+            label.setAccessibleName(f"{self.specs[key].label}: {words}")
             label.setVisible(True)
+            self.inputs[key].setAccessibleDescription(f"Problem: {words}. {self.specs[key].hint}".strip())
             first = first or key
+        spoken = "; ".join([*(m.lstrip("⚠ ") for m in elsewhere),
+                            *(self.errors[k].accessibleName() for k in problems if k in self.errors)])
+        if elsewhere:
+            show_message(self.message, "\n".join(elsewhere), urgent=True, spoken=f"Not recorded: {spoken}")
+        else:
+            announce(self, f"Not recorded: {spoken}", urgent=True)
+        fit_to_content(self, self.width())
         if first:
             self.inputs[first].setFocus()

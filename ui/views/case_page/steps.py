@@ -9,18 +9,21 @@ from app.domain.workflow import Status
 from app.services.cases import agency_requests as work
 from app.services.cases import secondary_review
 from app.services.cases import steps as wf
-from app.services.agencies.directory import list_agencies
+from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.agencies.links import link_incident_to_agency
 from app.services.cases.case_page import IncidentView
 from app.letters.templates import TEMPLATE_LABELS
 from app.services.letters.due import letters_for_step
 from ui.views.case_page import law_steps
+from ui.mnemonics import mnemonic, with_mnemonic
 from ui.views.case_page.step_dialog import StepField
 
 if TYPE_CHECKING:
     from ui.views.case_page.page import CasePage
 
 S = Status
+# Alt+letters always taken on the case page: the menus (File, View, Help) and the buttons of its tabs.
+_PAGE_KEYS = set("fvh") | set("s") | set("i") | set("aysxlm") | set("nrsaip") | set("p") | set("nas") | set("rpsian")
 SENT_METHODS = [("post", "Post"), ("email", "Email"), ("hand", "By hand")]
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -32,43 +35,44 @@ def available(page: CasePage) -> list[tuple[str, Callable[[CasePage], None]]]:
     nxt = set(d.next_steps)
     out: list[tuple[str, Callable[[CasePage], None]]] = []
     if d.acknowledged_on is None and d.status in (S.RECEIVED, S.AWAITING_CONSENT):
-        out.append(("Acknowledgement &sent…", _letter_step("acknowledgement")))
+        out.append(("Ac&knowledgement sent…", _letter_step("acknowledgement")))
     if d.status == S.AWAITING_CONSENT:
         out.append(("Record &consent…", record_consent))
     if S.THRESHOLD_CHECK in nxt:
-        out.append(("Ask agencies to &confirm…", confirmation_requests))
+        out.append(("Ask a&gencies to confirm…", confirmation_requests))
     if S.THRESHOLD_MET in nxt:
         out.append(("&Decide the threshold…", law_steps.decide_threshold))
     if d.status in (S.THRESHOLD_MET, S.INFORMATION_GATHERING):
-        out.append(("Ask for &information…", information_requests))
+        out.append(("Ask for inf&ormation…", information_requests))
     if d.status in (S.THRESHOLD_NOT_MET, S.NOT_ACCEPTED) and d.decision_letter_sent_on is None:
         template = "threshold-not-met" if d.status == S.THRESHOLD_NOT_MET else "not-accepted"
-        out.append(("Decision letter se&nt…", _letter_step(template)))
+        out.append(("Decision le&tter sent…", _letter_step(template)))
     if d.status == S.REVIEWED:
-        out.append(("&Outcome letter sent…", _letter_step("findings")))
+        out.append(("O&utcome letter sent…", _letter_step("findings")))
     if d.threshold_met and any(c.key == "outcome" for c in d.clocks):
-        out.append(("Dela&y letter sent…", _letter_step("delay")))
+        out.append(("D&elay letter sent…", _letter_step("delay")))
     if d.update_due_on is not None:
-        out.append(("&Update given…", law_steps.update_given))
+        out.append(("Update given…", law_steps.update_given))
     if S.SECONDARY_REVIEW_REQUESTED in nxt:
-        out.append(("Secondary review &requested…", law_steps.secondary_requested))
+        out.append(("Secondary review re&quested…", law_steps.secondary_requested))
     if d.status == S.SECONDARY_REVIEW_REQUESTED and page.ctx.settings().review_by_opcc:
-        out.append(("Referral pac&k…", law_steps.referral_pack))
-        out.append(("Re&ferred to the OPCC…", law_steps.opcc_referred))
+        out.append(("Referral pack…", law_steps.referral_pack))
+        out.append(("Referred to the OPCC…", law_steps.opcc_referred))
     if d.status == S.SECONDARY_REVIEW_REQUESTED:
         out.append(("Secondary review &done…", secondary_completed))
     if d.status == S.SECONDARY_REVIEW_COMPLETED and any(c.key == "secondary_review" for c in d.clocks):
-        out.append(("Secondary review &outcome sent…", _letter_step("secondary-review-outcome")))
+        out.append(("Secondary review o&utcome sent…", _letter_step("secondary-review-outcome")))
     if S.NOT_ACCEPTED in nxt:
-        out.append(("Not acce&pted…", not_accepted))
+        out.append(("Not accep&ted…", not_accepted))
     if S.WITHDRAWN in nxt:
         out.append(("&Withdrawn…", withdrawn))
     if S.CLOSED in nxt:
-        out.append(("C&lose the case…", law_steps.close))
-    # The letter the step calls for is offered beside it.
-    for n, template in enumerate(letters_for_step(d)):
-        out.append((f"{'Le&tter' if n == 0 else 'Letter'}: {TEMPLATE_LABELS[template].lower()}…",
-                    _write_letter(template)))
+        out.append(("&Close the case…", law_steps.close))
+    # Every step button and the letter the step calls for get an Alt+letter no other button uses.
+    taken = {letter for text, _ in out if (letter := mnemonic(text))} | _PAGE_KEYS
+    out = [(with_mnemonic(text, taken), action) for text, action in out]
+    for template in letters_for_step(d):
+        out.append((with_mnemonic(f"Letter: {TEMPLATE_LABELS[template].lower()}…", taken), _write_letter(template)))
     return out
 
 
@@ -182,10 +186,11 @@ def confirm_date(page: CasePage, incident: IncidentView) -> None:
 
 
 def link_agency(page: CasePage, incident: IncidentView) -> None:
-    choices = [(str(a.id), a.name) for a in list_agencies(page.ctx)]
+    agencies = list_agencies(page.ctx)
+    choices = [(str(a.id), a.name) for a in agencies]
     page.run_step(f"Which agency is '{incident.reported_to}'?", "The incident then counts if the agency is a "
                   "relevant body. Keeping the name as an alias matches it in future applications.", [
-                      StepField("agency", "Agency", "choice", choices),
+                      StepField("agency", "Agency", "choice", choices, suggest=AgencyDirectory(agencies).suggest),
                       StepField("alias", "Keep the name as an alias", "choice", [("yes", "Yes"), ("no", "No")])],
                   lambda v: link_incident_to_agency(page.ctx, incident.id, int(v["agency"]),
                                                     add_alias=v["alias"] == "yes"))
@@ -205,9 +210,10 @@ def chase(page: CasePage, request_id: int) -> None:
 
 
 def add_action(page: CasePage) -> None:
-    choices = [(str(a.id), a.name) for a in list_agencies(page.ctx)]
+    agencies = list_agencies(page.ctx)
+    choices = [(str(a.id), a.name) for a in agencies]
     page.run_step("Add what an agency did", "", [
-        StepField("agency", "Agency", "choice", choices),
+        StepField("agency", "Agency", "choice", choices, suggest=AgencyDirectory(agencies).suggest),
         StepField("on", "Date of the action", "date"),
         StepField("what", "What was done", "long"),
         StepField("source", "Source document", required=False)],

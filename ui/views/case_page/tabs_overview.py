@@ -4,8 +4,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit,
+                               QVBoxLayout, QWidget)
 
 from app.domain.dates import uk
 from app.services.cases.case_page import CaseDetail, PersonView
@@ -41,10 +41,13 @@ class SummaryTab(QWidget):
         layout.addWidget(self.deadlines)
         box = QGroupBox("Details")
         form = QFormLayout(box)
-        self.edits: dict[str, QLineEdit | QPlainTextEdit] = {}
+        self.edits: dict[str, QLineEdit | QPlainTextEdit | QComboBox] = {}
+        self.shown: dict[str, str] = {}
         for key, label, long in DETAIL_FIELDS:
-            edit: QLineEdit | QPlainTextEdit
-            if long:
+            edit: QLineEdit | QPlainTextEdit | QComboBox
+            if key == "officer":
+                edit = QComboBox()  # the people who use the app, by name (the case keeps the login)
+            elif long:
                 edit = QPlainTextEdit()
                 edit.setTabChangesFocus(True)
                 edit.setFixedHeight(60)
@@ -61,16 +64,39 @@ class SummaryTab(QWidget):
         layout.addStretch(1)
 
     def typed(self) -> dict[str, str]:
-        return {k: (e.toPlainText() if isinstance(e, QPlainTextEdit) else e.text()).strip()
-                for k, e in self.edits.items()}
+        out = {}
+        for key, edit in self.edits.items():
+            if isinstance(edit, QComboBox):
+                out[key] = str(edit.currentData() or "")
+            else:
+                out[key] = (edit.toPlainText() if isinstance(edit, QPlainTextEdit) else edit.text()).strip()
+        return out
+
+    def changed(self) -> bool:
+        """Details typed and not saved."""
+        return bool(self.shown) and self.typed() != self.shown
 
     def put(self, values: dict[str, str]) -> None:
         for key, value in values.items():
             edit = self.edits[key]
             if isinstance(edit, QPlainTextEdit):
                 edit.setPlainText(value)
+            elif isinstance(edit, QComboBox):
+                index = edit.findData(value)
+                if index < 0:  # someone no longer in the user list: shown as recorded
+                    edit.addItem(value or "— not assigned —", value)
+                    index = edit.count() - 1
+                edit.setCurrentIndex(index)
             else:
                 edit.setText(value)
+
+    def _officers(self, d: CaseDetail) -> None:
+        combo = self.edits["officer"]
+        assert isinstance(combo, QComboBox)
+        combo.clear()
+        combo.addItem("— not assigned —", "")
+        for login, name in d.officer_choices:
+            combo.addItem(name, login)
 
     def _save(self) -> None:
         self.save_requested.emit(self.typed())
@@ -86,7 +112,9 @@ class SummaryTab(QWidget):
         self.deadlines_model.set_rows([[c.label, uk(c.due), uk(c.original_due) if c.due != c.original_due else "",
                                         str(c.working_days_left), _state(c.working_days_left)] for c in d.clocks]
                                       or [["Nothing is due", "", "", "", "Stopped"]])
+        self._officers(d)
         self.put({k: str(getattr(d, k) or "") for k, _, _ in DETAIL_FIELDS})
+        self.shown = self.typed()
 
 
 def _person_text(p: PersonView) -> str:
@@ -115,8 +143,9 @@ class PeopleTab(QWidget):
             label.setWordWrap(True)
             label.setAccessibleName(title)
             layout.addWidget(label)
-        self.consent_button = button("Record &consent…", record_consent, "Record consent")
-        self.disclosure_button = button("Consent to &disclose the findings…", record_disclosure,
+        # The step of the same name (above the tabs) carries Alt+C; one key can press one button only.
+        self.consent_button = button("Record consent…", record_consent, "Record consent")
+        self.disclosure_button = button("Consent to d&isclose the findings…", record_disclosure,
                                         "Consent to disclose the findings")
         layout.addWidget(button_row(self.consent_button, self.disclosure_button))
         layout.addStretch(1)

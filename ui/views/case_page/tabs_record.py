@@ -40,7 +40,7 @@ class RelatedTab(QWidget):
         self.related, self.related_model = table(["Reference", "Applicant", "Status", "Why"], "Related cases")
         self.related.doubleClicked.connect(self._open)
         layout.addWidget(self.related)
-        layout.addWidget(button_row(button("&Open the selected case", self._open, "Open the selected case")))
+        layout.addWidget(button_row(button("O&pen the selected case", self._open, "Open the selected case")))
 
     def _open(self, *_args) -> None:
         key = selected_key(self.related)
@@ -77,7 +77,7 @@ class NotesTab(QWidget):
         layout.addWidget(heading("Documents (scans and files, kept in the database)"))
         self.documents, self.documents_model = table(["Title", "Type", "Size", "Added", "By"], "Documents")
         layout.addWidget(self.documents, 1)
-        layout.addWidget(button_row(button("Attach a &document…", page.attach_document, "Attach a document"),
+        layout.addWidget(button_row(button("&Attach a document…", page.attach_document, "Attach a document"),
                                     button("&Save a copy…", page.save_document, "Save a copy of the document")))
 
     def _add(self) -> None:

@@ -29,8 +29,8 @@ class IncidentsTab(QWidget):
             "confirm": button("Record agency's &answer…", page.record_confirmation),
             "same": button("Part of the same problem: &yes/no", page.toggle_same_problem,
                            "Toggle part of the same problem"),
-            "duplicate": button("Same incident as…", page.mark_duplicate),
-            "date": button("Confirm exact &date…", page.confirm_date),
+            "duplicate": button("&Same incident as…", page.mark_duplicate),
+            "date": button("Confirm e&xact date…", page.confirm_date),
             "agency": button("&Link to an agency…", page.link_agency),
             "unconfirm": button("Confir&mation does not stand…", page.unconfirm),
         }
@@ -90,16 +90,17 @@ class AgenciesTab(QWidget):
             ["Agency", "Request", "Sent", "Due", "New due", "Chased", "Received", "State"], "Requests to agencies")
         layout.addWidget(self.requests, 1)
         layout.addWidget(button_row(
-            button("Ask for &information…", page.send_information_requests, "Ask agencies for information"),
+            # Alt+O is the step of the same name above the tabs, which shows only when it can be done.
+            button("Ask for i&nformation…", page.send_information_requests, "Ask agencies for information"),
             button("Record &reply received…", page.record_reply),
-            button("C&hase…", page.chase_request, "Chase the request")))
+            button("Cha&se…", page.chase_request, "Chase the request")))
         layout.addWidget(heading("What each agency did (agency actions)"))
         self.actions, self.actions_model = table(["Date", "Agency", "What was done"], "Agency actions")
         layout.addWidget(self.actions, 1)
         layout.addWidget(button_row(
             button("&Add action…", page.add_action, "Add an agency action"),
             button("&Import a return (CSV)…", page.import_return, "Import an agency return"),
-            button("Save the return &template…", page.save_return_template, "Save the return template")))
+            button("Save the return tem&plate…", page.save_return_template, "Save the return template")))
 
     def selected_request(self) -> int | None:
         key = selected_key(self.requests)

@@ -29,7 +29,8 @@ class TenureBox(QWidget):
         self.words.setWordWrap(True)
         self.words.setAccessibleName("The victim's home")
         layout.addWidget(self.words)
-        layout.addWidget(button_row(button("Record ten&ure…", self.record, "Record the tenure")))
+        layout.addWidget(button_row(button(  # not U: a step above the tabs has it
+            "&Record tenure…", self.record, "Record the tenure")))
 
     def show_case(self, d: CaseDetail) -> None:
         self.words.setText(f"Tenure: {tenure_words(d.victim_tenure, d.victim_landlord)}. Letters name the Housing "

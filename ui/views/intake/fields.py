@@ -3,8 +3,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineEdit, QPlainTextEdit,
                                QVBoxLayout, QWidget)
+
+from ui.views.type_ahead import TypeAheadCombo
 
 Choice = tuple[str, str]  # (stored value, text shown)
 
@@ -16,6 +19,8 @@ class Fields:
         self.widgets: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.labels: dict[str, str] = {}
+        self.hints: dict[str, str] = {}
+        self._lock = _Locked()
 
     # building ----------------------------------------------------------------------------------
     def add(self, form: QFormLayout, key: str, label: str, widget: QWidget, hint: str = "") -> QWidget:
@@ -41,6 +46,7 @@ class Fields:
         self.widgets[key] = widget
         self.errors[key] = error
         self.labels[key] = name
+        self.hints[key] = hint
         return widget
 
     @staticmethod
@@ -58,7 +64,7 @@ class Fields:
 
     @staticmethod
     def choice(choices: list[Choice]) -> QComboBox:
-        combo = QComboBox()
+        combo = TypeAheadCombo()
         for value, text in choices:
             combo.addItem(text, value)
         return combo
@@ -104,9 +110,11 @@ class Fields:
 
     # problems ------------------------------------------------------------------------------------
     def clear_errors(self) -> None:
-        for label in self.errors.values():
+        for key, label in self.errors.items():
             label.clear()
+            label.setAccessibleName("")
             label.setVisible(False)
+            self.widgets[key].setAccessibleDescription(self.hints.get(key, ""))
 
     def show_error(self, key: str, message: str) -> bool:
         label = self.errors.get(key)
@@ -115,7 +123,28 @@ class Fields:
         text = f"⚠ {message[0].upper()}{message[1:]}" if message else ""
         label.setText(text if not label.text() else f"{label.text()}\n{text}")
         label.setVisible(True)
+        # What a screen reader says: on the message itself, and with the field when it gets focus.
+        problem = label.text().replace("⚠ ", "").replace("\n", "; ")
+        label.setAccessibleName(f"{self.labels[key]}: {problem}")
+        hint = self.hints.get(key, "")
+        self.widgets[key].setAccessibleDescription(f"Problem: {problem}." + (f" {hint}" if hint else ""))
         return True
+
+    def problem_text(self, key: str) -> str:
+        return self.errors[key].accessibleName() if key in self.errors else ""
+
+    def set_read_only(self, read_only: bool) -> None:
+        """A saved form: still readable (and reachable by Tab), in full-contrast text, but unchangeable."""
+        for w in self.widgets.values():
+            if isinstance(w, (QLineEdit, QPlainTextEdit)):
+                w.setReadOnly(read_only)
+            elif read_only:
+                w.installEventFilter(self._lock)
+            else:
+                w.removeEventFilter(self._lock)
+            w.setProperty("locked", read_only)
+            w.style().unpolish(w)
+            w.style().polish(w)
 
     def order(self, key: str) -> int:
         keys = list(self.widgets)
@@ -131,3 +160,21 @@ def _holder(widget: QWidget) -> QWidget:
     parent = widget.parentWidget()
     return parent if parent is not None else widget
 
+
+
+_PASS_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
+_BLOCKED = (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.Wheel)
+
+
+class _Locked(QObject):
+    """Keeps a combo box or tick box as it is while still letting it take focus (a disabled control
+    would be skipped by Tab and drawn in grey that fails the contrast rules)."""
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        kind = event.type()
+        if kind in _BLOCKED:
+            return True
+        if kind == QEvent.Type.KeyPress:
+            return event.key() not in _PASS_KEYS  # type: ignore[attr-defined]
+        return False

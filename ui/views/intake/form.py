@@ -10,7 +10,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSplitter,
                                QVBoxLayout, QWidget)
 
 from app.domain.application import Problem
@@ -25,6 +25,7 @@ from app.services.intake.applications import (CreatedCase, Scan, find_submission
                                               preview_threshold, save_application)
 from app.services.intake import support
 from ui.dialogs import DialogService
+from ui.focus import reveal, reveal_soon, show_message
 from ui.views.intake.completion import LiveCompleterDelegate, attach_live_completer
 from ui.views.intake.fields import Fields
 from ui.views.intake.repeats_panel import RepeatsPanel
@@ -35,6 +36,11 @@ from ui.views.intake.threshold_panel import ThresholdPanel
 AUTOSAVE_MS = 5000
 _KEYS = [c[0].rstrip("?") for c in INCIDENT_COLUMNS]
 _TEXT_KEYS = [c[0] for c in INCIDENT_COLUMNS if not c[0].endswith("?")]  # tick boxes alone do not fill a row
+
+
+def _column(key: str) -> int:
+    """The grid column of an incident field named in a problem (the first column if none)."""
+    return _KEYS.index(key) if key in _KEYS else 0
 
 
 class ApplicationForm(QWidget):
@@ -67,16 +73,16 @@ class ApplicationForm(QWidget):
         self.banner.setObjectName("banner")
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
-        self.banner.setAccessibleName("Message")
         outer.addWidget(self.banner)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         self.content = QWidget()
         content_layout = QVBoxLayout(self.content)
         self.sections = FormSections(content_layout, self.fields, self.ctx.settings(), self.postal,
                                      self.directory.names())
-        scroll = QScrollArea()
+        self.form_scroll = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.content)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # a frame, not a control: Tab goes to the fields
         splitter.addWidget(scroll)
         side = QWidget()
         side_layout = QVBoxLayout(side)
@@ -96,20 +102,22 @@ class ApplicationForm(QWidget):
         self.save_ack_button.setToolTip("Save, and put the acknowledgement letter on the list to send")
         self.save_next_button = QPushButton("Save and &next")
         self.save_next_button.setToolTip("Save, and start the next postal application with the same date received")
-        self.save_next_button.setVisible(self.postal)
-        self.new_button = QPushButton("New application")
-        self.new_button.setVisible(False)
+        self.new_button = QPushButton("&New application")
         buttons.addStretch(1)
         for b in (self.save_button, self.save_ack_button, self.save_next_button, self.new_button):
             b.setAccessibleName(b.text().replace("&", ""))
             buttons.addWidget(b)
         outer.addLayout(buttons)
+        # Only once they have a parent: a button shown before would open as a window of its own (and
+        # take the keyboard focus away from the form).
+        self.save_next_button.setVisible(self.postal)
+        self.new_button.setVisible(False)
         self._wire()
 
     def _wire(self) -> None:
         s = self.sections
-        s.incidents_view.setItemDelegateForColumn(_KEYS.index("reported_to"),
-                                                  ChoiceDelegate(self.directory.names(), s.incidents_view))
+        s.incidents_view.setItemDelegateForColumn(  # by name, alias or initials ("TWBC")
+            _KEYS.index("reported_to"), LiveCompleterDelegate(self.directory.suggest, s.incidents_view))
         s.incidents_view.setItemDelegateForColumn(_KEYS.index("how_reported"),
                                                   ChoiceDelegate(HOW_REPORTED, s.incidents_view))
         s.perpetrators_view.setItemDelegateForColumn(
@@ -120,7 +128,8 @@ class ApplicationForm(QWidget):
                               lambda t: support.suggest(self.ctx, "location", t))
         s.add_incident.clicked.connect(s.incidents_view.add_row)
         s.remove_incident.clicked.connect(s.incidents_view.remove_current_row)
-        s.on_behalf.toggled.connect(s.victim_group.setVisible)
+        s.on_behalf.toggled.connect(self._show_victim)
+        s.on_behalf.toggled.connect(self._typed_for_repeats)
         s.attach_button.clicked.connect(self.attach_scan)
         for signal in (s.incidents.dataChanged, s.incidents.rowsInserted, s.incidents.rowsRemoved,
                        s.incidents.modelReset):
@@ -131,9 +140,14 @@ class ApplicationForm(QWidget):
         self.fields.widgets["received_at"].textEdited.connect(self._update_threshold)  # type: ignore[attr-defined]
         self._repeat_timer = QTimer(self, singleShot=True, interval=400)
         self._repeat_timer.timeout.connect(self.check_repeats)
-        for key in ("applicant.last_name", "applicant.postcode", "applicant.phone",
-                    "applicant.organisation"):
-            self.fields.widgets[key].textEdited.connect(self._repeat_timer.start)  # type: ignore[attr-defined]
+        for key in ("applicant.last_name", "applicant.postcode", "applicant.phone", "applicant.organisation",
+                    "applicant.address", "victim.last_name", "victim.postcode", "victim.phone",
+                    "victim.organisation", "victim.address"):
+            widget = self.fields.widgets[key]
+            if isinstance(widget, QPlainTextEdit):
+                widget.textChanged.connect(self._typed_for_repeats)
+            else:
+                widget.textEdited.connect(self._typed_for_repeats)  # type: ignore[attr-defined]
         self.save_button.clicked.connect(lambda: self.save())
         self.save_ack_button.clicked.connect(lambda: self.save(acknowledge=True))
         self.save_next_button.clicked.connect(lambda: self.save(then_next=True))
@@ -162,6 +176,7 @@ class ApplicationForm(QWidget):
         self.sections.perpetrators.set_rows([{}])
         self.attachments = []
         self.sections.attachments_label.setText("No scan attached")
+        self._set_read_only(False)
         self.fields.clear_errors()
         self.sections.incidents_error.setVisible(False)
         self.repeats_panel.show_matches([])
@@ -169,8 +184,7 @@ class ApplicationForm(QWidget):
         self.local_draft = None
         self.saved = None
         self.submission_id = new_submission_id()  # saving this application twice returns the first case
-        self.content.setEnabled(True)
-        for b in (self.save_button, self.save_ack_button):
+        for b in (self.save_button, self.save_ack_button, self.save_next_button):
             b.setEnabled(True)
         self.new_button.setVisible(False)
         self._loading = False
@@ -185,7 +199,20 @@ class ApplicationForm(QWidget):
         return self.fields.widgets["received_at" if self.postal else "applicant.title"]
 
     def focus_first_field(self) -> None:
-        self.first_field().setFocus()
+        self.first_field().setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _show_victim(self, shown: bool) -> None:
+        self.sections.victim_group.setVisible(shown)
+        if shown:  # the section opens below: bring its first question into view
+            reveal_soon(self.fields.widgets["victim.title"])
+
+    def _set_read_only(self, read_only: bool) -> None:
+        self.fields.set_read_only(read_only)
+        s = self.sections
+        for view in (s.incidents_view, s.perpetrators_view):
+            view.setEditTriggers(view.EditTrigger.NoEditTriggers if read_only else view.default_triggers)
+        for b in (s.add_incident, s.remove_incident, s.attach_button):
+            b.setEnabled(not read_only)
 
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = dict(self.fields.values())
@@ -222,6 +249,10 @@ class ApplicationForm(QWidget):
         if not self._loading:
             self._dirty = True
 
+    def _typed_for_repeats(self, *_: object) -> None:
+        if not self._loading:
+            self._repeat_timer.start()
+
     def _on_incidents_changed(self, *_: object) -> None:
         self._mark_dirty()
         self._update_threshold()
@@ -254,10 +285,16 @@ class ApplicationForm(QWidget):
 
     def check_repeats(self) -> None:
         v = self.fields.value
+        victim = None
+        if v("on_behalf"):  # the victim may have applied before, or been the subject of an application
+            victim = support.RepeatQuery(surname=str(v("victim.last_name") or v("victim.organisation")),
+                                         postcode=str(v("victim.postcode")), phone=str(v("victim.phone")),
+                                         address=str(v("victim.address")))
         try:
             matches = support.find_possible_repeats(
                 self.ctx, surname=str(v("applicant.last_name") or v("applicant.organisation")),
-                postcode=str(v("applicant.postcode")), phone=str(v("applicant.phone")))
+                postcode=str(v("applicant.postcode")), phone=str(v("applicant.phone")),
+                address=str(v("applicant.address")), victim=victim)
         except ServiceError:
             return  # the check is advisory; saving will report a database problem
         self.repeats_panel.show_matches(matches)
@@ -279,6 +316,8 @@ class ApplicationForm(QWidget):
     def save(self, *, acknowledge: bool = False, then_next: bool = False) -> CreatedCase | None:
         if self.saved is not None:
             return None
+        for view in (self.sections.incidents_view, self.sections.perpetrators_view):
+            view.commit_edit()  # Ctrl+S pressed while still typing in a cell
         self.fields.clear_errors()
         self.sections.incidents_error.setVisible(False)
         self.sections.incidents_error.clear()
@@ -313,10 +352,13 @@ class ApplicationForm(QWidget):
         if then_next:
             self.reset(keep_received=received)
             self.show_banner(message + "\nReady for the next application.", "ok")
-            self.focus_first_field()
+            # The date received is kept for the batch: the next application starts at its title,
+            # with the form back at the top.
+            self.form_scroll.verticalScrollBar().setValue(0)
+            self.fields.widgets["applicant.title"].setFocus(Qt.FocusReason.OtherFocusReason)
         else:
-            self.content.setEnabled(False)
-            for b in (self.save_button, self.save_ack_button):
+            self._set_read_only(True)
+            for b in (self.save_button, self.save_ack_button, self.save_next_button):
                 b.setEnabled(False)
             self.new_button.setVisible(True)
             self.show_banner(message, "warn" if created.waiting_for else "ok")
@@ -357,53 +399,62 @@ class ApplicationForm(QWidget):
         return text
 
     def show_problems(self, problems: list[Problem]) -> None:
-        first_key: str | None = None
         grid_rows: list[tuple[int, str]] = []
+        first: tuple[float, str, str] | None = None  # (place in the form, key, words) of the first problem
+        grid_place = self.fields.order("consent_to_share") + 0.5  # the grid follows the consent question
+        labels = dict((c[0].rstrip("?"), c[1]) for c in INCIDENT_COLUMNS)
         for problem in problems:
             key = problem.field
             if key.startswith("incidents"):
                 row = int(key[len("incidents["):key.index("]")]) if "[" in key else -1
                 column = key.split(".", 1)[1] if "." in key else ""
-                label = dict((c[0], c[1]) for c in INCIDENT_COLUMNS).get(column, "")
+                label = labels.get(column, "")
                 where = f"Incident {row + 1}" + (f", {label.lower()}" if label else "") if row >= 0 else "Incidents"
-                grid_rows.append((row, f"⚠ {where}: {problem.message}"))
-                continue
-            if not self.fields.show_error(key, problem.message):
+                words = f"{where}: {problem.message}"
+                grid_rows.append((row, f"⚠ {words}"))
+                place = grid_place + (max(row, 0) * 100 + _column(column)) / 10_000
+            elif self.fields.show_error(key, problem.message):
+                place, words = self.fields.order(key), self.fields.problem_text(key)
+            else:
                 grid_rows.append((-1, f"⚠ {problem.message}"))
                 continue
-            if first_key is None or self.fields.order(key) < self.fields.order(first_key):
-                first_key = key
+            if first is None or place < first[0]:
+                first = (place, key, words)
         if grid_rows:
-            self.sections.incidents_error.setText("\n".join(text for _, text in grid_rows))
+            text = "\n".join(text for _, text in grid_rows)
+            self.sections.incidents_error.setText(text)
+            self.sections.incidents_error.setAccessibleName(text.replace("⚠ ", "").replace("\n", "; "))
             self.sections.incidents_error.setVisible(True)
         if any(k.startswith("victim.") or k in ("relationship", "victim_consent", "consent_method")
                for k in (p.field for p in problems)):
             self.sections.victim_group.setVisible(True)
         count = len(problems)
-        self.show_banner(f"Not saved yet: {count} thing{'s' if count != 1 else ''} to put right "
-                         "(marked ⚠ below). Nothing you typed has been lost.", "error")
-        if first_key is not None:
-            widget = self.fields.widgets[first_key]
-            self._reveal(widget)
-            widget.setFocus()
-        elif grid_rows:
-            row = max(grid_rows[0][0], 0)
+        banner = (f"Not saved yet: {count} thing{'s' if count != 1 else ''} to put right "
+                  "(marked ⚠ below). Nothing you typed has been lost.")
+        self.show_banner(banner, "error", spoken=banner + (f" First: {first[2]}" if first else ""))
+        if first is None:
+            return
+        key = first[1]
+        if key.startswith("incidents"):
             view = self.sections.incidents_view
-            self._reveal(view)
-            view.setCurrentIndex(view.model().index(row, 0))
-            view.setFocus()
+            first_row = int(key[len("incidents["):key.index("]")]) if "[" in key else 0
+            first_column = _column(key.split(".", 1)[1] if "." in key else "")
+            view.setCurrentIndex(view.model().index(max(first_row, 0), first_column))
+            view.setFocus(Qt.FocusReason.OtherFocusReason)
+            reveal_soon(view)
+        else:
+            widget = self.fields.widgets[key]
+            widget.setFocus(Qt.FocusReason.OtherFocusReason)
+            reveal_soon(widget)
 
     def _reveal(self, widget: QWidget) -> None:
-        scroll = self.content.parentWidget().parentWidget()
-        if isinstance(scroll, QScrollArea):
-            scroll.ensureWidgetVisible(widget)
+        reveal(widget)
 
-    def show_banner(self, text: str, kind: str) -> None:
-        self.banner.setText(text)
+    def show_banner(self, text: str, kind: str, spoken: str | None = None) -> None:
         self.banner.setProperty("kind", kind)
         self.banner.style().unpolish(self.banner)
         self.banner.style().polish(self.banner)
-        self.banner.setVisible(True)
+        show_message(self.banner, text, urgent=kind == "error", spoken=spoken)
 
     def start_new(self) -> None:
         self.reset()

@@ -13,14 +13,14 @@ from app.domain.workflow import Status
 from app.services.panels import recommendations as recs
 from app.services.panels import pack as panel_pack
 from app.services.panels import meetings as panels
-from app.services.agencies.directory import list_agencies
+from app.services.agencies.directory import AgencyDirectory, list_agencies
 from app.services.common.context import ServiceContext
 from app.domain.application import Problem
 from app.services.common.errors import ServiceError, ValidationFailed
 from app.services.intake.form_input import parse_received
 from app.services.cases.steps import SEND_METHODS
 from ui.dialogs import DialogService
-from ui.views.case_page.common import button, button_row, heading, selected_key, table
+from ui.views.case_page.common import button, button_row, fit_columns, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
 from app.services.panels import victim
 from ui.views.panels.review_dialog import ReviewDialog
@@ -44,6 +44,7 @@ class PanelsPage(QTabWidget):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(heading("Meetings"))
         self.meetings, self.meetings_model = table(["Date", "Place", "Chair", "State", "Cases"], "Meetings")
+        fit_columns(self.meetings, stretch=[1, 2])  # the state and the cases stay in view
         self.meetings.selectionModel().currentRowChanged.connect(lambda *_: self._select())
         left_layout.addWidget(self.meetings, 1)
         left_layout.addWidget(button_row(button("&New meeting…", self.new_meeting, "New meeting"),
@@ -59,20 +60,20 @@ class PanelsPage(QTabWidget):
                                                 "Completes review"], "Agenda")
         layout.addWidget(self.agenda, 1)
         layout.addWidget(button_row(button("&Add a case…", self.add_case, "Add a case"),
-                                    button("Remove case", self.remove_case),
+                                    button("Remove &case", self.remove_case, "Remove case"),
                                     button("&Record the review…", self.record_review, "Record the review"),
-                                    button("Share draft with the &victim…", self.share_draft,
+                                    button("Share &draft with the victim…", self.share_draft,
                                            "Share the draft recommendations with the victim"),
-                                    button("Victim's c&omments…", self.victim_comments,
+                                    button("Victim's vie&ws on the draft…", self.victim_comments,
                                            "Record the victim's comments on the draft")))
         layout.addWidget(heading("Members"))
         self.members, self.members_model = table(["Name", "Agency", "Role", "Attendance", "Conflict of interest"],
                                                  "Members")
         layout.addWidget(self.members, 1)
-        layout.addWidget(button_row(button("Add a &member…", self.add_member, "Add a member"),
+        layout.addWidget(button_row(button("Add a mem&ber…", self.add_member, "Add a member"),
                                     button("A&ttendance…", self.set_attendance, "Set attendance"),
-                                    button("Mark &held…", self.mark_held, "Mark held"),
-                                    button("Approve &minutes", self.approve_minutes, "Approve minutes")))
+                                    button("Mark he&ld…", self.mark_held, "Mark held"),
+                                    button("Approve m&inutes", self.approve_minutes, "Approve minutes")))
         self.pack_status = QLabel("")
         self.pack_status.setWordWrap(True)
         self.pack_status.setAccessibleName("Panel pack")
@@ -84,7 +85,7 @@ class PanelsPage(QTabWidget):
         meetings.setSizes([420, 800])
         self.addTab(meetings, "&Meetings")
         self.recommendations_page = RecommendationsPage(self)
-        self.addTab(self.recommendations_page, "Open &recommendations")
+        self.addTab(self.recommendations_page, "&Open recommendations")
         self.currentChanged.connect(lambda _i: self._load_visible())
         self._loaded = False  # filled when first shown: start-up does not wait for this section
 
@@ -157,8 +158,8 @@ class PanelsPage(QTabWidget):
 
     # meetings --------------------------------------------------------------------------------------
     def _meeting_fields(self, d: panels.MeetingDetail | None) -> list[StepField]:
-        return [StepField("starts", "Date and time", default=f"{d.starts_at:%d/%m/%Y %H:%M}" if d else "",
-                          hint="dd/mm/yyyy hh:mm"),
+        return [StepField("starts", "Date and time", "datetime",
+                          default=f"{d.starts_at:%d/%m/%Y %H:%M}" if d else "", hint="dd/mm/yyyy hh:mm"),
                 StepField("place", "Place", default=d.place if d else "", required=False),
                 StepField("link", "Online link", default=d.online_link if d else "", required=False),
                 StepField("chair", "Chair", default=d.chair if d else "", required=False),
@@ -243,12 +244,14 @@ class PanelsPage(QTabWidget):
     def add_member(self) -> None:
         if not self._need_meeting():
             return
-        agencies = [("", "— none (independent) —")] + [(str(a.id), a.name) for a in list_agencies(self.ctx)]
+        directory = list_agencies(self.ctx)
+        agencies = [("", "— none (independent) —")] + [(str(a.id), a.name) for a in directory]
         cases = [("", "— none —")] + [(str(a.case_id), a.reference) for a in self.detail.agenda]  # type: ignore[union-attr]
         self._step("Add a panel member", "Senior staff from the partnership agencies, housing providers and "
                    "other partners.", [
                        StepField("name", "Name"), StepField("role", "Role", "choice", [(r, r.capitalize()) for r in panels.ROLES]),
-                       StepField("agency", "Agency", "choice", agencies, required=False),
+                       StepField("agency", "Agency", "choice", agencies, required=False,
+                                 suggest=AgencyDirectory(directory).suggest),
                        StepField("attendance", "Attendance", "choice", [(a, a.capitalize()) for a in panels.ATTENDANCE]),
                        StepField("conflict", "Conflict of interest with", "choice", cases, required=False),
                        StepField("for_case", "Attends only for", "choice",
@@ -385,7 +388,7 @@ class RecommendationsPage(QWidget):
                                       "Open recommendations")
         layout.addWidget(self.view, 1)
         layout.addWidget(button_row(button("Record the &response…", self.respond, "Record the response"),
-                                    button("&Chased today", self.chase, "Chased today")))
+                                    button("Chased to&day", self.chase, "Chased today")))
         self.rows: list[recs.RecommendationView] = []
 
     def refresh(self) -> None:

@@ -3,17 +3,22 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
-                               QPlainTextEdit, QVBoxLayout, QWidget)
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QFrame, QLabel,
+                               QLineEdit, QPlainTextEdit, QScrollArea, QVBoxLayout, QWidget)
 
 from app.domain.application import Problem
 from app.domain.dates import parse_uk_or_iso, uk
 from app.services.panels import meetings as panels
-from app.services.agencies.directory import AgencyInfo
+from app.services.agencies.directory import AgencyDirectory, AgencyInfo
 from app.services.panels.victim import VICTIM_PARTS
 from app.services.common.errors import ServiceError, ValidationFailed
+from ui.focus import show_message
+from ui.screen import fit_to_screen
 from ui.views.intake.rows_model import RowsModel
-from ui.views.intake.rows_view import ChoiceDelegate, RowsView
+from ui.views.intake.completion import LiveCompleterDelegate
+from ui.views.intake.rows_view import RowsView
 
 FINDING_COLUMNS = [("text", "Finding", "in plain words, as the applicant will read it"),
                    ("rationale", "Rationale", "what the panel saw that supports it"),
@@ -34,14 +39,24 @@ class ReviewDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.item = ctx, item
         self.agencies = {a.name: a.id for a in agencies}
+        self.directory = AgencyDirectory(agencies)  # "TWBC" or an alias finds the agency too
         self.setWindowTitle(f"Review record: {item.reference}")
-        self.resize(900, 720)
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
         self.message.setVisible(False)
-        layout.addWidget(self.message)
+        outer.addWidget(self.message)
+        # The record is longer than a 768-pixel laptop screen: it scrolls, and the buttons stay in view.
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.form_scroll.setWidget(body)
+        outer.addWidget(self.form_scroll, 1)
         form = QFormLayout()
         layout.addLayout(form)
         self.victim_part = QComboBox()
@@ -56,42 +71,50 @@ class ReviewDialog(QDialog):
             caption.setBuddy(widget)
             widget.setAccessibleName(label.replace("&", ""))
             form.addRow(caption, widget)
-        self.invited = QCheckBox("The victim was invited")
-        self.attended = QCheckBox("The victim attended (for part of the meeting)")
-        self.completes = QCheckBox("This meeting completes the review (untick if it continues at another meeting)")
+        self.invited = QCheckBox("The victim was &invited")
+        self.attended = QCheckBox("The victim a&ttended (for part of the meeting)")
+        self.completes = QCheckBox("This meeting &completes the review (untick if it continues at another "
+                                   "meeting)")
         for box in (self.invited, self.attended, self.completes):
-            box.setAccessibleName(box.text())
+            box.setAccessibleName(box.text().replace("&", ""))
             form.addRow(box)
         self.impact = _text_box()
         self.adjustments = _text_box(40)
         self.considered = _text_box()
         self.decision = _text_box()
-        for label, widget in (("Impact statement", self.impact), ("Reasonable adjustments", self.adjustments),
-                              ("Information considered", self.considered), ("Decision", self.decision)):
+        for label, widget in (("Im&pact statement", self.impact), ("Reasonable a&djustments", self.adjustments),
+                              ("Information c&onsidered", self.considered), ("D&ecision", self.decision)):
             caption = QLabel(label)
             caption.setBuddy(widget)
-            widget.setAccessibleName(label)
+            widget.setAccessibleName(label.replace("&", ""))
             form.addRow(caption, widget)
         self.findings = RowsModel(FINDING_COLUMNS, "Finding")
         self.findings_view = RowsView(self.findings, "Findings")
         self.recommendations = RowsModel(RECOMMENDATION_COLUMNS, "Recommendation")
         self.recommendations_view = RowsView(self.recommendations, "Recommendations")
-        self.recommendations_view.setItemDelegateForColumn(0, ChoiceDelegate(sorted(self.agencies),
-                                                                             self.recommendations_view))
-        for title, view in (("Findings (Tab past the last cell adds a row)", self.findings_view),
-                            ("Recommendations: which agency, what action, by when, and why", self.recommendations_view)):
+        self.recommendations_view.setItemDelegateForColumn(
+            0, LiveCompleterDelegate(self.directory.suggest, self.recommendations_view))
+        for title, view in (("&Findings (Tab past the last cell adds a row)", self.findings_view),
+                            ("Recomme&ndations: which agency, what action, by when, and why",
+                             self.recommendations_view)):
             caption = QLabel(title)
             caption.setBuddy(view)
             layout.addWidget(caption)
             view.setMinimumHeight(130)
             layout.addWidget(view)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
-        buttons.button(QDialogButtonBox.StandardButton.Save).setAccessibleName("Save")
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setText("&Save")  # the generic platform theme gives the button no Alt key of its own
+        save.setAccessibleName("Save")
+        cancel = buttons.button(QDialogButtonBox.StandardButton.Cancel)
+        cancel.setText("Cancel")
+        cancel.setAccessibleName("Cancel")
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        outer.addWidget(buttons)
+        QShortcut(QKeySequence("Ctrl+S"), self).activated.connect(self.save)  # from inside a grid cell too
         self._fill()
+        fit_to_screen(self, 900, 760)
 
     def _fill(self) -> None:
         item = self.item
@@ -115,7 +138,9 @@ class ReviewDialog(QDialog):
         for n, row in enumerate(self.recommendations.values(), start=1):
             if not any(str(row.get(k, "")).strip() for k in ("agency", "action", "due", "rationale")):
                 continue
-            agency_id = self.agencies.get(str(row.get("agency", "")).strip())
+            written = str(row.get("agency", "")).strip()
+            found = self.directory.match(written)
+            agency_id = self.agencies.get(written) or (found.id if found else None)
             if agency_id is None:
                 problems.append(f"Recommendation {n}: choose an agency from the directory")
                 continue
@@ -137,6 +162,8 @@ class ReviewDialog(QDialog):
             completes_review=self.completes.isChecked(), findings=findings, recommendations=tuple(recs))
 
     def save(self) -> None:
+        for view in (self.findings_view, self.recommendations_view):
+            view.commit_edit()
         try:
             panels.record_review(self.ctx, self.item.review_id, self.item.version, self.review_input())
         except ValidationFailed as exc:
@@ -148,5 +175,4 @@ class ReviewDialog(QDialog):
         self.accept()
 
     def _show(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.setVisible(True)
+        show_message(self.message, text, urgent=True)

@@ -1,0 +1,177 @@
+"""Every screen and dialog, walked as a keyboard user meets them: no Alt+letter used twice, a key for
+every button, a name for every Tab stop, and nothing that is not a control taking focus."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox,
+                               QLineEdit, QPlainTextEdit, QTabBar, QTextEdit, QWidget)
+
+from app.services.cases.case_list import CaseQuery, find_case_ids
+from app.services.demo.generate import generate_demo_cases
+from tests.ui.mnemonics import buttons_without_keys, clashes
+
+CONTROLS = (QAbstractButton, QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QAbstractSpinBox, QAbstractItemView,
+            QTabBar)
+STATUSES = ["received", "awaiting_consent", "acknowledged", "threshold_check", "threshold_met",
+            "threshold_not_met", "information_gathering", "panel_scheduled", "reviewed", "outcome_sent",
+            "not_accepted", "withdrawn", "secondary_review_requested", "secondary_review_completed", "closed"]
+
+
+def _tab_stops(window: QWidget) -> list[QWidget]:
+    # A widget with a focus proxy hands focus on (a tab widget to its tabs, an editable combo box to its
+    # text box, which the combo box names).
+    return [w for w in window.findChildren(QWidget) if w.isVisible() and w.isEnabled() and w.window() is window
+            and w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.focusProxy() is None
+            and not isinstance(w.parentWidget(), QComboBox)]
+
+
+class Walk:
+    """Collects what is wrong on each screen, so that one run lists every problem."""
+
+    def __init__(self) -> None:
+        self.problems: dict[str, object] = {}
+        self.screens = 0
+
+    def check(self, where: str, window: QWidget) -> None:
+        QApplication.processEvents()
+        self.screens += 1
+        if found := clashes(window):
+            self.problems[f"{where}: the same Alt+letter twice"] = found
+        if found := buttons_without_keys(window):
+            self.problems[f"{where}: buttons without an Alt+letter"] = found
+        stops = _tab_stops(window)
+        if found := [f"{type(w).__name__} {w.objectName()}" for w in stops if not isinstance(w, CONTROLS)]:
+            self.problems[f"{where}: focus on something that is not a control"] = found
+        if found := [f"{type(w).__name__} {getattr(w, 'text', lambda: '')()}" for w in stops
+                     if not isinstance(w, QTabBar) and not w.accessibleName().strip()]:
+            self.problems[f"{where}: Tab stops without a name"] = found
+
+    def dialog(self, where: str) -> Callable[[QWidget], None]:
+        """A hook for the pages' dialogs: show it, check it, close it unchanged."""
+        def hook(dialog: QWidget) -> None:
+            dialog.show()
+            self.check(where, dialog)
+            dialog.reject()  # type: ignore[attr-defined]
+        return hook
+
+
+@pytest.fixture
+def demo(ctx):
+    generate_demo_cases(ctx, 160, seed=7)
+    return ctx
+
+
+def test_every_section_form_and_case_page_has_unique_keys_and_named_controls(qtbot, window, demo, dialogs):
+    from ui.main_window import SECTIONS
+    walk = Walk()
+    window._refresh_cases()
+    for n, section in enumerate(SECTIONS):
+        window.show_section(n)
+        page = window.pages.currentWidget()
+        tabs = getattr(page, "tabs", page) if section != "Cases" else None
+        count = tabs.count() if hasattr(tabs, "count") and section not in ("Applications",) else 1
+        for t in range(count):
+            if count > 1:
+                tabs.setCurrentIndex(t)
+            walk.check(f"{section} (tab {t + 1})", window)
+
+    form = window.new_telephone_application()
+    walk.check("telephone form", window)
+    form.sections.on_behalf.setChecked(True)
+    walk.check("telephone form, on behalf of the victim", window)
+    postal = window.new_postal_application()
+    walk.check("postal form", window)
+    postal.save()
+    walk.check("postal form showing its problems", window)
+    for key, value in {"received_at": "23/11/2026", "applicant.last_name": "Reed", "consent_to_share": "yes"}.items():
+        postal.fields.set_value(key, value)
+    postal.sections.incidents.set_rows([{"happened": "02/10/2026", "reported_on": "03/10/2026",
+                                         "reported_to": "Kent Police"}])
+    assert postal.save() is not None, postal.banner.text()
+    walk.check("postal form, saved", window)
+
+    from ui.views.case_page import steps
+    for status in STATUSES:
+        ids = find_case_ids(demo, CaseQuery(status=status))
+        if not ids:
+            continue
+        page = window.open_case(ids[0])
+        for t in range(page.tabs.count()):
+            page.tabs.setCurrentIndex(t)
+            walk.check(f"case page, {status}, tab {t + 1}", window)
+        for text, action in steps.available(page):
+            page.step_dialog_hook = walk.dialog(f"case page, {status}: {text.replace('&', '')}")
+            action(page)
+        page.step_dialog_hook = walk.dialog(f"case page, {status}: a tab's dialog")
+        if page.detail.incidents:
+            page.incidents.view.selectRow(0)
+            for run in (page.record_confirmation, page.confirm_date, page.link_agency, page.mark_duplicate):
+                run()
+        if page.detail.requests:
+            page.agencies.requests.selectRow(0)
+            page.record_reply()
+            page.chase_request()
+        page.add_action()
+        page.timeline.write()
+        window.close_current_tab()
+    assert walk.screens > 150
+    assert walk.problems == {}, "\n".join(f"{k}: {v}" for k, v in walk.problems.items())
+
+
+def test_every_panel_and_data_protection_dialog_has_unique_keys(qtbot, window, demo, dialogs):
+    walk = Walk()
+    panels = window.panels_page
+    window.show_section(2)
+    panels.dialog_hook = walk.dialog("panel meetings: a dialog")
+    panels.new_meeting()
+    panels.meetings.selectRow(0)
+    for run in (panels.edit_meeting, panels.add_case, panels.add_member, panels.mark_held, panels.panel_pack,
+                panels.record_pack_sent):
+        run()
+    if panels.detail and panels.detail.agenda:
+        panels.agenda.selectRow(0)
+        panels.record_review()
+    if panels.detail and panels.detail.attendees:
+        panels.members.selectRow(0)
+        panels.set_attendance()
+    protection = window.data_protection_page
+    window.show_section(6)
+    protection.dialog_hook = walk.dialog("data protection: a dialog")
+    if protection.due_model.rowCount():
+        protection.due_view.selectRow(0)
+        protection.anonymise()
+        protection.delete()
+    assert walk.screens >= 8
+    assert walk.problems == {}, "\n".join(f"{k}: {v}" for k, v in walk.problems.items())
+
+
+def test_the_app_wide_dialogs_have_unique_keys(qtbot, window, ctx, tmp_path):
+    from ui.views.first_run import FirstRunDialog
+    from ui.views.shortcuts_dialog import ShortcutsDialog
+    walk = Walk()
+    for dialog in (ShortcutsDialog(window), FirstRunDialog(ctx, window)):
+        qtbot.addWidget(dialog)
+        walk.dialog(type(dialog).__name__)(dialog)
+    assert walk.problems == {}
+
+
+def test_the_walk_sees_a_letter_used_twice_and_a_button_without_one(qtbot):
+    from PySide6.QtWidgets import QLabel, QMenuBar, QPushButton, QVBoxLayout
+    window = QWidget()
+    layout = QVBoxLayout(window)
+    menu = QMenuBar()
+    menu.addMenu("&Help")
+    edit = QLineEdit()
+    edit.setAccessibleName("Date held")
+    label = QLabel("Date &held")
+    label.setBuddy(edit)
+    for w in (menu, label, edit, QPushButton("&Save"), QPushButton("&Send"), QPushButton("Remove")):
+        layout.addWidget(w)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert clashes(window) == {"h": ["Help", "Date held"], "s": ["Save", "Send"]}
+    assert buttons_without_keys(window) == ["Remove"]
