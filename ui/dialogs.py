@@ -1,9 +1,16 @@
-"""The one place that opens message boxes and file dialogs, so tests can replace it."""
+"""The one place that opens message boxes, dialogs, file choosers and the printer, so tests can replace it.
+
+Views never call `exec()` themselves: they hand the dialog to `run`, the print to `print_pdf` and
+a preview to `show`. A test's recorder fills the dialog as the user would, prints to a list and
+looks at the preview, with no hooks in the production classes.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 
 
 class DialogService:
@@ -40,3 +47,32 @@ class DialogService:
     def save_file(self, title: str, suggested: str, filter_text: str) -> Path | None:
         name, _ = QFileDialog.getSaveFileName(self.parent, title, suggested, filter_text)
         return Path(name) if name else None
+
+    def run(self, dialog: QDialog) -> bool:
+        """Show a dialog modally; True when the user completed it (its own OK ran and succeeded)."""
+        return dialog.exec() == QDialog.DialogCode.Accepted
+
+    def show(self, dialog: QDialog) -> None:
+        """A dialog to read (a letter preview): modal, nothing to answer."""
+        dialog.exec()
+
+    def choose_printer(self, parent: QWidget | None = None) -> object | None:
+        """The printer dialog; the printer chosen, or None if the user cancelled.
+
+        Separate from `print_pdf` so that the disclosure is logged after the user chose to print
+        and before a page leaves.
+        """
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter  # only when someone prints
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        if QPrintDialog(printer, parent or self.parent).exec() != QDialog.DialogCode.Accepted:
+            return None
+        return printer
+
+    def print_pdf(self, pdf: bytes, printer: object) -> int:
+        """Print the pages on the printer `choose_printer` gave; the number of pages."""
+        from ui.pdf_view import print_pdf
+        return print_pdf(pdf, printer)  # type: ignore[arg-type]
+
+    def open_folder(self, path: Path) -> None:
+        """Show a folder (where a pack or export was written) in the desktop's file manager."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))

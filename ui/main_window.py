@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget,
                                QTabWidget, QToolBar, QWidget)
@@ -20,6 +20,9 @@ from app.services.admin.settings import my_details, needs_set_up
 from app.services.common.errors import ServiceError
 from ui.views.first_run import FirstRunDialog
 from ui.dialogs import DialogService
+from ui.tasks import Tasks
+from app.services.cases.others_changes import OthersChanges, changes_since
+from app.services.common.ops import Changes, Part
 from ui.focus import focus_first
 from ui.screen import SMALL_SCREEN, available, fit_to_screen
 from ui.views.applications import ApplicationsPage
@@ -41,10 +44,19 @@ class MainWindow(QMainWindow):
         self.dialogs = dialogs or DialogService(self)
         self.qsettings = settings or QSettings()
         self.setWindowTitle(APP_NAME)
+        # Every view runs its database work through the one task runner; what an operation
+        # changed comes back here and goes to each view that shows it.
+        self.tasks = Tasks.instance()
+        self.tasks.dialogs = self.dialogs
+        self.tasks.changed.connect(self.apply_changes)
+        self.tasks.pending_changed.connect(self._show_pending)
+        self._last_seen: int | None = None  # the newest audit entry this window has looked at
+        self._checking = False
         self.directory = AgencyDirectory(list_agencies(ctx))
         self._quiet = False
         self._build(case_list_factory)
         self._restore_geometry()
+        QTimer.singleShot(0, self.check_others)  # where the audit log stands: the mark for "since"
 
     # building ----------------------------------------------------------------------------------
     def _build(self, case_list_factory: Callable[..., QWidget] | None) -> None:
@@ -101,7 +113,10 @@ class MainWindow(QMainWindow):
             about.append(self.ctx.role.label.lower())
         self.user_label = QLabel(f"Signed in as {name}" + (f" ({', '.join(about)})" if about else ""))
         self.user_label.setAccessibleName("Signed-in user")
+        self.working_label = QLabel()
+        self.working_label.setAccessibleName("Work in progress")
         self.statusBar().addWidget(self.db_label, 1)
+        self.statusBar().addPermanentWidget(self.working_label)
         self.statusBar().addPermanentWidget(self.user_label)
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: str | QKeySequence | None = None,
@@ -189,11 +204,61 @@ class MainWindow(QMainWindow):
             search.selectAll()  # type: ignore[attr-defined]
 
     def refresh_current(self) -> None:
+        """F5: the current view read again, and whatever other users saved meanwhile picked up."""
         view = self.current_view()
         refresh = getattr(view, "refresh", None)
         if callable(refresh):
             refresh()
             self.statusBar().showMessage("Refreshed.", 3000)
+        self.check_others()
+
+    # what changed ---------------------------------------------------------------------------------
+    def views(self) -> list[QWidget]:
+        """Every view that is built: the case list, open case pages and forms, the sections opened."""
+        found: list[QWidget] = [self.cases_page]
+        found += [self.cases_section.widget(i) for i in range(1, self.cases_section.count())]
+        found += list(self._sections.values())
+        return found
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Each view that shows something an operation changed refreshes that, and nothing more."""
+        for view in self.views():
+            apply = getattr(view, "apply_changes", None)
+            if callable(apply):
+                apply(changes)
+        if changes.touches(Part.AGENCIES):
+            self._reload_directory()
+
+    def check_others(self) -> None:
+        """Ask the server what was saved since this window last looked (F5, and on regaining focus)."""
+        if self._checking:
+            return
+        self._checking = True
+        self.tasks.query(changes_since, self.ctx, self._last_seen, on_done=self._others_changed,
+                         on_error=self._others_unknown, owner=self, what="check for changes by others",
+                         key="others-changes")
+
+    def _others_changed(self, found: OthersChanges) -> None:
+        self._checking = False
+        first = self._last_seen is None
+        self._last_seen = found.last_seen
+        if not first and found.changes:
+            self.apply_changes(found.changes)
+
+    def _others_unknown(self, _exc: BaseException) -> bool:
+        self._checking = False
+        return True  # a check nobody asked for in words: the next one will try again
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt API
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.check_others()  # back from another window: what colleagues saved meanwhile
+        super().changeEvent(event)
+
+    def _show_pending(self, pending: int) -> None:
+        if pending:
+            self.working_label.setText("Working…")
+        else:
+            self.working_label.clear()
 
     def close_current_tab(self) -> bool:
         """Ctrl+W: the current application form or case page; False if there is nothing to close."""
@@ -438,6 +503,7 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         for form in self.applications.forms():
             form.autosave(force=True)  # unsaved applications come back next time
+        self.tasks.shutdown(wait=True)  # a save on its way lands before the window goes
         self.qsettings.setValue("main/geometry", self.saveGeometry())
         self.qsettings.setValue("main/state", self.saveState())
         super().closeEvent(event)

@@ -70,7 +70,13 @@ class _Bridge(QObject):
 
 
 class Tasks(QObject):
-    """Runs services off the UI thread for every view of one main window."""
+    """Runs services off the UI thread for every view of the application.
+
+    One per application (`Tasks.instance()`), like Anki's task manager: every view queues its
+    operations on the same single worker, so two saves from two tabs never race each other.
+    Errors go to the owner's own dialog service when it has one (`owner.dialogs`), so a test's
+    recorder or a page's parent window shows them.
+    """
 
     changed = Signal(object)          # Changes, after each successful operation
     pending_changed = Signal(int)     # how many tasks are waiting or running
@@ -90,6 +96,17 @@ class Tasks(QObject):
         self._latest: dict[str, Task] = {}
         self._lock = threading.Lock()
         self._closed = False
+        self._working: dict[QWidget, list[Task]] = {}
+
+    _instance: Tasks | None = None
+
+    @classmethod
+    def instance(cls) -> Tasks:
+        """The application's task runner, made on first use (a view built by a test gets it too)."""
+        if cls._instance is None or not shiboken6.isValid(cls._instance) or cls._instance._closed:
+            from PySide6.QtWidgets import QApplication
+            cls._instance = cls(None, QApplication.instance())
+        return cls._instance
 
     # --- asking for work -----------------------------------------------------------------------
 
@@ -175,6 +192,9 @@ class Tasks(QObject):
         for widget in busy:
             widget.setEnabled(False)
         self._pending.add(task)
+        if kind == "op" and owner is not None:
+            self._working.setdefault(owner, []).append(task)
+            self._tell_owner(owner)
         self.pending_changed.emit(len(self._pending))
         if self._closed:
             self._finished(task, None, RuntimeError("the window is closing"))
@@ -197,6 +217,21 @@ class Tasks(QObject):
             return
         self._bridge.finished.emit(task, result, None)
 
+    def _tell_owner(self, owner: QWidget) -> None:
+        """The part of the screen waiting for an operation says so: `owner.show_working(text)`.
+
+        The text is "" once nothing of that owner's is waiting; a view disables the controls that
+        would conflict while it is not "" (and leaves typing elsewhere alone).
+        """
+        if not shiboken6.isValid(owner):
+            self._working.pop(owner, None)
+            return
+        show = getattr(owner, "show_working", None)
+        if not callable(show):
+            return
+        waiting = self._working.get(owner, [])
+        show(f"Saving: {waiting[0].what}…" if waiting else "")
+
     def _progressed(self, task: Task, done: int, total: int, label: str) -> None:
         dialog = getattr(task, "on_progress", None)
         if dialog is None or not shiboken6.isValid(dialog) or task.finished:
@@ -216,6 +251,13 @@ class Tasks(QObject):
         for widget in task.busy:
             if shiboken6.isValid(widget):
                 widget.setEnabled(True)
+        if task.kind == "op" and task.owner is not None and task.owner in self._working:
+            waiting = self._working[task.owner]
+            if task in waiting:
+                waiting.remove(task)
+            if not waiting:
+                del self._working[task.owner]
+            self._tell_owner(task.owner)
         try:
             owner_gone = task.owner is not None and not shiboken6.isValid(task.owner)
             if error is not None:
@@ -247,12 +289,16 @@ class Tasks(QObject):
             # The rotating log: the kind and the code locations, never the message (it can hold typed values).
             from app.diagnostics import log_failure
             log_failure(error, where=task.what)
-        if self.dialogs is None:
+        dialogs = getattr(task.owner, "dialogs", None) if not owner_gone else None
+        dialogs = dialogs if dialogs is not None and hasattr(dialogs, "error") else self.dialogs
+        if dialogs is None:
+            from app.diagnostics import log_failure
+            log_failure(error, where=task.what)  # no window to tell: at least the log holds it
             return
         if isinstance(error, Conflict):
-            self.dialogs.warn("Changed by someone else", in_words(error))
+            dialogs.warn("Changed by someone else", in_words(error))
         else:
-            self.dialogs.error(f"Could not {task.what}", in_words(error))
+            dialogs.error(f"Could not {task.what}", in_words(error))
 
 
 def _is_service_error(error: BaseException) -> bool:

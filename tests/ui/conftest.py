@@ -1,11 +1,13 @@
 """UI fixtures: the real main window on a fresh database, with dialogs replaced by a recorder."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialog
 
 from app.db.location import DatabaseChoice, normalise_url
 
@@ -17,6 +19,14 @@ class FakeDialogs:
         self.shown: list[tuple[str, str, str]] = []
         self.answers: list[bool] = []
         self.files: list[Path] = []
+        # Each dialog a view runs takes the next filler: it fills the dialog as the user would and
+        # presses its button (`dialog.submit()`, `dialog.accept()`), or returns without, to cancel.
+        self.forms: list[Callable[[QDialog], Any]] = []
+        self.ran: list[QDialog] = []        # every dialog run, filled or not
+        self.previews: list[QDialog] = []   # letter previews and other dialogs shown to read
+        self.printed: list[bytes] = []
+        self.printer_cancelled = False
+        self.folders: list[Path] = []
 
     def info(self, title: str, text: str) -> None:
         self.shown.append(("info", title, text))
@@ -40,6 +50,86 @@ class FakeDialogs:
 
     def save_file(self, title: str, suggested: str, filter_text: str) -> Path | None:
         return self.files.pop(0) if self.files else None
+
+
+    def run(self, dialog: QDialog) -> bool:
+        self.ran.append(dialog)
+        filler = self.forms.pop(0) if self.forms else None
+        dialog.show()
+        if filler is not None:
+            filler(dialog)
+        # The dialog's own OK runs its operation off the UI thread: wait for the answer as exec() would.
+        wait_idle()
+        accepted = dialog.result() == QDialog.DialogCode.Accepted
+        if dialog.isVisible():
+            dialog.reject() if not accepted else dialog.hide()
+        return accepted
+
+    def show(self, dialog: QDialog) -> None:
+        self.previews.append(dialog)
+
+    def choose_printer(self, parent: Any = None) -> object | None:
+        return None if self.printer_cancelled else "printer"
+
+    def print_pdf(self, pdf: bytes, printer: object) -> int:
+        self.printed.append(pdf)
+        return 1
+
+    def open_folder(self, path: Path) -> None:
+        self.folders.append(path)
+
+
+def wait_idle(timeout_ms: int = 15000) -> None:
+    """Until nothing is waiting on a worker and what came back has been shown.
+
+    Waits on the task runner's `idle` signal (never a sleep); a result's callback may ask for more
+    (a save, then the refresh it causes), so it waits again until a pass of the event loop leaves
+    nothing pending.
+    """
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from ui.tasks import Tasks
+    tasks = Tasks.instance()
+    for _ in range(50):
+        QApplication.processEvents()
+        if tasks.is_idle:
+            QApplication.processEvents()
+            if tasks.is_idle:
+                return
+            continue
+        loop = QEventLoop()
+        tasks.idle.connect(loop.quit)
+        guard = QTimer()
+        guard.setSingleShot(True)
+        guard.timeout.connect(loop.quit)
+        guard.start(timeout_ms)
+        loop.exec()
+        tasks.idle.disconnect(loop.quit)
+        if not guard.isActive():
+            raise AssertionError(f"work still pending after {timeout_ms} ms: {tasks.pending} task(s)")
+    raise AssertionError("work kept asking for more work")
+
+
+@pytest.fixture
+def settle(qapp) -> Callable[[], None]:
+    """`settle()` after a user action: its operation and the refreshes it causes have finished."""
+    return wait_idle
+
+
+@pytest.fixture
+def tasks(qapp):
+    from ui.tasks import Tasks
+    return Tasks.instance()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_running(request):
+    """Work still running when a test ends would meet the next test's database: finish it first."""
+    yield
+    if "qapp" in request.fixturenames or "qtbot" in request.fixturenames:
+        from ui.tasks import Tasks
+        if Tasks._instance is not None:
+            wait_idle()
 
 
 @pytest.fixture

@@ -10,10 +10,11 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QPlainTextEdit, QVBoxLayout, QWidget)
 
 from app.domain.dates import parse_uk_or_iso, uk
-from app.services.common.errors import Conflict, ServiceError, ValidationFailed
+from app.services.common.errors import Conflict, ServiceError, ValidationFailed, in_words
 from ui.focus import announce, show_message
 from ui.mnemonics import with_mnemonic
 from ui.screen import fit_to_content
+from ui.tasks import Tasks
 from ui.views.type_ahead import TypeAheadCombo
 
 
@@ -30,13 +31,22 @@ class StepField:
 
 
 class StepDialog(QDialog):
-    """Collects values, runs `action(values)`; on ValidationFailed keeps the dialog and everything typed."""
+    """Collects values, runs `action(values)` as one operation off the UI thread.
+
+    While it runs the dialog says "Saving…" and its buttons wait; on success it closes with the
+    operation's result in `result_value`; on a problem it stays open with everything typed and the
+    problem next to its field. `action` runs on a worker: it may use the values and the context,
+    never a widget.
+    """
 
     def __init__(self, title: str, intro: str, fields: list[StepField],
-                 action: Callable[[dict[str, Any]], object], parent: QWidget | None = None) -> None:
+                 action: Callable[[dict[str, Any]], object], parent: QWidget | None = None, *,
+                 tasks: Tasks | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.action = action
+        self.tasks = tasks or Tasks.instance()
+        self.busy = False
         self.result_value: object = None
         self.specs = {f.key: f for f in fields}
         self.inputs: dict[str, QWidget] = {}
@@ -83,6 +93,7 @@ class StepDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
         buttons.accepted.connect(self.submit)
         buttons.rejected.connect(self.reject)
+        self.buttons = buttons
         layout.addWidget(buttons)
         if fields:
             self.inputs[fields[0].key].setFocus()
@@ -157,22 +168,53 @@ class StepDialog(QDialog):
         return out, problems
 
     def submit(self) -> None:
+        if self.busy:
+            return
         for key, label in self.errors.items():
             label.setVisible(False)
             self.inputs[key].setAccessibleDescription(self.specs[key].hint)
         self.message.setVisible(False)
         values, problems = self.values()
-        if not problems:
-            try:
-                self.result_value = self.action(values)
-                self.accept()
-                return
-            except ValidationFailed as exc:
-                problems = {p.field: p.message for p in exc.problems}
-            except (Conflict, ServiceError) as exc:
-                show_message(self.message, f"⚠ {exc}", urgent=True)
-                fit_to_content(self, self.width())
-                return
+        if problems:
+            self.show_problems(problems)
+            return
+        self._set_busy(True)
+        self.tasks.op(self.action, values, on_done=self._done, on_error=self._failed, owner=self,
+                      what=self.windowTitle().lower() or "record the step")
+
+    def reject(self) -> None:
+        if self.busy:  # the operation is already on its way: closing now would hide its answer
+            return
+        super().reject()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for button in self.buttons.buttons():
+            button.setEnabled(not busy)
+        if busy:
+            show_message(self.message, "Saving…", urgent=False)
+        else:
+            self.message.setVisible(False)
+
+    def _done(self, result: object) -> None:
+        self._set_busy(False)
+        self.result_value = result
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> bool:
+        """Every problem is shown here, in the dialog, with what was typed kept."""
+        self._set_busy(False)
+        if isinstance(exc, ValidationFailed):
+            self.show_problems({p.field: p.message for p in exc.problems})
+            return True
+        if not isinstance(exc, (Conflict, ServiceError)):
+            from app.diagnostics import log_failure
+            log_failure(exc, where=self.windowTitle())
+        show_message(self.message, f"⚠ {in_words(exc)}", urgent=True)
+        fit_to_content(self, self.width())
+        return True
+
+    def show_problems(self, problems: dict[str, str]) -> None:
         first = None
         elsewhere: list[str] = []
         for key, message in problems.items():
