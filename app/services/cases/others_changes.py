@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, not_, or_, select
 
 from app.db.models import AuditEntry
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.ops import NOTHING, CASE_PARTS, Changes, Part
 
-# Entries that record a reading, not a change: nobody's screen is stale because of them.
-READINGS = frozenset({"view", "export", "search", "print", "login", "verify", "disclosure", "sign_in"})
+# Entries that record a reading, not a change ("view", "view letter", "export", "sign in refused"…):
+# nobody's screen is stale because of them.
+READING_PREFIXES = ("view", "export", "search", "print", "login", "verify", "disclos", "sign in", "saved as")
 # Beyond this many entries it is cheaper to refresh everything than to name each case.
 MANY = 500
 
@@ -49,7 +50,8 @@ def changes_since(ctx: ServiceContext, last_seen: int | None) -> OthersChanges:
             return OthersChanges(session.scalar(select(func.max(AuditEntry.id))) or 0)
         rows = session.execute(
             select(AuditEntry.id, AuditEntry.action, AuditEntry.entity, AuditEntry.case_id)
-            .where(AuditEntry.id > last_seen, AuditEntry.action.not_in(READINGS))
+            .where(AuditEntry.id > last_seen,
+                   not_(or_(*(AuditEntry.action.like(f"{p}%") for p in READING_PREFIXES))))
             .order_by(AuditEntry.id).limit(MANY + 1)).all()
         if not rows:
             newest = session.scalar(select(func.max(AuditEntry.id))) or last_seen
