@@ -20,6 +20,7 @@ from app.domain.roles import Permission
 from app.services.common import audit
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Part
 
 PERSON, PERPETRATOR = "person", "perpetrator"
 KINDS = (PERSON, PERPETRATOR)
@@ -61,6 +62,7 @@ class SubjectAccessBundle:
     subject: str
     data: dict[str, Any]  # JSON-serialisable: plain dicts, lists, strings, numbers and booleans
     letters: tuple[LetterFile, ...] = field(default_factory=tuple)
+    changes: Changes = NOTHING  # the disclosure is on each case's audit timeline
 
 
 def _like(text: str) -> str:
@@ -326,10 +328,12 @@ def export_person(ctx: ServiceContext, kind: str, person_id: int, reason: str, *
                          reason=reason.strip())
         if not data["cases"]:
             audit.record(session, ctx, "export", kind, person_id, reason=reason.strip())
+        disclosed = [case["_case_id"] for case in data["cases"] if case["_case_id"] is not None]
         for case in data["cases"]:
             del case["_subject_id"], case["_case_id"]
         data["reason"] = reason.strip()
-        return SubjectAccessBundle(data["subject"]["name"], data, tuple(letters))
+        return SubjectAccessBundle(data["subject"]["name"], data, tuple(letters),
+                                   Changes.of_cases(disclosed, Part.TIMELINE) if disclosed else NOTHING)
 
 
 def _gather(session: Session, ctx: ServiceContext, council: str, kind: str,
