@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox
 
 from tests.ui.keyboard import focused, press, type_text
 
@@ -131,3 +132,103 @@ def test_an_agency_read_while_the_user_types_is_not_put_over_the_typing(agencies
     assert (page.name_edit.text(), page.phone_edit.text()) == (first, "0800")
     assert "is not shown: you typed in" in page.banner.text()
     assert page.table.currentIndex().row() == page.model.row_of(page.agency_id)
+
+
+# --- data protection and the audit log ------------------------------------------------------------------
+
+@pytest.fixture
+def protection(qtbot, ctx, tasks, settle, tmp_path):
+    from tests.ui.conftest import FakeDialogs
+    from ui.views.data_protection import DataProtectionPage
+    page = DataProtectionPage(ctx, FakeDialogs(), choose_folder=lambda _title: tmp_path / "out")
+    tasks.changed.connect(page.apply_changes)
+    qtbot.addWidget(page)
+    page.resize(1000, 760)
+    page.show()
+    qtbot.waitExposed(page)
+    settle()
+    yield page
+    tasks.changed.disconnect(page.apply_changes)
+
+
+def _closed_case(ctx) -> int:
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from app.db.models import Case
+    from app.services.intake.applications import create_application
+    from tests.db.helpers import application
+    case_id = create_application(ctx, application()).id
+    with ctx.unit_of_work() as s:
+        s.execute(update(Case).where(Case.id == case_id).values(status="closed", closed_on=date(2019, 3, 1)))
+    return case_id
+
+
+def test_a_subject_access_search_runs_on_the_worker_while_typing_carries_on(protection, ctx, hold, settle):
+    from app.services.intake.applications import create_application
+    from tests.db.helpers import application
+    from ui.views import data_protection as module
+    create_application(ctx, application())
+    page = protection
+    held = hold(module, "find_people")
+    page.search_edit.setFocus()
+    type_text("patel")
+    press(Qt.Key.Key_Return)
+    held.wait_started()
+    assert page.message.text() == "Searching for 'patel'…"
+    assert not page.search_button.isEnabled() and not page.export_button.isEnabled()
+    type_text(" asha")  # the next search is typed while this one is on its way
+    assert page.search_edit.text() == "patel asha" and focused() is page.search_edit
+    held.release.set()
+    settle()
+    assert page.message.text() == "1 found for 'patel'." and len(page.people_model.rows) == 1
+    assert page.search_button.isEnabled() and page.export_button.isEnabled()
+    assert focused() is page.search_edit
+
+
+def test_anonymising_waits_in_its_dialog_then_the_list_refreshes(protection, ctx, hold, settle):
+    from ui.views import data_protection as module
+    case_id = _closed_case(ctx)
+    page = protection
+    page.refresh_retention()
+    settle()
+    assert page.due_model.keys == [case_id]
+    page.due_view.selectRow(0)
+    held = hold(module, "anonymise_case")
+    seen: dict[str, Any] = {}
+
+    def filler(dialog) -> None:
+        dialog.set_value("reason", "retention period ended")
+        dialog.submit()
+        held.wait_started()
+        record = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        seen["while"] = (dialog.message.text(), record.isEnabled(), dialog.isVisible())
+        dialog.reject()  # Escape while it saves: the dialog stays, the answer is on its way
+        seen["kept open"] = dialog.isVisible()
+        page.search_edit.setText("typed meanwhile")
+        held.release.set()
+
+    page.dialogs.forms.append(filler)
+    page.anonymise()
+    assert seen["while"] == ("Saving…", False, True) and seen["kept open"]
+    assert page.search_edit.text() == "typed meanwhile"
+    assert "was anonymised" in page.message.text() and page.due_model.rows == []
+
+
+def test_an_audit_page_is_read_on_the_worker_while_the_filters_take_typing(protection, hold, settle):
+    from ui.views import audit_view as module
+    page = protection
+    audit = page.audit_view
+    held = hold(module, "search_audit")
+    page.tabs.setCurrentWidget(audit)  # the first look reads the log
+    held.wait_started()
+    assert audit.page_label.text() == "Loading…" and audit.reading
+    assert not audit.export_button.isEnabled() and not audit.values_button.isEnabled()
+    audit.actor_edit.setFocus()
+    type_text("smith")
+    assert audit.actor_edit.text() == "smith"
+    held.release.set()
+    settle()
+    assert audit.model.rows and audit.page_label.text().startswith("Entries 1–")
+    assert audit.export_button.isEnabled() and focused() is audit.actor_edit
