@@ -232,3 +232,93 @@ def test_an_audit_page_is_read_on_the_worker_while_the_filters_take_typing(prote
     settle()
     assert audit.model.rows and audit.page_label.text().startswith("Entries 1–")
     assert audit.export_button.isEnabled() and focused() is audit.actor_edit
+
+
+# --- settings, the first run and the import ---------------------------------------------------------------
+
+def test_the_council_details_save_on_the_worker_while_your_details_take_typing(qtbot, ctx, dialogs, tasks, hold,
+                                                                              settle):
+    from ui.views import settings_page as module
+    from ui.views.settings_page import SettingsPage
+    page = SettingsPage(ctx, dialogs)
+    tasks.changed.connect(page.apply_changes)
+    qtbot.addWidget(page)
+    page.show()
+    qtbot.waitExposed(page)
+    settle()
+    try:
+        held = hold(module.settings, "save_council_details")
+        page.council.fields.set_value("name", "Pembury Borough Council")
+        page.council_button.click()
+        held.wait_started()
+        working = page.council_button.property("working_label")
+        assert working.text() == "Saving: save the council details…"
+        assert not page.council_button.isEnabled() and not page.deadlines_button.isEnabled()
+        assert not page.me_button.isEnabled()
+        name = page.me.fields.widgets["display_name"]
+        name.setFocus()
+        type_text(" Smith")
+        assert name.text().endswith(" Smith") and focused() is name
+        held.release.set()
+        settle()
+        assert ctx.settings().council.name == "Pembury Borough Council"
+        assert dialogs.shown[-1][:2] == ("info", "Saved") and working.text() == ""
+        assert page.council_button.isEnabled() and page.me_button.isEnabled()
+        assert name.text().endswith(" Smith") and focused() is name  # the refresh left the typing alone
+    finally:
+        tasks.changed.disconnect(page.apply_changes)
+
+
+def test_the_set_up_waits_in_its_dialog_while_it_saves(qtbot, ctx, hold, settle):
+    from app.services.admin import settings
+    from ui.views.first_run import FirstRunDialog
+    dialog = FirstRunDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    settle()
+    held = hold(settings, "complete_set_up")  # the dialog calls it through the module
+    for key, value in (("display_name", "Jo Smith"), ("phone", "01892 554000"), ("email", "jo@example.gov.uk")):
+        dialog.me.fields.set_value(key, value)
+    dialog.save_button.click()
+    held.wait_started()
+    assert dialog.message.text() == "Saving: save the set-up…"
+    assert not dialog.save_button.isEnabled() and not dialog.demo_button.isEnabled()
+    dialog.reject()  # Escape (or Later) while it saves: the answer must not be lost
+    assert dialog.isVisible()
+    job = dialog.me.fields.widgets["job_title"]
+    job.setFocus()
+    type_text("ASB officer")
+    assert job.text() == "ASB officer"
+    held.release.set()
+    settle()
+    assert dialog.result() == dialog.DialogCode.Accepted and not settings.needs_set_up(ctx)
+
+
+def test_the_import_preview_is_read_on_the_worker(qtbot, ctx, hold, settle, tmp_path):
+    import shutil
+
+    from tests.conftest import FIXTURES
+    from ui.views import import_dialog as module
+    source = tmp_path / "online.json"
+    shutil.copy(FIXTURES / "public-applications.json", source)
+    held = hold(module, "import_applications")
+    dialog = module.ImportDialog(ctx, [source])  # the window does not wait for the files to be read
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    held.wait_started()
+    assert dialog.summary.text() == "online.json: reading the files…" and not dialog.import_button.isEnabled()
+    held.release.set()
+    settle()
+    assert "3 application(s) will be created" in dialog.summary.text() and dialog.import_button.isEnabled()
+    held = hold(module, "import_applications")  # held again: the import itself
+    dialog.import_button.click()
+    held.wait_started()
+    assert dialog.summary.text() == "Saving: import the applications…"
+    assert not any(b.isEnabled() for b in dialog.buttons.buttons())
+    dialog.reject()
+    assert dialog.isVisible() and dialog.result_report is None
+    held.release.set()
+    settle()
+    assert dialog.result() == dialog.DialogCode.Accepted and len(dialog.result_report.created) == 3
