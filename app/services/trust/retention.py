@@ -135,8 +135,8 @@ def _case_row(session: Session, case_id: int) -> tuple[int, int | None, int | No
 
 
 def _used_elsewhere(session: Session, case_id: int, person_id: int) -> bool:
-    return session.scalar(select(func.count()).select_from(Case).where(
-        Case.id != case_id, or_(Case.applicant_id == person_id, Case.victim_id == person_id))) > 0
+    return (session.scalar(select(func.count()).select_from(Case).where(
+        Case.id != case_id, or_(Case.applicant_id == person_id, Case.victim_id == person_id))) or 0) > 0
 
 
 def _perpetrators_only_here(session: Session, case_id: int) -> list[int]:

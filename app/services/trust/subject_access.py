@@ -407,7 +407,7 @@ def _case(session: Session, c: Case, kind: str, ids: list[int], perps: list[Perp
     out["incidents"] = [{
         "happened_on": _day(i.occurred_on), "happened_between": [_day(i.occurred_from), _day(i.occurred_to)]
         if i.occurred_from else None, "reported_on": _day(i.reported_on),
-        "reported_to": agencies.get(i.agency_id) or redact(i.reported_to), "agency_reference": i.agency_reference,
+        "reported_to": (agencies.get(i.agency_id) if i.agency_id is not None else None) or redact(i.reported_to), "agency_reference": i.agency_reference,
         "how_reported": i.how_reported, "location": redact(i.location), "description": redact(i.description)}
         for i in c.incidents]
     out["notes"] = [{"written_at": n.created_at.isoformat(timespec="minutes"), "text": redact(n.text)}
