@@ -214,7 +214,7 @@ def _audit(ctx: ServiceContext, args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(f"--from/--to: {exc}")
     try:
-        count = export_audit(ctx, args.output, reason=args.reason, date_from=start, date_to=end)
+        count = export_audit(ctx, args.output, reason=args.reason, date_from=start, date_to=end).count
     except ValidationFailed as exc:
         return _invalid(exc)
     print(f"{entries(count)} from {uk(start)} to {uk(end)} written to {args.output}")

@@ -37,31 +37,36 @@ def logged_views(ctx) -> list[AuditEntry]:
 
 
 def open_page(qtbot, ctx, dialogs: FakeDialogs | None = None) -> DataProtectionPage:
+    from tests.ui.conftest import wait_idle
     page = DataProtectionPage(ctx, dialogs or FakeDialogs())
     qtbot.addWidget(page)
     page.resize(1200, 760)
     page.show()
     qtbot.waitExposed(page)
+    wait_idle()
     return page
 
 
 @pytest.fixture
-def audit(qtbot, ctx) -> AuditLogView:
+def audit(qtbot, ctx, settle) -> AuditLogView:
     seed(ctx)
     page = open_page(qtbot, ctx)
     page.tabs.setCurrentWidget(page.audit_view)
+    settle()
     return page.audit_view
 
 
-def test_the_log_is_read_only_when_its_tab_is_opened(qtbot, ctx):
+def test_the_log_is_read_only_when_its_tab_is_opened(qtbot, ctx, settle):
     seed(ctx)
     page = open_page(qtbot, ctx)
     assert page.audit_view.model.rows == [] and logged_views(ctx) == []
     page.tabs.setCurrentWidget(page.audit_view)
+    settle()
     [view] = logged_views(ctx)
-    assert view.action == "view" and view.actor == "officer.one"
+    assert view.action == "view" and view.actor == "officer.one" and page.audit_view.model.rows
     page.tabs.setCurrentIndex(0)
     page.tabs.setCurrentWidget(page.audit_view)  # coming back does not read (or log) again
+    settle()
     assert len(logged_views(ctx)) == 1
 
 
@@ -85,14 +90,16 @@ def test_rows_show_uk_time_and_every_column(audit):
     assert audit.page_label.text() == f"Entries 1–{len(audit.model.rows)} of {len(audit.model.rows)}"
 
 
-def test_filters(audit):
+def test_filters(audit, settle):
     audit.actor_edit.setText("SMITH")
     audit.search()
+    settle()
     assert [r[4] for r in audit.model.rows] == ["print"]
     audit.clear()
     audit.action_combo.setCurrentText("create")
     audit.case_edit.setText("ct-2026-0002")
     audit.search()
+    settle()
     assert [(r[4], r[6]) for r in audit.model.rows] == [("create", "CT-2026-0002")]
     audit.clear()
     audit.from_edit.setText("01/07/2026")
@@ -105,14 +112,16 @@ def test_filters(audit):
     audit.from_edit.setText("30/06/2026")
     audit.to_edit.setText("30/06/2026")
     audit.search()
+    settle()
     assert [r[4] for r in audit.model.rows] == ["print"] and audit.message.text() == ""
     audit.case_edit.setText("CT-1999-0001")
     audit.search()
+    settle()
     assert audit.model.rows == [] and "No entries match" in audit.message.text()
     assert not audit.values_button.isEnabled() and not audit.older_button.isEnabled()
 
 
-def test_paging(qtbot, ctx):
+def test_paging(qtbot, ctx, settle):
     with ctx.unit_of_work() as s:
         s.add_all([AuditEntry(at=datetime(2026, 1, 1, 9, 0, n % 60, n), actor="bulk", action="view", entity="case",
                               entity_id=n) for n in range(PAGE_SIZE * 2 + 50)])
@@ -121,35 +130,40 @@ def test_paging(qtbot, ctx):
     page.tabs.setCurrentWidget(audit)
     audit.actor_edit.setText("bulk")
     audit.search()
+    settle()
     total = PAGE_SIZE * 2 + 50
     assert audit.page_label.text() == f"Entries 1–{PAGE_SIZE} of {total}" and not audit.newer_button.isEnabled()
     audit.older()
+    settle()
     audit.older()
+    settle()
     assert audit.page_label.text() == f"Entries {2 * PAGE_SIZE + 1}–{total} of {total}"
     assert not audit.older_button.isEnabled() and audit.model.rows[-1][5] == "case 0"
     audit.newer()
+    settle()
     assert audit.page_label.text() == f"Entries {PAGE_SIZE + 1}–{2 * PAGE_SIZE} of {total}"
 
 
-def test_show_values_of_the_selected_change(audit):
+def test_show_values_of_the_selected_change(audit, settle):
     audit.dialogs.shown.clear()
     audit.show_values()  # nothing selected
     assert audit.dialogs.shown[-1][:2] == ("info", "Choose an entry")
-    shown: list[QDialog] = []
-    audit.dialog_hook = shown.append
+    shown: list[QDialog] = audit.dialogs.previews  # a dialog to read, shown by the dialog service
     audit.view.selectRow(next(i for i, r in enumerate(audit.model.rows) if r[4] == "change"))
     audit.show_values()
+    settle()
     [dialog] = shown
     assert isinstance(dialog, ValuesDialog) and dialog.model.rows == [["impact", "", SECRET]]
     assert dialog.accessibleName() and dialog.view.accessibleName()
     audit.view.selectRow(next(i for i, r in enumerate(audit.model.rows) if r[4] == "print"))
     audit.show_values()
+    settle()
     assert audit.dialogs.shown[-1][:2] == ("info", "No values kept") and len(shown) == 1
 
 
-def test_export_asks_for_a_file_and_a_reason(audit, tmp_path):
-    audit.dialog_hook = lambda _d: pytest.fail("asked for a reason after the file dialog was cancelled")
-    audit.export()
+def test_export_asks_for_a_file_and_a_reason(audit, tmp_path, settle):
+    audit.export()  # the file dialog cancelled (no file given)
+    assert audit.dialogs.ran == []  # so no reason was asked for
     seen: dict[str, str] = {}
 
     def fill(dialog: QDialog) -> None:
@@ -160,9 +174,10 @@ def test_export_asks_for_a_file_and_a_reason(audit, tmp_path):
         dialog.set_value("reason", "IG review 2026/14")
         dialog.submit()
 
-    audit.dialog_hook = fill
+    audit.dialogs.forms.append(fill)
     audit.actor_edit.setText("smith")
     audit.search()
+    settle()
     audit.dialogs.files = [tmp_path / "audit"]
     audit.export()
     assert "reason" in seen["empty"].lower()
@@ -174,12 +189,13 @@ def test_export_asks_for_a_file_and_a_reason(audit, tmp_path):
         "IG review 2026/14; 1 entry; who=smith"]
 
 
-def test_an_officer_sees_why_not_and_nothing_is_read(qtbot, sqlite_url):
+def test_an_officer_sees_why_not_and_nothing_is_read(qtbot, sqlite_url, settle):
     admin = make_context(sqlite_url)
     seed(admin)
     officer = make_context(sqlite_url, actor="o.fficer", role="officer")
     page = open_page(qtbot, officer)
     page.tabs.setCurrentWidget(page.audit_view)
+    settle()
     assert page.audit_view.intro.text() == NOT_ALLOWED
     assert not page.audit_view.findChildren(QTableView) and not page.audit_view.findChildren(QPushButton)
     assert logged_views(admin) == []

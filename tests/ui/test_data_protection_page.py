@@ -28,25 +28,48 @@ def closed_case(ctx, on: date = date(2019, 3, 1), **kwargs) -> int:
 
 
 def fill(reason: str, seen: dict | None = None):
-    def hook(dialog: StepDialog) -> None:
+    """A filler for `dialogs.forms`: types the reason and presses Record, as the user would."""
+    def filler(dialog: StepDialog) -> None:
         if seen is not None:
             seen["title"] = dialog.windowTitle()
         dialog.set_value("reason", reason)
         dialog.submit()
         if seen is not None:
             seen["error"] = dialog.errors["reason"].text()
-    return hook
+    return filler
+
+
+def never(why: str):
+    def filler(_dialog) -> None:
+        pytest.fail(why)
+    return filler
 
 
 @pytest.fixture
-def page(qtbot, ctx, tmp_path):
+def shown(qtbot, tasks, settle):
+    """`shown(page)`: on screen, wired to the operations' changes as the main window does, its list read."""
+    built: list[DataProtectionPage] = []
+
+    def show(page: DataProtectionPage) -> DataProtectionPage:
+        tasks.changed.connect(page.apply_changes)
+        built.append(page)
+        qtbot.addWidget(page)
+        page.resize(1000, 760)
+        page.show()  # the list is read when the page is first shown
+        qtbot.waitExposed(page)
+        settle()
+        return page
+
+    yield show
+    for page in built:
+        tasks.changed.disconnect(page.apply_changes)
+
+
+@pytest.fixture
+def page(ctx, tmp_path, shown):
     folders: list[Path | None] = [tmp_path / "out"]
-    widget = DataProtectionPage(ctx, FakeDialogs(), choose_folder=lambda _title: folders.pop(0) if folders else None)
-    qtbot.addWidget(widget)
-    widget.resize(1000, 760)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(DataProtectionPage(ctx, FakeDialogs(),
+                                    choose_folder=lambda _title: folders.pop(0) if folders else None))
 
 
 def test_every_control_has_an_accessible_name(page):
@@ -57,49 +80,48 @@ def test_every_control_has_an_accessible_name(page):
                for label in page.findChildren(QLabel))
 
 
-def test_anonymise_a_case_due_for_review(qtbot, ctx, tmp_path):
+def test_anonymise_a_case_due_for_review(qtbot, ctx, shown, tasks):
     due = closed_case(ctx)
     recent = closed_case(ctx, on=date(2026, 11, 1))
-    page = DataProtectionPage(ctx, FakeDialogs())
-    qtbot.addWidget(page)
-    page.show()  # the list is read when the page is first shown
+    page = shown(DataProtectionPage(ctx, FakeDialogs()))
     assert page.due_model.rows == [["CT-2026-0001", "Ms Asha Patel", "Closed", "01/03/2019", "01/03/2025"]]
     assert "kept for 6 years" in page.retention_note.text() and recent not in page.due_model.keys
     page.due_view.selectRow(0)
     seen: dict = {}
-    page.dialog_hook = fill("   ", seen)  # an empty reason is refused next to the field
+    page.dialogs.forms.append(fill("   ", seen))  # an empty reason is refused next to the field
     page.anonymise()
     assert "Enter reason" in seen["error"] or "reason" in seen["error"].lower()
-    with qtbot.waitSignal(page.cases_changed):
-        page.dialog_hook = fill("retention period ended")
+    assert page.due_model.keys == [due] and page.message.text() == ""  # cancelled: nothing done
+    page.dialogs.forms.append(fill("retention period ended"))
+    with qtbot.waitSignal(tasks.changed) as changed:  # what the main window hands to the other views
         page.anonymise()
-    assert page.due_model.rows == [] and "was anonymised" in page.message.text()
+    assert changed.args[0].cases == {due} and "was anonymised" in page.message.text()
+    assert page.due_model.rows == []  # read again from the changes
     with ctx.unit_of_work() as s:
         assert s.get(Case, due).applicant.last_name == "[anonymised]"
         assert s.scalar(select(AuditEntry.reason).where(AuditEntry.action == "anonymise")) == "retention period ended"
 
 
-def test_delete_asks_first_and_needs_a_reason(qtbot, ctx):
+def test_delete_asks_first_and_needs_a_reason(ctx, shown, settle):
     case_id = closed_case(ctx)
     dialogs = FakeDialogs()
-    page = DataProtectionPage(ctx, dialogs)
-    qtbot.addWidget(page)
-    page.show()  # the list is read when the page is first shown
+    page = shown(DataProtectionPage(ctx, dialogs))
     page.delete()  # nothing selected
     assert dialogs.shown[-1][:2] == ("info", "Choose a case")
     page.due_view.selectRow(0)
     dialogs.answers = [False]
-    page.dialog_hook = lambda _d: pytest.fail("asked for a reason after the answer was no")
     page.delete()
+    assert dialogs.ran == []  # no reason asked for after the answer was no
     dialogs.answers = [True]
-    page.dialog_hook = fill("opened in error")
+    dialogs.forms.append(fill("opened in error"))
     page.delete()
+    settle()
     with ctx.unit_of_work() as s:
         assert s.get(Case, case_id) is None
-    assert page.due_model.rows == []
+    assert page.due_model.rows == [] and "was deleted" in page.message.text()
 
 
-def test_subject_access_search_and_export(page, ctx, tmp_path):
+def test_subject_access_search_and_export(page, ctx, tmp_path, settle):
     create_application(ctx, application())
     create_application(ctx, dataclasses.replace(application(), applicant=dataclasses.replace(
         APPLICANT, first_name="David", last_name="Okoro"), on_behalf_of=OnBehalfData(
@@ -107,12 +129,13 @@ def test_subject_access_search_and_export(page, ctx, tmp_path):
         consent_given_on=date(2026, 11, 1))))
     page.search_edit.setText("patel")
     page.search()
+    settle()
     assert [row[1:] for row in page.people_model.rows] == [
         ["Applicant or victim", "12 Example Road, Royal Tunbridge Wells, TN1 1AA", "applicant in CT-2026-0001"],
         ["Applicant or victim", "12 Example Road, Royal Tunbridge Wells, TN1 1AA", "victim in CT-2026-0002"]]
     page.people_view.selectAll()
     page.dialogs.answers = [True]  # "the same person?"
-    page.dialog_hook = fill("SAR received 20/11/2026")
+    page.dialogs.forms.append(fill("SAR received 20/11/2026"))
     page.export()
     target = tmp_path / "out" / "subject-access-2026-11-25-ms-asha-patel"
     assert (target / "subject-access.pdf").exists()
@@ -124,34 +147,78 @@ def test_subject_access_search_and_export(page, ctx, tmp_path):
             "SAR received 20/11/2026"] * 2
 
 
-def test_export_cancelled_at_the_folder_writes_nothing(page, ctx):
+def test_export_cancelled_at_the_folder_writes_nothing(page, ctx, settle):
     create_application(ctx, application())
     page.choose_folder = lambda _title: None
     page.search_edit.setText("asha")
     page.search()
-    page.dialog_hook = lambda _d: pytest.fail("asked for a reason without a folder")
+    settle()
+    assert page.found
+    page.dialogs.forms.append(never("asked for a reason without a folder"))
     page.export()
+    assert page.dialogs.ran == []
     with ctx.unit_of_work() as s:
         assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "export")) is None
 
 
-def test_an_officer_may_export_but_not_anonymise(qtbot, ctx, sqlite_url):
+def test_an_officer_may_export_but_not_anonymise(ctx, sqlite_url, shown):
     closed_case(ctx)
     officer = make_context(sqlite_url, actor="officer.two", role="officer")
-    page = DataProtectionPage(officer, FakeDialogs())
-    qtbot.addWidget(page)
-    page.show()  # the list is read when the page is first shown
+    page = shown(DataProtectionPage(officer, FakeDialogs()))
+    assert page.due_model.rows  # the list was read, and reading it gave the buttons back: not these two
     assert not page.anonymise_button.isEnabled() and not page.delete_button.isEnabled()
     assert page.export_button.isEnabled() and "manager" in page.anonymise_button.toolTip()
     officer.engine.dispose()
 
 
-def test_screenshot(page, ctx, tmp_path):
+def test_screenshot(page, ctx, tmp_path, settle):
     closed_case(ctx)
     closed_case(ctx, on=date(2020, 6, 30))
     page.refresh()
     page.search_edit.setText("patel")
     page.search()
+    settle()
+    assert len(page.due_model.rows) == 2
     page.people_view.selectRow(1)
     path = tmp_path / "data-protection.png"
     assert page.grab().save(str(path)) and path.stat().st_size > 10_000
+
+
+def test_a_folder_that_cannot_be_written_is_said_in_the_dialog_and_nothing_is_disclosed(page, ctx, tmp_path, settle):
+    create_application(ctx, application())
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    page.choose_folder = lambda _title: blocked
+    page.search_edit.setText("asha")
+    page.search()
+    settle()
+    seen: dict = {}
+
+    def filler(dialog: StepDialog) -> None:
+        dialog.set_value("reason", "SAR received 20/11/2026")
+        dialog.submit()
+        settle()
+        seen["message"] = dialog.message.text()  # the dialog stays open with the problem in words
+
+    page.dialogs.forms.append(filler)
+    page.export()
+    assert "could not be saved" in seen["message"]
+    assert "Saved" not in page.message.text()
+    with ctx.unit_of_work() as s:
+        assert s.scalar(select(AuditEntry.id).where(AuditEntry.action == "export")) is None
+
+
+def test_changes_elsewhere_refresh_the_retention_list_only_when_they_touch_it(page, ctx, settle, monkeypatch):
+    from app.services.common.ops import Changes, Part
+    from ui.views import data_protection
+    read: list[object] = []
+    real = data_protection.read_retention
+    monkeypatch.setattr(data_protection, "read_retention", lambda c: read.append(c) or real(c))
+    page.apply_changes(Changes.of(Part.AGENCIES))
+    page.apply_changes(Changes.of_case(1, Part.NOTES))
+    settle()
+    assert read == []
+    closed_case(ctx)
+    page.apply_changes(Changes.of(Part.RETENTION))
+    settle()
+    assert len(read) == 1 and len(page.due_model.rows) == 1

@@ -1,21 +1,25 @@
-"""The audit log viewer for managers: filters, a paged table, one change's values, and a CSV export."""
+"""The audit log viewer for managers: filters, a paged table, one change's values, and a CSV export.
+
+Pages and values are read off the UI thread (`ui.tasks`); the export is one operation run by its
+reason dialog. While a page is on its way the view says so and the paging buttons wait.
+"""
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QShowEvent
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QGridLayout, QLabel, QLineEdit, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QGridLayout, QHBoxLayout, QLabel, QLineEdit,
+                               QVBoxLayout, QWidget)
 
 from app.domain.dates import parse_uk_or_iso
 from app.domain.roles import Permission
-from app.services.trust.audit_log import (COMMON_ACTIONS, AuditPage, AuditRow, audit_values, entries, export_audit,
-                                    search_audit)
 from app.services.common.context import ServiceContext
-from app.services.common.errors import ServiceError
+from app.services.common.errors import ServiceError, in_words
+from app.services.common.ops import Counted
+from app.services.trust.audit_log import (COMMON_ACTIONS, AuditPage, AuditRow, AuditValueRow, audit_values, entries,
+                                          export_audit, search_audit)
 from ui.dialogs import DialogService
+from ui.tasks import Tasks
 from ui.views.case_page.common import button, button_row, heading, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
 
@@ -32,11 +36,13 @@ NOT_ALLOWED = ("Only managers and administrators may view the audit log. Ask one
 class AuditLogView(QWidget):
     """Read-only: what was viewed, changed, disclosed or deleted, by whom, when and why."""
 
-    def __init__(self, ctx: ServiceContext, dialogs: DialogService, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, dialogs: DialogService, parent: QWidget | None = None, *,
+                 tasks: Tasks | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.dialogs = ctx, dialogs
-        self.dialog_hook: Callable[[QDialog], None] | None = None  # tests fill dialogs instead of exec()
+        self.tasks = tasks or Tasks.instance()
         self.page: AuditPage | None = None
+        self.reading = False  # a page or a change's values is on its way
         self.filters: dict[str, Any] = {}  # as last searched: paging and the export use these
         self.allowed = ctx.may(Permission.VIEW_AUDIT)
         self._loaded = False
@@ -64,15 +70,15 @@ class AuditLogView(QWidget):
         self.values_button = button("Show val&ues…", self.show_values, "Show the values of the selected change")
         self.export_button = button("E&xport…", self.export, "Export the audit log entries shown by the filters")
         row = button_row(self.newer_button, self.older_button, self.values_button, self.export_button)
-        row.layout().insertWidget(2, self.page_label)
+        row_layout = row.layout()
+        if isinstance(row_layout, QHBoxLayout):
+            row_layout.insertWidget(2, self.page_label)
         layout.addWidget(row)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Audit log result")
         layout.addWidget(self.message)
-        may_export = ctx.may(Permission.EXPORT)
-        self.export_button.setEnabled(may_export)
-        self.export_button.setToolTip("" if may_export else "Your role may not export personal data.")
+        self.export_button.setToolTip("" if ctx.may(Permission.EXPORT) else "Your role may not export personal data.")
         self._show_page()
 
     def _filter_grid(self) -> QGridLayout:
@@ -100,8 +106,10 @@ class AuditLogView(QWidget):
             grid.addWidget(widget, 1, column)
             if isinstance(widget, QLineEdit):
                 widget.returnPressed.connect(self.search)
-        self.action_combo.lineEdit().returnPressed.connect(self.search)
-        self.action_combo.lineEdit().setAccessibleName("Action")
+        action_line = self.action_combo.lineEdit()
+        if action_line is not None:
+            action_line.returnPressed.connect(self.search)
+            action_line.setAccessibleName("Action")
         self.search_button = button("&Search", self.search, "Search the audit log")
         self.clear_button = button("&Clear", self.clear, "Clear the filters")
         grid.addWidget(button_row(self.search_button, self.clear_button), 1, len(fields))
@@ -145,22 +153,44 @@ class AuditLogView(QWidget):
         self.search()
 
     def newer(self) -> None:
-        if self.page and self.page.has_previous:
+        if self.page and self.page.has_previous and not self.reading:
             self._load(max(0, self.page.offset - PAGE_SIZE), self.page.up_to_id)
 
     def older(self) -> None:
-        if self.page and self.page.has_next:
+        if self.page and self.page.has_next and not self.reading:
             self._load(self.page.offset + PAGE_SIZE, self.page.up_to_id)
+
+    def refresh(self) -> None:
+        """F5: the page being looked at, read again (newer entries included from the first page)."""
+        if self.allowed and self._loaded:
+            self._load(self.page.offset if self.page else 0, None)
 
     def _load(self, offset: int, up_to_id: int | None) -> None:
         self._loaded = True
-        try:
-            self.page = search_audit(self.ctx, limit=PAGE_SIZE, offset=offset, up_to_id=up_to_id, **self.filters)
-        except ServiceError as exc:
-            self._problem(str(exc), None)
-            return
-        self.message.setText("" if self.page.total else "No entries match these filters.")
+        self._set_reading(True)
+        self.page_label.setText("Loading…")
+        self.tasks.query(search_audit, self.ctx, limit=PAGE_SIZE, offset=offset, up_to_id=up_to_id,
+                         on_done=self._arrived, on_error=self._read_failed, owner=self,
+                         key=f"audit-page-{id(self)}", what="read the audit log", **self.filters)
+
+    def _arrived(self, page: AuditPage) -> None:
+        self._set_reading(False)
+        self.page = page
+        self.message.setText("" if page.total else "No entries match these filters.")
         self._show_page()
+
+    def _read_failed(self, exc: BaseException) -> bool:
+        self._set_reading(False)
+        self._show_page()
+        if isinstance(exc, ServiceError):
+            self._problem(in_words(exc), None)
+            return True
+        return False
+
+    def _set_reading(self, reading: bool) -> None:
+        """While a read is on its way the buttons that act on the page shown (or ask for another) wait."""
+        self.reading = reading
+        self._show_page_buttons()
 
     def _show_page(self) -> None:
         page = self.page
@@ -170,9 +200,14 @@ class AuditLogView(QWidget):
             self.page_label.setText(f"Entries {page.offset + 1:,}–{page.offset + len(rows):,} of {page.total:,}")
         else:
             self.page_label.setText("No entries")
-        self.newer_button.setEnabled(bool(page and page.has_previous))
-        self.older_button.setEnabled(bool(page and page.has_next))
-        self.values_button.setEnabled(bool(rows))
+        self._show_page_buttons()
+
+    def _show_page_buttons(self) -> None:
+        page, free = self.page, not self.reading
+        self.newer_button.setEnabled(free and bool(page and page.has_previous))
+        self.older_button.setEnabled(free and bool(page and page.has_next))
+        self.values_button.setEnabled(free and bool(page and page.rows))
+        self.export_button.setEnabled(free and self.ctx.may(Permission.EXPORT))
 
     def _problem(self, text: str, field: QWidget | None) -> None:
         self.message.setText(f"⚠ {text}")
@@ -182,7 +217,8 @@ class AuditLogView(QWidget):
     # one change's values ----------------------------------------------------------------------------
     def selected_row(self) -> AuditRow | None:
         index = self.view.currentIndex()
-        if not self.page or not index.isValid() or not self.view.selectionModel().isRowSelected(index.row()):
+        if (not self.page or self.reading or not index.isValid() or index.row() >= len(self.page.rows)
+                or not self.view.selectionModel().isRowSelected(index.row())):
             self.dialogs.info("Choose an entry", "Select an entry in the audit log first.")
             return None
         return self.page.rows[index.row()]
@@ -191,17 +227,26 @@ class AuditLogView(QWidget):
         row = self.selected_row()
         if row is None:
             return
-        try:
-            values = audit_values(self.ctx, row.id)
-        except ServiceError as exc:
-            self.dialogs.error("Could not show the values", str(exc))
-            return
+        self._set_reading(True)
+        self.tasks.query(audit_values, self.ctx, row.id, on_done=lambda values: self._show_values(row, values),
+                         on_error=self._values_failed, owner=self, key=f"audit-values-{id(self)}",
+                         what="show the values")
+
+    def _show_values(self, row: AuditRow, values: list[AuditValueRow]) -> None:
+        self._set_reading(False)
         if not values:
             self.dialogs.info("No values kept", f"No before and after values are kept for this entry ({row.action} "
                               f"{_record(row)}): none were recorded, or they were removed when the case was "
                               "anonymised or deleted.")
             return
-        self._run(ValuesDialog(row, [[v.field, v.before or "", v.after or ""] for v in values], self))
+        self.dialogs.show(ValuesDialog(row, [[v.field, v.before or "", v.after or ""] for v in values], self))
+
+    def _values_failed(self, exc: BaseException) -> bool:
+        self._set_reading(False)
+        if isinstance(exc, ServiceError):
+            self.dialogs.error("Could not show the values", in_words(exc))
+            return True
+        return False
 
     # export -----------------------------------------------------------------------------------------
     def export(self) -> None:
@@ -214,28 +259,16 @@ class AuditLogView(QWidget):
             return
         if path.suffix.lower() != ".csv":
             path = path.with_name(path.name + ".csv")
-        filters = dict(self.filters)
+        ctx, filters = self.ctx, dict(self.filters)  # the action runs on a worker: plain values only
         intro = ("Export every entry the last search found (all pages) as CSV: who, when, from where, the action, the record, "
                  "the case and the names of the fields changed. The values before and after are not exported. "
                  "The export is recorded in the audit log with the reason.")
-
-        def run(values: dict[str, Any]) -> int:
-            QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)  # a year's log takes a few seconds
-            try:
-                return export_audit(self.ctx, path, reason=values["reason"], **filters)
-            finally:
-                QGuiApplication.restoreOverrideCursor()
-
-        dialog = StepDialog("Export the audit log", intro, [EXPORT_REASON], run, self)
-        if self._run(dialog) and isinstance(dialog.result_value, int):
-            self.message.setText(f"Exported {entries(dialog.result_value)} to {path}.")
-
-    def _run(self, dialog: QDialog) -> bool:
-        if self.dialog_hook is not None:
-            self.dialog_hook(dialog)
-        else:
-            dialog.exec()
-        return dialog.result() == QDialog.DialogCode.Accepted
+        # A year's log takes a few seconds; the dialog says "Saving…" meanwhile and the window stays free.
+        dialog = StepDialog("Export the audit log", intro, [EXPORT_REASON],
+                            lambda values: export_audit(ctx, path, reason=values["reason"], **filters), self,
+                            tasks=self.tasks)
+        if self.dialogs.run(dialog) and isinstance(dialog.result_value, Counted):
+            self.message.setText(f"Exported {entries(dialog.result_value.count)} to {path}.")
 
 
 class ValuesDialog(QDialog):

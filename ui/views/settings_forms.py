@@ -1,4 +1,9 @@
-"""Forms for the council's letterhead details and a user's own contact details (settings and first run)."""
+"""Forms for the council's letterhead details and a user's own contact details (settings and first run).
+
+The forms are built empty and filled when their values have been read off the UI thread
+(`show_council`, `show_details`); `edited()` says whether the user has typed since, so that a
+refresh never puts saved values over typing.
+"""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QFormLayout, QGroupBox, QWidget
@@ -8,8 +13,29 @@ from app.domain.settings import CouncilDetails
 from ui.views.intake.fields import Fields
 
 
-class CouncilForm(QGroupBox):
-    def __init__(self, council: CouncilDetails, parent: QWidget | None = None) -> None:
+class _Form(QGroupBox):
+    fields: Fields
+    _shown: dict[str, object] | None = None  # the values last put in the form (None: not yet)
+
+    def values(self) -> dict[str, object]:
+        return dict(self.fields.values())
+
+    def edited(self) -> bool:
+        """Typed in since the values were last shown (or saved)."""
+        return self._shown is not None and self.values() != self._shown
+
+    def mark_saved(self, values: dict[str, object]) -> None:
+        """What was sent has been saved: typing after it still counts as edited."""
+        self._shown = dict(values)
+
+    def show_problems(self, problems: list[Problem]) -> None:
+        self.fields.clear_errors()
+        for p in problems:
+            self.fields.show_error(p.field, p.message)
+
+
+class CouncilForm(_Form):
+    def __init__(self, council: CouncilDetails | None = None, parent: QWidget | None = None) -> None:
         super().__init__("Council and Community Safety Unit (the letterhead)", parent)
         self.fields = Fields()
         form = QFormLayout(self)
@@ -18,21 +44,18 @@ class CouncilForm(QGroupBox):
                            ("website", "Website"), ("reference_prefix", "Case reference prefix")):
             widget = Fields.text_box(3) if key == "address_lines" else Fields.line()
             self.fields.add(form, key, label, widget)
+        if council is not None:
+            self.show_council(council)
+
+    def show_council(self, council: CouncilDetails) -> None:
         for key in self.fields.widgets:
             value = getattr(council, key)
             self.fields.set_value(key, "\n".join(value) if key == "address_lines" else value)
-
-    def values(self) -> dict[str, object]:
-        return dict(self.fields.values())
-
-    def show_problems(self, problems: list[Problem]) -> None:
-        self.fields.clear_errors()
-        for p in problems:
-            self.fields.show_error(p.field, p.message)
+        self._shown = self.values()
 
 
-class MyDetailsForm(QGroupBox):
-    def __init__(self, name: str, phone: str, email: str, parent: QWidget | None = None,
+class MyDetailsForm(_Form):
+    def __init__(self, name: str = "", phone: str = "", email: str = "", parent: QWidget | None = None,
                  job_title: str = "") -> None:
         super().__init__("Your details (letters name you as the contact officer)", parent)
         self.fields = Fields()
@@ -41,13 +64,17 @@ class MyDetailsForm(QGroupBox):
         self.fields.add(form, "job_title", "Your job title", Fields.line("printed under your name on letters"))
         self.fields.add(form, "phone", "Your phone *", Fields.line())
         self.fields.add(form, "email", "Your email *", Fields.line())
+        if name or phone or email or job_title:
+            self.show_details(name, phone, email, job_title)
+
+    def show_details(self, name: str, phone: str, email: str, job_title: str = "") -> None:
         for key, value in (("display_name", name), ("job_title", job_title), ("phone", phone), ("email", email)):
             self.fields.set_value(key, value)
+        self._shown = self.values()
 
-    def values(self) -> dict[str, str]:
+    def values(self) -> dict[str, object]:
         return {k: str(v) for k, v in self.fields.values().items()}
 
-    def show_problems(self, problems: list[Problem]) -> None:
-        self.fields.clear_errors()
-        for p in problems:
-            self.fields.show_error(p.field, p.message)
+    def text_values(self) -> dict[str, str]:
+        """The values as the service takes them."""
+        return {k: str(v) for k, v in self.fields.values().items()}

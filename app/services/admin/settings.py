@@ -13,10 +13,11 @@ from app.db.models.base import utcnow
 from app.domain.application import Problem
 from app.domain.clocks import ClockSettings
 from app.domain.roles import Permission
-from app.domain.settings import CouncilDetails, Settings
+from app.domain.settings import Settings
 from app.services.common import audit
 from app.services.common.context import retry_read, SETTINGS_KEY, ServiceContext
 from app.services.common.errors import ValidationFailed
+from app.services.common.ops import Changes, Done, Part
 
 SET_UP_KEY = "set_up_done"
 
@@ -35,9 +36,11 @@ def _store(ctx: ServiceContext, settings: Settings, what: str) -> None:
     ctx.forget_settings()
 
 
-def save_council_details(ctx: ServiceContext, values: dict[str, Any]) -> CouncilDetails:
-    """Letterhead and the CSU's contact details, as shown on every letter."""
-    ctx.require(Permission.EDIT_SETTINGS)
+# What a change of the settings makes stale: the settings shown, and the list's clocks and counts.
+SETTINGS_CHANGED = Changes.of(Part.SETTINGS, Part.LIST)
+
+
+def _council_problems(values: dict[str, Any]) -> list[Problem]:
     problems = []
     for key, label in (("name", "the council's name"), ("phone", "the CSU's phone number"),
                        ("email", "the CSU's email address")):
@@ -45,6 +48,16 @@ def save_council_details(ctx: ServiceContext, values: dict[str, Any]) -> Council
             problems.append(Problem(key, f"enter {label}"))
     if values.get("email") and "@" not in str(values["email"]):
         problems.append(Problem("email", "that is not an email address"))
+    return problems
+
+
+def save_council_details(ctx: ServiceContext, values: dict[str, Any]) -> Done:
+    """Letterhead and the CSU's contact details, as shown on every letter.
+
+    The result's `value` is the council's details as saved.
+    """
+    ctx.require(Permission.EDIT_SETTINGS)
+    problems = _council_problems(values)
     if problems:
         raise ValidationFailed(problems)
     lines = values.get("address_lines") or ()
@@ -55,11 +68,14 @@ def save_council_details(ctx: ServiceContext, values: dict[str, Any]) -> Council
                                           if k in asdict(current.council) and k != "address_lines"},
                       address_lines=tuple(lines) or current.council.address_lines)
     _store(ctx, replace(current, council=council), "council details")
-    return council
+    return Done(Changes.of(Part.SETTINGS), value=council)
 
 
-def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_days: list[date]) -> ClockSettings:
-    """The working days allowed for each clock and the council's own closure days."""
+def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_days: list[date]) -> Done:
+    """The working days allowed for each clock and the council's own closure days.
+
+    The result's `value` is the clocks as saved.
+    """
     ctx.require(Permission.EDIT_SETTINGS)
     problems = [Problem(k, "must be a whole number of working days between 1 and 60")
                 for k, v in working_days.items() if not isinstance(v, int) or not 1 <= v <= 60]
@@ -71,14 +87,10 @@ def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_da
     current = ctx.settings()
     clocks = replace(current.clocks, **working_days)  # type: ignore[arg-type]  # numbers only (checked above)
     _store(ctx, replace(current, clocks=clocks, closure_days=tuple(sorted(set(closure_days)))), "deadlines")
-    return clocks
+    return Done(SETTINGS_CHANGED, value=clocks)
 
 
-def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email: str,
-                    job_title: str | None = None) -> None:
-    """A user's own name, phone, email and job title: letters name the contact officer with these and
-    sign with the name and job title."""
-    ctx.require(Permission.VIEW)
+def _my_problems(display_name: str, phone: str, email: str) -> list[Problem]:
     problems = []
     if len(display_name.strip().split()) < 2:
         problems.append(Problem("display_name", "give your first name and surname, as letters will show them"))
@@ -86,6 +98,15 @@ def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email
         problems.append(Problem("phone", "give a phone number applicants can call"))
     if "@" not in email:
         problems.append(Problem("email", "give an email address applicants can write to"))
+    return problems
+
+
+def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email: str,
+                    job_title: str | None = None) -> Done:
+    """A user's own name, phone, email and job title: letters name the contact officer with these and
+    sign with the name and job title."""
+    ctx.require(Permission.VIEW)
+    problems = _my_problems(display_name, phone, email)
     if problems:
         raise ValidationFailed(problems)
     with ctx.unit_of_work() as session:
@@ -97,6 +118,7 @@ def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email
             user.job_title = job_title.strip() or None
         audit.record(session, ctx, "change", "user", user.id, changes={"display_name": (None, None)},
                      reason="own contact details")
+    return Done(Changes.of(Part.USERS))
 
 
 @retry_read
@@ -126,9 +148,41 @@ def needs_set_up(ctx: ServiceContext) -> bool:
         return not session.scalar(select(func.count()).select_from(Case))
 
 
-def mark_set_up(ctx: ServiceContext) -> None:
+def mark_set_up(ctx: ServiceContext) -> Done:
     ctx.require(Permission.EDIT_SETTINGS)
     with ctx.unit_of_work() as session:
         if session.get(SettingRow, SET_UP_KEY) is None:
             session.add(SettingRow(key=SET_UP_KEY, value="true", updated_by=ctx.actor))
+    return Done(Changes.of(Part.SETTINGS))
+
+
+COUNCIL_FIELD, MY_FIELD = "council.", "me."  # how the set-up's problems say which form they belong to
+
+
+def complete_set_up(ctx: ServiceContext, council: dict[str, Any] | None, me: dict[str, str]) -> Done:
+    """The first-run set-up as one operation: the council's details (None when the user may not
+    change them), the user's own details and the mark that set-up is done, all or nothing.
+
+    Every problem in both forms is named at once, its field prefixed "council." or "me." (both
+    forms have a phone and an email). A user who may not change the settings saves only their own
+    details and leaves the set-up to an administrator.
+    """
+    ctx.require(Permission.VIEW)
+    if council is not None:
+        ctx.require(Permission.EDIT_SETTINGS)
+    problems = [Problem(COUNCIL_FIELD + p.field, p.message) for p in _council_problems(council or {})
+                ] if council is not None else []
+    problems += [Problem(MY_FIELD + p.field, p.message) for p in _my_problems(
+        str(me.get("display_name", "")), str(me.get("phone", "")), str(me.get("email", "")))]
+    if problems:
+        raise ValidationFailed(problems)
+    changes = Changes.of(Part.USERS)
+    with ctx.unit_of_work():  # the three saves below join this one transaction
+        if council is not None:
+            changes |= save_council_details(ctx, council).changes
+        save_my_details(ctx, display_name=str(me.get("display_name", "")), phone=str(me.get("phone", "")),
+                        email=str(me.get("email", "")), job_title=me.get("job_title"))
+        if council is not None:
+            changes |= mark_set_up(ctx).changes
+    return Done(changes)
 

@@ -19,6 +19,7 @@ from app.services.common.names import UserNames
 from app.services.common import audit
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound, ServiceError, ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Counted, Part
 
 LONDON = ZoneInfo("Europe/London")
 ENTITY = "audit log"
@@ -204,8 +205,9 @@ def audit_values(ctx: ServiceContext, audit_id: int) -> list[AuditValueRow]:
 
 def export_audit(ctx: ServiceContext, path: Path | str, *, reason: str, actor: str | None = None,
                  action: str | None = None, case_reference: str | None = None, date_from: date | None = None,
-                 date_to: date | None = None) -> int:
-    """Write the filtered entries to CSV (ids, field names and actions; no before/after values).
+                 date_to: date | None = None) -> Counted:
+    """Write the filtered entries to CSV (ids, field names and actions; no before/after values);
+    the result counts the entries written.
 
     The export is a disclosure: a reason is required and the export is logged with it. The file is
     written beside `path` first and moved into place only once the export has been logged.
@@ -236,7 +238,8 @@ def export_audit(ctx: ServiceContext, path: Path | str, *, reason: str, actor: s
         raise unsaved(exc) from exc
     finally:
         partial.unlink(missing_ok=True)
-    return count
+    # The export is itself an entry: on the timeline of the case it was filtered to, if any.
+    return Counted(count, Changes.of_case(case_id, Part.TIMELINE) if case_id is not None else NOTHING)
 
 
 def _write_csv(session: Session, query: Select[Any] | None, path: Path) -> int:

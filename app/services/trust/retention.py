@@ -21,6 +21,7 @@ from app.domain.workflow import Status
 from app.services.common import audit
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ServiceError, ValidationFailed
+from app.services.common.ops import CASE_PARTS, Changes, Part
 
 ANONYMISED = "[anonymised]"
 ANONYMISE_ACTION, DELETE_ACTION = "anonymise", "delete"
@@ -134,8 +135,8 @@ def _case_row(session: Session, case_id: int) -> tuple[int, int | None, int | No
 
 
 def _used_elsewhere(session: Session, case_id: int, person_id: int) -> bool:
-    return session.scalar(select(func.count()).select_from(Case).where(
-        Case.id != case_id, or_(Case.applicant_id == person_id, Case.victim_id == person_id))) > 0
+    return (session.scalar(select(func.count()).select_from(Case).where(
+        Case.id != case_id, or_(Case.applicant_id == person_id, Case.victim_id == person_id))) or 0) > 0
 
 
 def _perpetrators_only_here(session: Session, case_id: int) -> list[int]:
@@ -247,7 +248,7 @@ def _scrub_sqlite(ctx: ServiceContext) -> None:
             conn.exec_driver_sql(statement)
 
 
-def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
+def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> Changes:
     """Replace the personal data held with a case; keep what the statutory figures are counted from.
 
     Kept: dates, channel, status, threshold decision, the panel reviews, how many recommendations
@@ -290,6 +291,9 @@ def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
         audit.record(session, ctx, ANONYMISE_ACTION, "case", case_id, case_id=case_id, reason=reason)
         _purge_audit_values(session, case_id, terms)
     _scrub_sqlite(ctx)
+    # Its people and text are gone from every view of it; it leaves the retention list; a panel pack
+    # that held it was withdrawn.
+    return Changes.of_case(case_id) | Changes.of(Part.RETENTION, Part.MEETINGS)
 
 
 def _not_accepted_code(session: Session, case_id: int) -> str | None:
@@ -338,7 +342,7 @@ def _reported_to():
     return sql_case((Incident.agency_id.is_not(None), Incident.reported_to), else_=ANONYMISED)
 
 
-def delete_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
+def delete_case(ctx: ServiceContext, case_id: int, reason: str) -> Changes:
     """Remove the case and everything hanging off it; the audit log keeps only ids and actions."""
     ctx.require(Permission.RETENTION)
     reason = _require_reason(reason)
@@ -360,6 +364,9 @@ def delete_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
         audit.record(session, ctx, DELETE_ACTION, "case", case_id, case_id=case_id, reason=reason)
         _purge_audit_values(session, case_id, terms)
     _scrub_sqlite(ctx)
+    # Gone from the list, the retention list, the figures and any meeting it was on.
+    return Changes(removed=frozenset({case_id}),
+                   parts=CASE_PARTS | {Part.RETENTION, Part.REPORTS, Part.MEETINGS})
 
 
 def _delete_records(session: Session, case_id: int) -> None:

@@ -20,6 +20,7 @@ from app.domain.roles import Permission
 from app.services.common import audit
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Part
 
 PERSON, PERPETRATOR = "person", "perpetrator"
 KINDS = (PERSON, PERPETRATOR)
@@ -61,6 +62,7 @@ class SubjectAccessBundle:
     subject: str
     data: dict[str, Any]  # JSON-serialisable: plain dicts, lists, strings, numbers and booleans
     letters: tuple[LetterFile, ...] = field(default_factory=tuple)
+    changes: Changes = NOTHING  # the disclosure is on each case's audit timeline
 
 
 def _like(text: str) -> str:
@@ -326,10 +328,12 @@ def export_person(ctx: ServiceContext, kind: str, person_id: int, reason: str, *
                          reason=reason.strip())
         if not data["cases"]:
             audit.record(session, ctx, "export", kind, person_id, reason=reason.strip())
+        disclosed = [case["_case_id"] for case in data["cases"] if case["_case_id"] is not None]
         for case in data["cases"]:
             del case["_subject_id"], case["_case_id"]
         data["reason"] = reason.strip()
-        return SubjectAccessBundle(data["subject"]["name"], data, tuple(letters))
+        return SubjectAccessBundle(data["subject"]["name"], data, tuple(letters),
+                                   Changes.of_cases(disclosed, Part.TIMELINE) if disclosed else NOTHING)
 
 
 def _gather(session: Session, ctx: ServiceContext, council: str, kind: str,
@@ -403,7 +407,7 @@ def _case(session: Session, c: Case, kind: str, ids: list[int], perps: list[Perp
     out["incidents"] = [{
         "happened_on": _day(i.occurred_on), "happened_between": [_day(i.occurred_from), _day(i.occurred_to)]
         if i.occurred_from else None, "reported_on": _day(i.reported_on),
-        "reported_to": agencies.get(i.agency_id) or redact(i.reported_to), "agency_reference": i.agency_reference,
+        "reported_to": (agencies.get(i.agency_id) if i.agency_id is not None else None) or redact(i.reported_to), "agency_reference": i.agency_reference,
         "how_reported": i.how_reported, "location": redact(i.location), "description": redact(i.description)}
         for i in c.incidents]
     out["notes"] = [{"written_at": n.created_at.isoformat(timespec="minutes"), "text": redact(n.text)}
