@@ -57,6 +57,7 @@ READS = {
     "app.services.admin.settings.needs_set_up",
     "app.services.admin.settings.save_my_details",
     "app.services.cases.case_list.build_query",
+    "app.services.cases.others_changes.changes_since",
     "app.services.cases.case_list.case_counts",
     "app.services.cases.case_list.fetch_rows",
     "app.services.cases.case_list.find_case_ids",

@@ -68,7 +68,7 @@ def save_council_details(ctx: ServiceContext, values: dict[str, Any]) -> Done:
                                           if k in asdict(current.council) and k != "address_lines"},
                       address_lines=tuple(lines) or current.council.address_lines)
     _store(ctx, replace(current, council=council), "council details")
-    return Done(Changes.of(Part.SETTINGS), value=council)
+    return Done(Changes.of(Part.SETTINGS), "The council's details are saved; new letters use them.", council)
 
 
 def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_days: list[date]) -> Done:
@@ -87,7 +87,9 @@ def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_da
     current = ctx.settings()
     clocks = replace(current.clocks, **working_days)  # type: ignore[arg-type]  # numbers only (checked above)
     _store(ctx, replace(current, clocks=clocks, closure_days=tuple(sorted(set(closure_days)))), "deadlines")
-    return Done(SETTINGS_CHANGED, value=clocks)
+    # Every case's due dates are counted with them, so every case shown is stale.
+    return Done(SETTINGS_CHANGED | Changes(parts=frozenset({Part.HEADER, Part.SUMMARY}), all_cases=True),
+                "Deadlines saved.", clocks)
 
 
 def _my_problems(display_name: str, phone: str, email: str) -> list[Problem]:
@@ -118,7 +120,7 @@ def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email
             user.job_title = job_title.strip() or None
         audit.record(session, ctx, "change", "user", user.id, changes={"display_name": (None, None)},
                      reason="own contact details")
-    return Done(Changes.of(Part.USERS))
+    return Done(Changes.of(Part.USERS, Part.LIST), "Your details are saved.")
 
 
 @retry_read

@@ -18,7 +18,7 @@ import binascii
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, text
@@ -60,7 +60,7 @@ class UserInfo:
     email: str | None = None
     phone: str | None = None
     job_title: str | None = None
-    changes: Changes = NOTHING  # after a change of users: the list of users (and names shown) is stale
+    changes: Changes = field(default=NOTHING, compare=False)  # set by the operations that save a user
 
     def to_json(self) -> dict[str, object]:
         return {"login": self.login, "name": self.display_name, "role": self.role.value, "active": self.active,
@@ -327,8 +327,9 @@ def _apply(session: Session, ctx: ServiceContext, user: User, *, role: str | Non
         session.flush()
     if changes or created:
         audit.record(session, ctx, "create" if created else "change", "user", user.id, changes=changes)
-        return replace(_info(session, user), changes=Changes.of(Part.USERS))
-    return _info(session, user)
+    # A name is shown in the case list's officer column and its filter choices as well.
+    parts = [Part.USERS, *([Part.LIST] if "display_name" in changes else [])]
+    return replace(_info(session, user), changes=Changes.of(*parts) if changes or created else NOTHING)
 
 
 def _tidy(values: dict[str, str | None]) -> dict[str, str | None]:
