@@ -46,7 +46,7 @@ def changes_since(ctx: ServiceContext, last_seen: int | None) -> OthersChanges:
     A window's own operations are included too: it has already refreshed for them, and a second,
     small refresh of the same rows is cheaper than telling its entries from others'.
     """
-    ctx.require(Permission.VIEW)  # the log names who changed what: signed-in users only, like every read
+    ctx.require(Permission.VIEW)  # ids and parts only, but only for someone signed in
     with ctx.reading() as session:
         if last_seen is None:
             return OthersChanges(session.scalar(select(func.max(AuditEntry.id))) or 0)
