@@ -18,11 +18,13 @@ from app.cli_reports import HANDLERS as REPORT_HANDLERS
 from app.cli_reports import add_parsers as add_report_parsers
 from app.cli_settings import HANDLERS as SETTINGS_HANDLERS
 from app.cli_settings import add_parsers as add_settings_parsers
+from app.cli_progress import STOPPED, long_work, stopped
 from app.credentials import PasswordNotGiven
 from app.db.location import DatabaseChoice, UnsafeDatabaseLocation, choose_database
 from app.db.schema import SchemaMismatch, backup_sqlite
 from app.domain.dates import uk
 from app.services.common.errors import ServiceError
+from app.services.common.ops import Cancelled, Run
 
 GuiStarter = Callable[[DatabaseChoice], int]
 
@@ -83,14 +85,16 @@ def main(argv: Sequence[str] | None = None, start_gui: GuiStarter | None = None)
             return COMMANDS[args.command](ctx, args)
         finally:
             ctx.engine.dispose()
+    except Cancelled as exc:  # the first Ctrl+C, in work that makes one thing: nothing was made
+        return _fail(str(exc), STOPPED)
     except (UnsafeDatabaseLocation, SchemaMismatch, ServiceError, PasswordNotGiven) as exc:
         return _fail(str(exc))
     except (DBAPIError, ArgumentError) as exc:
         # A server that cannot be reached, or a URL that names no known database.
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return _fail(f"cannot use the database {choice.describe()}: {reason}")
-    except KeyboardInterrupt:
-        return _fail("stopped; nothing more was changed.", 130)
+    except KeyboardInterrupt:  # outside long work, or a second Ctrl+C: the item in hand was rolled back
+        return _fail("stopped; nothing more was changed.", STOPPED)
     except Exception as exc:  # noqa: BLE001 - the last resort: words for the user, the details in the log
         from app.diagnostics import log_failure
         from app.services.common.errors import describe
@@ -108,7 +112,8 @@ def _import(ctx, args: argparse.Namespace) -> int:
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
         return _fail(f"no such file: {', '.join(missing)}")
-    report = import_applications(ctx, args.files, dry_run=args.dry_run)
+    with long_work() as progress:
+        report = import_applications(ctx, args.files, dry_run=args.dry_run, progress=progress)
     if report.invalid:
         print(f"Nothing imported: {len({label for label, _ in report.invalid})} application(s) have "
               "problems. Correct them and import the file again.", file=sys.stderr)
@@ -129,6 +134,10 @@ def _import(ctx, args: argparse.Namespace) -> int:
         if created.unmatched_agencies:
             notes.append("check 'reported to': " + ", ".join(sorted(set(created.unmatched_agencies))))
         print(line + (f"\t({'; '.join(notes)})" if notes else ""))
+    if report.cancelled:
+        return stopped(Run(tuple(c.source_reference or c.reference for c in report.created), report.not_started,
+                           report.changes, "applications").summary(),
+                       "Import the same files again to add those not started: those imported are recognised.")
     return 0
 
 
@@ -166,9 +175,11 @@ def _demo(ctx, args: argparse.Namespace) -> int:
     from app.services.demo.generate import generate_demo_cases
     if args.cases < 1:
         return _fail("--cases must be at least 1")
-    made = generate_demo_cases(ctx, args.cases, seed=args.seed,
-                               progress=lambda n: print(f"  {n} cases...", file=sys.stderr))
-    print(f"Created {made} demo cases.")
+    with long_work() as progress:
+        loaded = generate_demo_cases(ctx, args.cases, seed=args.seed, progress=progress)
+    print(f"Created {loaded.made} demo cases.")
+    if loaded.cancelled:
+        return stopped(loaded.summary())
     return 0
 
 

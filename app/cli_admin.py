@@ -3,7 +3,8 @@
 `users`, `subject-access`, `retention` and `audit`: each is refused unless the signed-in user's role
 allows it (checked here and again by the service), and each is audited by the service it calls.
 Bad input exits 2 with a one-line reason; a refusal exits 1; `audit verify` exits 1 when the chain
-is broken, naming the first broken entry.
+is broken, naming the first broken entry. Retention runs and subject access exports stopped with
+Ctrl+C exit 130 (app.cli_progress.STOPPED), saying what was done and what was not started.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from app.cli_progress import long_work, stopped
 from app.domain.dates import parse_uk_or_iso, uk
 from app.domain.roles import Permission, Role
 from app.services.common.context import ServiceContext
@@ -58,8 +60,9 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore
     r.add_parser("list", help="closed or withdrawn cases whose retention period has ended")
     for action, words in (("anonymise", "replace the personal data, keep the figures"),
                           ("delete", "remove the case and everything with it")):
-        p = r.add_parser(action, help=words)
-        p.add_argument("reference", metavar="REFERENCE")
+        p = r.add_parser(action, help=f"{words} (one case, several, or every case due for review)")
+        p.add_argument("references", nargs="*", metavar="REFERENCE")
+        p.add_argument("--all-due", action="store_true", help="every case `retention list` shows")
         p.add_argument("--reason", required=True, metavar="TEXT")
 
     log = subparsers.add_parser("audit", help="(manager) check the audit log's hash chain, or export it")
@@ -158,17 +161,16 @@ def _subject_access(ctx: ServiceContext, args: argparse.Namespace) -> int:
     if len(kinds) > 1:
         return _fail("the records chosen with --id must all be of one kind (person or perpetrator)")
     try:
-        bundle = sar.export_person(ctx, chosen[0][0], chosen[0][1], args.reason,
-                                   same_person_ids=[i for _, i in chosen[1:]])
+        with long_work() as progress:  # a stop while gathering discloses nothing; while writing, whole files
+            export = sar.export_subject_access(ctx, chosen[0][0], chosen[0][1], args.reason, args.output,
+                                               same_person_ids=[i for _, i in chosen[1:]], progress=progress)
     except ValidationFailed as exc:
         return _invalid(exc)
-    try:
-        written = sar.write_bundle(bundle, args.output)
-    except OSError as exc:
-        return _fail(f"the export is recorded, but {args.output} could not be written: {exc.strerror or exc}", 1)
-    print(f"Subject access export for {bundle.subject}: {len(written)} file(s) in {args.output}")
-    for path in written:
+    print(f"Subject access export for {export.subject}: {len(export.written)} file(s) in {args.output}")
+    for path in export.written:
         print(f"  {path.name}")
+    if export.cancelled:
+        return stopped(export.summary(), "The export is recorded: run it again for the whole bundle.")
     print("Read the whole bundle before it is released: see the README for what is redacted and what is not.",
           file=sys.stderr)
     return 0
@@ -186,16 +188,25 @@ def _retention(ctx: ServiceContext, args: argparse.Namespace) -> int:
                 for d in due])
         print(f"{len(due)} case(s) due for review")
         return 0
-    case_id = retention.case_id_for_reference(ctx, args.reference)
+    if bool(args.references) == bool(args.all_due):
+        return _fail("name the cases (REFERENCE ...) or give --all-due, not both")
+    if args.all_due:
+        case_ids = [d.id for d in retention.cases_due_for_review(ctx)]
+        if not case_ids:
+            print("0 case(s) due for review")
+            return 0
+    else:
+        case_ids = [retention.case_id_for_reference(ctx, reference) for reference in args.references]
     try:
-        if args.retention_command == "anonymise":
-            retention.anonymise_case(ctx, case_id, args.reason)
-            print(f"{args.reference.strip().upper()} is anonymised.")
-        else:
-            retention.delete_case(ctx, case_id, args.reason)
-            print(f"{args.reference.strip().upper()} is deleted.")
+        with long_work() as progress:  # a stop takes effect between cases
+            run = retention.run_retention(ctx, args.retention_command, case_ids, args.reason, progress=progress)
     except ValidationFailed as exc:
         return _invalid(exc)
+    words = "anonymised" if args.retention_command == "anonymise" else "deleted"
+    for reference in run.done:
+        print(f"{reference} is {words}.")
+    if run.cancelled:
+        return stopped(run.summary())
     return 0
 
 
@@ -214,7 +225,7 @@ def _audit(ctx: ServiceContext, args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(f"--from/--to: {exc}")
     try:
-        count = export_audit(ctx, args.output, reason=args.reason, date_from=start, date_to=end)
+        count = export_audit(ctx, args.output, reason=args.reason, date_from=start, date_to=end).count
     except ValidationFailed as exc:
         return _invalid(exc)
     print(f"{entries(count)} from {uk(start)} to {uk(end)} written to {args.output}")

@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from app.cli_progress import long_work
 from app.domain.dates import long_form, parse_uk_or_iso
 from app.services.common.context import ServiceContext
 
@@ -147,7 +148,8 @@ def _panel_pack(ctx: ServiceContext, args: argparse.Namespace) -> int:
         password = getpass.getpass("Password for the pack: ")
         if not password:
             return _fail("--password: no password given", 2)
-    built = build_panel_pack(ctx, meeting_id, password=password, member_id=member_id)
+    with long_work() as progress:  # a stop raises Cancelled: no pack kept, nothing audited
+        built = build_panel_pack(ctx, meeting_id, password=password, member_id=member_id, progress=progress)
     problem = _write(args.output, built.pdf, f"the pack is kept with the meeting (letter {built.letter_id})")
     if problem:
         return _fail(problem)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from app.cli_progress import STOPPED, long_work
 from app.domain.dates import add_months, parse_uk_or_iso, uk
 from app.services.common.context import ServiceContext
 
@@ -80,7 +81,9 @@ def _publication(ctx: ServiceContext, args: argparse.Namespace) -> int:
         return _say_bad("the published table is html or csv")
     try:
         published_on = parse_uk_or_iso(args.published_on) if args.published_on else None
-        table = publication_table(ctx, year_type=args.year_type, years=args.years if args.years is not None else 5)
+        with long_work() as progress:
+            table = publication_table(ctx, year_type=args.year_type, years=args.years if args.years is not None else 5,
+                                      progress=progress)
     except ValueError as exc:
         return _say_bad(f"--published-on: {exc}")
     except ValidationFailed as exc:
@@ -117,7 +120,8 @@ def _report(ctx: ServiceContext, args: argparse.Namespace) -> int:
         return _fail(f"--from/--to: {exc}")
     if args.format == "pdf" and args.output is None:
         return _fail("a PDF needs --output FILE.pdf")
-    summary = partnership_summary(ctx, start, end)
+    with long_work() as progress:  # a stop raises Cancelled: nothing recorded, nothing written
+        summary = partnership_summary(ctx, start, end, progress=progress)
     record_export(ctx, f"partnership summary as {args.format.upper()}", start, end)  # refused before writing
     if args.format == "pdf":
         from app.reports.pdf import summary_pdf
@@ -142,7 +146,8 @@ def _import_register(ctx: ServiceContext, args: argparse.Namespace) -> int:
     from app.services.reports.register_import import import_register
     if not args.file.is_file():
         return _fail(f"no such file: {args.file}")
-    report = import_register(ctx, args.file, dry_run=args.dry_run)
+    with long_work() as progress:
+        report = import_register(ctx, args.file, dry_run=args.dry_run, progress=progress)
     if report.problems:
         print(report.summary(), file=sys.stderr)
         for problem in report.problems:
@@ -157,7 +162,7 @@ def _import_register(ctx: ServiceContext, args: argparse.Namespace) -> int:
     for source, reference in report.created:
         print(f"{reference}\t{source}" if reference != source else reference)
     print(report.summary(), file=sys.stderr)
-    return 0
+    return STOPPED if report.cancelled else 0
 
 
 HANDLERS: dict[str, Handler] = {"report": _report, "import-register": _import_register}

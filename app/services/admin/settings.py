@@ -13,10 +13,11 @@ from app.db.models.base import utcnow
 from app.domain.application import Problem
 from app.domain.clocks import ClockSettings
 from app.domain.roles import Permission
-from app.domain.settings import CouncilDetails, Settings
+from app.domain.settings import Settings
 from app.services.common import audit
 from app.services.common.context import retry_read, SETTINGS_KEY, ServiceContext
 from app.services.common.errors import ValidationFailed
+from app.services.common.ops import Changes, Done, Part
 
 SET_UP_KEY = "set_up_done"
 
@@ -35,8 +36,8 @@ def _store(ctx: ServiceContext, settings: Settings, what: str) -> None:
     ctx.forget_settings()
 
 
-def save_council_details(ctx: ServiceContext, values: dict[str, Any]) -> CouncilDetails:
-    """Letterhead and the CSU's contact details, as shown on every letter."""
+def save_council_details(ctx: ServiceContext, values: dict[str, Any]) -> Done:
+    """Letterhead and the CSU's contact details, as shown on every letter (the details are the result's value)."""
     ctx.require(Permission.EDIT_SETTINGS)
     problems = []
     for key, label in (("name", "the council's name"), ("phone", "the CSU's phone number"),
@@ -55,11 +56,14 @@ def save_council_details(ctx: ServiceContext, values: dict[str, Any]) -> Council
                                           if k in asdict(current.council) and k != "address_lines"},
                       address_lines=tuple(lines) or current.council.address_lines)
     _store(ctx, replace(current, council=council), "council details")
-    return council
+    return Done(Changes.of(Part.SETTINGS), "The council's details are saved; new letters use them.", council)
 
 
-def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_days: list[date]) -> ClockSettings:
-    """The working days allowed for each clock and the council's own closure days."""
+def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_days: list[date]) -> Done:
+    """The working days allowed for each clock and the council's own closure days (the clocks are the value).
+
+    Every case's due dates are counted with them, so every case shown is stale.
+    """
     ctx.require(Permission.EDIT_SETTINGS)
     problems = [Problem(k, "must be a whole number of working days between 1 and 60")
                 for k, v in working_days.items() if not isinstance(v, int) or not 1 <= v <= 60]
@@ -71,11 +75,12 @@ def save_deadlines(ctx: ServiceContext, working_days: dict[str, int], closure_da
     current = ctx.settings()
     clocks = replace(current.clocks, **working_days)  # type: ignore[arg-type]  # numbers only (checked above)
     _store(ctx, replace(current, clocks=clocks, closure_days=tuple(sorted(set(closure_days)))), "deadlines")
-    return clocks
+    return Done(Changes(parts=frozenset({Part.SETTINGS, Part.LIST, Part.HEADER, Part.SUMMARY}), all_cases=True),
+                "Deadlines saved.", clocks)
 
 
 def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email: str,
-                    job_title: str | None = None) -> None:
+                    job_title: str | None = None) -> Done:
     """A user's own name, phone, email and job title: letters name the contact officer with these and
     sign with the name and job title."""
     ctx.require(Permission.VIEW)
@@ -97,6 +102,7 @@ def save_my_details(ctx: ServiceContext, *, display_name: str, phone: str, email
             user.job_title = job_title.strip() or None
         audit.record(session, ctx, "change", "user", user.id, changes={"display_name": (None, None)},
                      reason="own contact details")
+    return Done(Changes.of(Part.USERS, Part.LIST), "Your details are saved.")
 
 
 @retry_read
@@ -126,9 +132,11 @@ def needs_set_up(ctx: ServiceContext) -> bool:
         return not session.scalar(select(func.count()).select_from(Case))
 
 
-def mark_set_up(ctx: ServiceContext) -> None:
+def mark_set_up(ctx: ServiceContext) -> Done:
     ctx.require(Permission.EDIT_SETTINGS)
     with ctx.unit_of_work() as session:
-        if session.get(SettingRow, SET_UP_KEY) is None:
-            session.add(SettingRow(key=SET_UP_KEY, value="true", updated_by=ctx.actor))
+        if session.get(SettingRow, SET_UP_KEY) is not None:
+            return Done()
+        session.add(SettingRow(key=SET_UP_KEY, value="true", updated_by=ctx.actor))
+    return Done(Changes.of(Part.SETTINGS))
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from app.db.models import Agency, AgencyAlias, AgencyContact, Incident
 from app.db.models.base import utcnow
@@ -152,7 +152,9 @@ class AgencyMatcher:
 
     def __init__(self, session: Session) -> None:
         self._by_key: dict[str, Agency] = {}
-        for agency in session.scalars(select(Agency).where(Agency.active.is_(True))):
+        # The aliases with the agencies (two statements, not one per agency: an import makes one per application).
+        for agency in session.scalars(select(Agency).where(Agency.active.is_(True))
+                                      .options(selectinload(Agency.aliases))):
             self._by_key[match_key(agency.name)] = agency
             for alias in agency.aliases:
                 self._by_key.setdefault(match_key(alias.alias), agency)

@@ -9,10 +9,12 @@ A view runs it off the UI thread and, from the `Changes`, decides whether what i
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from app.services.common.errors import ServiceError
 
 
 class Part(StrEnum):
@@ -167,3 +169,78 @@ class Progress:
 
 def no_progress() -> Progress:
     return Progress()
+
+
+# --- long work, item by item ------------------------------------------------------------------------
+
+T = TypeVar("T")
+_LISTED = 10  # names shown in a summary before "and N more"
+
+
+@dataclass(frozen=True)
+class Run:
+    """What long work did, item by item: each item (a case, a file, an application) is done whole or
+    not started, so after a cancel `done` and `not_started` between them name every item."""
+    done: tuple[str, ...] = ()
+    not_started: tuple[str, ...] = ()
+    changes: Changes = NOTHING
+    unit: str = "items"  # what an item is, in the plural: "cases", "files"
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.not_started)
+
+    def summary(self) -> str:
+        if not self.cancelled:
+            return f"Done: {len(self.done)} {self.unit}."
+        total = len(self.done) + len(self.not_started)
+        done = f"done: {listed(self.done)}" if self.done else "none done"
+        return (f"Stopped after {len(self.done)} of {total} {self.unit}; {done}; "
+                f"not started: {listed(self.not_started)}.")
+
+
+def listed(names: Sequence[str], limit: int = _LISTED) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+class Cancelled(ServiceError):
+    """Work that makes one thing (a report, a pack, a bundle) was stopped before it was made.
+
+    Nothing was saved or produced (the unit of work it was raised in rolls back); `run` says how
+    far the work had got, for the user's summary.
+    """
+
+    def __init__(self, what: str, run: Run) -> None:
+        self.run = run
+        super().__init__(f"Stopped: {what} was not produced and nothing was saved ({len(run.done)} of "
+                         f"{len(run.done) + len(run.not_started)} {run.unit} done before you stopped it).")
+
+
+def in_batches(items: Sequence[T], size: int, progress: Progress | None, label: str) -> Iterator[Sequence[T]]:
+    """The items a batch at a time, counting each batch done on `progress` once the caller asks for the
+    next; after a cancel no further batch is handed out (the one in hand is never interrupted)."""
+    if progress is not None:
+        progress.start(len(items), label)
+    done = 0
+    for first in range(0, len(items), max(1, size)):
+        if progress is not None and progress.cancelled:
+            return
+        batch = items[first:first + max(1, size)]
+        yield batch
+        done += len(batch)
+        if progress is not None:
+            progress.step(done)
+
+
+def each(items: Sequence[T], progress: Progress | None, label: str) -> Iterator[T]:
+    """The items one at a time, with progress; none is begun after the user has cancelled."""
+    for batch in in_batches(items, 1, progress, label):
+        yield batch[0]
+
+
+def stop_if_cancelled(progress: Progress | None, what: str, done: Sequence[str], items: Sequence[str],
+                      unit: str) -> None:
+    """For work that makes one thing: raise `Cancelled` (nothing made, nothing saved) once the user stopped it."""
+    if progress is not None and progress.cancelled:
+        raise Cancelled(what, Run(tuple(done), tuple(items[len(done):]), NOTHING, unit))

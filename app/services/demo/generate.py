@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
-from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from itertools import count as counter
 from typing import Any
@@ -33,12 +33,13 @@ from app.services.cases.references import reserve_numbers
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
 from app.services.common.errors import ServiceError
+from app.services.common.ops import NOTHING, Changes, Part, Progress, in_batches
 from app.services.demo.plan import CachedCalendar, Plan, plan_cases
 from app.services.intake.applications import person_search_key
 from app.services.cases.references import format_reference
 from app.services.cases.steps import NOT_ACCEPTED_REASONS
 
-BATCH = 2000  # cases per transaction: big enough for executemany to pay off, small enough for progress
+BATCH = 500  # cases per transaction: big enough for executemany to pay off, small enough for progress and a stop
 ACTOR = "demo"
 # Written in this order in each batch, so that every foreign key points at a row already there.
 TABLES: tuple[Table, ...] = tuple(m.__table__ for m in (  # type: ignore[attr-defined]
@@ -48,16 +49,36 @@ RESPONSES = {"accepted": "Accepted; work under way.", "completed": "Done; detail
              "declined": "Declined: not within our powers."}
 
 
-def generate_demo_cases(ctx: ServiceContext, count: int, *, seed: int = 2014,
-                        progress: Callable[[int], None] | None = None) -> int:
-    """Add `count` made-up cases received over the last eight years; returns how many were made.
+@dataclass(frozen=True)
+class DemoLoaded:
+    """Demo cases made: each batch of cases is written whole, so a stop leaves whole batches only."""
+    made: int
+    not_started: int  # cases asked for but not made, because the user stopped the work
+    changes: Changes
+
+    @property
+    def cancelled(self) -> bool:
+        return self.not_started > 0
+
+    def summary(self) -> str:
+        if not self.cancelled:
+            return f"Created {self.made} demo cases."
+        return (f"Stopped after {self.made} of {self.made + self.not_started} demo cases; "
+                f"{self.not_started} not started.")
+
+
+def generate_demo_cases(ctx: ServiceContext, count: int, *, seed: int = 2014, progress: Progress | None = None,
+                        batch: int = BATCH) -> DemoLoaded:
+    """Add `count` made-up cases received over the last eight years, `batch` cases per unit of work.
 
     Refused on a database that holds any case the demo did not make: made-up cases among real ones
-    would be counted in the statutory figures and could not be told apart later.
+    would be counted in the statutory figures and could not be told apart later. `progress` counts
+    the cases made; a cancel stops between batches, and every batch written is whole (its cases
+    with all their records, and its own audit entry).
     """
     ctx.require(Permission.CHANGE_CASES)
     if count < 1:
-        return 0
+        return DemoLoaded(0, 0, NOTHING)
     with ctx.reading() as session:
         real = session.scalar(select(func.count()).select_from(Case).where(Case.created_by != ACTOR)) or 0
     if real:
@@ -68,28 +89,28 @@ def generate_demo_cases(ctx: ServiceContext, count: int, *, seed: int = 2014,
     settings, rng = ctx.settings(), random.Random(seed)
     cal = CachedCalendar(settings.closure_days)  # the same working days as ctx.calendar()
     plans = plan_cases(rng, count, ctx.today(), ctx.now(), cal)
-    with ctx.unit_of_work() as session:
-        builder = _Builder(session, rng, settings, cal, ctx.today())
-        known = {login.lower() for login in session.scalars(select(User.login))}
-        session.add_all(User(login=login, display_name=name, role="officer", active=False)
-                        for login, name in D.OFFICER_NAMES.items() if login not in known)
+    builder: _Builder | None = None
     made = 0
-    for start in range(0, count, BATCH):
-        chunk = plans[start:start + BATCH]
+    for chunk in in_batches(plans, batch, progress, "demo cases"):
         with ctx.unit_of_work() as session:
-            for plan, reference in zip(chunk, _references(session, chunk, settings.council.reference_prefix)):
+            if builder is None:  # in the first batch's transaction: the ids to follow, the demo's officers
+                builder = _Builder(session, rng, settings, cal, ctx.today())
+                known = {login.lower() for login in session.scalars(select(User.login))}
+                session.add_all(User(login=login, display_name=name, role="officer", active=False)
+                                for login, name in D.OFFICER_NAMES.items() if login not in known)
+            for plan, reference in zip(chunk, _references(session, list(chunk), settings.council.reference_prefix)):
                 builder.case(plan, reference)
             builder.write(session)
             # In the same transaction as the rows: PostgreSQL must never hand out these ids again,
             # even if a later batch fails (ids were allocated here, not by the sequences).
             sync_sequences(session, TABLES)
+            audit.record(session, ctx, "create", "case", None,
+                         reason=f"demo data: {len(chunk)} made-up cases generated (seed {seed}, "
+                                f"{made + 1} to {made + len(chunk)} of {count})")
         made += len(chunk)
-        if progress:
-            progress(made)
-    with ctx.unit_of_work() as session:
-        audit.record(session, ctx, "create", "case", None,
-                     reason=f"demo data: {made} made-up cases generated (seed {seed})")
-    return made
+    # Every case shown (the list, the counts, the figures, the meetings) is new.
+    changes = Changes(parts=frozenset({Part.LIST, Part.MEETINGS, Part.REPORTS, Part.USERS}), all_cases=True)
+    return DemoLoaded(made, count - made, changes if made else NOTHING)
 
 
 def _references(session: Session, plans: list[Plan], prefix: str) -> list[str]:

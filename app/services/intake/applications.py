@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,7 @@ from app.services.cases.facts import refresh_summary
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import DuplicateRecord, ValidationFailed
-from app.services.common.ops import NOTHING, Changes, Part
+from app.services.common.ops import NOTHING, Changes, Part, Progress, each
 from app.services.intake.limits import application_limits
 from app.services.cases.references import next_reference
 
@@ -47,16 +47,21 @@ class CreatedCase:
         return Changes.new_cases([self.id], Part.LETTERS, Part.DRAFTS)
 
 
-@dataclass
+@dataclass(frozen=True)
 class ImportReport:
-    created: list[CreatedCase] = field(default_factory=list)
-    already_imported: list[tuple[str, str]] = field(default_factory=list)  # (source ref, case ref)
-    invalid: list[tuple[str, Problem]] = field(default_factory=list)  # (label, problem)
-    to_create: list[str] = field(default_factory=list)  # for a preview
+    created: tuple[CreatedCase, ...] = ()
+    already_imported: tuple[tuple[str, str], ...] = ()  # (source ref, case ref)
+    invalid: tuple[tuple[str, Problem], ...] = ()  # (label, problem)
+    to_create: tuple[str, ...] = ()  # for a preview
+    not_started: tuple[str, ...] = ()  # the applications left when the import was stopped (labels)
 
     @property
     def ok(self) -> bool:
         return not self.invalid
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.not_started)
 
     @property
     def changes(self) -> Changes:
@@ -294,41 +299,50 @@ def parse_files(ctx: ServiceContext, paths: Sequence[Path]) -> list[ParsedApplic
     return parsed
 
 
-def import_applications(ctx: ServiceContext, paths: Sequence[Path], *, dry_run: bool = False) -> ImportReport:
-    """Validate every application first; if any is invalid import nothing (one transaction)."""
+def import_applications(ctx: ServiceContext, paths: Sequence[Path], *, dry_run: bool = False,
+                        progress: Progress | None = None) -> ImportReport:
+    """Validate every application first; if any is invalid import nothing. Otherwise each application is
+    one unit of work, so a stop (`progress` cancelled) leaves each one imported whole or not started,
+    and importing the same files again adds only those not started (by their source reference)."""
     ctx.require(Permission.VIEW if dry_run else Permission.CHANGE_CASES)
-    report = ImportReport()
     parsed = parse_files(ctx, paths)
+    invalid: list[tuple[str, Problem]] = []
     for item in parsed:
         # The same limits as the form, before anything is written or "would be created" is said.
         for problem in (*item.problems, *(application_limits(item.data, ctx.today()) if item.data else ())):
-            report.invalid.append((item.label, problem))
-    with ctx.unit_of_work() as session:
+            invalid.append((item.label, problem))
+    if invalid:
+        return ImportReport(invalid=tuple(invalid))
+    with ctx.reading() as session:
         existing = _existing(session, [p.data.source_reference for p in parsed if p.data])
-        seen: set[str] = set()
-        batch: list[ApplicationData] = []
-        for item in parsed:
-            if item.data is None or report.invalid:
-                continue
-            ref = item.data.source_reference
-            if ref and ref in existing:
-                report.already_imported.append((ref, existing[ref]))
-            elif ref and ref in seen:
-                report.already_imported.append((ref, "(earlier in this import)"))
-            else:
-                if ref:
-                    seen.add(ref)
-                batch.append(item.data)
-                report.to_create.append(item.label)
-        if report.invalid or dry_run:
-            return report
-        matcher = AgencyMatcher(session)
-        for data in batch:
-            report.created.append(_add_case(session, ctx, data, matcher, None))
-        if report.created:
-            audit.record(session, ctx, "import", "case", None,
-                         reason=f"{len(report.created)} applications from {', '.join(Path(p).name for p in paths)}")
-    return report
+    seen: set[str] = set()
+    already: list[tuple[str, str]] = []
+    batch: list[tuple[str, ApplicationData]] = []
+    for item in parsed:
+        if item.data is None:
+            continue
+        ref = item.data.source_reference
+        if ref and ref in existing:
+            already.append((ref, existing[ref]))
+        elif ref and ref in seen:
+            already.append((ref, "(earlier in this import)"))
+        else:
+            if ref:
+                seen.add(ref)
+            batch.append((item.label, item.data))
+    labels = tuple(label for label, _data in batch)
+    if dry_run:
+        return ImportReport(already_imported=tuple(already), to_create=labels)
+    files = ", ".join(Path(p).name for p in paths)
+    created: list[CreatedCase] = []
+    for label, data in each(batch, progress, "applications imported"):
+        with ctx.unit_of_work() as session:
+            made = _add_case(session, ctx, data, AgencyMatcher(session), None)
+            audit.record(session, ctx, "import", "case", made.id, case_id=made.id,
+                         reason=f"application {data.source_reference or label} from {files}")
+        created.append(made)
+    return ImportReport(created=tuple(created), already_imported=tuple(already), to_create=labels,
+                        not_started=labels[len(created):])
 
 
 def preview_threshold(incidents: Sequence[IncidentData], received_on: date, directory: AgencyDirectory,

@@ -16,7 +16,7 @@ from app.services.panels import meetings as panels
 from app.services.cases.case_page import CaseDetail, load_case
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ValidationFailed
-from app.services.common.ops import Changes, Part
+from app.services.common.ops import Changes, Part, Progress, each, stop_if_cancelled
 from app.services.common.names import UserNames
 from app.services.cases.steps import SEND_METHODS
 from app.services.cases.tenure import tenure_words
@@ -64,11 +64,12 @@ class PackBuilt:
 
 
 def build_panel_pack(ctx: ServiceContext, meeting_id: int, *, password: str | None = None,
-                     member_id: int | None = None) -> PackBuilt:
+                     member_id: int | None = None, progress: Progress | None = None) -> PackBuilt:
     """Render the meeting's pack, keep it as a letter of the meeting, audit it per case (one unit of work).
 
     With `member_id`, the pack is that member's own: the cases in which they declared a conflict of
-    interest are left out (and not disclosed to them).
+    interest are left out (and not disclosed to them). `progress` counts the cases gathered; a
+    cancel stops before the next case and nothing is kept or audited (`Cancelled` is raised).
     """
     ctx.require(Permission.MANAGE_PANELS)
     with ctx.unit_of_work() as session:
@@ -89,7 +90,10 @@ def build_panel_pack(ctx: ServiceContext, meeting_id: int, *, password: str | No
                                                       "conflict in every case on the agenda: there is no pack for them")])
         names = {login.casefold(): name for login, name in session.execute(select(User.login, User.display_name))
                  if name and name.strip()}
-        cases = [(item, load_case(ctx, item.case_id, record_view=False)) for item in agenda]
+        cases = [(item, load_case(ctx, item.case_id, record_view=False))
+                 for item in each(agenda, progress, "cases gathered for the pack")]
+        stop_if_cancelled(progress, "the panel pack", [item.reference for item, _case in cases],
+                          [item.reference for item in agenda], "cases")
         council = ctx.settings().council
         pack = PanelPack(
             council=council.name, unit=council.unit, starts_at=detail.starts_at, place=detail.place,
@@ -111,7 +115,10 @@ def build_panel_pack(ctx: ServiceContext, meeting_id: int, *, password: str | No
                                     if member else ""))
         for item, _case in cases:  # each case's record shows that its details went into the pack
             audit.record(session, ctx, "export", "letter", letter.id, case_id=item.case_id, reason=REASON)
-        return PackBuilt(letter.id, pdf, left_out, Changes.of(Part.MEETINGS, meetings=[meeting_id]))
+        # The meeting's pack history, and the audit timeline of every case in the pack.
+        changed = (Changes.of(Part.MEETINGS, meetings=[meeting_id])
+                   | Changes.of_cases([item.case_id for item, _case in cases], Part.TIMELINE))
+        return PackBuilt(letter.id, pdf, left_out, changed)
 
 
 def meeting_on(ctx: ServiceContext, day: date) -> int:

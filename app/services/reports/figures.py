@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,6 +17,7 @@ from app.domain.dates import add_months
 from app.domain.roles import Permission
 from app.services.common import audit
 from app.services.common.context import ServiceContext, retry_read
+from app.services.common.ops import Changes, Done, Part, Progress, each, stop_if_cancelled
 from app.services.cases.secondary_review import OUTCOMES
 from app.services.reports.timeliness import ClockTimeliness, measure_timeliness
 
@@ -217,24 +219,38 @@ def previous_period(start: date, end: date) -> tuple[date, date]:
 
 
 @retry_read
-def partnership_summary(ctx: ServiceContext, start: date, end: date) -> PartnershipSummary:
-    """Everything for the Community Safety Partnership chairs and the PCC, with last year beside it."""
+def partnership_summary(ctx: ServiceContext, start: date, end: date,
+                        progress: Progress | None = None) -> PartnershipSummary:
+    """Everything for the Community Safety Partnership chairs and the PCC, with last year beside it.
+
+    Counted in stages (`progress` is told after each); a cancel stops before the next stage and
+    raises `Cancelled`: a report is one thing, made whole or not at all (and nothing is written).
+    """
     ctx.require(Permission.VIEW)
     _check_period(start, end)
     settings, calendar = ctx.settings(), ctx.calendar()
     before = previous_period(start, end)
     with ctx.reading() as session:
-        timeliness = measure_timeliness(session, [(start, end), before], settings.clocks, calendar)
-        recommendations = _recommendations(session, start, end)
-        current = _period(session, start, end, timeliness[0], recommendations)
-        previous = _period(session, *before, timeliness[1], _recommendations(session, *before))
-        findings, marked = _key_findings(session, start, end)
-        return PartnershipSummary(
-            current, previous, _by_month(session, start, end), recommendations,
-            _secondary_outcomes(session, start, end),
-            session.scalar(select(func.count()).select_from(SecondaryReview)
-                           .where(SecondaryReview.completed_on.between(start, end))) or 0,
-            findings, marked)
+        found: dict[str, Any] = {}
+        stages: dict[str, Callable[[], Any]] = {
+            "timeliness": lambda: measure_timeliness(session, [(start, end), before], settings.clocks, calendar),
+            "recommendations": lambda: (_recommendations(session, start, end), _recommendations(session, *before)),
+            "this period": lambda: _period(session, start, end, found["timeliness"][0], found["recommendations"][0]),
+            "the same period last year": lambda: _period(session, *before, found["timeliness"][1],
+                                                         found["recommendations"][1]),
+            "key findings": lambda: _key_findings(session, start, end),
+            "months and secondary reviews": lambda: (
+                _by_month(session, start, end), _secondary_outcomes(session, start, end),
+                session.scalar(select(func.count()).select_from(SecondaryReview)
+                               .where(SecondaryReview.completed_on.between(start, end))) or 0),
+        }
+        names = list(stages)
+        for name in each(names, progress, "parts of the partnership summary"):
+            found[name] = stages[name]()
+        stop_if_cancelled(progress, "the partnership summary", list(found), names, "parts")
+    (findings, marked), (months, outcomes, completed) = found["key findings"], found["months and secondary reviews"]
+    return PartnershipSummary(found["this period"], found["the same period last year"], months,
+                              found["recommendations"][0], outcomes, completed, findings, marked)
 
 
 def _period(session: Session, start: date, end: date, timeliness: tuple[ClockTimeliness, ...],
@@ -317,9 +333,10 @@ def financial_year(today: date) -> tuple[date, date]:
     return date(first, 4, 1), date(first + 1, 3, 31)
 
 
-def record_export(ctx: ServiceContext, what: str, start: date, end: date) -> None:
+def record_export(ctx: ServiceContext, what: str, start: date, end: date) -> Done:
     """An export of the figures is a disclosure: allowed or refused, then logged (no personal values)."""
     ctx.require(Permission.EXPORT)
     with ctx.unit_of_work() as session:
         audit.record(session, ctx, "export", "report", None,
                      reason=f"{what} for {start.isoformat()} to {end.isoformat()}")
+    return Done(Changes.of(Part.REPORTS))

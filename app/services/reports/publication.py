@@ -18,7 +18,7 @@ from app.domain.settings import YEAR_TYPES
 from app.services.common import audit
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import ValidationFailed
-from app.services.common.ops import Changes, Done, Part
+from app.services.common.ops import Changes, Done, Part, Progress, each, stop_if_cancelled
 from app.services.reports.figures import StatutoryFigures, _statutory
 
 # The words councils publish the figures in (domain.md, "Publication").
@@ -92,15 +92,19 @@ def _check(year_type: str, years: int) -> None:
 
 
 @retry_read
-def publication_table(ctx: ServiceContext, *, year_type: str | None = None, years: int = 5) -> PublicationTable:
+def publication_table(ctx: ServiceContext, *, year_type: str | None = None, years: int = 5,
+                      progress: Progress | None = None) -> PublicationTable:
+    """The published table, counted a year at a time (a cancel raises `Cancelled`: no table, nothing written)."""
     ctx.require(Permission.VIEW)
     year_type = year_type or ctx.settings().publication_year_type
     _check(year_type, years)
     spans = completed_years(year_type, years, ctx.today())
+    labels = [year_label(year_type, s) for s, _e in spans]
     with ctx.reading() as session:
         published = _published(session, year_type)
         rows = tuple(PublishedYear(year_label(year_type, s), s, e, _statutory(session, s, e), published.get(e))
-                     for s, e in spans)
+                     for s, e in each(spans, progress, "years"))
+        stop_if_cancelled(progress, "the published table", labels[:len(rows)], labels, "years")
     return PublicationTable(year_type, rows)
 
 

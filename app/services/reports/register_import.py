@@ -1,7 +1,9 @@
 """Importing the council's historical register (a CSV, one case a row) as closed or in-progress cases.
 
 Everything is checked first; if any row is wrong nothing is imported and every problem names its
-row (as a spreadsheet numbers it: the header is row 1) and its column.
+row (as a spreadsheet numbers it: the header is row 1) and its column. The rows are then imported
+a batch at a time, each batch whole; stopped part-way, the import says which rows were not started,
+and the same file imported again adds just those.
 
 References: the register's reference is always kept as the case's `source_reference`, which is how
 a second import of the same row is recognised (it creates nothing new and says so). It also
@@ -17,7 +19,8 @@ register", so that the statutory figures count them as a hand count of the regis
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
@@ -29,9 +32,12 @@ from app.db.models import (Agency, Case, CaseReview, PanelMeeting, Person, Recom
 from app.domain.application import Problem
 from app.domain.roles import Permission
 from app.domain.clocks import CaseClockFacts, next_due, running_clocks
+from app.domain.calendar import WorkingCalendar
+from app.domain.settings import Settings
 from app.domain.workflow import Status
 from app.services.common import audit
 from app.services.common.context import ServiceContext
+from app.services.common.ops import NOTHING, Changes, Part, Progress, in_batches, listed
 from app.services.common.errors import ValidationFailed
 from app.services.intake.applications import person_search_key
 from app.services.cases.references import format_reference, reserve_numbers
@@ -44,16 +50,22 @@ MEETING_PLACE = "Historical register (meeting details not recorded)"
 REFERENCE_LENGTH = 20
 
 
-@dataclass
+@dataclass(frozen=True)
 class RegisterImport:
-    created: list[tuple[str, str]] = field(default_factory=list)  # (register reference, case reference)
-    already_imported: list[tuple[str, str]] = field(default_factory=list)  # (register reference, case reference)
-    problems: list[RegisterProblem] = field(default_factory=list)
-    to_create: list[str] = field(default_factory=list)  # register references, for a dry run
+    created: tuple[tuple[str, str], ...] = ()  # (register reference, case reference)
+    already_imported: tuple[tuple[str, str], ...] = ()  # (register reference, case reference)
+    problems: tuple[RegisterProblem, ...] = ()
+    to_create: tuple[str, ...] = ()  # register references, for a dry run
+    not_started: tuple[str, ...] = ()  # register references left when the import was stopped
+    changes: Changes = NOTHING
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.not_started)
 
     def summary(self) -> str:
         if self.problems:
@@ -62,58 +74,75 @@ class RegisterImport:
         parts = [f"{len(self.created)} case(s) imported from the register"]
         if self.already_imported:
             parts.append(f"{len(self.already_imported)} already imported earlier (nothing new created for them)")
+        if self.not_started:
+            parts.append(f"stopped before {len(self.not_started)} row(s), not started: "
+                         f"{listed(self.not_started)} (import the file again to add them: the rows "
+                         "already imported are recognised)")
         return "; ".join(parts) + "."
 
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
+BATCH = 200  # rows per transaction: each batch is imported whole or not started
 
 
-def import_register(ctx: ServiceContext, path: Path, *, dry_run: bool = False) -> RegisterImport:
-    """Check the whole file; import every row in one unit of work, or nothing at all."""
+def import_register(ctx: ServiceContext, path: Path, *, dry_run: bool = False, progress: Progress | None = None,
+                    batch: int = BATCH) -> RegisterImport:
+    """Check the whole file; import nothing if any row is wrong, otherwise every row, a batch at a time.
+
+    Each batch of rows is one unit of work, so stopping (`progress` cancelled) leaves every row
+    imported whole or not started; the report names those not started, and importing the file
+    again adds only them (a row already imported is recognised by its register reference).
+    """
     ctx.require(Permission.VIEW if dry_run else Permission.CHANGE_CASES)
-    report = RegisterImport()
     try:
         with Path(path).open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        report.problems.append(RegisterProblem(0, "file", f"cannot be read: {exc.strerror}"))
-        return report
+        return RegisterImport(problems=(RegisterProblem(0, "file", f"cannot be read: {exc.strerror}"),))
     if len(raw) > MAX_FILE_BYTES:
-        report.problems.append(RegisterProblem(0, "file", f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, "
-                                                          "the most a register file may hold: split it"))
-        return report
+        return RegisterImport(problems=(RegisterProblem(0, "file", f"is larger than {MAX_FILE_BYTES // (1024 * 1024)} "
+                                                                   "MB, the most a register file may hold: split it"),))
     rows, problems = read_rows(_decode(raw), ctx.today())
-    report.problems.extend(problems)
-    if report.problems:
-        return report
+    if problems:
+        return RegisterImport(problems=tuple(problems))
     settings, calendar = ctx.settings(), ctx.calendar()
-    with ctx.unit_of_work() as session:
+    with ctx.reading() as session:
         existing = dict(session.execute(select(Case.source_reference, Case.reference)
                                         .where(Case.source_reference.in_([r.reference for r in rows]))).all())
-        new_rows = []
-        for row in rows:
-            if row.reference in existing:
-                report.already_imported.append((row.reference, existing[row.reference]))
-            else:
-                new_rows.append(row)
-                report.to_create.append(row.reference)
-        if dry_run or not new_rows:
-            return report
-        agency_id = _council_agency(session)
-        references = _references(session, new_rows, settings.council.reference_prefix)
-        meetings = _meetings(session, {r.panel_held_on for r in new_rows if r.panel_held_on}, ctx.actor)
-        # Written table by table, so that each flush inserts a whole batch (a flush per row is slow).
-        cases = [(row, _case(row, references[row.reference], ctx, calendar, settings.clocks)) for row in new_rows]
-        session.add_all(case for _, case in cases)
-        session.flush()
-        _review_rows(session, cases, meetings, agency_id, ctx.actor)
-        for row, case in cases:
-            audit.record(session, ctx, "create", "case", case.id, case_id=case.id,
-                         reason=f"imported from the historical register (row {row.row})")
-            report.created.append((row.reference, case.reference))
-        audit.record(session, ctx, "import", "case", None,
-                     reason=f"{len(report.created)} cases from the historical register {Path(path).name}")
-    return report
+    already = tuple((row.reference, existing[row.reference]) for row in rows if row.reference in existing)
+    new_rows = [row for row in rows if row.reference not in existing]
+    if dry_run or not new_rows:
+        return RegisterImport(already_imported=already, to_create=tuple(r.reference for r in new_rows))
+    created: list[tuple[str, str]] = []
+    case_ids: list[int] = []
+    for rows_now in in_batches(new_rows, batch, progress, "rows imported"):
+        with ctx.unit_of_work() as session:
+            made = _import_rows(session, ctx, rows_now, settings, calendar, Path(path).name)
+        created += [(row.reference, case.reference) for row, case in made]
+        case_ids += [case.id for _row, case in made]
+    changes = (Changes.new_cases(case_ids, Part.MEETINGS, Part.REPORTS) if case_ids else NOTHING)
+    return RegisterImport(created=tuple(created), already_imported=already,
+                          to_create=tuple(r.reference for r in new_rows),
+                          not_started=tuple(r.reference for r in new_rows[len(created):]), changes=changes)
+
+
+def _import_rows(session: Session, ctx: ServiceContext, rows: Sequence[RegisterRow], settings: Settings,
+                 calendar: WorkingCalendar, file_name: str) -> list[tuple[RegisterRow, Case]]:
+    """One batch of rows as cases, with their reviews and audit entries, in the caller's unit of work."""
+    agency_id = _council_agency(session)
+    references = _references(session, list(rows), settings.council.reference_prefix)
+    meetings = _meetings(session, {r.panel_held_on for r in rows if r.panel_held_on}, ctx.actor)
+    # Written table by table, so that each flush inserts a whole batch (a flush per row is slow).
+    cases = [(row, _case(row, references[row.reference], ctx, calendar, settings.clocks)) for row in rows]
+    session.add_all(case for _, case in cases)
+    session.flush()
+    _review_rows(session, cases, meetings, agency_id, ctx.actor)
+    for row, case in cases:
+        audit.record(session, ctx, "create", "case", case.id, case_id=case.id,
+                     reason=f"imported from the historical register (row {row.row})")
+    audit.record(session, ctx, "import", "case", None,
+                 reason=f"{len(cases)} cases from the historical register {file_name}")
+    return cases
 
 
 def _decode(raw: bytes) -> str:

@@ -19,6 +19,7 @@ from app.services.common.names import UserNames
 from app.services.common import audit
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound, ServiceError, ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Counted, Part
 
 LONDON = ZoneInfo("Europe/London")
 ENTITY = "audit log"
@@ -204,7 +205,7 @@ def audit_values(ctx: ServiceContext, audit_id: int) -> list[AuditValueRow]:
 
 def export_audit(ctx: ServiceContext, path: Path | str, *, reason: str, actor: str | None = None,
                  action: str | None = None, case_reference: str | None = None, date_from: date | None = None,
-                 date_to: date | None = None) -> int:
+                 date_to: date | None = None) -> Counted:
     """Write the filtered entries to CSV (ids, field names and actions; no before/after values).
 
     The export is a disclosure: a reason is required and the export is logged with it. The file is
@@ -236,7 +237,8 @@ def export_audit(ctx: ServiceContext, path: Path | str, *, reason: str, actor: s
         raise unsaved(exc) from exc
     finally:
         partial.unlink(missing_ok=True)
-    return count
+    changes = Changes.of(Part.REPORTS) | (Changes.of_case(case_id, Part.TIMELINE) if case_id else NOTHING)
+    return Counted(count, changes)
 
 
 def _write_csv(session: Session, query: Select[Any] | None, path: Path) -> int:

@@ -21,6 +21,7 @@ from app.domain.workflow import Status
 from app.services.common import audit
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ServiceError, ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Done, Part, Progress, Run, each
 
 ANONYMISED = "[anonymised]"
 ANONYMISE_ACTION, DELETE_ACTION = "anonymise", "delete"
@@ -213,7 +214,7 @@ def _erased_terms(session: Session, case_id: int) -> list[str]:
     return [t for t in terms if t and t != ANONYMISED]
 
 
-def _withdraw_packs(session: Session, ctx: ServiceContext, case_id: int, what: str) -> None:
+def _withdraw_packs(session: Session, ctx: ServiceContext, case_id: int, what: str) -> list[int]:
     """A panel pack that holds the case is removed, with a note on its meeting's pack history.
 
     A pack is one PDF for a meeting (often password-protected, so it cannot be redrawn here): it
@@ -225,11 +226,13 @@ def _withdraw_packs(session: Session, ctx: ServiceContext, case_id: int, what: s
     packs = list(session.scalars(select(Letter.id).where(Letter.id.in_(packs or [-1]), Letter.template == PACK_TEMPLATE,
                                                          Letter.pdf.is_not(None))))
     if not packs:
-        return
+        return []
     _run(session, update(Letter).where(Letter.id.in_(packs)).values(pdf=None))
     for letter_id in packs:
         audit.record(session, ctx, PACK_REMOVED, "letter", letter_id,
                      reason=f"a case in it was {what} on {ctx.today():%d/%m/%Y}: produce the pack again")
+    # The meetings whose pack history now shows the pack removed.
+    return [m for m in session.scalars(select(Letter.meeting_id).where(Letter.id.in_(packs)).distinct()) if m]
 
 
 def _scrub_sqlite(ctx: ServiceContext) -> None:
@@ -247,7 +250,7 @@ def _scrub_sqlite(ctx: ServiceContext) -> None:
             conn.exec_driver_sql(statement)
 
 
-def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
+def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> Done:
     """Replace the personal data held with a case; keep what the statutory figures are counted from.
 
     Kept: dates, channel, status, threshold decision, the panel reviews, how many recommendations
@@ -257,6 +260,12 @@ def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
     """
     ctx.require(Permission.RETENTION)
     reason = _require_reason(reason)
+    changes = _anonymise(ctx, case_id, reason)
+    _scrub_sqlite(ctx)
+    return Done(changes, "anonymised")
+
+
+def _anonymise(ctx: ServiceContext, case_id: int, reason: str) -> Changes:
     with ctx.unit_of_work() as session:
         applicant_id, victim_id, location_id, status = _case_row(session, case_id)
         if status not in FINISHED:
@@ -285,11 +294,11 @@ def anonymise_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
             case_values["problem_location_id"] = None
         _run(session, update(Case).where(Case.id == case_id).values(
             **case_values, not_accepted_reason=_not_accepted_code(session, case_id), **_bump(Case, ctx)))
-        _withdraw_packs(session, ctx, case_id, "anonymised")
+        packs = _withdraw_packs(session, ctx, case_id, "anonymised")
         _anonymise_records(session, ctx, case_id)
         audit.record(session, ctx, ANONYMISE_ACTION, "case", case_id, case_id=case_id, reason=reason)
         _purge_audit_values(session, case_id, terms)
-    _scrub_sqlite(ctx)
+    return Changes.of_case(case_id) | Changes.of(Part.RETENTION, *([Part.MEETINGS] if packs else []), meetings=packs)
 
 
 def _not_accepted_code(session: Session, case_id: int) -> str | None:
@@ -338,14 +347,20 @@ def _reported_to():
     return sql_case((Incident.agency_id.is_not(None), Incident.reported_to), else_=ANONYMISED)
 
 
-def delete_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
+def delete_case(ctx: ServiceContext, case_id: int, reason: str) -> Done:
     """Remove the case and everything hanging off it; the audit log keeps only ids and actions."""
     ctx.require(Permission.RETENTION)
     reason = _require_reason(reason)
+    changes = _delete(ctx, case_id, reason)
+    _scrub_sqlite(ctx)
+    return Done(changes, "deleted")
+
+
+def _delete(ctx: ServiceContext, case_id: int, reason: str) -> Changes:
     with ctx.unit_of_work() as session:
         applicant_id, victim_id, location_id, _status = _case_row(session, case_id)
         terms = _erased_terms(session, case_id)
-        _withdraw_packs(session, ctx, case_id, "deleted")
+        packs = _withdraw_packs(session, ctx, case_id, "deleted")
         people = [p for p in (applicant_id, victim_id) if p is not None and not _used_elsewhere(session, case_id, p)]
         perpetrators = _perpetrators_only_here(session, case_id)
         drop_location = _location_only_here(session, case_id, location_id)
@@ -359,7 +374,8 @@ def delete_case(ctx: ServiceContext, case_id: int, reason: str) -> None:
             _run(session, delete(ProblemLocation).where(ProblemLocation.id == location_id))
         audit.record(session, ctx, DELETE_ACTION, "case", case_id, case_id=case_id, reason=reason)
         _purge_audit_values(session, case_id, terms)
-    _scrub_sqlite(ctx)
+    return (Changes(removed=frozenset({case_id}), parts=frozenset({Part.LIST, Part.RETENTION}))
+            | Changes.of(*([Part.MEETINGS] if packs else []), meetings=packs))
 
 
 def _delete_records(session: Session, case_id: int) -> None:
@@ -390,5 +406,64 @@ def _delete_records(session: Session, case_id: int) -> None:
         _run(session, statement)
 
 
-__all__ = ["ANONYMISED", "DueCase", "RetentionPeriod", "add_years", "anonymise_case", "cases_due_for_review",
-           "delete_case", "latest_end_due", "retention_periods", "retention_years"]
+ACTIONS = (ANONYMISE_ACTION, DELETE_ACTION)
+
+
+@dataclass(frozen=True)
+class RetentionRun:
+    """A retention run over several cases: each case anonymised (or deleted) whole, or not started."""
+    action: str  # "anonymise" or "delete"
+    done: tuple[str, ...]  # references
+    not_started: tuple[str, ...]
+    changes: Changes
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.not_started)
+
+    def summary(self) -> str:
+        words = "anonymised" if self.action == ANONYMISE_ACTION else "deleted"
+        return Run(tuple(f"{r} {words}" for r in self.done), self.not_started, self.changes, "cases").summary()
+
+
+def run_retention(ctx: ServiceContext, action: str, case_ids: Sequence[int], reason: str, *,
+                  progress: Progress | None = None) -> RetentionRun:
+    """Anonymise (or delete) each of several cases with one reason, one unit of work per case.
+
+    A stop (`progress` cancelled) takes effect between cases: each case is erased whole or not
+    touched, and the run names both. Every case is checked first (only a finished case can be
+    anonymised), so a refusal changes nothing. The SQLite file is scrubbed once, after the last case.
+    """
+    ctx.require(Permission.RETENTION)
+    reason = _require_reason(reason)
+    if action not in ACTIONS:
+        raise ValidationFailed([Problem("action", f"choose {' or '.join(ACTIONS)}")])
+    ids = list(dict.fromkeys(case_ids))
+    with ctx.reading() as session:
+        found = {cid: (ref, status) for cid, ref, status in session.execute(
+            select(Case.id, Case.reference, Case.status).where(Case.id.in_(ids or [-1])))}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"{len(missing)} of the cases chosen no longer exist: list the cases due for review again.")
+    unfinished = [ref for ref, status in found.values() if status not in FINISHED]
+    if action == ANONYMISE_ACTION and unfinished:  # the same refusal as for one case, naming them
+        raise ServiceError(f"Only a closed or withdrawn case can be anonymised, and {', '.join(sorted(unfinished))} "
+                           f"{'is' if len(unfinished) == 1 else 'are'} not: close the case first, or delete it if it "
+                           "was opened by mistake. Nothing was changed.")
+    references = {cid: ref for cid, (ref, _status) in found.items()}
+    erase = _anonymise if action == ANONYMISE_ACTION else _delete
+    done: list[str] = []
+    changes = NOTHING
+    try:
+        for case_id in each(ids, progress, "cases anonymised" if action == ANONYMISE_ACTION else "cases deleted"):
+            changes |= erase(ctx, case_id, reason)
+            done.append(references[case_id])
+    finally:
+        _scrub_sqlite(ctx)  # after the cases done, however the run ended
+    return RetentionRun(action, tuple(done), tuple(references[i] for i in ids[len(done):]),
+                        changes | Changes.of(Part.RETENTION))
+
+
+__all__ = ["ANONYMISED", "DueCase", "RetentionPeriod", "RetentionRun", "add_years", "anonymise_case",
+           "cases_due_for_review", "delete_case", "latest_end_due", "retention_periods", "retention_years",
+           "run_retention"]

@@ -1,10 +1,12 @@
 """Subject access requests: find a person, gather what is held about them, redact others, write it out."""
 from __future__ import annotations
 
+import functools
 import json
+import os
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -19,7 +21,8 @@ from app.domain.application import Problem
 from app.domain.roles import Permission
 from app.services.common import audit
 from app.services.common.context import ServiceContext, retry_read
-from app.services.common.errors import NotFound, ValidationFailed
+from app.services.common.errors import NotFound, ServiceError, ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Part, Progress, Run, each, stop_if_cancelled
 
 PERSON, PERPETRATOR = "person", "perpetrator"
 KINDS = (PERSON, PERPETRATOR)
@@ -61,6 +64,28 @@ class SubjectAccessBundle:
     subject: str
     data: dict[str, Any]  # JSON-serialisable: plain dicts, lists, strings, numbers and booleans
     letters: tuple[LetterFile, ...] = field(default_factory=tuple)
+    changes: Changes = NOTHING  # the disclosure is on each case's audit timeline
+
+    @property
+    def file_names(self) -> tuple[str, ...]:
+        return (JSON_NAME, PDF_NAME, *(letter.name for letter in self.letters))
+
+
+@dataclass(frozen=True)
+class SubjectAccessExport:
+    """A bundle exported to a folder: the files written (each whole) and, if stopped, those not started."""
+    subject: str
+    folder: Path
+    written: tuple[Path, ...]
+    not_started: tuple[str, ...]  # file names
+    changes: Changes
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.not_started)
+
+    def summary(self) -> str:
+        return Run(tuple(p.name for p in self.written), self.not_started, self.changes, "files").summary()
 
 
 def _like(text: str) -> str:
@@ -297,12 +322,13 @@ def _other(role: str) -> dict[str, str]:
 
 
 def export_person(ctx: ServiceContext, kind: str, person_id: int, reason: str, *,
-                  same_person_ids: Sequence[int] = ()) -> SubjectAccessBundle:
+                  same_person_ids: Sequence[int] = (), progress: Progress | None = None) -> SubjectAccessBundle:
     """Everything held about one person, other people redacted; the disclosure is audited with the reason.
 
     A repeat applicant has one record per application: `same_person_ids` are the other records the
     officer has confirmed are the same person (never matched automatically: a wrong match discloses
-    a stranger's data).
+    a stranger's data). `progress` counts the cases gathered; a cancel stops before the next one,
+    and nothing is disclosed or logged (`Cancelled` is raised).
     """
     ctx.require(Permission.EXPORT)
     problems = []
@@ -320,7 +346,8 @@ def export_person(ctx: ServiceContext, kind: str, person_id: int, reason: str, *
         records = session.scalars(select(model).where(model.id.in_(ids)).order_by(model.id)).all()
         if len(records) != len(ids):
             raise NotFound("That person is no longer on record (the case may have been deleted).")
-        data, letters = _gather(session, ctx, council, kind, records)
+        data, letters = _gather(session, ctx, council, kind, records, progress)
+        case_ids = [case["_case_id"] for case in data["cases"]]
         for case in data["cases"]:
             audit.record(session, ctx, "export", kind, case["_subject_id"], case_id=case["_case_id"],
                          reason=reason.strip())
@@ -329,11 +356,12 @@ def export_person(ctx: ServiceContext, kind: str, person_id: int, reason: str, *
         for case in data["cases"]:
             del case["_subject_id"], case["_case_id"]
         data["reason"] = reason.strip()
-        return SubjectAccessBundle(data["subject"]["name"], data, tuple(letters))
+        return SubjectAccessBundle(data["subject"]["name"], data, tuple(letters),
+                                   Changes.of_cases(case_ids, Part.TIMELINE) | Changes.of(Part.REPORTS))
 
 
 def _gather(session: Session, ctx: ServiceContext, council: str, kind: str,
-            records: Sequence[Any]) -> tuple[dict, list[LetterFile]]:
+            records: Sequence[Any], progress: Progress | None = None) -> tuple[dict, list[LetterFile]]:
     ids = [r.id for r in records]
     if kind == PERSON:
         cases = session.scalars(select(Case).where(or_(Case.applicant_id.in_(ids), Case.victim_id.in_(ids)))
@@ -366,7 +394,9 @@ def _gather(session: Session, ctx: ServiceContext, council: str, kind: str,
     agencies = dict(session.execute(select(Agency.id, Agency.name)).all())
     letters: list[LetterFile] = []
     out_cases = [_case(session, c, kind, ids, perps.get(c.id, []), names, redact, agencies, letters)
-                 for c in cases]
+                 for c in each(cases, progress, "cases gathered")]
+    stop_if_cancelled(progress, "the subject access bundle", [c.reference for c in cases[:len(out_cases)]],
+                      [c.reference for c in cases], "cases")
     data = {"title": "Subject access request", "council": council,
             "generated_at": ctx.now().isoformat(timespec="seconds"), "generated_by": ctx.actor,
             "notice": NOTICE, "subject": {"kind": kind, "name": details[0]["name"] or details[0].get("description"),
@@ -442,18 +472,51 @@ def _panel(session: Session, case_id: int, redact: _Redactor, agencies: dict[int
     return {"findings": findings, "recommendations": recommendations} if findings or recommendations else None
 
 
+JSON_NAME, PDF_NAME = "subject-access.json", "subject-access.pdf"
+
+
 def write_bundle(bundle: SubjectAccessBundle, folder: Path) -> list[Path]:
     """subject-access.json, a readable subject-access.pdf, and each letter's PDF exactly as sent."""
-    folder = Path(folder)
+    return list(_write_files(bundle, Path(folder), None))
+
+
+def _write_files(bundle: SubjectAccessBundle, folder: Path, progress: Progress | None) -> Iterator[Path]:
+    """Each file written beside its name and moved into place whole, so a stop never leaves half a file."""
     folder.mkdir(parents=True, exist_ok=True)
-    written = [folder / "subject-access.json", folder / "subject-access.pdf"]
-    written[0].write_text(json.dumps(bundle.data, indent=2, ensure_ascii=False), encoding="utf-8")
-    written[1].write_bytes(render_pdf(bundle))
+    contents: dict[str, Callable[[], bytes]] = {
+        JSON_NAME: lambda: json.dumps(bundle.data, indent=2, ensure_ascii=False).encode("utf-8"),
+        PDF_NAME: lambda: render_pdf(bundle)}
     for letter in bundle.letters:
-        path = folder / letter.name
-        path.write_bytes(letter.pdf)
-        written.append(path)
-    return written
+        contents[letter.name] = functools.partial(bytes, letter.pdf)
+    for name in each(list(contents), progress, "files written"):
+        path, partial = folder / name, folder / (name + ".part")
+        try:
+            partial.write_bytes(contents[name]())
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+        yield path
+
+
+def export_subject_access(ctx: ServiceContext, kind: str, person_id: int, reason: str, folder: Path, *,
+                          same_person_ids: Sequence[int] = (),
+                          progress: Progress | None = None) -> SubjectAccessExport:
+    """The whole export as one action: the bundle gathered and its disclosure logged (one unit of work),
+    then its files written one by one into `folder`.
+
+    A stop while the cases are gathered discloses nothing (`Cancelled`); a stop while the files are
+    written leaves each file whole or not started, and the result names those not started (the
+    disclosure is logged: running the export again writes the whole bundle).
+    """
+    ctx.require(Permission.EXPORT)
+    bundle = export_person(ctx, kind, person_id, reason, same_person_ids=same_person_ids, progress=progress)
+    folder = Path(folder)
+    try:
+        written = tuple(_write_files(bundle, folder, progress))
+    except OSError as exc:
+        raise ServiceError(f"The export is recorded, but {folder} could not be written: "
+                           f"{exc.strerror or exc}") from exc
+    return SubjectAccessExport(bundle.subject, folder, written, bundle.file_names[len(written):], bundle.changes)
 
 
 def render_pdf(bundle: SubjectAccessBundle) -> bytes:

@@ -18,7 +18,7 @@ import binascii
 import hashlib
 import hmac
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, text
@@ -30,6 +30,7 @@ from app.domain.roles import Permission, Role
 from app.services.common import audit
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, PermissionDenied, ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Part
 
 # scrypt is memory-hard and in the standard library (hashlib): no extra dependency to keep.
 _SCRYPT = {"n": 2 ** 14, "r": 8, "p": 1, "dklen": 32}
@@ -59,6 +60,7 @@ class UserInfo:
     email: str | None = None
     phone: str | None = None
     job_title: str | None = None
+    changes: Changes = field(default=NOTHING, compare=False)  # set by the operations that save a user
 
     def to_json(self) -> dict[str, object]:
         return {"login": self.login, "name": self.display_name, "role": self.role.value, "active": self.active,
@@ -325,7 +327,9 @@ def _apply(session: Session, ctx: ServiceContext, user: User, *, role: str | Non
         session.flush()
     if changes or created:
         audit.record(session, ctx, "create" if created else "change", "user", user.id, changes=changes)
-    return _info(session, user)
+    # A name is shown in the case list's officer column and its filter choices as well.
+    parts = [Part.USERS, *([Part.LIST] if "display_name" in changes else [])]
+    return replace(_info(session, user), changes=Changes.of(*parts) if changes or created else NOTHING)
 
 
 def _tidy(values: dict[str, str | None]) -> dict[str, str | None]:
