@@ -32,7 +32,7 @@ class ProgressLine:
         isatty = getattr(self.stream, "isatty", None)
         self.tty = bool(isatty and isatty())
         self._open = False  # a terminal line written without its newline yet
-        self._tenth = -1
+        self._tenth = 0  # the tenths already shown: the first line at a tenth of the way
         self._width = 0
 
     def __call__(self, done: int, total: int, label: str) -> None:
@@ -48,7 +48,7 @@ class ProgressLine:
                 self.close()
         else:
             tenth = done * 10 // total
-            if tenth > self._tenth and done > 0:
+            if tenth > self._tenth:
                 self._tenth = tenth
                 self.stream.write(text + "\n")
         self.stream.flush()

@@ -121,7 +121,7 @@ def read_csv(path: Path) -> list[list[str]]:
 def test_export_has_no_personal_values_and_is_logged_with_the_reason(ctx, tmp_path):
     ids = seed(ctx)
     target = tmp_path / "audit.csv"
-    count = export_audit(ctx, target, reason="IG review 2026/14")
+    count = export_audit(ctx, target, reason="IG review 2026/14").count
     rows = read_csv(target)
     assert rows[0] == list(EXPORT_COLUMNS) and len(rows) == count + 1
     text = target.read_text(encoding="utf-8-sig")
@@ -142,10 +142,10 @@ def test_export_has_no_personal_values_and_is_logged_with_the_reason(ctx, tmp_pa
 
 def test_export_follows_the_filters(ctx, tmp_path):
     ids = seed(ctx)
-    count = export_audit(ctx, tmp_path / "case.csv", reason="complaint C-12", case_reference="CT-2026-0002")
+    count = export_audit(ctx, tmp_path / "case.csv", reason="complaint C-12", case_reference="CT-2026-0002").count
     rows = read_csv(tmp_path / "case.csv")[1:]
     assert count == len(rows) == 2 and {r[9] for r in rows} == {str(ids["second"])}
-    assert export_audit(ctx, tmp_path / "none.csv", reason="check", case_reference="CT-1999-0009") == 0
+    assert export_audit(ctx, tmp_path / "none.csv", reason="check", case_reference="CT-1999-0009").count == 0
     assert read_csv(tmp_path / "none.csv") == [list(EXPORT_COLUMNS)]
     with ctx.unit_of_work() as s:
         logged = s.scalar(select(AuditEntry).where(AuditEntry.reason.like("complaint C-12%")))
@@ -185,7 +185,7 @@ def test_an_officer_is_refused_and_a_manager_may(sqlite_url, tmp_path):
     manager = make_context(sqlite_url, actor="m.anager", role="manager")
     assert search_audit(manager).total > 0
     assert audit_values(manager, ids["change"])[0].after == SECRET
-    assert export_audit(manager, tmp_path / "m.csv", reason="monthly check") > 0
+    assert export_audit(manager, tmp_path / "m.csv", reason="monthly check").count > 0
     assert {(e.actor, e.action) for e in views(admin)} == {("m.anager", "view"), ("m.anager", "export")}
     for c in (admin, officer, reader, manager):
         c.engine.dispose()
@@ -202,7 +202,7 @@ def test_search_values_and_export_on_postgres(pg_ctx, tmp_path):
     assert (change.case_reference, change.fields, page.total) == (first.reference, "impact", 1)
     assert change.db_user  # the server's session_user
     assert audit_values(pg_ctx, change.id) == [AuditValueRow("impact", None, SECRET)]
-    count = export_audit(pg_ctx, tmp_path / "pg.csv", reason="IG review", actor="OFFICER")
+    count = export_audit(pg_ctx, tmp_path / "pg.csv", reason="IG review", actor="OFFICER").count
     text = (tmp_path / "pg.csv").read_text(encoding="utf-8-sig")
     assert count == len(read_csv(tmp_path / "pg.csv")) - 1 >= 3 and SECRET not in text
     assert [(e.action, e.entity_id) for e in views(pg_ctx)] == [("view", None), ("view", change.id),

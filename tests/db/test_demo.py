@@ -14,6 +14,7 @@ from app.db.models import (AgencyAction, AgencyRequest, AuditEntry, Case, CaseRe
 from app.domain.workflow import Status
 from app.services.cases import steps as wf
 from app.services.cases.summaries import list_cases, next_action
+from app.services.common.ops import Progress
 from app.services.demo.generate import generate_demo_cases
 from app.services.intake.applications import create_application, person_search_key
 from tests.conftest import FIXED_TODAY, make_context
@@ -88,8 +89,9 @@ def _check_states(cases: list[Case], today: date) -> None:
 
 def test_demo_fills_every_state_consistently(ctx):
     made = []
-    assert generate_demo_cases(ctx, 300, seed=7, progress=made.append) == 300
-    assert made[-1] == 300
+    loaded = generate_demo_cases(ctx, 300, seed=7, progress=Progress(on_update=lambda done, _total, _label: made.append(done)))
+    assert loaded.made == 300 and not loaded.cancelled and loaded.changes.all_cases
+    assert made[0] == 0 and made[-1] == 300
     cases = _cases(ctx)
     assert len(cases) == 300
     assert {c.status for c in cases} == {s.value for s in Status}
@@ -209,7 +211,7 @@ def test_same_seed_same_cases(tmp_path):
 
 
 def test_demo_on_postgres(pg_ctx):
-    assert generate_demo_cases(pg_ctx, 50) == 50
+    assert generate_demo_cases(pg_ctx, 50).made == 50
     cases = _cases(pg_ctx)
     assert {c.status for c in cases} == {s.value for s in Status}
     _check_references(pg_ctx, cases)

@@ -72,7 +72,7 @@ def test_a_valid_register_gives_the_hand_counted_figures(ctx, tmp_path):
 def test_importing_the_same_references_again_creates_nothing(ctx, tmp_path):
     import_register(ctx, _write(tmp_path, VALID))
     again = import_register(ctx, _write(tmp_path, VALID[:3], name="again.csv"))
-    assert again.ok and again.created == [] and len(again.already_imported) == 3
+    assert again.ok and again.created == () and len(again.already_imported) == 3
     assert "3 already imported" in again.summary()
     assert _cases(ctx) == len(VALID)
 
@@ -80,7 +80,7 @@ def test_importing_the_same_references_again_creates_nothing(ctx, tmp_path):
 def test_a_reference_too_long_for_a_case_is_kept_as_the_source_reference(ctx, tmp_path):
     long_reference = "TUNBRIDGE-WELLS-ASB-REGISTER-2025-0001"
     report = import_register(ctx, _write(tmp_path, [f"{long_reference},01/05/2025,email,Lee,,,,,,,,,"]))
-    assert report.created == [(long_reference, "CT-2025-0001")]
+    assert report.created == ((long_reference, "CT-2025-0001"),)
 
 
 BAD_ROWS = [
@@ -109,7 +109,7 @@ BAD_ROWS = [
 @pytest.mark.parametrize("why,row,column,words", BAD_ROWS, ids=[b[0] for b in BAD_ROWS])
 def test_a_wrong_row_imports_nothing_and_names_its_row_and_column(ctx, tmp_path, why, row, column, words):
     report = import_register(ctx, _write(tmp_path, [VALID[0], row]))
-    assert not report.ok and report.created == []
+    assert not report.ok and report.created == ()
     problem = next(p for p in report.problems if p.column == column)
     assert problem.row == 3 and str(problem).startswith(f"Row 3, column {column}: ")
     assert words in problem.message
@@ -146,7 +146,7 @@ def test_a_quoted_newline_stays_in_its_cell_and_unicode_separators_do_not_split_
             "ASB/2025/011,02/04/2025,telephone,Mrs Jane\u2028Smith,TN1 1AB,,,,,,,,",
             "ASB/2025/012,03/04/2025,post,Mr Paul\u2029Jones\u0085,TN1 1AC,,,,,,,,"]
     report = import_register(ctx, _write(tmp_path, rows))
-    assert report.problems == [] and len(report.created) == 3
+    assert report.problems == () and len(report.created) == 3
     with ctx.reading() as s:
         names = sorted((p.organisation or "", p.first_name or "", p.last_name or "") for p in s.scalars(select(Person)))
     assert names == [("", "Jane", "Smith"), ("", "Paul", "Jones"), ("Hill Street Residents Association", "", "")]

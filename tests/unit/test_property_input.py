@@ -200,6 +200,6 @@ def test_an_invalid_import_file_leaves_no_case_behind(import_ctx, mutated: tuple
         text = json.dumps(raw)
         path.write_text(text[: len(text) // 2] if garbage else text, encoding="utf-8")  # cut short: not JSON
         report = import_applications(import_ctx, [path])
-    assert not report.ok and report.created == []
+    assert not report.ok and report.created == ()
     assert all(problem.field and problem.message for _label, problem in report.invalid)
     assert _counts(import_ctx) == before
