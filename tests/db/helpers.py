@@ -163,3 +163,22 @@ def assessment(note: str = "Recorded for the test"):
 
 
 ASSESSMENT = assessment()
+
+
+def stopping(after: int | None = None, *, during: str | None = None):
+    """A Progress that records every update and, as a user pressing Cancel would, stops the work once
+    `after` items are done (of the stage whose label contains `during`, if given).
+
+    Returns the progress and the list of (done, total, label) it was told.
+    """
+    from app.services.common.ops import Progress
+    calls: list[tuple[int, int, str]] = []
+    progress = Progress()
+
+    def seen(done: int, total: int, label: str) -> None:
+        calls.append((done, total, label))
+        if after is not None and done >= after and (during is None or during in label):
+            progress.cancel()
+
+    progress.on_update = seen
+    return progress, calls
