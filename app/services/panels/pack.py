@@ -16,7 +16,7 @@ from app.services.panels import meetings as panels
 from app.services.cases.case_page import CaseDetail, load_case
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.errors import NotFound, ValidationFailed
-from app.services.common.ops import Changes, Part, Progress, each, stop_if_cancelled
+from app.services.common.ops import Changes, Done, Part, Progress, each, stop_if_cancelled
 from app.services.common.names import UserNames
 from app.services.cases.steps import SEND_METHODS
 from app.services.cases.tenure import tenure_words
@@ -193,7 +193,7 @@ def _channel(value: str) -> str:
 
 
 def record_pack_sent(ctx: ServiceContext, letter_id: int, *, sent_to: list[str], sent_on: date,
-                     method: str) -> None:
+                     method: str) -> Done:
     """Who the pack went to, when and how. A pack may go out more than once (a member added late)."""
     ctx.require(Permission.MANAGE_PANELS)
     names = [n.strip() for n in sent_to if n.strip()]
@@ -222,10 +222,14 @@ def record_pack_sent(ctx: ServiceContext, letter_id: int, *, sent_to: list[str],
         case_ids = session.scalars(select(AuditEntry.case_id).where(
             AuditEntry.entity == "letter", AuditEntry.entity_id == letter.id, AuditEntry.action == "export",
             AuditEntry.case_id.is_not(None)).distinct())
-        for case_id in sorted(case_ids):  # the disclosure shows on each case (subject access lists it)
+        cases = sorted(case_ids)
+        for case_id in cases:  # the disclosure shows on each case (subject access lists it)
             audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=case_id,
                          reason=f"{REASON} sent by {method} on {sent_on.isoformat()} to {len(names)} "
                                 f"{'person' if len(names) == 1 else 'people'}")
+        meetings = [letter.meeting_id] if letter.meeting_id else []
+        return Done(Changes.of(Part.MEETINGS, meetings=meetings) | Changes.of_cases(cases, Part.TIMELINE),
+                    f"Recorded as sent to {', '.join(names)}.")
 
 
 @retry_read
