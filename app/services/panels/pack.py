@@ -222,7 +222,7 @@ def record_pack_sent(ctx: ServiceContext, letter_id: int, *, sent_to: list[str],
         case_ids = session.scalars(select(AuditEntry.case_id).where(
             AuditEntry.entity == "letter", AuditEntry.entity_id == letter.id, AuditEntry.action == "export",
             AuditEntry.case_id.is_not(None)).distinct())
-        cases = sorted(case_ids)
+        cases = sorted(c for c in case_ids if c is not None)
         for case_id in cases:  # the disclosure shows on each case (subject access lists it)
             audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=case_id,
                          reason=f"{REASON} sent by {method} on {sent_on.isoformat()} to {len(names)} "
