@@ -25,10 +25,20 @@ from app.services.trust.subject_access import JSON_NAME, PDF_NAME, PERSON, expor
 from tests.conftest import FIXTURES
 from tests.db.helpers import stopping
 from tests.db.test_demo import _check_references
-from tests.db.test_panel_pack import meeting  # noqa: F401 - a fixture, found by pytest here
+from tests.db.test_panel_pack import pack_meeting
 from tests.db.test_register_import import HAND_COUNT, VALID, _write
 from tests.db.test_retention import finish, new_case
-from tests.db.test_subject_access import cases  # noqa: F401 - a fixture, found by pytest here
+from tests.db.test_subject_access import sar_cases
+
+
+@pytest.fixture
+def meeting(ctx):
+    return pack_meeting(ctx)
+
+
+@pytest.fixture
+def cases(ctx) -> dict[str, int]:
+    return sar_cases(ctx)
 
 
 def _count(ctx, model, *where) -> int:

@@ -37,6 +37,10 @@ def _agency(ctx, name: str) -> int:
 
 @pytest.fixture
 def meeting(ctx):
+    return pack_meeting(ctx)
+
+
+def pack_meeting(ctx):
     """Two cases on the agenda; the first has agency actions and an impact statement."""
     first = _met_case(ctx, "Shouting in the stairwell", reason="Three incidents confirmed by the police")
     second = _met_case(ctx, "Bins set alight")

@@ -28,6 +28,10 @@ STRANGERS = ("Okoro", "Sample Close", "TN4 0ZZ", "01892 111111", "david.okoro@ex
 
 @pytest.fixture
 def cases(ctx) -> dict[str, int]:
+    return sar_cases(ctx)
+
+
+def sar_cases(ctx) -> dict[str, int]:
     """Asha applies about Sam Jones (case A); David applies for Asha as the victim (case B)."""
     a = create_application(ctx, dataclasses.replace(application(), alleged_perpetrators=(
         PerpetratorData(name="Sam Jones", address="14 Example Road"),)))
