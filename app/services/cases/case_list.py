@@ -312,6 +312,38 @@ def case_counts(ctx: ServiceContext) -> CaseCounts:
                       updates_due=updates)
 
 
+@dataclass(frozen=True)
+class ListSummary:
+    """What the case list shows around its rows: the counts and the year and officer filter choices."""
+    counts: CaseCounts
+    years: tuple[int, ...]
+    officers: tuple[tuple[str, str], ...]  # (login, name), by name
+
+
+@retry_read
+def list_summary(ctx: ServiceContext) -> ListSummary:
+    """The counts and both filters' choices in one read (the list asks once its first rows are shown)."""
+    ctx.require(Permission.VIEW)
+    with ctx.reading():  # the three reads below join this one session: one transaction, not three
+        return ListSummary(case_counts(ctx), tuple(received_years(ctx)), tuple(officer_choices(ctx)))
+
+
+@dataclass(frozen=True)
+class RowsAndCounts:
+    """Some cases' rows read again after an operation changed them, with the counts they feed."""
+    rows: dict[int, CaseRow]
+    counts: CaseCounts
+
+
+@retry_read
+def rows_and_counts(ctx: ServiceContext, ids: Sequence[int]) -> RowsAndCounts:
+    """The rows of the cases an operation changed and the counts, in one read: how the list follows a
+    save without reading every id again."""
+    ctx.require(Permission.VIEW)
+    with ctx.reading():
+        return RowsAndCounts(fetch_rows(ctx, ids), case_counts(ctx))
+
+
 def _overdue_recommendations(today: date) -> Select:
     """Cases with a panel recommendation past its due date that the agency has not completed or declined."""
     return (select(Recommendation.case_id).where(Recommendation.due_on < today,
