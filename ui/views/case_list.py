@@ -23,8 +23,8 @@ from app.domain.clocks import Indicator
 from app.domain.workflow import STATUS_LABELS
 from app.csv_writer import open_csv
 from app.services.cases.case_list import (OPEN_CASES, OVERDUE_RECOMMENDATIONS, UPDATES_DUE, CaseCounts, CaseQuery,
-                                          CaseRow, ListSummary, RowsAndCounts, iter_rows, list_summary,
-                                          record_export, rows_and_counts)
+                                          CaseRow, ListSummary, case_counts, fetch_rows, iter_rows,
+                                          list_summary, record_export)
 from app.services.common.context import ServiceContext
 from app.services.common.errors import describe
 from app.services.common.ops import Changes, Part
@@ -227,8 +227,8 @@ class CaseListPage(QWidget):
     def apply_changes(self, changes: Changes) -> None:
         """After an operation: only what it changed is read again, and nothing if the list is not touched.
 
-        Cases it changed: their rows and the counts, in one read (a changed row stays where it is
-        until the next search or sort, even if it would now sort elsewhere or no longer match).
+        Cases it changed: their rows and the counts (a changed row stays where it is until the next
+        search or sort, even if it would now sort elsewhere or no longer match its filters).
         Cases it added or removed, or too many to name: the ids again, the selection kept.
         """
         if not (changes.touches(Part.LIST) or changes.all_cases):
@@ -242,17 +242,21 @@ class CaseListPage(QWidget):
         self.update_cases(changes.cases)
 
     def update_cases(self, case_ids: Iterable[int]) -> None:
-        """Read these cases' rows and the counts again (one read), and show them in place."""
+        """Read these cases' rows and the counts again, and show them in place.
+
+        Two small reads side by side: the rows (an index look-up per case) land at once, the counts
+        (which an overdue recommendation makes the slower) follow; a burst of saves asks for the
+        counts once more, not once per save.
+        """
         wanted = list(case_ids)
         mark = self.model.mark_stale(wanted)
         listed = [i for i in wanted if self.model.row_of(i) is not None]
-
-        def arrived(found: RowsAndCounts) -> None:
-            self.model.take_rows(found.rows, listed, mark)
-            self._show_counts(found.counts)
-
-        self.tasks.query(rows_and_counts, self._ctx, listed, on_done=arrived, on_error=self._read_failed,
-                         owner=self, what="read the changed cases")
+        if listed:
+            self.tasks.query(fetch_rows, self._ctx, listed, owner=self, what="read the changed cases",
+                             on_done=lambda rows: self.model.take_rows(rows, listed, mark),
+                             on_error=self._read_failed)
+        self.tasks.query(case_counts, self._ctx, on_done=self._show_counts, on_error=self._read_failed,
+                         owner=self, what="read the case counts", key=f"case-list-counts-{id(self)}")
 
     def show_working(self, text: str) -> None:
         """Called by the task runner while this page's export waits or runs ("" when it is done)."""
