@@ -180,8 +180,11 @@ def test_the_counts_and_filter_choices_follow_the_first_rows(qtbot, monkeypatch,
     monkeypatch.setattr(case_table, "find_case_ids", noting("ids", case_table.find_case_ids))
     monkeypatch.setattr(case_table, "fetch_rows", noting("rows", case_table.fetch_rows))
     monkeypatch.setattr(case_list, "list_summary", noting("summary", case_list.list_summary))
-    page = _page(qtbot, ctx)
-    assert page.counts_label.text() == "" and page.year_filter.count() == 1  # the window first
+    page = CaseListPage(ctx, ask_save_path=lambda suggested: None)
+    qtbot.addWidget(page)
+    # The page is built without reading anything: the window first.
+    assert order == [] and page.counts_label.text() == "" and page.year_filter.count() == 1
+    page.show()
     settle()
     assert order == ["ids", "rows", "summary"]
     assert "Open: 3" in page.counts_label.accessibleDescription() and page.year_filter.itemText(1) == "2026"

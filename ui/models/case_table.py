@@ -341,7 +341,7 @@ class CaseTableModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS) or COLUMNS[column].sort_key is None:
             return
         query = replace(self.query, sort=COLUMNS[column].sort_key, descending=order == DESCENDING)
-        if query == self.query and (self._ids or self._asked is not None):
+        if query == self.query:
             return  # the view calls sort() when sorting is switched on: nothing to do
         self._ask(query, keep=None, reread=False, reorder=True)
 

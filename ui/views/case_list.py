@@ -212,15 +212,24 @@ class CaseListPage(QWidget):
             combo.blockSignals(False)
         self.model.modelReset.connect(self._save_query)
         self.model.layoutChanged.connect(self._save_query)
-        self.model.set_query(self.model.query)  # off the UI thread: the window is painted meanwhile
-        self._show_state()
+        # The first read is asked for once the event loop runs: the window that holds the page is
+        # built and shown first, and the ids come from a worker while it is painted.
+        self._started = False
+        QTimer.singleShot(0, self._start)
         # Switched on after the first query is asked: enabling it calls sort(), which then has nothing to do.
         self.table.setSortingEnabled(True)
 
     # --- public --------------------------------------------------------------------------------
 
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            self.model.set_query(self.model.query)
+            self._show_state()
+
     def refresh(self) -> None:
         """F5: the list, every row, the counts and the filter choices read again; the selection kept."""
+        self._started = True
         self._summary_due = True
         self._apply_filters(keep=self.current_case_id(), reread=True)
 
@@ -455,6 +464,7 @@ class CaseListPage(QWidget):
 
     def _apply_filters(self, keep: int | None = None, reread: bool = False) -> None:
         """Ask for the ids of the search and filters on screen (a newer ask replaces an older one)."""
+        self._started = True
         self._search_timer.stop()
         self._keep = keep if keep is not None else self.current_case_id()
         self.model.set_query(self._query_from_widgets(), keep=self._keep, reread=reread)
