@@ -338,9 +338,10 @@ class CaseTableModel(QAbstractTableModel):
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Ask the database for the new order, off the UI thread (no proxy model: see traps.md)."""
-        if not 0 <= column < len(COLUMNS) or COLUMNS[column].sort_key is None:
+        key = COLUMNS[column].sort_key if 0 <= column < len(COLUMNS) else None
+        if key is None:
             return
-        query = replace(self.query, sort=COLUMNS[column].sort_key, descending=order == DESCENDING)
+        query = replace(self.query, sort=key, descending=order == DESCENDING)
         if query == self.query:
             return  # the view calls sort() when sorting is switched on: nothing to do
         self._ask(query, keep=None, reread=False, reorder=True)
@@ -432,17 +433,19 @@ class CaseTableModel(QAbstractTableModel):
         while self._wanted:
             start = self._wanted.pop()
             wanted = [i for i in self._ids[start:start + BLOCK] if i not in self._cache and i not in self._gone]
-            if not wanted:
-                continue
-            self._reading = reading = (self._generation, start)
-            self._tick += 1
-            mark = self._tick
-            self._set_loading(+1)
-            self._tasks.query(fetch_rows, self._ctx, wanted, owner=self._owner, what="read the case list",
-                              on_done=lambda rows: self._block_arrived(reading, rows, wanted, mark),
-                              on_error=lambda exc: self._block_failed(reading, exc))
-            return True
+            if wanted:
+                self._read_block(start, wanted)
+                return True
         return False
+
+    def _read_block(self, start: int, wanted: list[int]) -> None:
+        self._reading = reading = (self._generation, start)
+        self._tick += 1
+        mark = self._tick
+        self._set_loading(+1)
+        self._tasks.query(fetch_rows, self._ctx, wanted, owner=self._owner, what="read the case list",
+                          on_done=lambda rows: self._block_arrived(reading, rows, wanted, mark),
+                          on_error=lambda exc: self._block_failed(reading, exc))
 
     def _block_arrived(self, reading: tuple[int, int], rows: dict[int, CaseRow], asked: list[int],
                        mark: int) -> None:

@@ -552,7 +552,8 @@ class CaseListPage(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         # Down in the search box moves to the results, so a keyboard user can search then open.
-        if watched is self.search and event.type() == _KEY_PRESS and event.key() == Qt.Key.Key_Down:
+        if (watched is self.search and event.type() == _KEY_PRESS and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Down):
             if self._search_timer.isActive():
                 self._search_now()
             if self.model.waiting_for_ids:

@@ -53,7 +53,7 @@ def record_printed(ctx: ServiceContext, letter_ids: Sequence[int], how: str) -> 
             audit.record(session, ctx, "print", "letter", letter.id, case_id=letter.case_id,
                          reason=f"{letter.template}: {how}")
         pdfs = tuple(bytes(found[i].pdf or b"") for i in ids)
-        cases = {found[i].case_id for i in ids if found[i].case_id is not None}
+        cases = {case_id for case_id in (found[i].case_id for i in ids) if case_id is not None}
     return PrintedBatch(pdfs, Changes.of_cases(cases, Part.TIMELINE) if cases else NOTHING)
 
 

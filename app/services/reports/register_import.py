@@ -33,6 +33,7 @@ from app.domain.workflow import Status
 from app.services.common import audit
 from app.services.common.context import ServiceContext
 from app.services.common.errors import ValidationFailed
+from app.services.common.ops import NOTHING, Changes, Part
 from app.services.intake.applications import person_search_key
 from app.services.cases.references import format_reference, reserve_numbers
 from app.services.reports.register_rows import COLUMNS, RegisterProblem, RegisterRow, read_rows
@@ -50,10 +51,16 @@ class RegisterImport:
     already_imported: list[tuple[str, str]] = field(default_factory=list)  # (register reference, case reference)
     problems: list[RegisterProblem] = field(default_factory=list)
     to_create: list[str] = field(default_factory=list)  # register references, for a dry run
+    case_ids: list[int] = field(default_factory=list)  # the cases created
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def changes(self) -> Changes:
+        """New cases for the list, and the figures they count in (nothing when nothing was created)."""
+        return Changes.new_cases(self.case_ids, Part.REPORTS, Part.LETTERS) if self.case_ids else NOTHING
 
     def summary(self) -> str:
         if self.problems:
@@ -111,6 +118,7 @@ def import_register(ctx: ServiceContext, path: Path, *, dry_run: bool = False) -
             audit.record(session, ctx, "create", "case", case.id, case_id=case.id,
                          reason=f"imported from the historical register (row {row.row})")
             report.created.append((row.reference, case.reference))
+            report.case_ids.append(case.id)
         audit.record(session, ctx, "import", "case", None,
                      reason=f"{len(report.created)} cases from the historical register {Path(path).name}")
     return report
@@ -178,7 +186,9 @@ def _meetings(session: Session, days: set[date], actor: str) -> dict[date, int]:
            for day in sorted(days - set(found))}
     session.add_all(new.values())
     session.flush()
-    return {**found, **{day: meeting.id for day, meeting in new.items()}}
+    meetings: dict[date, int] = {day: meeting_id for day, meeting_id in found.items() if day is not None}
+    meetings.update((day, meeting.id) for day, meeting in new.items())
+    return meetings
 
 
 def _status(row: RegisterRow) -> Status:
