@@ -218,3 +218,26 @@ def test_a_read_that_fails_is_said_in_words(qtbot, monkeypatch, ctx, created, se
     assert page.problem_label.isVisible() and "cannot be reached" in page.problem_label.text()
     assert page.model.rowCount() == 3  # what was listed stays listed
     assert not page.state_label.isVisible()
+
+
+def test_a_few_cases_more_or_fewer_are_inserted_and_removed_in_place(qtbot, ctx, created, settle):
+    page = _page(qtbot, ctx)
+    settle()
+    model = page.model
+    resets, removed, inserted = [], [], []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.rowsRemoved.connect(lambda _parent, first, _last: removed.append(first))
+    model.rowsInserted.connect(lambda _parent, first, _last: inserted.append(first))
+    adams, young = created["Adams"], created["Young"]
+    page.table.selectRow(model.row_of(adams.id))
+    wf.withdraw(ctx, young.id, young.version, withdrawn_on=date(2026, 11, 25))
+    page.status_filter.setCurrentIndex(page.status_filter.findData("open"))
+    settle()
+    assert model.rowCount() == 2 and young.id not in model.ids
+    assert resets == [] and len(removed) == 1  # one row taken out, not the whole list made again
+    assert page.current_case_id() == adams.id
+    page.status_filter.setCurrentIndex(0)
+    settle()
+    assert model.rowCount() == 3 and len(inserted) == 1 and resets == []
+    assert page.current_case_id() == adams.id
+    assert _surnames(page) == [str(model.row_values(r).applicant).split()[-1] for r in range(3)]

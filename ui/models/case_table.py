@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from PySide6.QtCore import (QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex,
@@ -12,7 +13,6 @@ from PySide6.QtWidgets import QWidget
 
 from app.domain.application import Channel
 from app.domain.clocks import CLOCK_LABELS, Indicator
-from app.domain.dates import uk
 from app.domain.workflow import STATUS_LABELS
 from app.services.cases.case_list import CaseQuery, CaseRow, fetch_rows, find_case_ids
 from app.services.common.context import ServiceContext
@@ -49,6 +49,12 @@ def _days(n: int | None) -> str:
     return "" if n is None else str(n)
 
 
+def _dmy(day: date | None) -> str:
+    """dd/mm/yyyy as `uk()` writes it, without strftime: under PySide6 each strftime call passes
+    through an import hook (about half a millisecond), which 200 rows of two dates each would pay."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}" if day else ""
+
+
 @dataclass(frozen=True)
 class Column:
     title: str
@@ -71,12 +77,12 @@ COLUMNS: tuple[Column, ...] = (
     Column("Postcode", "postcode", lambda r: r.postcode or "", "The applicant's postcode"),
     Column("Channel", "channel", lambda r: _CHANNELS.get(r.channel, r.channel),
            "How the application arrived", full_text_tip=True),
-    Column("Received", "received", lambda r: uk(r.received_on), "Date the application was received"),
+    Column("Received", "received", lambda r: _dmy(r.received_on), "Date the application was received"),
     Column("Status", "status", lambda r: _STATUS.get(r.status, r.status),
            "Where the case is in the process; sorted in process order", full_text_tip=True),
     Column("Next action", "next_action", lambda r: _CLOCKS.get(r.next_clock or "", ""),
            "The deadline that falls due first", full_text_tip=True),
-    Column("Next due", "next_due", lambda r: uk(r.next_due_on), "When the next action is due"),
+    Column("Next due", "next_due", lambda r: _dmy(r.next_due_on), "When the next action is due"),
     Column("Working days left", "next_due", lambda r: _days(r.working_days_left),
            "Working days until the next action is due; negative when it is overdue", numeric=True,
            heading="Days left"),
@@ -101,7 +107,7 @@ def column_for_sort_key(key: str) -> int:
 def indicator_tip(row: CaseRow, due_soon_days: int) -> str:
     """Plain words for the indicator (screen readers and anyone who cannot tell the colours apart)."""
     action = _CLOCKS.get(row.next_clock or "", "The next action")
-    due, left = uk(row.next_due_on), row.working_days_left
+    due, left = _dmy(row.next_due_on), row.working_days_left
     if row.indicator == Indicator.OVERDUE:
         late = -(left or 0)
         return (f"Overdue: {action.lower()} was due on {due}"
@@ -200,6 +206,12 @@ class CaseTableModel(QAbstractTableModel):
         self._ids: list[int] = []
         self._position: dict[int, int] = {}
         self._cache: dict[int, CaseRow] = {}
+        self._texts: dict[int, tuple[str, ...]] = {}  # each cached row's columns as shown, made once
+        # F5 reads every row again, but the values already shown stay on screen until the new ones
+        # arrive (no flash of placeholders, one repaint): a row read before `_epoch` is read again.
+        self._epoch = 0
+        self._epoch_tick = 0  # the tick the epoch began at: a read marked before it belongs to the one before
+        self._read_in: dict[int, int] = {}
         self._gone: set[int] = set()  # deleted since the list was made: do not ask again
         self._due_soon = 3
         self._icons: dict[str, QIcon] = {}
@@ -238,17 +250,19 @@ class CaseTableModel(QAbstractTableModel):
         """Whether the ids of the query asked for last are still on their way."""
         return self._asked is not None
 
-    def set_query(self, query: CaseQuery, *, keep: int | None = None, reread: bool = False) -> None:
-        """Run a new search or filter off the UI thread; the view starts over when the ids arrive.
+    def set_query(self, query: CaseQuery, *, keep: int | None = None, reread: bool = False,
+                  visible: Iterable[int] = ()) -> None:
+        """Run a new search or filter off the UI thread; the view follows when the ids arrive.
 
-        `keep` is the case whose block is read first (the selected one, kept selected by the page);
-        `reread` forgets every row read so far (F5), else rows already read are shown at once.
+        `keep` is the case kept selected by the page and `visible` the cases on screen now (the
+        first and last): their rows are read first. `reread` reads every row again (F5), showing
+        each as it was until its new values arrive; else rows already read are shown at once.
         """
-        self._ask(query, keep=keep, reread=reread, reorder=False)
+        self._ask(query, keep=keep, reread=reread, reorder=False, visible=tuple(visible))
 
-    def refresh(self, keep: int | None = None) -> None:
-        """Run the same query again and read every row again (F5, cases added or removed)."""
-        self._ask(self.query, keep=keep, reread=True, reorder=False)
+    def refresh(self, keep: int | None = None, visible: Iterable[int] = ()) -> None:
+        """Run the same query again and read every row again (F5)."""
+        self._ask(self.query, keep=keep, reread=True, reorder=False, visible=tuple(visible))
 
     def case_id(self, row: int) -> int | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
@@ -279,6 +293,8 @@ class CaseTableModel(QAbstractTableModel):
         """Rows no longer to be trusted: read again when next painted."""
         for case_id in case_ids:
             self._cache.pop(case_id, None)
+            self._texts.pop(case_id, None)
+            self._read_in.pop(case_id, None)
 
     def take_rows(self, rows: dict[int, CaseRow], asked: Iterable[int], mark: int) -> None:
         """Rows read (from `mark` on) for the cases `asked`: shown in place; an asked case not found
@@ -311,20 +327,23 @@ class CaseTableModel(QAbstractTableModel):
         if role == ALIGNMENT:
             return ALIGN_RIGHT if spec.numeric else None
         case_id = self._ids[row]
-        values = self._cache.get(case_id)
-        if values is None:
+        texts = self._texts.get(case_id)
+        if texts is None:
             if case_id in self._gone:
                 return "(no longer available)" if role == DISPLAY and column == 0 else None
             self._want(row)  # never read here: the block is asked for and shown when it arrives
             return PLACEHOLDER if role == DISPLAY and column == 0 else None
+        if self._read_in[case_id] < self._epoch:
+            self._want(row)  # shown as it was until the values read again arrive
         if role == DISPLAY:
-            return spec.text(values)
+            return texts[column]
+        values = self._cache[case_id]
         if column == INDICATOR_COLUMN:
             if role == DECORATION:
                 return self._icon(values.indicator)
             return indicator_tip(values, self._due_soon)
         if role == TOOLTIP and spec.full_text_tip:
-            return spec.text(values) or None  # the whole text when the column is too narrow for it
+            return texts[column] or None  # the whole text when the column is too narrow for it
         return None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:  # noqa: N802
@@ -348,17 +367,18 @@ class CaseTableModel(QAbstractTableModel):
 
     # --- internals: the ids -------------------------------------------------------------------
 
-    def _ask(self, query: CaseQuery, *, keep: int | None, reread: bool, reorder: bool) -> None:
+    def _ask(self, query: CaseQuery, *, keep: int | None, reread: bool, reorder: bool,
+             visible: tuple[int, ...] = ()) -> None:
         if self._asked is None:
             self._set_loading(+1)
         self._asked = query
         self._tasks.query(load_ids, self._ctx, query, key=self._key, owner=self._owner,
                           what="read the case list",
-                          on_done=lambda found: self._ids_arrived(query, found, keep, reread, reorder),
+                          on_done=lambda found: self._ids_arrived(query, found, keep, reread, reorder, visible),
                           on_error=lambda exc: self._ids_failed(query, exc))
 
     def _ids_arrived(self, query: CaseQuery, found: IdList, keep: int | None, reread: bool,
-                     reorder: bool) -> None:
+                     reorder: bool, visible: tuple[int, ...] = ()) -> None:
         if self._asked is not query:
             return  # a newer query is on its way (the runner drops older results; this is belt and braces)
         self._asked = None
@@ -366,23 +386,59 @@ class CaseTableModel(QAbstractTableModel):
         self._due_soon = found.due_soon
         self._generation += 1
         self._wanted.clear()
+        if reread:
+            self._epoch += 1  # every row is read again as it is painted; until then it shows as it was
+            self._tick += 1
+            self._epoch_tick = self._tick
+            self._gone.clear()
         if reorder and len(found.ids) == len(self._ids) and not reread:
             self._reorder(query, found)
-        else:
-            # Cases were added or removed meanwhile, or it is a new search: start over.
+        elif not self._patch(query, found):
+            # A new search, or many cases added or removed: start over. (Qt's reset walks every
+            # row of the view: at 100,000 that is tens of milliseconds, which a patch avoids.)
             self.beginResetModel()
             self._shown, self._ids, self._position = query, found.ids, found.position
-            if reread:
-                self._cache.clear()
-                self._stale_at.clear()
             self._gone.clear()
             self.endResetModel()
-        first = found.position.get(keep, 0) if keep is not None else 0
-        # The first screenful is asked for at once, not when painted. With nothing to read (an empty
-        # list, or its rows all read before) the rows are already complete.
-        if not self._ids or not self._want(first, now=True):
+        # The first screenful is asked for at once, not when painted: the rows on screen (read first),
+        # the kept case's, or the top. With nothing to read (an empty list, or its rows all read
+        # before) the rows are already complete.
+        rows = [found.position[i] for i in (*visible, keep) if i is not None and i in found.position]
+        started = False
+        for row in rows or [0]:
+            if self._ids:
+                started = self._want(row, now=True) or started
+        if not started:
             self.rows_loaded.emit()
         self.ids_loaded.emit()
+
+    def _patch(self, query: CaseQuery, found: IdList, most: int = 50) -> bool:
+        """The same list give or take a few cases, in the same order: rows inserted and removed in
+        place (the selection and the scroll stay where they are). False when it is not that."""
+        new = found.ids
+        removed = self._position.keys() - found.position.keys()  # set arithmetic, at C speed
+        added = found.position.keys() - self._position.keys()
+        if len(removed) + len(added) > most or (not self._ids and new):
+            return False
+        kept = [i for i in self._ids if i not in removed] if removed else self._ids
+        if ([i for i in new if i not in added] if added else new) != kept:
+            return False  # the order changed too
+        self._shown = query
+        root = QModelIndex()
+        for position in sorted((self._position[i] for i in removed), reverse=True):
+            self.beginRemoveRows(root, position, position)
+            del self._ids[position]
+            self.endRemoveRows()
+        for position in sorted(found.position[i] for i in added):
+            self.beginInsertRows(root, position, position)
+            self._ids.insert(position, new[position])
+            self.endInsertRows()
+        self._position = found.position
+        if self._ids != new:  # cannot happen if the checks above hold; never show a wrong list
+            self.beginResetModel()
+            self._ids = list(new)
+            self.endResetModel()
+        return True
 
     def _reorder(self, query: CaseQuery, found: IdList) -> None:
         """A new order of the same rows: move the selection with its cases. (PySide6 emits these
@@ -432,7 +488,9 @@ class CaseTableModel(QAbstractTableModel):
             return False  # one block at a time; the next is asked for when it arrives
         while self._wanted:
             start = self._wanted.pop()
-            wanted = [i for i in self._ids[start:start + BLOCK] if i not in self._cache and i not in self._gone]
+            epoch, read_in = self._epoch, self._read_in
+            wanted = [i for i in self._ids[start:start + BLOCK]
+                      if read_in.get(i, -1) < epoch and i not in self._gone]
             if wanted:
                 self._read_block(start, wanted)
                 return True
@@ -467,20 +525,31 @@ class CaseTableModel(QAbstractTableModel):
     def _store(self, rows: dict[int, CaseRow], asked: list[int], mark: int) -> None:
         """Keep what arrived (unless an operation changed it after the read began) and show it."""
         fresh = [i for i in asked if self._stale_at.get(i, 0) <= mark]
-        if not fresh:
-            return
+        read_in = self._epoch if mark >= self._epoch_tick else self._epoch - 1
+        if fresh:
+            self._keep_rows(rows, fresh, mark, read_in)
+        self.rows_loaded.emit()
+
+    def _keep_rows(self, rows: dict[int, CaseRow], fresh: list[int], mark: int, read_in: int) -> None:
         if len(self._cache) + len(fresh) > _CACHE_LIMIT:
             # A long scroll does not keep everything: the rows read longest ago go (the dict keeps the
             # order they arrived in), the ones just painted stay.
             for case_id in list(self._cache)[:len(self._cache) // 2]:
                 del self._cache[case_id]
+                del self._texts[case_id]
+                del self._read_in[case_id]
         for case_id in fresh:
             values = rows.get(case_id)
             if values is None:
                 self._gone.add(case_id)
                 self._cache.pop(case_id, None)
+                self._texts.pop(case_id, None)
+                self._read_in.pop(case_id, None)
             else:
+                self._cache.pop(case_id, None)  # moved to the end: the dict's order is the order read
                 self._cache[case_id] = values
+                self._texts[case_id] = tuple(c.text(values) for c in COLUMNS)
+                self._read_in[case_id] = read_in
                 self._gone.discard(case_id)
             if self._stale_at.get(case_id) is not None and self._stale_at[case_id] <= mark:
                 del self._stale_at[case_id]
@@ -493,7 +562,6 @@ class CaseTableModel(QAbstractTableModel):
                     self.dataChanged.emit(self.index(n, 0), self.index(n, last))
             else:
                 self.dataChanged.emit(self.index(first_row, 0), self.index(last_row, last))
-        self.rows_loaded.emit()
 
     def _set_loading(self, step: int) -> None:
         was = self._loading > 0

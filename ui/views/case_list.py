@@ -210,8 +210,7 @@ class CaseListPage(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(max(combo.findData(self._pending.get(key)), 0))
             combo.blockSignals(False)
-        self.model.modelReset.connect(self._save_query)
-        self.model.layoutChanged.connect(self._save_query)
+        self.model.ids_loaded.connect(self._save_query)
         # The first read is asked for once the event loop runs: the window that holds the page is
         # built and shown first, and the ids come from a worker while it is painted.
         self._started = False
@@ -467,7 +466,12 @@ class CaseListPage(QWidget):
         self._started = True
         self._search_timer.stop()
         self._keep = keep if keep is not None else self.current_case_id()
-        self.model.set_query(self._query_from_widgets(), keep=self._keep, reread=reread)
+        self.model.set_query(self._query_from_widgets(), keep=self._keep, reread=reread, visible=self._on_screen())
+
+    def _on_screen(self) -> list[int]:
+        """The cases at the top and bottom of the table now: their rows are read first."""
+        rows = (self.table.rowAt(0), self.table.rowAt(max(self.table.viewport().height() - 1, 0)))
+        return [case_id for case_id in (self.model.case_id(r) for r in rows if r >= 0) if case_id is not None]
 
     def _ids_shown(self) -> None:
         """The new list is in: say how many, keep the selection, and go on into the results if asked."""
