@@ -19,6 +19,7 @@ choices) to its first rows and to the end. Medians of the runs are printed.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sqlite3
 import statistics
@@ -99,7 +100,7 @@ def run_until(app: Any, done: Callable[[], bool], timeout_s: float = 60.0) -> bo
     loop = QEventLoop()
     check = QTimer()
     check.setInterval(1)
-    check.timeout.connect(lambda: done() and loop.quit())
+    check.timeout.connect(lambda: loop.quit() if done() else None)
     guard = QTimer()
     guard.setSingleShot(True)
     guard.timeout.connect(loop.quit)
@@ -144,6 +145,62 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def one_update(app: Any, page: Any, tasks: Any, ticks: Ticks, paints: Any, changes: Any,
+               shows_new_value: Callable[[], bool], row: int) -> dict[str, float]:
+    """apply_changes, then the event loop until the row shows the new value, is repainted, and the
+    counts are shown; milliseconds from the call to each."""
+    seen: dict[str, float] = {}
+
+    def row_changed(top: Any, bottom: Any, _roles: Any = None) -> None:
+        if "row" not in seen and top.row() <= row <= bottom.row() and shows_new_value():
+            seen["row"] = time.perf_counter()
+
+    show_counts = page._show_counts
+
+    def counts_shown(counts: Any) -> None:
+        show_counts(counts)
+        seen.setdefault("counts", time.perf_counter())
+
+    page.model.dataChanged.connect(row_changed)
+    page._show_counts = counts_shown
+    paints.seen = seen
+    ticks.start()
+    start = time.perf_counter()
+    page.apply_changes(changes)
+    ok = run_until(app, lambda: "painted" in seen and "counts" in seen and tasks.is_idle)
+    frozen = ticks.stop()
+    paints.seen = None
+    page.model.dataChanged.disconnect(row_changed)
+    del page._show_counts
+    if not ok:
+        raise SystemExit("the row was not updated within a minute")
+    out = {key: (value - start) * 1000 for key, value in seen.items()}
+    out["frozen"] = frozen
+    return out
+
+
+def one_refresh(app: Any, page: Any, tasks: Any, ticks: Ticks) -> dict[str, float]:
+    """F5, then the event loop until everything is read again; milliseconds to its first rows and to the end."""
+    seen: dict[str, float] = {}
+
+    def rows_in() -> None:
+        seen.setdefault("rows", time.perf_counter())
+
+    page.model.rows_loaded.connect(rows_in)
+    ticks.start()
+    start = time.perf_counter()
+    page.refresh()
+    ok = run_until(app, lambda: "rows" in seen and tasks.is_idle)
+    seen["end"] = time.perf_counter()
+    frozen = ticks.stop()
+    page.model.rows_loaded.disconnect(rows_in)
+    if not ok:
+        raise SystemExit("the refresh did not finish within a minute")
+    out = {key: (value - start) * 1000 for key, value in seen.items()}
+    out["frozen"] = frozen
+    return out
+
+
 def measure(url: str, runs: int) -> list[tuple[str, float]]:
     from PySide6.QtWidgets import QApplication
     from sqlalchemy import text
@@ -173,15 +230,15 @@ def measure(url: str, runs: int) -> list[tuple[str, float]]:
     assert case_id is not None
     display = 0  # Qt.ItemDataRole.DisplayRole
 
-    def officer_shown() -> str:
-        return str(model.data(model.index(row, officer_column), display))
+    def shows(officer: str) -> bool:
+        return str(model.data(model.index(row, officer_column), display)) == officer
 
     updated: list[float] = []
     in_model: list[float] = []
     counts_shown: list[float] = []
+    frozen: list[float] = []
     paints = PaintWatch()
     page.table.viewport().installEventFilter(paints)
-    frozen: list[float] = []
     ticks = Ticks()
     with ctx.engine.begin() as conn:
         original = conn.execute(text("SELECT officer FROM cases WHERE id = :id"), {"id": case_id}).scalar()
@@ -189,39 +246,13 @@ def measure(url: str, runs: int) -> list[tuple[str, float]]:
         officer = OFFICERS[n % 2]
         with ctx.engine.begin() as conn:  # a colleague's save, as the server sees it
             conn.execute(text("UPDATE cases SET officer = :o WHERE id = :id"), {"o": officer, "id": case_id})
-        seen: dict[str, float] = {}
-
-        def row_changed(top: Any, bottom: Any, _roles: Any = None, officer: str = officer) -> None:
-            if "row" not in seen and top.row() <= row <= bottom.row() and officer_shown() == officer:
-                seen["row"] = time.perf_counter()
-
-        def counts_changed(seen: dict[str, float] = seen) -> None:
-            seen.setdefault("counts", time.perf_counter())
-
-        model.dataChanged.connect(row_changed)
-        original_show = page._show_counts
-
-        def show_counts(counts: Any, seen: dict[str, float] = seen) -> None:
-            original_show(counts)
-            seen.setdefault("counts", time.perf_counter())
-
-        page._show_counts = show_counts  # type: ignore[method-assign]
-        ticks.start()
-        start = time.perf_counter()
-        page.apply_changes(Changes.of_case(case_id))
-        paints.seen = seen
-        ok = run_until(app, lambda: "painted" in seen and "counts" in seen and tasks.is_idle)
-        longest = ticks.stop()
-        paints.seen = None
-        model.dataChanged.disconnect(row_changed)
-        del page._show_counts
-        if not ok:
-            raise SystemExit("the row was not updated within a minute")
+        seen = one_update(app, page, tasks, ticks, paints, Changes.of_case(case_id),
+                          functools.partial(shows, officer), row)
         if n:
-            updated.append((seen["painted"] - start) * 1000)
-            in_model.append((seen["row"] - start) * 1000)
-            counts_shown.append((seen["counts"] - start) * 1000)
-            frozen.append(longest)
+            updated.append(seen["painted"])
+            in_model.append(seen["row"])
+            counts_shown.append(seen["counts"])
+            frozen.append(seen["frozen"])
     with ctx.engine.begin() as conn:
         conn.execute(text("UPDATE cases SET officer = :o WHERE id = :id"), {"o": original, "id": case_id})
 
@@ -229,26 +260,11 @@ def measure(url: str, runs: int) -> list[tuple[str, float]]:
     whole: list[float] = []
     refresh_frozen: list[float] = []
     for n in range(runs + 1):
-        seen_rows: list[float] = []
-
-        def rows_in(seen_rows: list[float] = seen_rows) -> None:
-            if not seen_rows:
-                seen_rows.append(time.perf_counter())
-
-        model.rows_loaded.connect(rows_in)
-        ticks.start()
-        start = time.perf_counter()
-        page.refresh()
-        ok = run_until(app, lambda: bool(seen_rows) and tasks.is_idle)
-        end = time.perf_counter()
-        longest = ticks.stop()
-        model.rows_loaded.disconnect(rows_in)
-        if not ok:
-            raise SystemExit("the refresh did not finish within a minute")
+        seen = one_refresh(app, page, tasks, ticks)
         if n:
-            first_rows.append((seen_rows[0] - start) * 1000)
-            whole.append((end - start) * 1000)
-            refresh_frozen.append(longest)
+            first_rows.append(seen["rows"])
+            whole.append(seen["end"])
+            refresh_frozen.append(seen["frozen"])
     tasks.shutdown()
     ctx.engine.dispose()
     median = statistics.median

@@ -30,6 +30,7 @@ from app.services.common.ops import Changes, Part
 from app.services.reports.figures import PartnershipSummary, financial_year, partnership_summary, record_export
 from app.services.reports.register_import import RegisterImport, import_register
 from ui.dialogs import DialogService
+from ui.models.simple_table import SimpleTableModel
 from ui.tasks import Task, Tasks
 from ui.views.publication_bar import PublicationBar
 from ui.views.case_page.common import button, heading, table
@@ -202,7 +203,7 @@ class ReportsPage(QWidget):
             self.chart_grid.addWidget(widget, n // 2, n % 2, Qt.AlignmentFlag.AlignLeft)
         self.chart_grid.setColumnStretch(2, 1)  # the charts keep to the left, at their own size
         layout.addLayout(self.chart_grid)
-        self.tables: dict[str, tuple[QTableView, object, QLabel, QLabel]] = {}
+        self.tables: dict[str, tuple[QTableView, SimpleTableModel, QLabel, QLabel]] = {}
         for key, headers in (("comparison", comparison_table), ("channels", channels_table),
                              ("timeliness", timeliness_table), ("recommendations", recommendations_table),
                              ("secondary", secondary_table)):
@@ -373,11 +374,7 @@ class ReportsPage(QWidget):
         view, model, title, note = self.tables[key]
         title.setText(data.title)
         view.setAccessibleName(data.title)
-        model.beginResetModel()  # type: ignore[attr-defined]
-        model.headers = list(data.headers)  # type: ignore[attr-defined]
-        model.rows = [list(r) for r in data.rows]  # type: ignore[attr-defined]
-        model.keys = list(range(len(data.rows)))  # type: ignore[attr-defined]
-        model.endResetModel()  # type: ignore[attr-defined]
+        model.set_table(list(data.headers), [list(r) for r in data.rows])
         note.setText(data.note)
         view.resizeRowsToContents()
         # Tall enough for every row: the page scrolls, not each small table.
