@@ -58,6 +58,7 @@ READS = {
     "app.services.admin.settings.save_my_details",
     "app.services.cases.case_list.build_query",
     "app.services.cases.case_list.case_counts",
+    "app.services.cases.case_list.list_summary",
     "app.services.cases.case_list.fetch_rows",
     "app.services.cases.case_list.find_case_ids",
     "app.services.cases.case_list.officer_choices",
