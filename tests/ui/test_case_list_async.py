@@ -241,3 +241,20 @@ def test_a_few_cases_more_or_fewer_are_inserted_and_removed_in_place(qtbot, ctx,
     assert model.rowCount() == 3 and len(inserted) == 1 and resets == []
     assert page.current_case_id() == adams.id
     assert _surnames(page) == [str(model.row_values(r).applicant).split()[-1] for r in range(3)]
+
+
+def test_a_colleagues_new_case_leaves_the_scroll_where_the_user_put_it(qtbot, ctx, created, settle):
+    for n in range(60):  # more than a screenful
+        create_application(ctx, application("2026-11-10", applicant=replace(APPLICANT, last_name=f"Row{n:02d}")))
+    page = _page(qtbot, ctx)
+    settle()
+    page.table.selectRow(0)
+    selected = page.current_case_id()
+    bar = page.table.verticalScrollBar()
+    bar.setValue(bar.maximum())  # the user scrolled down, away from the selected row
+    made = create_application(ctx, application("2026-11-25", applicant=replace(APPLICANT, last_name="Evans")))
+    page.apply_changes(Changes.new_cases([made.id]))
+    settle()
+    assert made.id in page.model.ids
+    assert bar.value() >= bar.maximum() - 1  # not pulled back to the selection
+    assert page.current_case_id() == selected  # and the selection moved with its case

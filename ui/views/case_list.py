@@ -479,8 +479,10 @@ class CaseListPage(QWidget):
         self.result_label.setText(self._showing_text())
         self.export_button.setEnabled(self.model.rowCount() > 0 and not self._working)
         row = self.model.row_of(self._keep) if self._keep is not None else None
-        if row is not None:
-            self.table.selectRow(row)  # the current row moves with it; the keyboard focus does not
+        # Rows patched in place keep the selection and the scroll as they were: only a list made
+        # anew selects the kept case again and brings it into view (the keyboard focus stays put).
+        if row is not None and self.current_case_id() != self._keep:
+            self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
         if self._down_pending:
             self._down_pending = False
