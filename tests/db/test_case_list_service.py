@@ -14,7 +14,7 @@ from app.domain.clocks import Clock, ClockDue, indicator
 from app.domain.workflow import Status
 from app.services.cases import steps as wf
 from app.services.cases.case_list import (OPEN_CASES, PROCESS_ORDER, CaseCounts, CaseQuery, _bands, case_counts,
-                                         officer_choices,
+                                         list_summary, officer_choices,
                                     fetch_rows, find_case_ids, iter_rows, officers, received_years)
 from app.services.cases.summaries import list_cases
 from app.services.common.context import ServiceContext
@@ -289,3 +289,52 @@ def test_filter_choices(ctx, known):
     assert officer_choices(ctx) == [("officer.three", "Officer Three"), ("officer.two", "Officer Two"),
                                     ("officer.one", "officer.one")]  # by name; the filter keeps the login
     assert officers(ctx) == ["officer.three", "officer.two", "officer.one"]
+
+
+def test_the_list_summary_is_the_counts_and_both_choices_in_one_read(ctx, known):
+    before = ctx.transactions
+    summary = list_summary(ctx)
+    assert ctx.transactions == before  # a read: no unit of work
+    assert summary.counts == case_counts(ctx)
+    assert summary.years == tuple(received_years(ctx)) and summary.officers == tuple(officer_choices(ctx))
+
+
+def test_the_open_count_names_every_live_status(ctx, known):
+    """"Open" is counted as the statuses that are open (an index search), so it must name them all."""
+    from app.services.cases.case_list import _ENDED, _LIVE
+    assert sorted(_LIVE + _ENDED) == sorted(s.value for s in Status)
+
+
+def test_lists_searched_at_once_each_write_their_own_audit_entry(ctx, known):
+    """The window reads on two workers beside the one that saves: two lists asked for at the same
+    moment must not both take the audit log's next entry (the read runs in autocommit)."""
+    import threading
+
+    from sqlalchemy import func, select
+
+    from app.db.models import AuditEntry
+    from app.services.trust.audit_integrity import verify_chain
+
+    with ctx.unit_of_work() as s:
+        entries = s.scalar(select(func.count()).select_from(AuditEntry))
+    start = threading.Barrier(3)
+    failures: list[BaseException] = []
+
+    def search(query: CaseQuery) -> None:
+        start.wait()
+        try:
+            for _ in range(8):
+                find_case_ids(ctx, query)
+        except BaseException as exc:  # noqa: BLE001 - the test reports what went wrong
+            failures.append(exc)
+
+    workers = [threading.Thread(target=search, args=(q,)) for q in (CaseQuery(status=OPEN_CASES),
+                                                                    CaseQuery(text="Smith"), CaseQuery())]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert failures == []
+    with ctx.unit_of_work() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEntry)) == entries + 24
+    assert verify_chain(ctx).intact

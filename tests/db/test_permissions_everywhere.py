@@ -60,6 +60,7 @@ READS = {
     "app.services.cases.case_list.build_query",
     "app.services.cases.others_changes.changes_since",
     "app.services.cases.case_list.case_counts",
+    "app.services.cases.case_list.list_summary",
     "app.services.cases.case_list.fetch_rows",
     "app.services.cases.case_list.find_case_ids",
     "app.services.cases.case_list.officer_choices",

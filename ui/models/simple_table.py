@@ -25,6 +25,14 @@ class SimpleTableModel(QAbstractTableModel):
         self.keys = keys if keys is not None else list(range(len(rows)))
         self.endResetModel()
 
+    def set_table(self, headers: list[str], rows: list[list[str]], keys: list[Any] | None = None) -> None:
+        """New headings and rows together (a report's table, whose columns follow the period)."""
+        self.beginResetModel()
+        self.headers = headers
+        self.rows = rows
+        self.keys = keys if keys is not None else list(range(len(rows)))
+        self.endResetModel()
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802 - Qt API
         return 0 if parent.isValid() else len(self.rows)
 

@@ -1,28 +1,36 @@
-"""The case list page: counts, search as you type, filters, the sortable table and the CSV export."""
+"""The case list page: counts, search as you type, filters, the sortable table and the CSV export.
+
+Every read and the export run off the UI thread (`ui.tasks`): the window is painted first, then the
+first screenful of cases, then the counts and the year and officer choices. After an operation
+only what it changed is read again: the rows of the cases it names and the counts, or the ids when
+cases were added or removed.
+"""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QKeyEvent, QResizeEvent
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QPushButton, QSizePolicy, QTableView, QVBoxLayout, QWidget)
 
 from app.domain.application import Channel
 from app.domain.clocks import Indicator
 from app.domain.workflow import STATUS_LABELS
-from app.services.cases.case_list import (OPEN_CASES, OVERDUE_RECOMMENDATIONS, UPDATES_DUE, CaseCounts, CaseQuery,
-                                          case_counts, iter_rows, officer_choices,
-                                    received_years, record_export)
-from app.services.common.context import ServiceContext
 from app.csv_writer import open_csv
-from app.services.common.errors import describe, ServiceError
+from app.services.cases.case_list import (OPEN_CASES, OVERDUE_RECOMMENDATIONS, UPDATES_DUE, CaseCounts, CaseQuery,
+                                          CaseRow, ListSummary, case_counts, fetch_rows, iter_rows,
+                                          list_summary, record_export)
+from app.services.common.context import ServiceContext
+from app.services.common.errors import describe
+from app.services.common.ops import Changes, Part
 from ui.models.case_table import (COLUMNS, INDICATOR_LABELS, SORT_CHOICES, CaseTableModel, column_for_sort_key,
                                   rows_as_text)
+from ui.tasks import Tasks
 
 SEARCH_DELAY_MS = 250  # long enough not to query on every keystroke, short enough to feel instant
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -39,6 +47,25 @@ _MIN_ELASTIC = 80
 _ORDERS = [("Ascending (A–Z, earliest first)", False), ("Descending (Z–A, latest first)", True)]
 
 AskSavePath = Callable[[str], "str | None"]
+_EXPORT_BLOCK = 1000  # rows read and written at a time
+
+
+def write_csv(ctx: ServiceContext, ids: list[int], query: CaseQuery, path: Path) -> int:
+    """On the worker: every listed case with the displayed columns; how many were written.
+
+    Refused or recorded before the file exists: a failed audit leaves no unlogged copy.
+    """
+    record_export(ctx, len(ids), query)
+    with open_csv(path) as writer:
+        writer.writerow([c.title for c in COLUMNS])
+        block: list[CaseRow] = []
+        for row in iter_rows(ctx, ids, block=_EXPORT_BLOCK):
+            block.append(row)
+            if len(block) == _EXPORT_BLOCK:
+                writer.writerows(rows_as_text(block))
+                block.clear()
+        writer.writerows(rows_as_text(block))
+    return len(ids)
 
 
 class CaseTable(QTableView):
@@ -69,7 +96,13 @@ class CaseListPage(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._settings = settings
+        self.tasks = Tasks.instance()
+        # Saved filters wait here until their choices exist (the year and officer choices arrive
+        # after the first rows); the first query uses them straight away.
         self._pending = self._saved_query()
+        self._keep: int | None = None  # the case to keep selected when the ids arrive
+        self._summary_due = True  # counts and filter choices: read once the first rows are shown
+        self._down_pending = False  # Down pressed while the search was on its way: into the results then
         self._ask_save_path = ask_save_path or self._ask_with_dialog
         self.setAccessibleName("Case list")
 
@@ -91,7 +124,7 @@ class CaseListPage(QWidget):
         self._search_timer.setSingleShot(True)
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_filters)
-        self.search.textChanged.connect(lambda _text: self._search_timer.start())  # restarts: a debounce
+        self.search.textChanged.connect(self._typed)
         self.search.returnPressed.connect(self._search_now)
         self.search.installEventFilter(self)
 
@@ -120,10 +153,14 @@ class CaseListPage(QWidget):
         self.export_button.setAccessibleName("Export view to CSV")
         self.export_button.setToolTip("Save the cases listed now, with these columns, as a CSV file")
         self.export_button.clicked.connect(self.export_csv)
+        self.export_button.setEnabled(False)  # until there are cases listed
 
-        self.model = CaseTableModel(ctx, replace(CaseQuery(), **{k: v for k, v in self._pending.items()
-                                                                 if k in ("sort", "descending")}), self)
+        self.model = CaseTableModel(ctx, self._first_query(), self, tasks=self.tasks)
         self.model.load_failed.connect(self._show_problem)
+        self.model.ids_loaded.connect(self._ids_shown)
+        self.model.rows_loaded.connect(self._rows_shown)
+        self.model.loading_changed.connect(lambda _loading: self._show_state())
+        self._working = ""
         self.table = CaseTable()
         self.table.setModel(self.model)
         self.table.setAccessibleName("Cases")
@@ -156,6 +193,11 @@ class CaseListPage(QWidget):
 
         self.result_label = QLabel()
         self.result_label.setAccessibleName("Search result")
+        # "Loading…" while a read for the list is out, "Saving: …" while the export runs.
+        self.state_label = QLabel()
+        self.state_label.setAccessibleName("Case list state")
+        self.state_label.setObjectName("hint")
+        self.state_label.hide()
         self.problem_label = QLabel()
         self.problem_label.setAccessibleName("Problem")
         self.problem_label.setStyleSheet("color: #b71c1c;")
@@ -168,38 +210,75 @@ class CaseListPage(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(max(combo.findData(self._pending.get(key)), 0))
             combo.blockSignals(False)
-        self.model.modelReset.connect(self._save_query)
-        self.model.layoutChanged.connect(self._save_query)
-        self.refresh()
-        # Switched on after the first load: enabling it calls sort(), which then has nothing to do.
+        self.model.ids_loaded.connect(self._save_query)
+        # The first read is asked for once the event loop runs: the window that holds the page is
+        # built and shown first, and the ids come from a worker while it is painted.
+        self._started = False
+        QTimer.singleShot(0, self._start)
+        # Switched on after the first query is asked: enabling it calls sort(), which then has nothing to do.
         self.table.setSortingEnabled(True)
 
     # --- public --------------------------------------------------------------------------------
 
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
+            self.model.set_query(self.model.query)
+            self._show_state()
+
     def refresh(self) -> None:
-        """Read the counts, filter choices and list again (after a case was added or changed)."""
-        selected = self.current_case_id()
-        try:
-            self._show_counts(case_counts(self._ctx))
-            self._refill(self.year_filter, [(str(y), y) for y in received_years(self._ctx)])
-            self._refill(self.officer_filter, [(name, login) for login, name in officer_choices(self._ctx)])
-            if self._pending:  # the year and officer choices exist only now: restore them once
-                for combo, key in ((self.year_filter, "year"), (self.officer_filter, "officer")):
-                    combo.blockSignals(True)
-                    combo.setCurrentIndex(max(combo.findData(self._pending.get(key)), 0))
-                    combo.blockSignals(False)
-                self._pending = {}
-        except ServiceError as exc:
-            self._show_problem(str(exc))
+        """F5: the list, every row, the counts and the filter choices read again; the selection kept."""
+        self._started = True
+        self._summary_due = True
+        self._apply_filters(keep=self.current_case_id(), reread=True)
+
+    def apply_changes(self, changes: Changes) -> None:
+        """After an operation: only what it changed is read again, and nothing if the list is not touched.
+
+        Cases it changed: their rows and the counts (a changed row stays where it is until the next
+        search or sort, even if it would now sort elsewhere or no longer match its filters).
+        Cases it added or removed, or too many to name: the ids again, the selection kept.
+        """
+        if not (changes.touches(Part.LIST) or changes.all_cases):
             return
-        self._apply_filters(keep=selected)
+        if changes.all_cases or changes.created or changes.removed or not changes.cases:
+            self.model.mark_stale(changes.cases)
+            self.model.forget(changes.cases)
+            self._summary_due = True
+            self._apply_filters(keep=self.current_case_id(), reread=changes.all_cases)
+            return
+        self.update_cases(changes.cases)
+
+    def update_cases(self, case_ids: Iterable[int]) -> None:
+        """Read these cases' rows and the counts again, and show them in place.
+
+        Two small reads side by side: the rows (an index look-up per case) land at once, the counts
+        (which an overdue recommendation makes the slower) follow; a burst of saves asks for the
+        counts once more, not once per save.
+        """
+        wanted = list(case_ids)
+        mark = self.model.mark_stale(wanted)
+        listed = [i for i in wanted if self.model.row_of(i) is not None]
+        if listed:
+            self.tasks.query(fetch_rows, self._ctx, listed, owner=self, what="read the changed cases",
+                             on_done=lambda rows: self.model.take_rows(rows, listed, mark),
+                             on_error=self._read_failed)
+        self.tasks.query(case_counts, self._ctx, on_done=self._show_counts, on_error=self._read_failed,
+                         owner=self, what="read the case counts", key=f"case-list-counts-{id(self)}")
+
+    def show_working(self, text: str) -> None:
+        """Called by the task runner while this page's export waits or runs ("" when it is done)."""
+        self._working = text
+        self.export_button.setEnabled(not text and self.model.rowCount() > 0)
+        self._show_state()
 
     def current_case_id(self) -> int | None:
         index = self.table.currentIndex()
         return self.model.case_id(index.row()) if index.isValid() else None
 
     def export_csv(self) -> Path | None:
-        """Write every listed case (not just the rows on screen) with the columns shown."""
+        """Write every listed case (not just the rows on screen) with the columns shown, off the UI
+        thread; the path being written (the result line says when it is done), or None if cancelled."""
         suggested = f"cases-{self._ctx.today():%Y-%m-%d}.csv"
         chosen = self._ask_save_path(suggested)
         if not chosen:
@@ -207,27 +286,18 @@ class CaseListPage(QWidget):
         path = Path(chosen)
         if path.suffix.lower() != ".csv":
             path = path.with_name(path.name + ".csv")
-        ids = self.model.ids
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            # Refused or recorded before the file exists: a failed audit leaves no unlogged copy.
-            record_export(self._ctx, len(ids), self.model.query)
-            with open_csv(path) as writer:
-                writer.writerow([c.title for c in COLUMNS])
-                block: list[Any] = []
-                for row in iter_rows(self._ctx, ids):
-                    block.append(row)
-                    if len(block) == 1000:
-                        writer.writerows(rows_as_text(block))
-                        block.clear()
-                writer.writerows(rows_as_text(block))
-        except (OSError, ServiceError) as exc:
-            self._show_problem(f"The cases could not be exported to {path}: {describe(exc)}")
-            return None
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        self.problem_label.hide()
-        self.result_label.setText(f"{self._showing_text()} Exported {len(ids):,} to {path}.")
+
+        def done(count: int) -> None:
+            self.problem_label.hide()
+            self.result_label.setText(f"{self._showing_text()} Exported {count:,} to {path}.")
+
+        def failed(exc: BaseException) -> bool:
+            why = exc.strerror or str(exc) if isinstance(exc, OSError) else describe(exc)
+            self._show_problem(f"The cases could not be exported to {path}: {why}")
+            return True
+
+        self.tasks.op(write_csv, self._ctx, self.model.ids, self.model.shown_query, path, on_done=done,
+                      on_error=failed, owner=self, what="export the case list", busy=[self.export_button])
         return path
 
     # --- building ------------------------------------------------------------------------------
@@ -281,7 +351,10 @@ class CaseListPage(QWidget):
         layout.addLayout(filters)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.problem_label)
-        layout.addWidget(self.result_label)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.result_label, 1)
+        bottom.addWidget(self.state_label)
+        layout.addLayout(bottom)
         # One Tab from the search to the results; the filters, the sort and the export after them.
         order = [self.search, self.table, self.status_filter, self.indicator_filter, self.channel_filter,
                  self.year_filter, self.officer_filter, self.sort_combo, self.order_combo, self.export_button]
@@ -344,10 +417,24 @@ class CaseListPage(QWidget):
             self._show_sort(key, order == Qt.SortOrder.DescendingOrder)
 
     def _query_from_widgets(self) -> CaseQuery:
+        # A saved year or officer counts until its choice exists (the choices follow the first rows).
+        year = self._pending["year"] if "year" in self._pending else self.year_filter.currentData()
+        officer = self._pending["officer"] if "officer" in self._pending else self.officer_filter.currentData()
         return replace(self.model.query, text=self.search.text().strip(),
                        status=self.status_filter.currentData(), indicator=self.indicator_filter.currentData(),
-                       channel=self.channel_filter.currentData(), year=self.year_filter.currentData(),
-                       officer=self.officer_filter.currentData())
+                       channel=self.channel_filter.currentData(), year=year, officer=officer)
+
+    def _first_query(self) -> CaseQuery:
+        saved = {k: v for k, v in self._pending.items() if k in self._SAVED}
+        try:
+            query = replace(CaseQuery(), **saved)
+        except TypeError:
+            return CaseQuery()
+        # Values from an older version, or edited by hand, are not trusted to name a real choice.
+        if (not isinstance(query.year, int | None) or not isinstance(query.officer, str | None)
+                or query.sort not in dict(SORT_CHOICES).values()):
+            return CaseQuery()
+        return query
 
     # Filters and sort order are remembered between sessions (the search text is not: it is personal data).
     _SAVED = ("status", "indicator", "channel", "year", "officer", "sort", "descending")
@@ -362,30 +449,85 @@ class CaseListPage(QWidget):
         return {k: v for k, v in data.items() if k in self._SAVED} if isinstance(data, dict) else {}
 
     def _save_query(self) -> None:
-        if self._settings is not None and not self._pending:
-            query = self.model.query
+        if self._settings is not None:
+            query = self.model.shown_query
             self._settings.setValue("caseList/query", json.dumps({k: getattr(query, k) for k in self._SAVED}))
+
+    def _typed(self, _text: str) -> None:
+        self._down_pending = False  # still typing: Down pressed earlier no longer stands
+        self._search_timer.start()  # restarts: a debounce
 
     def _search_now(self) -> None:
         self._search_timer.stop()
         self._apply_filters()
 
-    def _apply_filters(self, keep: int | None = None) -> None:
+    def _apply_filters(self, keep: int | None = None, reread: bool = False) -> None:
+        """Ask for the ids of the search and filters on screen (a newer ask replaces an older one)."""
+        self._started = True
         self._search_timer.stop()
-        keep = keep if keep is not None else self.current_case_id()
-        try:
-            self.model.set_query(self._query_from_widgets())
-        except ServiceError as exc:
-            self._show_problem(str(exc))
-            return
+        self._keep = keep if keep is not None else self.current_case_id()
+        self.model.set_query(self._query_from_widgets(), keep=self._keep, reread=reread, visible=self._on_screen())
+
+    def _on_screen(self) -> list[int]:
+        """The cases at the top and bottom of the table now: their rows are read first."""
+        rows = (self.table.rowAt(0), self.table.rowAt(max(self.table.viewport().height() - 1, 0)))
+        return [case_id for case_id in (self.model.case_id(r) for r in rows if r >= 0) if case_id is not None]
+
+    def _ids_shown(self) -> None:
+        """The new list is in: say how many, keep the selection, and go on into the results if asked."""
         self.problem_label.hide()
-        self._save_query()
         self.result_label.setText(self._showing_text())
-        self.export_button.setEnabled(self.model.rowCount() > 0)
-        row = self.model.row_of(keep) if keep is not None else None
-        if row is not None:
+        self.export_button.setEnabled(self.model.rowCount() > 0 and not self._working)
+        row = self.model.row_of(self._keep) if self._keep is not None else None
+        # Rows patched in place keep the selection and the scroll as they were: only a list made
+        # anew selects the kept case again and brings it into view (the keyboard focus stays put).
+        if row is not None and self.current_case_id() != self._keep:
             self.table.selectRow(row)
             self.table.scrollTo(self.model.index(row, 0))
+        if self._down_pending:
+            self._down_pending = False
+            # Down was pressed in the search box before the results came: go into them now, unless
+            # the user has gone somewhere else meanwhile.
+            if self.search.hasFocus() and self.model.rowCount():
+                self.table.setFocus()
+                self.table.selectRow(0)
+
+    def _rows_shown(self) -> None:
+        """The first rows are on screen: now the counts and the year and officer choices."""
+        if not self._summary_due:
+            return
+        self._summary_due = False
+        self.tasks.query(list_summary, self._ctx, on_done=self._summary_arrived, on_error=self._read_failed,
+                         owner=self, what="read the case counts", key=f"case-list-summary-{id(self)}")
+
+    def _summary_arrived(self, summary: ListSummary) -> None:
+        self._show_counts(summary.counts)
+        self._refill(self.year_filter, [(str(y), y) for y in summary.years])
+        self._refill(self.officer_filter, [(name, login) for login, name in summary.officers])
+        if not self._pending:
+            return
+        # The saved year and officer have their choices only now: show them, once.
+        pending, self._pending = self._pending, {}
+        lost = False
+        for combo, key in ((self.year_filter, "year"), (self.officer_filter, "officer")):
+            if pending.get(key) is None:
+                continue
+            found = combo.findData(pending[key])
+            lost = lost or found < 0
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(found, 0))
+            combo.blockSignals(False)
+        if lost:  # a saved choice that no longer exists: list what the filters now say
+            self._apply_filters()
+
+    def _read_failed(self, exc: BaseException) -> bool:
+        self._show_problem(describe(exc))
+        return True
+
+    def _show_state(self) -> None:
+        text = self._working or ("Loading…" if self.model.loading else "")
+        self.state_label.setText(text)
+        self.state_label.setVisible(bool(text))
 
     def _showing_text(self) -> str:
         n = self.model.rowCount()
@@ -416,9 +558,13 @@ class CaseListPage(QWidget):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         # Down in the search box moves to the results, so a keyboard user can search then open.
-        if watched is self.search and event.type() == _KEY_PRESS and event.key() == Qt.Key.Key_Down:
+        if (watched is self.search and event.type() == _KEY_PRESS and isinstance(event, QKeyEvent)
+                and event.key() == Qt.Key.Key_Down):
             if self._search_timer.isActive():
                 self._search_now()
+            if self.model.waiting_for_ids:
+                self._down_pending = True  # the results are on their way: into them when they come
+                return True
             if self.model.rowCount():
                 self.table.setFocus()
                 if not self.table.currentIndex().isValid():

@@ -207,7 +207,9 @@ def _meetings(session: Session, days: set[date], actor: str) -> dict[date, int]:
            for day in sorted(days - set(found))}
     session.add_all(new.values())
     session.flush()
-    return {**found, **{day: meeting.id for day, meeting in new.items()}}
+    meetings: dict[date, int] = {day: meeting_id for day, meeting_id in found.items() if day is not None}
+    meetings.update((day, meeting.id) for day, meeting in new.items())
+    return meetings
 
 
 def _status(row: RegisterRow) -> Status:
