@@ -1,12 +1,15 @@
-"""Engine set-up: SQLite pragmas for the local file, connection health for the shared server."""
+"""Engine set-up: SQLite pragmas for the local file, connection health for the shared server, and\nreads sent together in one round trip."""
 from __future__ import annotations
 
 import select
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import Executable
 
 
 def make_engine(url: URL, **kwargs: Any) -> Engine:
@@ -45,3 +48,43 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=15000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def read_together(session: Session, statements: Sequence[Executable]) -> list[list[Any]]:
+    """Several reads that do not depend on one another, in one round trip where the driver allows.
+
+    On PostgreSQL through psycopg they are sent together in pipeline mode and their rows read after
+    one wait, instead of one wait each: on a server 20 ms away, ten reads cost 40 ms instead of 400.
+    Elsewhere (SQLite, a file on this machine) they simply run one after another. Each statement
+    must select plain columns (not ORM entities); the rows are returned in statement order, each row
+    a named tuple with the columns' labels, as SQLAlchemy's rows are. Changes pending in the session
+    are not flushed first: the caller reads what is stored, as a read with no_autoflush does.
+    """
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg" or len(statements) < 2:
+        return [list(connection.execute(statement).all()) for statement in statements]
+    from psycopg.rows import namedtuple_row
+    driver = connection.connection.driver_connection
+    compiled = [statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+                for statement in statements]
+    for statement in compiled:  # the same hooks a statement run through SQLAlchemy would call
+        _count_pipelined(connection, str(statement))
+    cursors = []
+    with driver.pipeline():
+        for statement in compiled:
+            cursor = driver.cursor(row_factory=namedtuple_row)
+            cursor.execute(str(statement), statement.params)
+            cursors.append(cursor)
+    try:
+        return [list(cursor.fetchall()) for cursor in cursors]
+    finally:
+        for cursor in cursors:
+            cursor.close()
+
+
+def _count_pipelined(connection: Any, statement: str) -> None:
+    """Tell listeners counting statements (tests, benchmarks) that this one ran, though not through a
+    SQLAlchemy cursor, so that the count of statements per action stays honest on PostgreSQL too."""
+    for listener in list(connection.engine.dispatch.before_cursor_execute):
+        listener(connection, None, statement, {}, None, False)

@@ -5,6 +5,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -100,7 +101,7 @@ class CaseStates:
         if case_ids is not None:
             requests = requests.where(AgencyRequest.case_id.in_(case_ids))
             secondary = secondary.where(SecondaryReview.case_id.in_(case_ids))
-        self._requests: dict[int, list[AgencyRequest]] = defaultdict(list)
+        self._requests: dict[int, list[Any]] = defaultdict(list)
         # Read without flushing, so that one step writes the case once; rows added in this unit of
         # work and not yet flushed are taken from the session itself.
         with session.no_autoflush:
@@ -116,6 +117,24 @@ class CaseStates:
         self._confirmed = confirmed_incidents(session, case_ids)
         self._households: dict[int, tuple[Household, ...]] = {}
         self._case_ids = case_ids
+
+    @classmethod
+    def preloaded(cls, session: Session, settings: Settings, calendar: WorkingCalendar, case_ids: Sequence[int], *,
+                  relevance: dict[int, tuple[str, bool]], requests: Sequence[Any], secondary: Sequence[Any],
+                  confirmed: set[int]) -> CaseStates:
+        """The same, from rows the caller has already read (with its other reads, in one round trip):
+        `requests` and `secondary` need the columns the clocks use, `secondary` oldest request first."""
+        self = cls.__new__(cls)
+        self._session, self._settings, self._calendar = session, settings, calendar
+        self._relevance = relevance
+        self._requests = defaultdict(list)
+        for r in requests:
+            self._requests[r.case_id].append(r)
+        self._secondary = {s.case_id: s for s in secondary}
+        self._confirmed = confirmed
+        self._households = {}
+        self._case_ids = case_ids
+        return self
 
     def _households_of(self, case: Case) -> tuple[Household, ...] | None:
         """Only where the community route is in force for the case (it costs queries)."""
