@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -43,6 +44,7 @@ class CaseRecords:
     agendas: dict[int, list[str]] = field(default_factory=dict)  # meeting id: case references
     perpetrators: list[PerpetratorParty] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # login (lower case): the user's name
+    users: dict[str, User] | None = None  # login (lower case): the user, read once for the whole batch
 
     @property
     def parties(self) -> Parties:
@@ -114,46 +116,75 @@ def held(meeting: PanelMeeting) -> bool:
 
 
 def load_records(session: Session, ctx: ServiceContext, case: Case) -> CaseRecords:
-    state = CaseStates(session, ctx.settings(), ctx.calendar(), [case.id]).state(case)
+    return load_records_many(session, ctx, [case])[case.id]
+
+
+def load_records_many(session: Session, ctx: ServiceContext, cases: Sequence[Case]) -> dict[int, CaseRecords]:
+    """The records of many cases with the same number of queries as one (a batch of letters pays for
+    its reads once, not once a letter)."""
+    if not cases:
+        return {}
+    ids = [c.id for c in cases]
+    states = CaseStates(session, ctx.settings(), ctx.calendar(), ids)
     agencies = {a.id: a for a in session.scalars(select(Agency))}
-    requests = list(session.scalars(select(AgencyRequest).where(AgencyRequest.case_id == case.id)))
-    reviews: list[tuple[CaseReview, PanelMeeting]] = [tuple(row) for row in session.execute(  # type: ignore[misc]
-        select(CaseReview, PanelMeeting).join(PanelMeeting, CaseReview.meeting_id == PanelMeeting.id)
-        .where(CaseReview.case_id == case.id).order_by(PanelMeeting.starts_at, CaseReview.id))]
-    review_ids = [r.id for r, _ in reviews]
+    requests: dict[int, list[AgencyRequest]] = defaultdict(list)
+    for r in session.scalars(select(AgencyRequest).where(AgencyRequest.case_id.in_(ids))):
+        requests[r.case_id].append(r)
+    reviews: dict[int, list[tuple[CaseReview, PanelMeeting]]] = defaultdict(list)
+    for review, meeting in session.execute(
+            select(CaseReview, PanelMeeting).join(PanelMeeting, CaseReview.meeting_id == PanelMeeting.id)
+            .where(CaseReview.case_id.in_(ids)).order_by(PanelMeeting.starts_at, CaseReview.id)):
+        reviews[review.case_id].append((review, meeting))
+    review_ids = [r.id for found in reviews.values() for r, _ in found]
     findings: dict[int, list[Finding]] = defaultdict(list)
     if review_ids:
         for f in session.scalars(select(Finding).where(Finding.review_id.in_(review_ids)).order_by(Finding.id)):
             findings[f.review_id].append(f)
-    recommendations = list(session.scalars(select(Recommendation).where(Recommendation.case_id == case.id)
-                                           .order_by(Recommendation.id)))
-    secondary = session.scalars(select(SecondaryReview).where(SecondaryReview.case_id == case.id)
-                                .order_by(SecondaryReview.requested_on.desc(), SecondaryReview.id.desc())).first()
+    recommendations: dict[int, list[Recommendation]] = defaultdict(list)
+    for rec in session.scalars(select(Recommendation).where(Recommendation.case_id.in_(ids))
+                               .order_by(Recommendation.id)):
+        recommendations[rec.case_id].append(rec)
+    secondary: dict[int, SecondaryReview] = {}
+    for sr in session.scalars(select(SecondaryReview).where(SecondaryReview.case_id.in_(ids))
+                              .order_by(SecondaryReview.requested_on, SecondaryReview.id)):
+        secondary[sr.case_id] = sr  # the latest request is the one that counts
     attendees: dict[int, list[PanelAttendee]] = defaultdict(list)
-    meeting_ids = [m.id for _, m in reviews]
+    meeting_ids = sorted({m.id for found in reviews.values() for _, m in found})
     if meeting_ids:
         for a in session.scalars(select(PanelAttendee).where(PanelAttendee.meeting_id.in_(meeting_ids))
                                  .order_by(PanelAttendee.id)):
             attendees[a.meeting_id].append(a)
     confirmations: dict[int, list[IncidentConfirmation]] = defaultdict(list)
-    incident_ids = [i.id for i in case.incidents]
+    incident_ids = [i.id for c in cases for i in c.incidents]
     if incident_ids:
-        for c in session.scalars(select(IncidentConfirmation)
-                                 .where(IncidentConfirmation.incident_id.in_(incident_ids))):
-            confirmations[c.incident_id].append(c)
+        for conf in session.scalars(select(IncidentConfirmation)
+                                    .where(IncidentConfirmation.incident_id.in_(incident_ids))):
+            confirmations[conf.incident_id].append(conf)
     agendas: dict[int, list[str]] = defaultdict(list)
     if meeting_ids:
         for meeting_id, reference in session.execute(
                 select(CaseReview.meeting_id, Case.reference).join(Case, Case.id == CaseReview.case_id)
                 .where(CaseReview.meeting_id.in_(meeting_ids)).order_by(Case.reference)):
             agendas[meeting_id].append(reference)
-    perpetrators = [PerpetratorParty(p.name, p.description, p.address) for p in session.scalars(
-        select(Perpetrator).join(CasePerpetrator, CasePerpetrator.perpetrator_id == Perpetrator.id)
-        .where(CasePerpetrator.case_id == case.id).order_by(Perpetrator.id))]
-    names = {login.casefold(): name for login, name in session.execute(select(User.login, User.display_name))
-             if name and name.strip() and name.strip().casefold() != login.casefold()}
-    return CaseRecords(case, state, agencies, requests, reviews, dict(findings), recommendations,
-                       secondary, dict(attendees), dict(confirmations), dict(agendas), perpetrators, names)
+    perpetrators: dict[int, list[PerpetratorParty]] = defaultdict(list)
+    for case_id, p in session.execute(
+            select(CasePerpetrator.case_id, Perpetrator).join(Perpetrator, CasePerpetrator.perpetrator_id == Perpetrator.id)
+            .where(CasePerpetrator.case_id.in_(ids)).order_by(Perpetrator.id)):
+        perpetrators[case_id].append(PerpetratorParty(p.name, p.description, p.address))
+    users = {u.login.casefold(): u for u in session.scalars(select(User))}
+    names = {login: u.display_name for login, u in users.items()
+             if u.display_name and u.display_name.strip() and u.display_name.strip().casefold() != login}
+    out = {}
+    for case in cases:
+        mine = {i.id for i in case.incidents}
+        meetings = {m.id for _, m in reviews.get(case.id, [])}
+        out[case.id] = CaseRecords(
+            case, states.state(case), agencies, requests.get(case.id, []), reviews.get(case.id, []),
+            {r.id: findings[r.id] for r, _ in reviews.get(case.id, []) if r.id in findings},
+            recommendations.get(case.id, []), secondary.get(case.id), {m: attendees[m] for m in meetings if m in attendees},
+            {i: confirmations[i] for i in mine if i in confirmations}, {m: agendas[m] for m in meetings if m in agendas},
+            perpetrators.get(case.id, []), names, users)
+    return out
 
 
 def why_not(records: CaseRecords, template: str) -> str | None:
@@ -295,15 +326,17 @@ def law_why_not(records: CaseRecords, template: str) -> str | None:
     return None
 
 
-def contact_user(session: Session, logins: list[str | None]) -> User | None:
+def contact_user(session: Session, logins: list[str | None], users: dict[str, User] | None = None) -> User | None:
     """The first of these logins with a real name in the user list (for the named contact officer).
 
     A user whose display name is only their login (as the first user of a new database is
-    created) has no name to print: a letter must name a person.
+    created) has no name to print: a letter must name a person. `users` (login in lower case:
+    user) is the list already read, when the caller has it.
     """
     for login in logins:
         if login:
-            user = session.scalar(select(User).where(func.lower(User.login) == login.lower()))
+            user = (users.get(login.casefold()) if users is not None else
+                    session.scalar(select(User).where(func.lower(User.login) == login.lower())))
             name = (user.display_name or "").strip() if user else ""
             if user is not None and name and name.casefold() != user.login.casefold():
                 return user
