@@ -92,7 +92,7 @@ def prepare(url: str, cases: int) -> dict[str, Any]:
     from sqlalchemy import create_engine, func, select, text
 
     from app.db.location import DatabaseChoice, normalise_url
-    from app.db.models import Case, CaseReview, PanelMeeting, User
+    from app.db.models import CaseReview, PanelMeeting, User
     from app.services.admin.database import migrate_server
     migrate_server(DatabaseChoice(normalise_url(url), "benchmark"))
     engine = create_engine(url)
@@ -360,7 +360,7 @@ def _actions(url: str, spec: dict[str, Any], proxy: Any) -> dict[str, Any]:
         case_id, version = steps.pop()
         op_ms: dict[str, float] = {}
 
-        def step(case_id: int = case_id, version: int = version) -> str:
+        def step(case_id: int = case_id, version: int = version, op_ms: dict[str, float] = op_ms) -> str:
             t = time.perf_counter()
             wf.start_threshold_check(ctx, case_id, version)
             op_ms["op"] = (time.perf_counter() - t) * 1000
@@ -446,7 +446,7 @@ def print_table(results: dict[str, Any], delays: list[float], info: dict[str, An
           f"baseline: {info['baseline']}")
     head = ["action"]
     for d in delays:
-        head += [f"before RT", f"after RT", f"before {d:g}ms", f"after {d:g}ms"] if d == delays[0] else \
+        head += ["before RT", "after RT", f"before {d:g}ms", f"after {d:g}ms"] if d == delays[0] else \
                 [f"before {d:g}ms", f"after {d:g}ms"]
     head += ["statements before/after", "target"]
     rows = []

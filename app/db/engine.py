@@ -9,7 +9,6 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Executable
 
 
 def make_engine(url: URL, **kwargs: Any) -> Engine:
@@ -53,7 +52,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def read_together(session: Session, statements: Sequence[Executable]) -> list[list[Any]]:
+def read_together(session: Session, statements: Sequence[Any]) -> list[list[Any]]:
     """Several reads that do not depend on one another, in one round trip where the driver allows.
 
     On PostgreSQL through psycopg they are sent together in pipeline mode and their rows read after
@@ -69,6 +68,7 @@ def read_together(session: Session, statements: Sequence[Executable]) -> list[li
         return [list(connection.execute(statement).all()) for statement in statements]
     from psycopg.rows import namedtuple_row
     driver = connection.connection.driver_connection
+    assert driver is not None  # a connection checked out of the pool has its driver's connection
     compiled = [statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
                 for statement in statements]
     for statement in compiled:  # the same hooks a statement run through SQLAlchemy would call

@@ -11,7 +11,6 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
@@ -102,7 +101,7 @@ def _batch_statements(ctx) -> dict[str, tuple[int, int]]:
     counts = {}
     for name, ids in (("two", two), ("six", six)):
         result: list = []
-        counts[name] = _statements(ctx, lambda i=ids: result.append(produce_due_acknowledgements(ctx, case_ids=i)))
+        counts[name] = _statements(ctx, lambda i=ids, r=result: r.append(produce_due_acknowledgements(ctx, case_ids=i)))
         assert {info.case_id for info in result[0].produced} == set(ids) and not result[0].refused
         assert set(result[0].pdfs) == {info.id for info in result[0].produced}
         assert all(pdf.startswith(b"%PDF") for pdf in result[0].pdfs.values())

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import or_, select, union
+from sqlalchemy import ColumnElement, or_, select, union
 
 from app.db.engine import read_together
 from app.db.models import (Agency, AgencyAction, AgencyRequest, AuditEntry, Case, CaseLink,
@@ -322,7 +322,7 @@ def _page_reads(case: Case) -> list[Any]:
     perpetrators = select(CasePerpetrator.perpetrator_id).where(CasePerpetrator.case_id == cid)
     linked = union(select(CaseLink.linked_case_id).where(CaseLink.case_id == cid),
                    select(CaseLink.case_id).where(CaseLink.linked_case_id == cid))
-    related = Case.id.in_(linked)
+    related: ColumnElement[bool] = Case.id.in_(linked)
     if case.problem_location_id:
         related = or_(related, Case.id.in_(select(Case.id).where(Case.problem_location_id == case.problem_location_id,
                                                                   Case.id != cid).limit(50)))

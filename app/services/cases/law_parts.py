@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -15,7 +16,7 @@ from app.domain.threshold import ThresholdResult
 from app.domain.threshold_rules import RulesInForce
 
 
-def law_updates(case_id: int) -> Select[Any]:
+def law_updates(case_id: int) -> Select[date, str, str, str]:
     """The updates given to the applicant, newest first (the page reads it with its other reads)."""
     return (select(CaseUpdate.given_on, CaseUpdate.method, CaseUpdate.summary, CaseUpdate.created_by)
             .where(CaseUpdate.case_id == case_id).order_by(CaseUpdate.given_on.desc(), CaseUpdate.id.desc()))
