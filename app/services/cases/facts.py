@@ -61,11 +61,11 @@ def confirmed_incidents(session: Session, case_ids: Sequence[int] | None) -> set
         query = query.where(Incident.case_id.in_(case_ids))
     with session.no_autoflush:
         stored = session.execute(query.order_by(IncidentConfirmation.id)).all()
-    return _latest_confirmed(session, stored)
+    return latest_confirmed(session, stored)
 
 
-def _latest_confirmed(session: Session, stored: Sequence[Any]) -> set[int]:
-    rows = _in_session(session, IncidentConfirmation, stored)
+def latest_confirmed(session: Session, stored: Sequence[Any]) -> set[int]:
+    rows = in_session(session, IncidentConfirmation, stored)
     rows += [o for o in session.new if isinstance(o, IncidentConfirmation) and o not in rows]
     latest: dict[int, str] = {}
     for row in sorted(rows, key=lambda r: (r.id or 1 << 60)):
@@ -76,7 +76,7 @@ def _latest_confirmed(session: Session, stored: Sequence[Any]) -> set[int]:
 _RELEVANCE = select(Agency.id, Agency.name, Agency.relevant_body)
 
 
-def _in_session(session: Session, model: type, rows: Sequence[Any]) -> list[Any]:
+def in_session(session: Session, model: type, rows: Sequence[Any]) -> list[Any]:
     """Each stored row, or the session's own object for it where this unit of work holds one (it may
     have changed it without flushing yet)."""
     out = []
@@ -136,14 +136,14 @@ class CaseStates:
         in_scope = (lambda o: case_ids is None or o.case_id in case_ids)
         pending = [o for o in session.new if isinstance(o, (AgencyRequest, SecondaryReview)) and in_scope(o)]
         self._requests: dict[int, list[Any]] = defaultdict(list)
-        for r in _in_session(session, AgencyRequest, stored_requests) + [o for o in pending
+        for r in in_session(session, AgencyRequest, stored_requests) + [o for o in pending
                                                                           if isinstance(o, AgencyRequest)]:
             self._requests[r.case_id].append(r)
         # The latest secondary review is the one that runs a clock.
-        ordered = _in_session(session, SecondaryReview, stored_secondary) + [
+        ordered = in_session(session, SecondaryReview, stored_secondary) + [
             o for o in pending if isinstance(o, SecondaryReview)]
         self._secondary: dict[int, Any] = {s.case_id: s for s in ordered}
-        self._confirmed = _latest_confirmed(session, stored_confirmations)
+        self._confirmed = latest_confirmed(session, stored_confirmations)
         self._households: dict[int, tuple[Household, ...]] = {}
         self._case_ids = case_ids
 
