@@ -213,7 +213,7 @@ def pools(url: str, children: int, runs: int) -> list[dict[str, list[Any]]]:
 
 
 def export_baseline(ref: str, target: Path) -> Path:
-    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "app", "tests"], check=True,
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", ref, "app", "tests", "resources"], check=True,
                              capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return target
@@ -456,9 +456,13 @@ def print_table(results: dict[str, Any], delays: list[float], info: dict[str, An
             before = results.get("before", {}).get(str(d), {}).get(action)
             after = results.get("after", {}).get(str(d), {}).get(action)
             if d == delays[0]:
+                # Counted at the largest delay: there every count is a real wait (at 0 ms a message the
+                # driver sends straight after another can land after the server's answer and count twice).
+                slow = str(delays[-1])
+                b = results.get("before", {}).get(slow, {}).get(action)
+                a = results.get("after", {}).get(slow, {}).get(action)
                 issue = ISSUE_FIGURES[action][0]
-                row += [str(before["round_trips"]) if before else f"({issue})",
-                        str(after["round_trips"]) if after else "-"]
+                row += [str(b["round_trips"]) if b else f"({issue})", str(a["round_trips"]) if a else "-"]
             row += [f"{before['ms']:.0f}" if before else "-", f"{after['ms']:.0f}" if after else "-"]
         b = results.get("before", {}).get(str(delays[-1]), {}).get(action)
         a = results.get("after", {}).get(str(delays[-1]), {}).get(action)
@@ -473,7 +477,7 @@ def print_table(results: dict[str, Any], delays: list[float], info: dict[str, An
     print("  ".join(h.ljust(w) if i == 0 else h.rjust(w) for i, (h, w) in enumerate(zip(head, widths))))
     for r in rows:
         print("  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths))))
-    print("\nRT: round trips counted on the wire by the delay proxy (they do not depend on the delay).")
+    print(f"\nRT: round trips counted on the wire by the delay proxy at {delays[-1]:g} ms each way; times in ms.")
     for version in ("before", "after"):
         for d in delays:
             for action, figures in results.get(version, {}).get(str(d), {}).items():
@@ -491,11 +495,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-ref", default=BASELINE_REF, help="git commit of the code before")
     parser.add_argument("--no-baseline", action="store_true", help="measure this checkout only")
     parser.add_argument("--json", type=Path, default=HERE / "round_trips.json")
+    parser.add_argument("--table", type=Path, help="print the table of an earlier run's JSON and stop")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--code", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         return child(args.child, args.code)
+    if args.table:
+        saved = json.loads(args.table.read_text())
+        print_table(saved["results"], saved["meta"]["delays_ms"], saved["meta"])
+        return 0
     delays = [float(d) for d in args.delays.split(",")]
     info = prepare(args.database, args.cases)
     versions = [("after", ROOT)]

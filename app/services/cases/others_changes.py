@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from app.db.models import AuditEntry
+from app.domain.roles import Permission
 from app.services.common.context import ServiceContext, retry_read
 from app.services.common.ops import NOTHING, CASE_PARTS, Changes, Part
 
@@ -44,6 +45,7 @@ def changes_since(ctx: ServiceContext, last_seen: int | None) -> OthersChanges:
     A window's own operations are included too: it has already refreshed for them, and a second,
     small refresh of the same rows is cheaper than telling its entries from others'.
     """
+    ctx.require(Permission.VIEW)  # what changed, and on which cases, is itself something to be allowed to see
     with ctx.reading() as session:
         if last_seen is None:
             return OthersChanges(session.scalar(select(func.max(AuditEntry.id))) or 0)
