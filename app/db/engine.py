@@ -69,21 +69,41 @@ def read_together(session: Session, statements: Sequence[Any]) -> list[list[Any]
     from psycopg.rows import namedtuple_row
     driver = connection.connection.driver_connection
     assert driver is not None  # a connection checked out of the pool has its driver's connection
-    compiled = [statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
-                for statement in statements]
-    for statement in compiled:  # the same hooks a statement run through SQLAlchemy would call
-        _count_pipelined(connection, str(statement))
+    ready = [_compiled(dialect, statement) for statement in statements]
+    for sql, _params in ready:  # the same hooks a statement run through SQLAlchemy would call
+        _count_pipelined(connection, sql)
     cursors = []
     with driver.pipeline():
-        for statement in compiled:
+        for sql, params in ready:
             cursor = driver.cursor(row_factory=namedtuple_row)
-            cursor.execute(str(statement), statement.params)
+            cursor.execute(sql, params)
             cursors.append(cursor)
     try:
         return [list(cursor.fetchall()) for cursor in cursors]
     finally:
         for cursor in cursors:
             cursor.close()
+
+
+# Compiled statements by their cache key, as SQLAlchemy keeps its own: compiling a statement costs more
+# than sending it, and the same reads recur with other values (a page's reads, for another case).
+_COMPILED: dict[Any, Any] = {}
+_COMPILED_MOST = 500
+
+
+def _compiled(dialect: Any, statement: Any) -> tuple[str, Any]:
+    key = statement._generate_cache_key()
+    if key is None:  # not cacheable: compiled each time
+        compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+        return str(compiled), compiled.params
+    compiled = _COMPILED.get((dialect.name, key.key))
+    if compiled is None:
+        if len(_COMPILED) >= _COMPILED_MOST:
+            _COMPILED.clear()
+        compiled = _COMPILED[(dialect.name, key.key)] = statement.compile(dialect=dialect, cache_key=key)
+    # This statement's own values in the cached form, then its IN lists written out.
+    expanded = compiled.construct_expanded_state(compiled.construct_params(extracted_parameters=key.bindparams))
+    return expanded.statement, expanded.parameters
 
 
 def _count_pipelined(connection: Any, statement: str) -> None:

@@ -34,6 +34,7 @@ BEFORE_SIGN_IN = {
 }
 # What a read-only user may do: read (each audited where it shows personal data), and their own details.
 READS = {
+    "app.services.cases.others_changes.changes_since",  # what others saved: a read (F5, focus regained)
     "app.services.admin.named_settings.show_settings",
     "app.services.admin.named_settings.threshold_history",
     "app.services.cases.updates.list_updates",

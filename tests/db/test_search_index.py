@@ -214,3 +214,22 @@ def test_without_pg_trgm_the_upgrade_succeeds_and_search_still_works(pg_url):
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_an_officers_own_login_searches_through_the_indexes(pg_ctx, pg_url, pg_roles):
+    """As deployed: a login in the officers' group, which may call none of the extension's functions by
+    name, still has its searches served by the indexes (an index uses its operator class itself)."""
+    from app.domain.roles import Role
+    made = _cases(pg_ctx)
+    url = pg_roles.login(Role.OFFICER)
+    make_context(pg_url, actor=url.username, role="officer").engine.dispose()  # the administrator adds them
+    officer = make_context(url.render_as_string(hide_password=False), actor=url.username, role="officer")
+    try:
+        assert _finds(officer, "ate") == {made["patel"]} and _finds(officer, "tn23") == {made["group"]}
+        with officer.engine.connect() as conn:
+            conn.execute(text("SET enable_seqscan = off"))
+            plan = "\n".join(r[0] for r in conn.execute(text(
+                "EXPLAIN SELECT id FROM people WHERE last_name ILIKE '%ate%'")))
+        assert "ix_people_last_name_trgm" in plan, plan
+    finally:
+        officer.engine.dispose()

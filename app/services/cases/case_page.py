@@ -320,12 +320,14 @@ def _page_reads(case: Case) -> list[Any]:
     """Every read of the page that needs only the case's own row, in the order of _PageRows."""
     cid = case.id
     perpetrators = select(CasePerpetrator.perpetrator_id).where(CasePerpetrator.case_id == cid)
-    linked = union(select(CaseLink.linked_case_id).where(CaseLink.case_id == cid),
-                   select(CaseLink.case_id).where(CaseLink.linked_case_id == cid))
-    related: ColumnElement[bool] = Case.id.in_(linked)
+    # One IN over one set of ids (an OR of two INs would make the server read every case).
+    parts = [select(CaseLink.linked_case_id.label("id")).where(CaseLink.case_id == cid),
+             select(CaseLink.case_id.label("id")).where(CaseLink.linked_case_id == cid)]
     if case.problem_location_id:
-        related = or_(related, Case.id.in_(select(Case.id).where(Case.problem_location_id == case.problem_location_id,
-                                                                  Case.id != cid).limit(50)))
+        nearby = (select(Case.id).where(Case.problem_location_id == case.problem_location_id, Case.id != cid)
+                  .limit(50).subquery())
+        parts.append(select(nearby.c.id))
+    related: ColumnElement[bool] = Case.id.in_(union(*parts))
     return [
         select(Agency.id, Agency.name, Agency.relevant_body),
         select(AgencyRequest.id, AgencyRequest.case_id, AgencyRequest.agency_id, AgencyRequest.kind,

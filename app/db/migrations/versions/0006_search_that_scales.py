@@ -9,7 +9,8 @@ The case list searches references, the agency's own references, the applicant's 
 organisation and the postcode (ignoring spaces) for the text anywhere inside them: a LIKE '%text%'
 that no ordinary index can serve, so every search read every row. A trigram index serves it.
 
-PostgreSQL: the pg_trgm extension is created if the server offers it and this role may create it;
+PostgreSQL: the pg_trgm extension is created (in a schema of its own, ct_search) if the server offers
+it and this role may create it;
 where it cannot be, the upgrade still succeeds and search works as before, by reading the rows.
 SQLite: an FTS5 table with the trigram tokenizer holds each case's searched values (its rowid is the
 case's id), filled here and kept in step by triggers on cases, people and incidents, whoever writes.
@@ -34,6 +35,7 @@ TRIGRAM_INDEXES = (
     ("ix_incidents_agency_reference_trgm", "incidents", "agency_reference"),
 )
 SEARCH_TABLE = "case_search"
+TRIGRAM_SCHEMA = "ct_search"  # where the extension is created when this migration creates it
 
 # One case's row of the search table, from its own row `c` (NEW or OLD in a trigger).
 _VALUES = """{c}.id, {c}.reference, {c}.source_reference,
@@ -77,8 +79,12 @@ def _postgresql(bind: sa.engine.Connection) -> None:
             "SELECT 1 FROM pg_available_extensions WHERE name = 'pg_trgm'")).scalar():
         try:
             # In a savepoint: a role that may not create extensions leaves the upgrade itself intact.
+            # In a schema of its own, so that its functions stay out of public (where every function
+            # is one the roles of deploy/postgresql-roles.sql are granted or refused by name); an
+            # index uses its operator class whoever may call the functions.
             with bind.begin_nested():
-                bind.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+                bind.execute(sa.text(f"CREATE SCHEMA IF NOT EXISTS {TRIGRAM_SCHEMA}"))
+                bind.execute(sa.text(f"CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA {TRIGRAM_SCHEMA}"))
         except sa.exc.DBAPIError:
             pass
         opclass = _trigram_opclass(bind)
