@@ -83,14 +83,13 @@ def bench_case_page_statements(report: Report) -> None:
     from app.db.models import Case, User
     from app.domain.application import IncidentData
     from app.services.cases import agency_requests as agency_work
-    from app.services.cases import steps as workflow_actions
     from app.services.cases.case_page import load_case
     from app.services.admin.database import open_database
     from app.services.demo.generate import generate_demo_cases
     from app.services.intake.applications import create_application
     from app.services.trust.users import sign_in
     sys.path.insert(0, str(ROOT))
-    from tests.db.helpers import application
+    from tests.db.helpers import application, send_letter
 
     today = date(2026, 11, 25)
     received = date(2026, 11, 2)
@@ -120,8 +119,8 @@ def bench_case_page_statements(report: Report) -> None:
                 created = create_application(ctx, application(received.isoformat(), items=items(n)))
                 made[n] = created.id
                 try:  # confirmation requests too: one confirmation row per incident to read back
-                    step = workflow_actions.record_acknowledgement(ctx, created.id, created.version,
-                                                                   sent_on=date(2026, 11, 3), method="post")
+                    # The acknowledgement is recorded by sending its letter (the one path to that step).
+                    step = send_letter(ctx, created.id, "acknowledgement", date(2026, 11, 3), "post")
                     agency_work.send_confirmation_requests(ctx, created.id, step.version,
                                                            sent_on=date(2026, 11, 4))
                 except Exception as exc:  # noqa: BLE001 - still a fair count with the incidents alone

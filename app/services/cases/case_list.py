@@ -1,12 +1,14 @@
 """The case list: which cases match a search and in what order (in SQL), their rows, and the counts."""
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select, union_all
+from sqlalchemy import Select, case, func, literal_column, or_, select, table, union_all
+from sqlalchemy import text as text_sql
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.db.models import Case, Incident, Person, Recommendation, User
@@ -142,19 +144,28 @@ def _matcher(dialect: str) -> Matcher:
     return lambda column, pattern: column.ilike(pattern, escape="\\")
 
 
-def _matching_ids(text: str, like: Matcher) -> Any:
+def _matching_ids(text: str, like: Matcher, search_table: bool = False) -> Any:
     """Ids of cases that match the search anywhere, as one UNION ALL of cheap scans.
 
     Each part reads one narrow thing (an index of references, the people table, the index of
-    agency references) instead of testing six LIKEs on every case joined to its applicant.
+    agency references) instead of testing six LIKEs on every case joined to its applicant. On
+    PostgreSQL each LIKE is served by a trigram index where migration 0006 could make them; on SQLite
+    `search_table` says the trigram table of migration 0006 is there, and a text of three characters
+    or more is looked up in it instead.
     """
     # Not case-folded here: LIKE/ILIKE ignore case themselves, and SQLite's LIKE folds only ASCII, so
     # a typed "Ö" must stay "Ö" to find "Özdemir" (and casefold() would turn "ß" into "ss").
     needle = " ".join(text.split())
+    squeezed = "".join(needle.split())
+    if search_table and len(squeezed) >= 3:
+        return _in_search_table(needle, squeezed)
     pattern = _like(needle)
-    compact = _like("".join(needle.split()))  # postcodes are matched ignoring spaces
+    compact = _like(squeezed)  # postcodes are matched ignoring spaces
+    # The spaces are written into the SQL, not bound: the expression is then the very one the
+    # trigram index of migration 0006 is built on, and the planner can use it.
+    postcode = func.replace(Person.postcode, literal_column("' '"), literal_column("''"))
     people = select(Person.id).where(or_(like(Person.last_name, pattern), like(Person.organisation, pattern),
-                                         like(func.replace(Person.postcode, " ", ""), compact)))
+                                         like(postcode, compact)))
     # Selecting only incidents.id lets the database read the agency reference index alone.
     incidents = select(Incident.id).where(like(Incident.agency_reference, pattern))
     return union_all(
@@ -162,6 +173,34 @@ def _matching_ids(text: str, like: Matcher) -> Any:
         select(Case.id).where(like(Case.source_reference, pattern)),
         select(Case.id).where(Case.applicant_id.in_(people)),
         select(Incident.case_id).where(Incident.id.in_(incidents)))
+
+
+def _phrase(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'  # an FTS5 string: the text exactly, quotes doubled
+
+
+def _in_search_table(needle: str, squeezed: str) -> Any:
+    """The same matches from the trigram table (one index look-up): the text inside a reference, an
+    agency reference or the applicant's surname or organisation, or inside the postcode without spaces."""
+    query = (f"{{reference source_reference names agency_refs}} : {_phrase(needle)} "
+             f"OR postcode : {_phrase(squeezed)}")
+    return select(literal_column("rowid")).select_from(table("case_search")).where(
+        literal_column("case_search").op("MATCH")(query))
+
+
+# Engine: whether its database has the trigram table (asked once per engine, not once per search).
+_SEARCH_TABLES: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _search_table(ctx: ServiceContext) -> bool:
+    if ctx.dialect != "sqlite":
+        return False
+    key = ctx.engine
+    if key not in _SEARCH_TABLES:
+        with ctx.engine.connect() as conn:
+            _SEARCH_TABLES[key] = conn.execute(text_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'case_search'")).first() is not None
+    return _SEARCH_TABLES[key]
 
 
 def _order_by(query: CaseQuery) -> list[Any]:
@@ -199,7 +238,7 @@ def build_query(ctx: ServiceContext, query: CaseQuery, calendar: WorkingCalendar
     if query.sort == "officer":
         stmt = stmt.outerjoin(User, User.login == Case.officer)
     if query.text.strip():
-        stmt = stmt.where(Case.id.in_(_matching_ids(query.text, _matcher(ctx.dialect))))
+        stmt = stmt.where(Case.id.in_(_matching_ids(query.text, _matcher(ctx.dialect), _search_table(ctx))))
     if query.status == OPEN_CASES:
         stmt = stmt.where(Case.status.not_in(_ENDED))
     elif query.status == OVERDUE_RECOMMENDATIONS:

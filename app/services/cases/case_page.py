@@ -3,22 +3,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, or_, select, union
 
+from app.db.engine import read_together
 from app.db.models import (Agency, AgencyAction, AgencyRequest, AuditEntry, Case, CaseLink,
-                           CasePerpetrator, Document, IncidentConfirmation, Letter, Note,
-                           Perpetrator, Person)
+                           CasePerpetrator, Document, Incident, IncidentConfirmation, Letter, Note,
+                           Perpetrator, Person, SecondaryReview)
+from app.domain.application import PersonData
 from app.domain.clocks import Clock, Indicator, indicator
 from app.domain.dates import describe_occurred
 from app.domain.workflow import Status, allowed_targets
 from app.services.cases.facts import CaseStates
-from app.services.cases.law_parts import law_parts
+from app.services.cases.law_parts import law_parts, law_updates
+from app.services.common import audit
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
 from app.services.common.errors import NotFound
-from app.services.common.names import UserNames
+from app.services.common.names import USERS, UserNames
 
 
 @dataclass(frozen=True)
@@ -201,19 +204,31 @@ def _person(p: Person) -> PersonView:
 
 
 def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) -> CaseDetail:
-    """One read for the whole page; the view itself is audited (personal data was shown)."""
+    """The whole page in three round trips on a server: the case with its people, its incidents, and
+    every other part read together (app.db.engine.read_together); the view itself is audited
+    (personal data was shown). The number of statements does not grow with the case's records."""
     ctx.require(Permission.VIEW)
     settings, calendar, today = ctx.settings(), ctx.calendar(), ctx.today()
-    with ctx.unit_of_work() as session:
-        case = session.get(Case, case_id)
+    joined = ctx.current_session is not None  # inside another operation's unit of work (the panel pack)
+    with ctx.reading() as session:
+        case = session.get(Case, case_id)  # with its applicant, victim and problem location, then incidents
         if case is None:
             raise NotFound("That case no longer exists.")
-        states = CaseStates(session, settings, calendar, [case.id])
+        rows = _PageRows(*read_together(session, _page_reads(case)))
+        agencies = {a.id: a for a in rows.agencies}
+        latest: dict[int, Any] = {}
+        for c in rows.confirmations:  # oldest first: the latest answer about an incident is the one that counts
+            latest[c.incident_id] = c
+        states = CaseStates.preloaded(
+            session, settings, calendar, [case.id], relevance={a.id: (a.name, a.relevant_body) for a in rows.agencies},
+            requests=rows.requests, secondary=rows.secondary,
+            confirmed={i for i, c in latest.items() if c.status == "confirmed"})
         state = states.state(case)
-        agencies = {a.id: a for a in session.scalars(select(Agency))}
-        name = UserNames(session)  # people are shown by the names they gave, not their logins
+        name = UserNames(None, rows.users)  # people are shown by the names they gave, not their logins
         verdicts = {v.key: v for v in state.threshold.verdicts}
-        confirmations = _confirmations(session, [i.id for i in case.incidents])
+        confirmations = {i: (_CONFIRMATION.get(c.status, "awaiting"),
+                             c.confirmed_reported_on if c.status == "confirmed" else c.recorded_on)
+                         for i, c in latest.items()}
         incidents = tuple(IncidentView(
             id=i.id, version=i.version, number=n, happened=describe_occurred(i.occurred_on, i.occurred_from, i.occurred_to) or "not given",
             exact=i.occurred_on is not None, reported_on=i.reported_on, reported_to=i.reported_to,
@@ -225,13 +240,10 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
             judgement_note=i.judgement_note)
             for n, i in enumerate(case.incidents, start=1))
         requests = tuple(RequestView(r.id, agencies[r.agency_id].name, r.kind, r.sent_on, r.due_on, r.revised_due_on,
-                                     r.chased_on, r.answered_on)
-                         for r in session.scalars(select(AgencyRequest).where(AgencyRequest.case_id == case.id)
-                                                  .order_by(AgencyRequest.sent_on, AgencyRequest.id)))
+                                     r.chased_on, r.answered_on) for r in rows.requests)
         actions = tuple(ChronologyEntry(a.action_on, agencies[a.agency_id].name,
                                         a.description + (f" (source: {a.source_document})" if a.source_document else ""))
-                        for a in session.scalars(select(AgencyAction).where(AgencyAction.case_id == case.id)
-                                                 .order_by(AgencyAction.action_on, AgencyAction.id)))
+                        for a in rows.actions)
         chronology = sorted(
             [ChronologyEntry(i.reported_on or date.min, "incident",
                              f"Incident {v.number} ({v.happened}) reported to {v.agency_name or v.reported_to}: "
@@ -260,69 +272,116 @@ def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) ->
             withdrawn_on=case.withdrawn_on, acknowledged_on=case.acknowledged_on,
             decision_letter_sent_on=case.decision_letter_sent_on, clocks=clocks,
             indicator=indicator(state.clocks, today, calendar, settings.clocks), requests=requests,
-            actions=actions, chronology=tuple(chronology), perpetrators=_perpetrators(session, case.id),
-            related=_related(session, case), notes=tuple(
-                (n.created_at, name(n.created_by), n.text) for n in session.scalars(
-                    select(Note).where(Note.case_id == case.id).order_by(Note.created_at.desc()))),
-            documents=tuple((d.id, d.title, d.media_type, d.size, d.added_at, name(d.added_by)) for d in session.execute(
-                select(Document.id, Document.title, Document.media_type, Document.size, Document.added_at,
-                       Document.added_by).where(Document.case_id == case.id).order_by(Document.added_at))),
+            actions=actions, chronology=tuple(chronology), perpetrators=_perpetrators(rows),
+            related=_related(rows, case.id), notes=tuple((n.created_at, name(n.created_by), n.text) for n in rows.notes),
+            documents=tuple((d.id, d.title, d.media_type, d.size, d.added_at, name(d.added_by)) for d in rows.documents),
             letters=tuple(LetterView(lt.id, lt.template, lt.recipient, lt.produced_at, name(lt.produced_by),
                                      lt.approved_by, lt.sent_on, lt.sent_method, lt.queued, lt.approver_name,
-                                     lt.agency_id)
-                          for lt in session.scalars(select(Letter).where(Letter.case_id == case.id)
-                                                    .order_by(Letter.produced_at))),
-            timeline=tuple(TimelineEntry(a.at, name(a.actor), a.action, a.fields, a.reason) for a in session.scalars(
-                select(AuditEntry).where(AuditEntry.case_id == case.id, AuditEntry.action != "view")
-                .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(500))),
+                                     lt.agency_id) for lt in rows.letters),
+            timeline=tuple(TimelineEntry(a.at, name(a.actor), a.action, a.fields, a.reason) for a in rows.timeline),
             next_steps=tuple(s for s in Status if s in allowed_targets(Status(case.status))),
             victim_tenure=case.victim_tenure, victim_landlord_id=case.victim_landlord_id,
             victim_landlord=agencies[case.victim_landlord_id].name if case.victim_landlord_id in agencies else None,
             officer_name=name(case.officer), officer_choices=tuple(name.active_users()),
-            **law_parts(session, case, state.threshold, settings, agencies))
-        if record_view:
-            from app.services.common import audit
+            **law_parts(session, case, state.threshold, settings, agencies, updates=rows.updates))
+        # With the server's audit function one statement writes the entry, atomically even outside a
+        # transaction: no BEGIN and COMMIT to wait for. Otherwise the entry gets a unit of work of its own.
+        if record_view and (joined or audit.atomic_statement(session, ctx)):
             audit.record(session, ctx, "view", "case", case.id, case_id=case.id)
-        return detail
+            record_view = False
+    if record_view:
+        with ctx.unit_of_work() as session:
+            audit.record(session, ctx, "view", "case", case_id, case_id=case_id)
+    return detail
 
 
-def _confirmations(session: Session, incident_ids: list[int]) -> dict[int, tuple[str, date | None]]:
-    out: dict[int, tuple[str, date | None]] = {}
-    if not incident_ids:
-        return out
-    for c in session.scalars(select(IncidentConfirmation).where(IncidentConfirmation.incident_id.in_(incident_ids))
-                             .order_by(IncidentConfirmation.id)):
-        label = {"confirmed": "confirmed", "not_found": "not found", "unconfirmed": "unconfirmed"}.get(c.status, "awaiting")
-        out[c.incident_id] = (label, c.confirmed_reported_on if c.status == "confirmed" else c.recorded_on)
-    return out
+_CONFIRMATION = {"confirmed": "confirmed", "not_found": "not found", "unconfirmed": "unconfirmed"}
 
 
-def _perpetrators(session: Session, case_id: int) -> tuple[tuple[str, str | None, tuple[str, ...]], ...]:
-    rows = session.execute(select(Perpetrator).join(CasePerpetrator).where(CasePerpetrator.case_id == case_id)).scalars().all()
-    if not rows:
-        return ()
+class _PageRows(NamedTuple):
+    agencies: list[Any]
+    requests: list[Any]
+    secondary: list[Any]
+    confirmations: list[Any]
+    users: list[Any]
+    actions: list[Any]
+    perpetrators: list[Any]
+    other_cases: list[Any]  # (perpetrator id, reference) of the other cases naming the same perpetrators
+    links: list[Any]
+    related: list[Any]
+    notes: list[Any]
+    documents: list[Any]
+    letters: list[Any]
+    timeline: list[Any]
+    updates: list[Any]
+
+
+def _page_reads(case: Case) -> list[Any]:
+    """Every read of the page that needs only the case's own row, in the order of _PageRows."""
+    cid = case.id
+    perpetrators = select(CasePerpetrator.perpetrator_id).where(CasePerpetrator.case_id == cid)
+    # One IN over one set of ids (an OR of two INs would make the server read every case).
+    parts = [select(CaseLink.linked_case_id.label("id")).where(CaseLink.case_id == cid),
+             select(CaseLink.case_id.label("id")).where(CaseLink.linked_case_id == cid)]
+    if case.problem_location_id:
+        nearby = (select(Case.id).where(Case.problem_location_id == case.problem_location_id, Case.id != cid)
+                  .limit(50).subquery())
+        parts.append(select(nearby.c.id))
+    related: ColumnElement[bool] = Case.id.in_(union(*parts))
+    return [
+        select(Agency.id, Agency.name, Agency.relevant_body),
+        select(AgencyRequest.id, AgencyRequest.case_id, AgencyRequest.agency_id, AgencyRequest.kind,
+               AgencyRequest.sent_on, AgencyRequest.due_on, AgencyRequest.revised_due_on, AgencyRequest.chased_on,
+               AgencyRequest.answered_on).where(AgencyRequest.case_id == cid)
+        .order_by(AgencyRequest.sent_on, AgencyRequest.id),
+        select(SecondaryReview.case_id, SecondaryReview.requested_on, SecondaryReview.outcome_sent_on)
+        .where(SecondaryReview.case_id == cid).order_by(SecondaryReview.requested_on),
+        select(IncidentConfirmation.incident_id, IncidentConfirmation.status,
+               IncidentConfirmation.confirmed_reported_on, IncidentConfirmation.recorded_on)
+        .join(Incident, Incident.id == IncidentConfirmation.incident_id).where(Incident.case_id == cid)
+        .order_by(IncidentConfirmation.id),
+        USERS,
+        select(AgencyAction.action_on, AgencyAction.agency_id, AgencyAction.description, AgencyAction.source_document)
+        .where(AgencyAction.case_id == cid).order_by(AgencyAction.action_on, AgencyAction.id),
+        select(Perpetrator.id, Perpetrator.name, Perpetrator.description, Perpetrator.address)
+        .join(CasePerpetrator, CasePerpetrator.perpetrator_id == Perpetrator.id).where(CasePerpetrator.case_id == cid)
+        .order_by(Perpetrator.id),
+        select(CasePerpetrator.perpetrator_id, Case.reference).join(Case, Case.id == CasePerpetrator.case_id)
+        .where(CasePerpetrator.perpetrator_id.in_(perpetrators), CasePerpetrator.case_id != cid),
+        select(CaseLink.case_id, CaseLink.linked_case_id, CaseLink.reason)
+        .where(or_(CaseLink.case_id == cid, CaseLink.linked_case_id == cid)),
+        select(Case.id, Case.reference, Case.status, Person.title, Person.first_name, Person.last_name,
+               Person.organisation).join(Person, Person.id == Case.applicant_id).where(related),
+        select(Note.created_at, Note.created_by, Note.text).where(Note.case_id == cid).order_by(Note.created_at.desc()),
+        select(Document.id, Document.title, Document.media_type, Document.size, Document.added_at, Document.added_by)
+        .where(Document.case_id == cid).order_by(Document.added_at),
+        select(Letter.id, Letter.template, Letter.recipient, Letter.produced_at, Letter.produced_by, Letter.approved_by,
+               Letter.sent_on, Letter.sent_method, Letter.queued, Letter.approver_name, Letter.agency_id)
+        .where(Letter.case_id == cid).order_by(Letter.produced_at),
+        select(AuditEntry.at, AuditEntry.actor, AuditEntry.action, AuditEntry.fields, AuditEntry.reason)
+        .where(AuditEntry.case_id == cid, AuditEntry.action != "view")
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(500),
+        law_updates(cid),
+    ]
+
+
+def _perpetrators(rows: _PageRows) -> tuple[tuple[str, str | None, tuple[str, ...]], ...]:
     others: dict[int, list[str]] = {}
-    for perp_id, reference in session.execute(
-            select(CasePerpetrator.perpetrator_id, Case.reference).join(Case, Case.id == CasePerpetrator.case_id)
-            .where(CasePerpetrator.perpetrator_id.in_([p.id for p in rows]), CasePerpetrator.case_id != case_id)):
+    for perp_id, reference in rows.other_cases:
         others.setdefault(perp_id, []).append(reference)
     return tuple(((p.name or p.description or "unknown"), p.address, tuple(sorted(others.get(p.id, []))))
-                 for p in rows)
+                 for p in rows.perpetrators)
 
 
-def _related(session: Session, case: Case) -> tuple[RelatedCase, ...]:
+def _related(rows: _PageRows, case_id: int) -> tuple[RelatedCase, ...]:
     """Linked cases, and cases about the same problem location (several applicants, one problem)."""
-    found: dict[int, str] = {}
-    for a, b, reason in session.execute(select(CaseLink.case_id, CaseLink.linked_case_id, CaseLink.reason)
-                                        .where(or_(CaseLink.case_id == case.id, CaseLink.linked_case_id == case.id))):
-        found[b if a == case.id else a] = f"linked: {reason}" if reason else "linked"
-    if case.problem_location_id:
-        for other in session.scalars(select(Case.id).where(Case.problem_location_id == case.problem_location_id,
-                                                           Case.id != case.id).limit(50)):
-            found.setdefault(other, "same problem location")
-    if not found:
-        return ()
-    rows = session.execute(select(Case.id, Case.reference, Case.status, Person)
-                           .join(Person, Person.id == Case.applicant_id).where(Case.id.in_(list(found)))).all()
-    return tuple(RelatedCase(cid, ref, p.display_name, status, found[cid])
-                 for cid, ref, status, p in sorted(rows, key=lambda r: r[1]))
+    linked: dict[int, str] = {}
+    for a, b, reason in rows.links:
+        linked[b if a == case_id else a] = f"linked: {reason}" if reason else "linked"
+    return tuple(RelatedCase(r.id, r.reference, _display_name(r), r.status, linked.get(r.id, "same problem location"))
+                 for r in sorted(rows.related, key=lambda r: r.reference))
+
+
+def _display_name(row: Any) -> str:
+    return PersonData(title=row.title, first_name=row.first_name, last_name=row.last_name,
+                      organisation=row.organisation).display_name

@@ -5,9 +5,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from app.db.engine import read_together
 
 from app.db.models import Agency, AgencyRequest, Case, Incident, IncidentConfirmation, SecondaryReview
 from app.domain.clocks import (AgencyRequestFacts, CaseClockFacts, Clock, ClockDue, next_due,
@@ -51,16 +55,35 @@ def threshold_for(case: Case, relevance: dict[int, tuple[str, bool]], settings: 
 
 def confirmed_incidents(session: Session, case_ids: Sequence[int] | None) -> set[int]:
     """Incidents an agency has confirmed, counting changes not yet flushed in this unit of work."""
-    query = select(IncidentConfirmation).join(Incident, Incident.id == IncidentConfirmation.incident_id)
+    query = (select(IncidentConfirmation.id, IncidentConfirmation.incident_id, IncidentConfirmation.status)
+             .join(Incident, Incident.id == IncidentConfirmation.incident_id))
     if case_ids is not None:
         query = query.where(Incident.case_id.in_(case_ids))
     with session.no_autoflush:
-        rows = list(session.scalars(query.order_by(IncidentConfirmation.id)))
+        stored = session.execute(query.order_by(IncidentConfirmation.id)).all()
+    return latest_confirmed(session, stored)
+
+
+def latest_confirmed(session: Session, stored: Sequence[Any]) -> set[int]:
+    rows = in_session(session, IncidentConfirmation, stored)
     rows += [o for o in session.new if isinstance(o, IncidentConfirmation) and o not in rows]
     latest: dict[int, str] = {}
     for row in sorted(rows, key=lambda r: (r.id or 1 << 60)):
         latest[row.incident_id] = row.status  # the latest answer about an incident is the one that counts
     return {i for i, status in latest.items() if status == "confirmed"}
+
+
+_RELEVANCE = select(Agency.id, Agency.name, Agency.relevant_body)
+
+
+def in_session(session: Session, model: type, rows: Sequence[Any]) -> list[Any]:
+    """Each stored row, or the session's own object for it where this unit of work holds one (it may
+    have changed it without flushing yet)."""
+    out = []
+    for row in rows:
+        held = session.identity_map.get(identity_key(model, row.id))
+        out.append(held if held is not None else row)
+    return out
 
 
 def clock_facts(case: Case, requests: Sequence[AgencyRequest] = (),
@@ -93,29 +116,54 @@ class CaseStates:
         self._session = session
         self._settings = settings
         self._calendar = calendar
-        with session.no_autoflush:
-            self._relevance = agency_relevance(session)
-        requests = select(AgencyRequest)
-        secondary = select(SecondaryReview).order_by(SecondaryReview.requested_on)
+        requests = select(AgencyRequest.id, AgencyRequest.case_id, AgencyRequest.sent_on, AgencyRequest.answered_on,
+                          AgencyRequest.revised_due_on)
+        secondary = (select(SecondaryReview.id, SecondaryReview.case_id, SecondaryReview.requested_on,
+                            SecondaryReview.outcome_sent_on).order_by(SecondaryReview.requested_on))
+        confirmations = (select(IncidentConfirmation.id, IncidentConfirmation.incident_id, IncidentConfirmation.status)
+                         .join(Incident, Incident.id == IncidentConfirmation.incident_id)
+                         .order_by(IncidentConfirmation.id))
         if case_ids is not None:
             requests = requests.where(AgencyRequest.case_id.in_(case_ids))
             secondary = secondary.where(SecondaryReview.case_id.in_(case_ids))
-        self._requests: dict[int, list[AgencyRequest]] = defaultdict(list)
-        # Read without flushing, so that one step writes the case once; rows added in this unit of
-        # work and not yet flushed are taken from the session itself.
-        with session.no_autoflush:
-            stored_requests = list(session.scalars(requests))
-            stored_secondary = list(session.scalars(secondary))
-        pending = [o for o in session.new if isinstance(o, (AgencyRequest, SecondaryReview))
-                   and (case_ids is None or o.case_id in case_ids)]
-        for r in stored_requests + [o for o in pending if isinstance(o, AgencyRequest)]:
+            confirmations = confirmations.where(Incident.case_id.in_(case_ids))
+        # Read together (one round trip on a server) and without flushing, so that one step writes the
+        # case once. Rows this unit of work has changed or added and not yet flushed are taken from the
+        # session itself, so that the clocks and the threshold see them.
+        relevance, stored_requests, stored_secondary, stored_confirmations = read_together(
+            session, [_RELEVANCE, requests, secondary, confirmations])
+        self._relevance = {a.id: (a.name, a.relevant_body) for a in relevance}
+        in_scope = (lambda o: case_ids is None or o.case_id in case_ids)
+        pending = [o for o in session.new if isinstance(o, (AgencyRequest, SecondaryReview)) and in_scope(o)]
+        self._requests: dict[int, list[Any]] = defaultdict(list)
+        for r in in_session(session, AgencyRequest, stored_requests) + [o for o in pending
+                                                                          if isinstance(o, AgencyRequest)]:
             self._requests[r.case_id].append(r)
         # The latest secondary review is the one that runs a clock.
-        ordered = stored_secondary + [o for o in pending if isinstance(o, SecondaryReview)]
-        self._secondary = {s.case_id: s for s in ordered}
-        self._confirmed = confirmed_incidents(session, case_ids)
+        ordered = in_session(session, SecondaryReview, stored_secondary) + [
+            o for o in pending if isinstance(o, SecondaryReview)]
+        self._secondary: dict[int, Any] = {s.case_id: s for s in ordered}
+        self._confirmed = latest_confirmed(session, stored_confirmations)
         self._households: dict[int, tuple[Household, ...]] = {}
         self._case_ids = case_ids
+
+    @classmethod
+    def preloaded(cls, session: Session, settings: Settings, calendar: WorkingCalendar, case_ids: Sequence[int], *,
+                  relevance: dict[int, tuple[str, bool]], requests: Sequence[Any], secondary: Sequence[Any],
+                  confirmed: set[int]) -> CaseStates:
+        """The same, from rows the caller has already read (with its other reads, in one round trip):
+        `requests` and `secondary` need the columns the clocks use, `secondary` oldest request first."""
+        self = cls.__new__(cls)
+        self._session, self._settings, self._calendar = session, settings, calendar
+        self._relevance = relevance
+        self._requests = defaultdict(list)
+        for r in requests:
+            self._requests[r.case_id].append(r)
+        self._secondary = {s.case_id: s for s in secondary}
+        self._confirmed = confirmed
+        self._households = {}
+        self._case_ids = case_ids
+        return self
 
     def _households_of(self, case: Case) -> tuple[Household, ...] | None:
         """Only where the community route is in force for the case (it costs queries)."""

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import json
+from datetime import date
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.db.models import Agency, Case, CaseUpdate
@@ -14,15 +16,21 @@ from app.domain.threshold import ThresholdResult
 from app.domain.threshold_rules import RulesInForce
 
 
+def law_updates(case_id: int) -> Select[date, str, str, str]:
+    """The updates given to the applicant, newest first (the page reads it with its other reads)."""
+    return (select(CaseUpdate.given_on, CaseUpdate.method, CaseUpdate.summary, CaseUpdate.created_by)
+            .where(CaseUpdate.case_id == case_id).order_by(CaseUpdate.given_on.desc(), CaseUpdate.id.desc()))
+
+
 def law_parts(session: Session, case: Case, threshold: ThresholdResult, settings: Settings,
-              agencies: dict[int, Agency]) -> dict[str, Any]:
+              agencies: Mapping[int, Agency | Any], *, updates: Sequence[Any] | None = None) -> dict[str, Any]:
+    """`updates`: the rows of law_updates when already read; read here otherwise."""
     decision_rules = None
     if case.threshold_rules:
         decision_rules = RulesInForce.from_json(json.loads(case.threshold_rules)).describe()
     assessment = Assessment.from_json(json.loads(case.threshold_assessment)) if case.threshold_assessment else None
-    updates = tuple((u.given_on, u.method, u.summary, u.created_by) for u in session.scalars(
-        select(CaseUpdate).where(CaseUpdate.case_id == case.id)
-        .order_by(CaseUpdate.given_on.desc(), CaseUpdate.id.desc())))
+    found = updates if updates is not None else session.execute(law_updates(case.id)).all()
+    updates = tuple((u.given_on, u.method, u.summary, u.created_by) for u in found)
     started = agencies.get(case.started_by_agency_id) if case.started_by_agency_id else None
     return {
         "rules_in_force": settings.rule_history.in_force(case.received_on).describe(),

@@ -31,9 +31,9 @@ from app.services.letters.facts import CaseRecords, load_records, why_not
 from app.services.letters.prepare import LetterRefused, Prepared, in_words, label_of, prepare, user_name
 from app.services.cases.updates import add_update
 
-__all__ = ["LetterDraft", "LetterInfo", "LetterRefused", "ReadFirst", "TemplateFit", "TextEdit", "approve_letter",
-           "available_templates", "draft_letter", "letter_for_reference", "letter_pdf", "list_letters",
-           "produce_letter", "record_disclosure", "record_sent"]
+__all__ = ["LetterDraft", "LetterInfo", "LetterRefused", "Made", "ReadFirst", "TemplateFit", "TextEdit",
+           "approve_letter", "available_templates", "draft_letter", "letter_for_reference", "letter_pdf",
+           "list_letters", "make_letter", "produce_letter", "record_disclosure", "record_disclosures", "record_sent"]
 
 _PANEL_TEMPLATES = ("panel-invitation", "panel-member-invitation")
 _LETTER_PARTS = (Part.LETTERS, Part.TIMELINE)
@@ -183,34 +183,61 @@ def produce_letter(ctx: ServiceContext, case_id: int, template: str, *, recipien
     ctx.require(Permission.CHANGE_CASES)
     with ctx.unit_of_work() as session:
         case = _case(session, case_id)
-        records, ready = _prepared(session, ctx, case, template, recipient=recipient, agency_id=agency_id,
-                                   extra_text=extra_text, large_print=large_print, window=window)
-        changed = _check_edits(ready, edits, case.reference)
-        request = replace(ready.request, edits={e.key: e.after for e in changed}) if changed else ready.request
-        try:
-            pdf = produce_pdf(request)
-        except MissingPlaceholder as exc:
-            raise LetterRefused(in_words(exc, case.reference)) from None
-        except TemplateError as exc:
-            raise LetterRefused(str(exc)) from None
-        letter = _queued(session, case.id, template) or Letter(case_id=case.id, template=template)
-        letter.meeting_id = _meeting_of(records, template)
-        letter.recipient, letter.pdf, letter.queued = ready.recipient.label[:300], pdf, False
-        letter.produced_at, letter.produced_by = ctx.now(), ctx.actor
-        letter.revised_outcome_date = ready.revised_outcome
-        letter.agency_id = ready.agency.id if ready.agency else None
-        letter.request_id, letter.new_due_on = ready.request_id, ready.new_due_on
-        letter.edits = json.dumps([{"part": e.key, "before": e.before, "after": e.after} for e in changed],
-                                  ensure_ascii=False) if changed else None
-        session.add(letter)
+        made = make_letter(session, ctx, case, load_records(session, ctx, case), template, recipient=recipient,
+                           agency_id=agency_id, extra_text=extra_text, large_print=large_print, window=window,
+                           edits=edits, queued=_queued(session, case.id, template))
         session.flush()
-        note = f"{template} produced"
-        if changed:
-            note += f", edited by the officer ({len(changed)} part{'s' if len(changed) > 1 else ''}: " \
-                    f"{', '.join(e.key for e in changed)})"
-        audit.record(session, ctx, "letter", "letter", letter.id, case_id=case.id,
-                     changes={"recipient": (None, ready.recipient.label)}, reason=note)
-        return _info(letter, Changes.of_case(case.id, *_LETTER_PARTS))
+        audit.write(session, ctx, [made.entry()])
+        return _info(made.letter, Changes.of_case(case.id, *_LETTER_PARTS))
+
+
+@dataclass(frozen=True)
+class Made:
+    """A letter rendered and added to the session, not yet flushed or audited (a batch does both once)."""
+    letter: Letter
+    recipient: str
+    edited: tuple[TextEdit, ...]
+
+    def entry(self) -> audit.NewEntry:
+        note = f"{self.letter.template} produced"
+        if self.edited:
+            note += f", edited by the officer ({len(self.edited)} part{'s' if len(self.edited) > 1 else ''}: " \
+                    f"{', '.join(e.key for e in self.edited)})"
+        return audit.NewEntry("letter", "letter", self.letter.id, self.letter.case_id, "recipient", note,
+                              (("recipient", None, self.recipient),))
+
+
+def make_letter(session: Session, ctx: ServiceContext, case: Case, records: CaseRecords, template: str, *,
+                recipient: str | None = None, agency_id: int | None = None, extra_text: dict[str, str] | None = None,
+                large_print: bool | None = None, window: EnvelopeWindow | None = None,
+                edits: Sequence[TextEdit] = (), queued: Letter | None = None) -> Made:
+    """Prepare, check and render one letter and add it to the session (filling in `queued`, the letter
+    put on the case's list to produce, rather than adding another). Raises LetterRefused, before
+    anything is added, when it cannot be produced."""
+    try:
+        ready = prepare(session, ctx, records, template, recipient=recipient, agency_id=agency_id,
+                        extra_text=extra_text, large_print=large_print, window=window)
+    except MissingPlaceholder as exc:
+        raise LetterRefused(in_words(exc, case.reference)) from None
+    changed = _check_edits(ready, edits, case.reference)
+    request = replace(ready.request, edits={e.key: e.after for e in changed}) if changed else ready.request
+    try:
+        pdf = produce_pdf(request)
+    except MissingPlaceholder as exc:
+        raise LetterRefused(in_words(exc, case.reference)) from None
+    except TemplateError as exc:
+        raise LetterRefused(str(exc)) from None
+    letter = queued or Letter(case_id=case.id, template=template)
+    letter.meeting_id = _meeting_of(records, template)
+    letter.recipient, letter.pdf, letter.queued = ready.recipient.label[:300], pdf, False
+    letter.produced_at, letter.produced_by = ctx.now(), ctx.actor
+    letter.revised_outcome_date = ready.revised_outcome
+    letter.agency_id = ready.agency.id if ready.agency else None
+    letter.request_id, letter.new_due_on = ready.request_id, ready.new_due_on
+    letter.edits = json.dumps([{"part": e.key, "before": e.before, "after": e.after} for e in changed],
+                              ensure_ascii=False) if changed else None
+    session.add(letter)
+    return Made(letter, ready.recipient.label, tuple(changed))
 
 
 def _check_edits(ready: Prepared, edits: Sequence[TextEdit], reference: str) -> list[TextEdit]:
@@ -423,6 +450,22 @@ def letter_for_reference(ctx: ServiceContext, reference: str, template: str, *,
         if sent_on is not None and method is not None:
             info = record_sent(ctx, info.id, sent_on, method)
         return info, letter_pdf(ctx, info.id)
+
+
+def record_disclosures(ctx: ServiceContext, letter_ids: Sequence[int], how: str) -> int:
+    """Many letters printed or saved together (a batch): one unit of work, their entries written at once.
+    Returns how many were logged; ids of letters that no longer exist are passed over."""
+    ctx.require(Permission.EXPORT)
+    if not letter_ids:
+        return 0
+    action = "print" if how.startswith("print") else "export"
+    with ctx.unit_of_work() as session:
+        rows = {r.id: r for r in session.execute(select(Letter.id, Letter.case_id, Letter.template)
+                                                 .where(Letter.id.in_(list(letter_ids))))}
+        entries = [audit.NewEntry(action, "letter", i, rows[i].case_id, reason=f"{rows[i].template}: {how}")
+                   for i in letter_ids if i in rows]
+        audit.write(session, ctx, entries)
+        return len(entries)
 
 
 def record_disclosure(ctx: ServiceContext, letter_id: int, how: str) -> None:

@@ -2,18 +2,23 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from types import SimpleNamespace
+
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
+
+from app.db.engine import read_together
 
 from app.db.models import (Agency, AgencyRequest, Case, CasePerpetrator, CaseReview, Finding,
                            IncidentConfirmation, PanelAttendee, PanelMeeting, Perpetrator, Recommendation,
                            SecondaryReview, User)
 from app.domain.workflow import Status
-from app.services.cases.facts import CaseState, CaseStates
+from app.services.cases.facts import CaseState, CaseStates, in_session, latest_confirmed
 from app.services.common.context import ServiceContext
 from app.services.letters.parties import Parties, parties_of
 from app.services.letters.parties import Perpetrator as PerpetratorParty
@@ -43,6 +48,7 @@ class CaseRecords:
     agendas: dict[int, list[str]] = field(default_factory=dict)  # meeting id: case references
     perpetrators: list[PerpetratorParty] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)  # login (lower case): the user's name
+    users: dict[str, User] | None = None  # login (lower case): the user, read once for the whole batch
 
     @property
     def parties(self) -> Parties:
@@ -114,46 +120,109 @@ def held(meeting: PanelMeeting) -> bool:
 
 
 def load_records(session: Session, ctx: ServiceContext, case: Case) -> CaseRecords:
-    state = CaseStates(session, ctx.settings(), ctx.calendar(), [case.id]).state(case)
-    agencies = {a.id: a for a in session.scalars(select(Agency))}
-    requests = list(session.scalars(select(AgencyRequest).where(AgencyRequest.case_id == case.id)))
-    reviews: list[tuple[CaseReview, PanelMeeting]] = [tuple(row) for row in session.execute(  # type: ignore[misc]
-        select(CaseReview, PanelMeeting).join(PanelMeeting, CaseReview.meeting_id == PanelMeeting.id)
-        .where(CaseReview.case_id == case.id).order_by(PanelMeeting.starts_at, CaseReview.id))]
-    review_ids = [r.id for r, _ in reviews]
-    findings: dict[int, list[Finding]] = defaultdict(list)
-    if review_ids:
-        for f in session.scalars(select(Finding).where(Finding.review_id.in_(review_ids)).order_by(Finding.id)):
-            findings[f.review_id].append(f)
-    recommendations = list(session.scalars(select(Recommendation).where(Recommendation.case_id == case.id)
-                                           .order_by(Recommendation.id)))
-    secondary = session.scalars(select(SecondaryReview).where(SecondaryReview.case_id == case.id)
-                                .order_by(SecondaryReview.requested_on.desc(), SecondaryReview.id.desc())).first()
-    attendees: dict[int, list[PanelAttendee]] = defaultdict(list)
-    meeting_ids = [m.id for _, m in reviews]
-    if meeting_ids:
-        for a in session.scalars(select(PanelAttendee).where(PanelAttendee.meeting_id.in_(meeting_ids))
-                                 .order_by(PanelAttendee.id)):
-            attendees[a.meeting_id].append(a)
-    confirmations: dict[int, list[IncidentConfirmation]] = defaultdict(list)
-    incident_ids = [i.id for i in case.incidents]
-    if incident_ids:
-        for c in session.scalars(select(IncidentConfirmation)
-                                 .where(IncidentConfirmation.incident_id.in_(incident_ids))):
-            confirmations[c.incident_id].append(c)
+    return load_records_many(session, ctx, [case])[case.id]
+
+
+def load_records_many(session: Session, ctx: ServiceContext, cases: Sequence[Case]) -> dict[int, CaseRecords]:
+    """The records of many cases with the same number of queries as one (a batch of letters pays for
+    its reads once, not once a letter), read together: on a server, two or three round trips.
+
+    The directory is read as objects (letters to agencies use their contacts); every other record
+    the letters read is a row with the same attributes as its object, or the session's own object
+    where this unit of work holds one (it may have changed it without flushing yet).
+    """
+    if not cases:
+        return {}
+    ids = [c.id for c in cases]
+    incident_ids = [i.id for c in cases for i in c.incidents]
+    agencies = {a.id: a for a in session.scalars(
+        select(Agency).options(joinedload(Agency.contacts), joinedload(Agency.aliases))).unique()}
+    review, meeting = _columns(CaseReview, "r_"), _columns(PanelMeeting, "m_")
+    (request_rows, review_rows, recommendation_rows, secondary_rows, confirmation_rows, perpetrator_rows,
+     user_rows) = read_together(session, [
+        select(*AgencyRequest.__table__.c).where(AgencyRequest.case_id.in_(ids)).order_by(AgencyRequest.id),
+        select(*review, *meeting).join(PanelMeeting, CaseReview.meeting_id == PanelMeeting.id)
+        .where(CaseReview.case_id.in_(ids)).order_by(PanelMeeting.starts_at, CaseReview.id),
+        select(*Recommendation.__table__.c).where(Recommendation.case_id.in_(ids)).order_by(Recommendation.id),
+        select(*SecondaryReview.__table__.c).where(SecondaryReview.case_id.in_(ids))
+        .order_by(SecondaryReview.requested_on, SecondaryReview.id),
+        select(*IncidentConfirmation.__table__.c).where(IncidentConfirmation.incident_id.in_(incident_ids or [0]))
+        .order_by(IncidentConfirmation.id),
+        select(CasePerpetrator.case_id, Perpetrator.name, Perpetrator.description, Perpetrator.address)
+        .join(Perpetrator, CasePerpetrator.perpetrator_id == Perpetrator.id)
+        .where(CasePerpetrator.case_id.in_(ids)).order_by(Perpetrator.id),
+        select(*User.__table__.c),
+    ])
+    requests_found = in_session(session, AgencyRequest, request_rows)
+    secondary_found = in_session(session, SecondaryReview, secondary_rows)
+    confirmations_found = in_session(session, IncidentConfirmation, confirmation_rows)
+    states = CaseStates.preloaded(
+        session, ctx.settings(), ctx.calendar(), ids,
+        relevance={a.id: (a.name, a.relevant_body) for a in agencies.values()},
+        requests=requests_found + [o for o in session.new if isinstance(o, AgencyRequest) and o.case_id in ids],
+        secondary=secondary_found + [o for o in session.new if isinstance(o, SecondaryReview) and o.case_id in ids],
+        confirmed=latest_confirmed(session, confirmation_rows))
+    requests: dict[int, list[Any]] = defaultdict(list)
+    for r in requests_found:
+        requests[r.case_id].append(r)
+    reviews: dict[int, list[tuple[Any, Any]]] = defaultdict(list)
+    for row in review_rows:
+        pair = (_split(session, CaseReview, row, "r_"), _split(session, PanelMeeting, row, "m_"))
+        reviews[pair[0].case_id].append(pair)
+    review_ids = [r.id for found in reviews.values() for r, _ in found]
+    meeting_ids = sorted({m.id for found in reviews.values() for _, m in found})
+    findings: dict[int, list[Any]] = defaultdict(list)
+    attendees: dict[int, list[Any]] = defaultdict(list)
     agendas: dict[int, list[str]] = defaultdict(list)
-    if meeting_ids:
-        for meeting_id, reference in session.execute(
-                select(CaseReview.meeting_id, Case.reference).join(Case, Case.id == CaseReview.case_id)
-                .where(CaseReview.meeting_id.in_(meeting_ids)).order_by(Case.reference)):
+    if review_ids:  # what the case's panel meetings recorded: a second round trip, only for those that had one
+        finding_rows, attendee_rows, agenda_rows = read_together(session, [
+            select(*Finding.__table__.c).where(Finding.review_id.in_(review_ids)).order_by(Finding.id),
+            select(*PanelAttendee.__table__.c).where(PanelAttendee.meeting_id.in_(meeting_ids))
+            .order_by(PanelAttendee.id),
+            select(CaseReview.meeting_id, Case.reference).join(Case, Case.id == CaseReview.case_id)
+            .where(CaseReview.meeting_id.in_(meeting_ids)).order_by(Case.reference)])
+        for f in in_session(session, Finding, finding_rows):
+            findings[f.review_id].append(f)
+        for a in in_session(session, PanelAttendee, attendee_rows):
+            attendees[a.meeting_id].append(a)
+        for meeting_id, reference in agenda_rows:
             agendas[meeting_id].append(reference)
-    perpetrators = [PerpetratorParty(p.name, p.description, p.address) for p in session.scalars(
-        select(Perpetrator).join(CasePerpetrator, CasePerpetrator.perpetrator_id == Perpetrator.id)
-        .where(CasePerpetrator.case_id == case.id).order_by(Perpetrator.id))]
-    names = {login.casefold(): name for login, name in session.execute(select(User.login, User.display_name))
-             if name and name.strip() and name.strip().casefold() != login.casefold()}
-    return CaseRecords(case, state, agencies, requests, reviews, dict(findings), recommendations,
-                       secondary, dict(attendees), dict(confirmations), dict(agendas), perpetrators, names)
+    recommendations: dict[int, list[Any]] = defaultdict(list)
+    for rec in in_session(session, Recommendation, recommendation_rows):
+        recommendations[rec.case_id].append(rec)
+    secondary: dict[int, Any] = {}
+    for sr in secondary_found:
+        secondary[sr.case_id] = sr  # the latest request is the one that counts
+    confirmations: dict[int, list[Any]] = defaultdict(list)
+    for conf in confirmations_found:
+        confirmations[conf.incident_id].append(conf)
+    perpetrators: dict[int, list[PerpetratorParty]] = defaultdict(list)
+    for p in perpetrator_rows:
+        perpetrators[p.case_id].append(PerpetratorParty(p.name, p.description, p.address))
+    users = {u.login.casefold(): u for u in in_session(session, User, user_rows)}
+    names = {login: u.display_name for login, u in users.items()
+             if u.display_name and u.display_name.strip() and u.display_name.strip().casefold() != login}
+    out = {}
+    for case in cases:
+        mine = {i.id for i in case.incidents}
+        meetings = {m.id for _, m in reviews.get(case.id, [])}
+        out[case.id] = CaseRecords(
+            case, states.state(case), agencies, requests.get(case.id, []), reviews.get(case.id, []),
+            {r.id: findings[r.id] for r, _ in reviews.get(case.id, []) if r.id in findings},
+            recommendations.get(case.id, []), secondary.get(case.id), {m: attendees[m] for m in meetings if m in attendees},
+            {i: confirmations[i] for i in mine if i in confirmations}, {m: agendas[m] for m in meetings if m in agendas},
+            perpetrators.get(case.id, []), names, users)
+    return out
+
+
+def _columns(model: type, prefix: str) -> list[Any]:
+    return [c.label(prefix + c.name) for c in model.__table__.c]  # type: ignore[attr-defined]
+
+
+def _split(session: Session, model: type, row: Any, prefix: str) -> Any:
+    """One model's part of a row of two, as an object with that model's attributes."""
+    values = {k[len(prefix):]: v for k, v in row._asdict().items() if k.startswith(prefix)}
+    return in_session(session, model, [SimpleNamespace(**values)])[0]
 
 
 def why_not(records: CaseRecords, template: str) -> str | None:
@@ -295,15 +364,17 @@ def law_why_not(records: CaseRecords, template: str) -> str | None:
     return None
 
 
-def contact_user(session: Session, logins: list[str | None]) -> User | None:
+def contact_user(session: Session, logins: list[str | None], users: dict[str, User] | None = None) -> User | None:
     """The first of these logins with a real name in the user list (for the named contact officer).
 
     A user whose display name is only their login (as the first user of a new database is
-    created) has no name to print: a letter must name a person.
+    created) has no name to print: a letter must name a person. `users` (login in lower case:
+    user) is the list already read, when the caller has it.
     """
     for login in logins:
         if login:
-            user = session.scalar(select(User).where(func.lower(User.login) == login.lower()))
+            user = (users.get(login.casefold()) if users is not None else
+                    session.scalar(select(User).where(func.lower(User.login) == login.lower())))
             name = (user.display_name or "").strip() if user else ""
             if user is not None and name and name.casefold() != user.login.casefold():
                 return user

@@ -121,7 +121,7 @@ def prepare(session: Session, ctx: ServiceContext, records: CaseRecords, templat
     to = opcc_recipient(settings) if spec.to == "opcc" else _recipient(session, records, spec, recipient, agency)
     values = common_values(records, settings, today, to)
     values.update(template_values(template_name, records, settings, cal, today, agency=agency))
-    values.update(_contact_values(session, ctx, case.officer, settings.council))
+    values.update(_contact_values(session, ctx, case.officer, settings.council, records.users))
     revised = _merge_extra(values, extra_text or {}, template_name, today)
     if template_name == "update":  # the officer's own words about this case, when given
         values["has_update_text"] = bool(str(values.get("update_text") or "").strip())
@@ -241,9 +241,9 @@ def _is(person: Any, name: str) -> bool:
 
 
 def _contact_values(session: Session, ctx: ServiceContext, officer: str | None,
-                    council: CouncilDetails) -> dict[str, Any]:
+                    council: CouncilDetails, users: dict[str, User] | None = None) -> dict[str, Any]:
     """The named contact officer: the case officer from the user list, else the signed-in user."""
-    user = contact_user(session, [officer, ctx.actor])
+    user = contact_user(session, [officer, ctx.actor], users)
     if user is None:
         return {}  # the officer may give contact_name etc. in extra_text; else the letter says what is missing
     return {"contact_name": user.display_name, "contact_phone": (user.phone or council.phone).replace(" ", "\u00a0"),
