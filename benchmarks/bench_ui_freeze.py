@@ -1,0 +1,231 @@
+"""How long the window freezes during each user action: the longest gap between ticks of a 10 ms timer.
+
+    .venv/bin/python benchmarks/bench_ui_freeze.py --database postgresql+psycopg://postgres@127.0.0.1:5432/ct_bench --delay-ms 20
+    .venv/bin/python benchmarks/bench_ui_freeze.py --database ~/ct-bench.db
+
+The real main window runs in this process (offscreen unless QT_QPA_PLATFORM says otherwise); on
+PostgreSQL it connects through the loopback delay proxy (benchmarks/delay_proxy.py), which adds the
+delay each way. A QTimer ticks every 10 ms on the UI thread; the figure for an action is the longest
+gap between two ticks from the moment the action starts until its work and the refreshes it causes
+have finished (the task runner idle). Widget work counts as much as waiting for the database.
+
+The baseline, in the same run and against the same database and proxy, is the same service calls
+made on the UI thread, as the first version made them: the window is frozen for all of it.
+The database is prepared as benchmarks/bench_round_trips.py prepares it (100,000 cases by default).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+TARGET_MS = 100
+
+
+class FreezeMeter:
+    """Ticks every 10 ms on the UI thread and keeps the longest gap since `reset()`."""
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QElapsedTimer, QTimer
+        self.clock = QElapsedTimer()
+        self.clock.start()
+        self.last = 0
+        self.worst = 0
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = self.clock.elapsed()
+        self.worst = max(self.worst, now - self.last)
+        self.last = now
+
+    def reset(self) -> None:
+        self.last = self.clock.elapsed()
+        self.worst = 0
+
+    def close(self) -> int:
+        """The gap so far, counting the one still open (work that has not let the timer tick yet)."""
+        self._tick()
+        return self.worst
+
+
+def run_events(ms: int) -> None:
+    from PySide6.QtCore import QEventLoop, QTimer
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def until_idle(tasks: Any, done: Callable[[], bool] = lambda: True, timeout_s: float = 300.0) -> None:
+    """Let the event loop run until nothing is pending and `done()` holds (the timer keeps ticking)."""
+    from PySide6.QtWidgets import QApplication
+    limit = time.monotonic() + timeout_s
+    quiet = 0
+    while time.monotonic() < limit:
+        run_events(5)
+        QApplication.processEvents()
+        quiet = quiet + 1 if tasks.is_idle and done() else 0
+        if quiet >= 3:  # idle across three passes: no result is still asking for more work
+            return
+    raise TimeoutError("the action did not finish")
+
+
+def measure(meter: FreezeMeter, tasks: Any, action: Callable[[], Any], done: Callable[[], bool] = lambda: True,
+            runs: int = 3) -> dict[str, Any]:
+    gaps, walls = [], []
+    for _ in range(runs):
+        run_events(50)
+        meter.reset()
+        start = time.perf_counter()
+        action()
+        until_idle(tasks, done)
+        walls.append((time.perf_counter() - start) * 1000)
+        gaps.append(meter.close())
+    return {"freeze_ms": max(gaps), "freeze_runs_ms": gaps, "wall_ms": statistics.median(walls)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", required=True, help="a SQLite file or a PostgreSQL URL")
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--delay-ms", type=float, default=20.0, help="added each way (PostgreSQL only)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=HERE / "ui_freeze.json")
+    args = parser.parse_args(argv)
+
+    from bench_round_trips import ACTOR, BATCH, prepare
+    url = args.database if "://" in args.database else f"sqlite:///{Path(args.database).expanduser().resolve()}"
+    spec = prepare(url, args.cases)
+    proxy = None
+    if url.startswith("postgresql"):
+        from delay_proxy import DelayProxy
+        proxy = DelayProxy(delay_ms=args.delay_ms).start()
+        url = url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}").replace("localhost:5432", f"127.0.0.1:{proxy.port}")
+
+    from PySide6.QtCore import QSettings
+
+    from app.services.admin.database import DatabaseChoice, normalise_url, open_database
+    from app.services.cases.agency_requests import add_note
+    from app.services.cases.case_list import CaseQuery, case_counts, fetch_rows, find_case_ids
+    from app.services.cases.case_page import load_case
+    from app.services.intake.support import save_draft
+    from app.services.letters import case_letters
+    from app.services.letters.queue import produce_due_acknowledgements
+    from app.services.panels.pack import build_panel_pack
+    from ui.main import case_list_factory, make_application
+    from ui.main_window import MainWindow
+    from ui.tasks import Tasks
+
+    app = make_application([sys.argv[0]])
+    meter = FreezeMeter()
+    tasks = Tasks.instance()
+    choice = DatabaseChoice(normalise_url(url), "benchmark")
+    results: dict[str, dict[str, Any]] = {}
+    settings = QSettings(str(HERE / ".ui_freeze.ini"), QSettings.Format.IniFormat)
+    holder: dict[str, Any] = {}
+
+    def start() -> None:
+        ctx = open_database(choice, sign_in=True, actor=ACTOR, machine="bench-pc").context
+        window = MainWindow(ctx, choice, settings=settings, case_list_factory=case_list_factory())
+        window.show()
+        holder["ctx"], holder["window"] = ctx, window
+
+    def first_rows() -> bool:
+        page = holder["window"].cases_page
+        model = getattr(page, "model", None)
+        return model is not None and model.rowCount() > 0
+
+    results["start-up to the case list"] = measure(meter, tasks, start, first_rows, runs=1)
+    ctx, window = holder["ctx"], holder["window"]
+    case_id = spec["page_case"]
+    pool = list(range(1, 400))
+
+    def open_page() -> None:
+        window.open_case(case_id)
+
+    results["open a case page"] = measure(meter, tasks, open_page, runs=1)
+
+    def step() -> None:
+        page = window.cases_section.currentWidget()
+        tasks.op(add_note, ctx, case_id, "Spoke to the caller again", owner=page, what="save the note")
+
+    results["save a workflow step"] = measure(meter, tasks, step, runs=args.runs)
+
+    def refresh_list() -> None:
+        window.show_section(1)
+        window.cases_section.setCurrentIndex(0)
+        window.refresh_current()
+
+    results["refresh the case list"] = measure(meter, tasks, refresh_list, runs=args.runs)
+
+    def letter() -> None:
+        tasks.op(case_letters.produce_letter, ctx, pool.pop(), "acknowledgement", owner=window, what="write the letter")
+
+    results["produce one letter"] = measure(meter, tasks, letter, runs=args.runs)
+
+    def batch() -> None:
+        chosen = [pool.pop() for _ in range(BATCH)]
+        tasks.long(produce_due_acknowledgements, ctx, case_ids=chosen, title="Acknowledgements",
+                   on_done=lambda _r: None, owner=window)
+
+    results["the acknowledgement batch of 50"] = measure(meter, tasks, batch, runs=1)
+
+    def pack() -> None:
+        tasks.long(build_panel_pack, ctx, spec["meeting"], title="Panel pack", on_done=lambda _r: None,
+                   owner=window)
+
+    results["the panel pack of 8 cases"] = measure(meter, tasks, pack, runs=1)
+
+    form = window.new_telephone_application()
+
+    def autosave() -> None:
+        form.autosave(force=True)
+
+    results["autosave while typing"] = measure(meter, tasks, autosave, runs=args.runs)
+
+    # The baseline: the same service calls on the UI thread, as the first version made them.
+    baseline: dict[str, Callable[[], Any]] = {
+        "open a case page": lambda: load_case(ctx, case_id),
+        "save a workflow step": lambda: (add_note(ctx, case_id, "Again"), load_case(ctx, case_id),
+                                         fetch_rows(ctx, [case_id]), case_counts(ctx)),
+        "refresh the case list": lambda: (case_counts(ctx), fetch_rows(ctx, find_case_ids(ctx, CaseQuery())[:40])),
+        "produce one letter": lambda: case_letters.produce_letter(ctx, pool.pop(), "acknowledgement"),
+        "the panel pack of 8 cases": lambda: build_panel_pack(ctx, spec["meeting"]),
+        "autosave while typing": lambda: save_draft(ctx, "application-telephone", {"channel": "telephone"}),
+    }
+    for name, call in baseline.items():
+        results[name]["baseline_freeze_ms"] = measure(meter, tasks, call, runs=1)["freeze_ms"]
+
+    where = f"PostgreSQL through the proxy, {args.delay_ms:g} ms each way" if proxy else "SQLite"
+    print(f"\nLongest freeze of the window (10 ms timer on the UI thread), {spec['cases']:,} cases, {where}:\n")
+    print(f"| action | frozen (longest gap) | finished in | same calls on the UI thread |")
+    print("| --- | --- | --- | --- |")
+    for name, r in results.items():
+        base = r.get("baseline_freeze_ms")
+        mark = "" if r["freeze_ms"] <= TARGET_MS else " (over 100 ms)"
+        print(f"| {name} | {r['freeze_ms']} ms{mark} | {r['wall_ms']:.0f} ms | "
+              f"{f'{base} ms' if base is not None else '-'} |")
+    args.json.write_text(json.dumps({"where": where, "cases": spec["cases"], "results": results}, indent=2))
+    window.close()
+    if proxy is not None:
+        proxy.stop()
+    app.processEvents()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
