@@ -1,19 +1,36 @@
-"""Composition root: the QApplication, the database, the services and the main window."""
+"""Composition root: the QApplication, the window, then the database and the services behind it.
+
+The window comes first. Only Qt and the light part of the app are imported before it is painted;
+the database is chosen, opened (created or migrated if it is a local file) and signed in to on a
+worker, with SQLAlchemy and the services imported there, while the window already shows "Opening
+the database…". Then the case list is put in place (its first screenful is a query of its own), and
+the set-up check, the drafts, the user's name and the agency directory follow as queries.
+"""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, Qt, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QMessageBox
+from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QWidget
 
 from app import APP_NAME, APP_SLUG, __version__
-from app.db.location import DatabaseChoice, UnsafeDatabaseLocation
-from app.db.schema import SchemaMismatch
 from app.paths import resources_dir
-from app.credentials import PasswordNotGiven
-from app.services.admin.database import open_with_credentials
-from app.services.common.errors import ServiceError
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSettings
+
+    from app.services.admin.database import DatabaseChoice, OpenedDatabase
+    from ui.dialogs import DialogService
+    from ui.main_window import MainWindow
+
+# The service modules the pages use, imported on the worker while the database opens, so that
+# building the pages on the UI thread does not wait for them.
+WARM_MODULES = ("app.services.cases.case_list", "app.services.cases.summaries", "app.services.intake.applications",
+                "app.services.intake.support", "app.services.agencies.directory", "app.services.admin.settings",
+                "app.services.cases.others_changes", "app.csv_writer")
 
 
 def make_application(argv: list[str] | None = None) -> QApplication:
@@ -22,19 +39,20 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     QCoreApplication.setApplicationVersion(__version__)
     QLocale.setDefault(QLocale(QLocale.Language.English, QLocale.Country.UnitedKingdom))
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
-    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationDisplayName(APP_NAME)  # type: ignore[attr-defined]
     icon = resources_dir() / "icons" / "app.png"
     if icon.is_file():
-        app.setWindowIcon(QIcon(str(icon)))
+        app.setWindowIcon(QIcon(str(icon)))  # type: ignore[attr-defined]
     style = resources_dir() / "style.qss"
     if style.is_file():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))
+        app.setStyleSheet(style.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
     from ui.focus import install
-    install(app)  # focus kept in view, the wheel never changes an answer: in every window
+    install(app)  # type: ignore[arg-type]  # focus kept in view, the wheel never changes an answer
     return app  # type: ignore[return-value]
 
 
-def case_list_factory():
+def case_list_factory() -> Callable[..., QWidget] | None:
+    """The case list page's class (imported now)."""
     try:
         from ui.views.case_list import CaseListPage
     except ImportError:
@@ -42,36 +60,115 @@ def case_list_factory():
     return CaseListPage
 
 
+def lazy_case_list(*args: Any, **kwargs: Any) -> QWidget:
+    """Makes the case list page, importing its module only when the database is open."""
+    factory = case_list_factory()
+    if factory is None:
+        from ui.views.not_built import NotBuiltPage
+        return NotBuiltPage("Cases", "The case list will appear here.")
+    return factory(*args, **kwargs)
+
+
 def _ask_password(question: str) -> str | None:
     text, ok = QInputDialog.getText(None, APP_NAME, question, QLineEdit.EchoMode.Password)
     return text if ok and text else None
 
 
-def run(choice: DatabaseChoice) -> int:
-    app = make_application()
+class _PasswordQuestion(QObject):
+    """The worker opening a server asks the user for its password on the UI thread, and waits."""
+
+    asked = Signal(str, object)
+
+    def __init__(self, ask: Callable[[str], str | None]) -> None:
+        super().__init__()
+        self._ask = ask
+        self.asked.connect(self._on_ui_thread, Qt.ConnectionType.BlockingQueuedConnection)
+
+    def _on_ui_thread(self, question: str, answer: list[str | None]) -> None:
+        answer.append(self._ask(question))
+
+    def __call__(self, question: str) -> str | None:
+        answer: list[str | None] = []
+        self.asked.emit(question, answer)
+        return answer[0] if answer else None
+
+
+def open_for_window(database: DatabaseChoice | str | None, ask_password: Callable[[str], str | None]
+                    ) -> OpenedDatabase:
+    """On a worker: choose the database, open it (migrating a local file), sign in (audited), and
+    import what the pages will need."""
+    import importlib
+
+    from app.services.admin.database import DatabaseChoice, choose_database, open_with_credentials
+    from app.services.common.errors import ServiceError
     try:
-        opened = open_with_credentials(choice, _ask_password)
-    except (UnsafeDatabaseLocation, SchemaMismatch, ServiceError, PasswordNotGiven) as exc:
-        QMessageBox.critical(None, APP_NAME, str(exc))
-        return 1
-    except Exception as exc:  # noqa: BLE001 - the user needs to know why the app cannot start
-        from app.diagnostics import log_failure
-        from app.services.common.errors import describe
-        log_failure(exc, operation="open the database")
-        QMessageBox.critical(None, APP_NAME, f"The database could not be opened:\n{choice.describe()}\n\n"
-                                             f"{describe(exc)}")
-        return 1
-    from ui.main_window import MainWindow
-    factory = case_list_factory()
-    window = MainWindow(opened.context, choice, case_list_factory=factory)
-    from ui.error_hook import ErrorHook
-    hook = ErrorHook(window.dialogs).install()  # nothing reaches the user as silence or a traceback
-    window.show()
-    if opened.backup_made:
-        window.statusBar().showMessage(f"Database upgraded; the old copy is kept at {opened.backup_made}", 15000)
-    window.offer_set_up()
-    window.restore_drafts()
-    code = app.exec()
-    hook.uninstall()
-    opened.context.engine.dispose()
-    return code
+        choice = database if isinstance(database, DatabaseChoice) else choose_database(database)
+    except Exception as exc:  # an unreadable URL or site setting: say which setting, not a traceback
+        raise ServiceError(f"The database setting is not usable: {exc}") from exc
+    opened = open_with_credentials(choice, ask_password)
+    opened.context.settings()  # read once here, not by the first form on the UI thread
+    for name in WARM_MODULES:
+        importlib.import_module(name)
+    return opened
+
+
+def _refusal(exc: BaseException) -> str:
+    """Why the app cannot start, in words (the refusals it expects say so themselves)."""
+    from app.credentials import PasswordNotGiven
+    from app.services.admin.database import SchemaMismatch, UnsafeDatabaseLocation
+    from app.services.common.errors import ServiceError, describe
+    if isinstance(exc, (UnsafeDatabaseLocation, SchemaMismatch, ServiceError, PasswordNotGiven)):
+        return str(exc)
+    from app.diagnostics import log_failure
+    log_failure(exc, operation="open the database")
+    return f"The database could not be opened.\n\n{describe(exc)}"
+
+
+class Start:
+    """The window shown, the database on its way: what `run` waits on, and a test looks at."""
+
+    def __init__(self, database: DatabaseChoice | str | None, *, dialogs: DialogService | None = None,
+                 settings: QSettings | None = None, ask_password: Callable[[str], str | None] = _ask_password,
+                 on_failed: Callable[[int], None] | None = None) -> None:
+        self.app = make_application()
+        from ui.main_window import MainWindow
+        self.window: MainWindow = MainWindow(None, None, dialogs=dialogs, settings=settings,
+                                             case_list_factory=lazy_case_list)
+        from ui.error_hook import ErrorHook
+        self.hook = ErrorHook(self.window.dialogs).install()  # nothing reaches the user as silence or a traceback
+        self.window.show()
+        self.opened: OpenedDatabase | None = None
+        self.failed: str | None = None
+        self._on_failed = on_failed
+        self._question = _PasswordQuestion(ask_password)
+        self.window.tasks.op(open_for_window, database, self._question, on_done=self._opened,
+                             on_error=self._refused, owner=self.window, what="open the database")
+
+    def _opened(self, opened: OpenedDatabase) -> None:
+        self.opened = opened
+        self.window.attach(opened.context, opened.choice)
+        if opened.backup_made:
+            self.window.statusBar().showMessage(
+                f"Database upgraded; the old copy is kept at {opened.backup_made}", 15000)
+        self.window.start_up()
+
+    def _refused(self, exc: BaseException) -> bool:
+        self.failed = _refusal(exc)
+        self.window.dialogs.error(APP_NAME, self.failed)
+        if self._on_failed is not None:
+            self._on_failed(1)
+        return True
+
+    def close(self) -> None:
+        self.hook.uninstall()
+        if self.opened is not None:
+            self.opened.context.engine.dispose()
+
+
+def run(database: DatabaseChoice | str | None = None) -> int:
+    """The desktop app, as the user starts it: `database` is the --database given (or None for the
+    usual choice: the environment variable, the site settings, the local file)."""
+    start = Start(database, on_failed=lambda code: QApplication.exit(code))
+    code = start.app.exec()
+    start.close()
+    return 1 if start.failed is not None else code

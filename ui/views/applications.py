@@ -1,10 +1,24 @@
-"""The Applications section: start a telephone or postal application, import online ones; open forms as tabs."""
+"""The Applications section: start a telephone or postal application, import online ones; open forms as tabs.
+
+The form's module (and the services it uses) is imported when the first form opens, not at start-up.
+"""
 from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
-from ui.views.intake.form import ApplicationForm
+if TYPE_CHECKING:
+    from ui.views.intake.form import ApplicationForm
+
+
+def is_form(widget: object) -> bool:
+    """Whether a widget is an application form (without importing the form's module to ask)."""
+    module = sys.modules.get("ui.views.intake.form")
+    return module is not None and isinstance(widget, module.ApplicationForm)
 
 
 class ApplicationsPage(QTabWidget):
@@ -40,20 +54,24 @@ class ApplicationsPage(QTabWidget):
         self.addTab(start, "Start")
         self.tabBar().setTabButton(0, self.tabBar().ButtonPosition.RightSide, None)
         self.tabCloseRequested.connect(self._close_requested)
-        self.close_form_check = None  # set by the main window: asks before losing a draft
+        self.close_form_check: Callable[[ApplicationForm], bool] | None = None  # set by the main window
+        self.buttons = [b for b in start.findChildren(QPushButton)]
 
-    def add_form(self, form: ApplicationForm) -> None:
+    def add_form(self, form: ApplicationForm, show: bool = True) -> None:
+        """A form in a tab of its own; `show`: brought forward with focus on its first field (a form
+        restored at start-up is added behind, and the focus stays where the officer is)."""
         index = self.addTab(form, form.default_title())
         form.title_changed.connect(lambda title, f=form: self.setTabText(self.indexOf(f), title))
-        self.setCurrentIndex(index)
-        form.focus_first_field()
+        if show:
+            self.setCurrentIndex(index)
+            form.focus_first_field()
 
     def forms(self) -> list[ApplicationForm]:
-        return [w for i in range(self.count()) if isinstance(w := self.widget(i), ApplicationForm)]
+        return [w for i in range(self.count()) if is_form(w := self.widget(i))]  # type: ignore[misc]
 
     def _close_requested(self, index: int) -> None:
         form = self.widget(index)
-        if isinstance(form, ApplicationForm):
+        if is_form(form):
             if self.close_form_check is not None and not self.close_form_check(form):
                 return
             self.removeTab(index)

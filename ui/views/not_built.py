@@ -18,3 +18,17 @@ class NotBuiltPage(QWidget):
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
             layout.addWidget(label)
         layout.addStretch(1)
+
+
+class WaitingPage(QWidget):
+    """The place of a page that is on its way (the case list while the database is being opened)."""
+
+    def __init__(self, section: str, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setAccessibleName(section)
+        layout = QVBoxLayout(self)
+        self.label = QLabel(text)
+        self.label.setAccessibleName(text)
+        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label)
+        layout.addStretch(1)
