@@ -12,9 +12,10 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QCoreApplication, QLocale, QObject, Qt, Signal
+# No `Qt` at the top: its first use makes every enum of the Qt namespace (see ui/main_window.py).
+from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_NAME, APP_SLUG, __version__
 from app.paths import resources_dir
@@ -33,7 +34,9 @@ WARM_MODULES = ("app.services.cases.case_list", "app.services.cases.summaries", 
                 "app.services.cases.others_changes", "app.csv_writer")
 
 
-def make_application(argv: list[str] | None = None) -> QApplication:
+def make_application(argv: list[str] | None = None, *, guard: bool = True) -> QApplication:
+    """The application, styled; `guard`: with the keyboard and wheel rules of ui.focus installed now
+    (start-up installs them once the window is painted: until then nobody can type into it)."""
     QCoreApplication.setOrganizationName("CommunityTrigger")
     QCoreApplication.setApplicationName(APP_SLUG)
     QCoreApplication.setApplicationVersion(__version__)
@@ -46,9 +49,38 @@ def make_application(argv: list[str] | None = None) -> QApplication:
     style = resources_dir() / "style.qss"
     if style.is_file():
         app.setStyleSheet(style.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
-    from ui.focus import install
-    install(app)  # type: ignore[arg-type]  # focus kept in view, the wheel never changes an answer
+    if guard:
+        from ui.focus import install
+        install(app)  # type: ignore[arg-type]  # focus kept in view, the wheel never changes an answer
     return app  # type: ignore[return-value]
+
+
+class _FirstPaint(QObject):
+    """Calls back once the window has been painted (or after `latest_ms` if it never is: minimised,
+    say), so that nothing competes with the first paint for the processor."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None], latest_ms: int = 1000) -> None:
+        super().__init__(window)
+        self._window, self._then, self._done = window, then, False
+        app = QApplication.instance()
+        assert app is not None
+        app.installEventFilter(self)
+        QTimer.singleShot(latest_ms, self._fire)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if (not self._done and event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
+                and watched.window() is self._window):
+            QTimer.singleShot(0, self._fire)  # after this paint has finished
+        return False
+
+    def _fire(self) -> None:
+        if self._done:
+            return
+        self._done = True
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self._then()
 
 
 def case_list_factory() -> Callable[..., QWidget] | None:
@@ -70,6 +102,7 @@ def lazy_case_list(*args: Any, **kwargs: Any) -> QWidget:
 
 
 def _ask_password(question: str) -> str | None:
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
     text, ok = QInputDialog.getText(None, APP_NAME, question, QLineEdit.EchoMode.Password)
     return text if ok and text else None
 
@@ -80,6 +113,7 @@ class _PasswordQuestion(QObject):
     asked = Signal(str, object)
 
     def __init__(self, ask: Callable[[str], str | None]) -> None:
+        from PySide6.QtCore import Qt
         super().__init__()
         self._ask = ask
         self.asked.connect(self._on_ui_thread, Qt.ConnectionType.BlockingQueuedConnection)
@@ -130,18 +164,28 @@ class Start:
     def __init__(self, database: DatabaseChoice | str | None, *, dialogs: DialogService | None = None,
                  settings: QSettings | None = None, ask_password: Callable[[str], str | None] = _ask_password,
                  on_failed: Callable[[int], None] | None = None) -> None:
-        self.app = make_application()
+        self.app = make_application(guard=False)
         from ui.main_window import MainWindow
         self.window: MainWindow = MainWindow(None, None, dialogs=dialogs, settings=settings,
                                              case_list_factory=lazy_case_list)
-        from ui.error_hook import ErrorHook
-        self.hook = ErrorHook(self.window.dialogs).install()  # nothing reaches the user as silence or a traceback
-        self.window.show()
+        self.hook: Any = None
+        self.window.show_window()
         self.opened: OpenedDatabase | None = None
         self.failed: str | None = None
         self._on_failed = on_failed
-        self._question = _PasswordQuestion(ask_password)
-        self.window.tasks.op(open_for_window, database, self._question, on_done=self._opened,
+        self._ask_password = ask_password
+        self._database = database
+        # The database, SQLAlchemy and the services once the window is on screen: an import on the
+        # worker would hold the interpreter while the window is being painted.
+        self._painted = _FirstPaint(self.window, self._open)
+
+    def _open(self) -> None:
+        from ui.error_hook import ErrorHook
+        from ui.focus import install
+        self.hook = ErrorHook(self.window.dialogs).install()  # nothing reaches the user as silence or a traceback
+        install(self.app)  # type: ignore[arg-type]  # the keyboard and wheel rules, before anyone types
+        self._question = _PasswordQuestion(self._ask_password)
+        self.window.tasks.op(open_for_window, self._database, self._question, on_done=self._opened,
                              on_error=self._refused, owner=self.window, what="open the database")
 
     def _opened(self, opened: OpenedDatabase) -> None:
@@ -160,7 +204,8 @@ class Start:
         return True
 
     def close(self) -> None:
-        self.hook.uninstall()
+        if self.hook is not None:
+            self.hook.uninstall()
         if self.opened is not None:
             self.opened.context.engine.dispose()
 

@@ -16,24 +16,24 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer
+# No `Qt` here: the first use of the Qt namespace makes all its enums (tens of milliseconds), so
+# the code that runs before the window is painted does without it; methods import it when needed.
+from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QLabel, QListWidget, QMainWindow, QSplitter, QStackedWidget,
                                QTabWidget, QToolBar, QWidget)
 
 from app import APP_NAME, __version__
-from app.domain.dates import uk_time
-from app.domain.roles import Permission
-from app.services.common.ops import Changes, Part, changes_of
-from ui.dialogs import DialogService
-from ui.focus import focus_first
 from ui.screen import SMALL_SCREEN, available, fit_to_screen
-from ui.tasks import Tasks
 from ui.views.applications import ApplicationsPage, is_form
 from ui.views.not_built import NotBuiltPage, WaitingPage
 
 if TYPE_CHECKING:
+    # Imported where they are used, not here: the window is painted before they are needed.
     from app.services.admin.database import DatabaseChoice
+    from app.services.common.ops import Changes
+    from ui.dialogs import DialogService
+    from ui.tasks import Tasks
     from app.services.agencies.directory import AgencyDirectory, AgencyInfo
     from app.services.cases.others_changes import OthersChanges
     from app.services.common.context import ServiceContext
@@ -95,24 +95,40 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx: ServiceContext = None  # type: ignore[assignment]  # set by attach(), before any page needs it
         self.choice = choice
-        self.dialogs = dialogs or DialogService(self)
+        self._dialogs = dialogs
+        self._tasks: Tasks | None = None
         self.qsettings = settings or QSettings()
         self.setWindowTitle(APP_NAME)
-        # Every view runs its database work through the one task runner; what an operation
-        # changed comes back here and goes to each view that shows it.
-        self.tasks = Tasks.instance()
-        self.tasks.dialogs = self.dialogs
-        self.tasks.changed.connect(self.apply_changes)
-        self.tasks.pending_changed.connect(self._show_pending)
         self._last_seen: int | None = None  # the newest audit entry this window has looked at
         self._checking = False
         self.directory: AgencyDirectory | None = None  # read after the window is shown
         self._case_list_factory = case_list_factory
         self._quiet = False
+        self.maximised = False  # opens maximised (a laptop's screen): `show_window` does so
         self._build()
-        self._restore_geometry()
+        self._restore_geometry(now=ctx is not None)
         if ctx is not None:
             self.attach(ctx, choice)
+
+    @property
+    def dialogs(self) -> DialogService:
+        """Message boxes, dialogs and files (a test's recorder, or the real service, made when first wanted)."""
+        if self._dialogs is None:
+            from ui.dialogs import DialogService
+            self._dialogs = DialogService(self)
+        return self._dialogs
+
+    @property
+    def tasks(self) -> Tasks:
+        """The application's task runner: every view runs its database work through it, and what an
+        operation changed comes back here and goes to each view that shows it."""
+        if self._tasks is None:
+            from ui.tasks import Tasks
+            self._tasks = Tasks.instance()
+            self._tasks.dialogs = self.dialogs
+            self._tasks.changed.connect(self.apply_changes)
+            self._tasks.pending_changed.connect(self._show_pending)
+        return self._tasks
 
     # building ----------------------------------------------------------------------------------
     def _build(self) -> None:
@@ -147,13 +163,15 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(QWidget())
         self.navigation.currentRowChanged.connect(self._show_page)
         self.navigation.itemActivated.connect(lambda _item: self._focus_section())  # Enter: into the page
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = QSplitter()  # side by side (horizontal, its default)
         splitter.addWidget(self.navigation)
         splitter.addWidget(self.pages)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([160, 1120])
         self.setCentralWidget(splitter)
+        self._quiet = True  # building: nothing to focus yet
         self.navigation.setCurrentRow(0)
+        self._quiet = False
         self._build_actions()
         self.db_label = QLabel(OPENING)
         self.db_label.setAccessibleName("Database in use")
@@ -169,9 +187,12 @@ class MainWindow(QMainWindow):
     def attach(self, ctx: ServiceContext, choice: DatabaseChoice | None = None) -> None:
         """The database is open and the user signed in: the case list in its place, the actions on,
         and the reads that follow (the user's name, the agency directory, others' changes) on their way."""
+        from PySide6.QtCore import Qt
         self.ctx = ctx
         if choice is not None:
             self.choice = choice
+        # Words on the toolbar (the actions have no icons, so they already show their text).
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         self.db_label.setText(f"Database: {self.choice.describe()}" if self.choice is not None else "Database")
         self._show_user(ctx.actor)
         self._place_case_list()
@@ -229,14 +250,19 @@ class MainWindow(QMainWindow):
         self.dialogs.run(dialog)
         if getattr(dialog, "loaded_demo", False):
             # The demo's own operation says what it added; a dialog that ran it directly did not.
+            from app.services.common.ops import Changes, Part
             self.apply_changes(Changes(all_cases=True, parts=frozenset({Part.LIST})))
         return True
 
-    def _action(self, text: str, slot: Callable[[], object], shortcut: str | QKeySequence | None = None,
-                tip: str = "") -> QAction:
+    def _action(self, text: str, slot: Callable[[], object],
+                shortcut: str | QKeySequence | QKeySequence.StandardKey | None = None, tip: str = "") -> QAction:
         action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
+        # setShortcuts, not setShortcut: choosing among setShortcut's overloads makes the whole Qt
+        # namespace of enums, which would come before the window's first paint.
+        if isinstance(shortcut, (str, QKeySequence)):
+            action.setShortcuts([QKeySequence(shortcut)])
+        elif shortcut is not None:
+            action.setShortcuts(shortcut)
         action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
         action.triggered.connect(lambda _checked=False: slot())
         return action
@@ -280,9 +306,8 @@ class MainWindow(QMainWindow):
             action.setEnabled(False)
         for button in self.applications.buttons:
             button.setEnabled(False)
-        toolbar = QToolBar("Main toolbar")
-        toolbar.setObjectName("mainToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.toolbar = toolbar = QToolBar("Main toolbar")
+        toolbar.setObjectName("mainToolbar")  # words, not icons: see attach()
         for a in (self.new_phone_action, self.new_post_action, self.import_action):
             toolbar.addAction(a)
         self.addToolBar(toolbar)
@@ -304,6 +329,7 @@ class MainWindow(QMainWindow):
         if self.pages.currentIndex() == 1 and self.cases_section.currentIndex() == 0:
             self.find_case()  # the case list opens ready to type a name or reference
         else:
+            from ui.focus import focus_first
             focus_first(self.pages.currentWidget())
 
     # keys for the whole window -------------------------------------------------------------------
@@ -315,6 +341,7 @@ class MainWindow(QMainWindow):
         return page
 
     def find_case(self) -> None:
+        from PySide6.QtCore import Qt
         if self.pages.currentIndex() != 1:
             self.navigation.setCurrentRow(1)
         self.cases_section.setCurrentIndex(0)
@@ -346,6 +373,7 @@ class MainWindow(QMainWindow):
             apply = getattr(view, "apply_changes", None)
             if callable(apply):
                 apply(changes)
+        from app.services.common.ops import Part
         if changes.touches(Part.AGENCIES):
             self._reload_directory()
 
@@ -497,6 +525,7 @@ class MainWindow(QMainWindow):
     def _drafts_found(self, found: FoundDrafts) -> None:
         if not found.drafts and not found.local:
             return
+        from app.domain.dates import uk_time
         for draft in found.drafts:
             form = self._open_form(draft.kind.removeprefix("application-"), quiet=True)
             form.restore(draft.payload)
@@ -528,6 +557,7 @@ class MainWindow(QMainWindow):
             self.dialogs.info("Imported", f"{len(dialog.result_report.created)} application(s) imported:\n"
                               + dialog.created_text())
             # An import run by the dialog itself as an operation has already said what it added.
+            from app.services.common.ops import changes_of
             changes = changes_of(dialog.result_report)
             if changes:
                 self.apply_changes(changes)
@@ -604,18 +634,30 @@ class MainWindow(QMainWindow):
                           f"Database: {self.choice.describe() if self.choice is not None else OPENING}")
 
     # geometry ------------------------------------------------------------------------------------
-    def _restore_geometry(self) -> None:
+    def _restore_geometry(self, now: bool = True) -> None:
+        """As the user left it; a first start fits the screen, maximised on a laptop (at once if `now`,
+        else by `show_window`: setting the state by its Qt enum costs the start a good part of a
+        bare window, for the whole Qt namespace of enums is made on first use)."""
         geometry = self.qsettings.value("main/geometry")
         if isinstance(geometry, QByteArray) and not geometry.isEmpty():
             self.restoreGeometry(geometry)
         else:
             room = available(self)
             fit_to_screen(self, 1280, 800)
-            if room.width() <= SMALL_SCREEN.width() or room.height() <= SMALL_SCREEN.height():
+            self.maximised = room.width() <= SMALL_SCREEN.width() or room.height() <= SMALL_SCREEN.height()
+            if self.maximised and now:
+                from PySide6.QtCore import Qt
                 self.setWindowState(Qt.WindowState.WindowMaximized)  # a laptop: every pixel counts
         state = self.qsettings.value("main/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
+
+    def show_window(self) -> None:
+        """Show it for the first time: maximised on a laptop's screen, as `_restore_geometry` found."""
+        if self.maximised:
+            self.showMaximized()
+        else:
+            self.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt API
         for form in self.applications.forms():

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 if TYPE_CHECKING:
@@ -32,13 +32,16 @@ class ApplicationsPage(QTabWidget):
         self.setTabsClosable(True)
         self.setDocumentMode(True)
         start = QWidget()
-        layout = QVBoxLayout(start)
-        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
-        intro = QLabel("<h2>Take an application</h2><p>Use the telephone form while the caller talks, "
-                       "the postal form to key in letters and forms (with the date the post arrived), "
-                       "or import submissions from the online form.</p>")
+        layout = QVBoxLayout(start)  # at the top: a stretch follows (no Qt enum before the first paint)
+        # Plain labels, not rich text: this page is on screen at start-up, before the text engine is wanted.
+        title = QLabel("Take an application")
+        title.setStyleSheet("font-size: 15pt; font-weight: 700;")
+        intro = QLabel("Use the telephone form while the caller talks, the postal form to key in letters and "
+                       "forms (with the date the post arrived), or import submissions from the online form.")
         intro.setWordWrap(True)
+        layout.addWidget(title)
         layout.addWidget(intro)
+        self.buttons: list[QPushButton] = []
         for text, tip, signal in (
                 ("New &telephone application  (Ctrl+N)", "Start a telephone application", self.new_telephone_requested),
                 ("New &postal application  (Ctrl+Shift+N)", "Key in a postal application", self.new_postal_requested),
@@ -48,14 +51,15 @@ class ApplicationsPage(QTabWidget):
             button.setMinimumHeight(36)
             button.clicked.connect(signal.emit)
             layout.addWidget(button)
+            self.buttons.append(button)
         self.drafts_label = QLabel()
         self.drafts_label.setWordWrap(True)
         layout.addWidget(self.drafts_label)
+        layout.addStretch(1)
         self.addTab(start, "Start")
         self.tabBar().setTabButton(0, self.tabBar().ButtonPosition.RightSide, None)
         self.tabCloseRequested.connect(self._close_requested)
         self.close_form_check: Callable[[ApplicationForm], bool] | None = None  # set by the main window
-        self.buttons = [b for b in start.findChildren(QPushButton)]
 
     def add_form(self, form: ApplicationForm, show: bool = True) -> None:
         """A form in a tab of its own; `show`: brought forward with focus on its first field (a form

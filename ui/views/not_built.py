@@ -1,12 +1,12 @@
 """A plain page for a section that is not in this version yet, saying so rather than showing nothing."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 
 class NotBuiltPage(QWidget):
     def __init__(self, section: str, what: str, parent: QWidget | None = None) -> None:
+        from PySide6.QtCore import Qt
         super().__init__(parent)
         self.setAccessibleName(section)
         layout = QVBoxLayout(self)
@@ -27,8 +27,7 @@ class WaitingPage(QWidget):
         super().__init__(parent)
         self.setAccessibleName(section)
         layout = QVBoxLayout(self)
-        self.label = QLabel(text)
+        self.label = QLabel(text)  # at the top: the stretch below (no Qt enum before the first paint)
         self.label.setAccessibleName(text)
-        self.label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         layout.addWidget(self.label)
         layout.addStretch(1)
