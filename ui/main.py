@@ -27,11 +27,21 @@ if TYPE_CHECKING:
     from ui.dialogs import DialogService
     from ui.main_window import MainWindow
 
-# The service modules the pages use, imported on the worker while the database opens, so that
-# building the pages on the UI thread does not wait for them.
-WARM_MODULES = ("app.services.cases.case_list", "app.services.cases.summaries", "app.services.intake.applications",
-                "app.services.intake.support", "app.services.agencies.directory", "app.services.admin.settings",
-                "app.services.cases.others_changes", "app.csv_writer")
+# The service modules the pages use, imported on a worker, so that building the pages on the UI
+# thread does not wait for them: the case list's before it is put in place (it is wanted first),
+# the rest once its first read is on its way (the first form opened, the first case page).
+FIRST_MODULES = ("app.services.cases.case_list", "app.csv_writer")
+LATER_MODULES = ("app.services.cases.summaries", "app.services.intake.applications", "app.services.intake.support",
+                 "app.services.agencies.directory", "app.services.admin.settings", "app.services.cases.others_changes",
+                 "app.services.cases.case_page")
+
+
+def warm(modules: tuple[str, ...]) -> int:
+    """On a worker: import these modules (pure Python, no Qt), so the UI thread finds them loaded."""
+    import importlib
+    for name in modules:
+        importlib.import_module(name)
+    return len(modules)
 
 
 def make_application(argv: list[str] | None = None, *, guard: bool = True) -> QApplication:
@@ -130,9 +140,7 @@ class _PasswordQuestion(QObject):
 def open_for_window(database: DatabaseChoice | str | None, ask_password: Callable[[str], str | None]
                     ) -> OpenedDatabase:
     """On a worker: choose the database, open it (migrating a local file), sign in (audited), and
-    import what the pages will need."""
-    import importlib
-
+    import what the case list will need."""
     from app.services.admin.database import DatabaseChoice, choose_database, open_with_credentials
     from app.services.common.errors import ServiceError
     try:
@@ -141,8 +149,7 @@ def open_for_window(database: DatabaseChoice | str | None, ask_password: Callabl
         raise ServiceError(f"The database setting is not usable: {exc}") from exc
     opened = open_with_credentials(choice, ask_password)
     opened.context.settings()  # read once here, not by the first form on the UI thread
-    for name in WARM_MODULES:
-        importlib.import_module(name)
+    warm(FIRST_MODULES)
     return opened
 
 
@@ -195,6 +202,13 @@ class Start:
             self.window.statusBar().showMessage(
                 f"Database upgraded; the old copy is kept at {opened.backup_made}", 15000)
         self.window.start_up()
+        # The rest of the app once the first reads are in: imported beside them it would slow them.
+        from ui.tasks import when_idle
+
+        def load_the_rest() -> None:
+            self.window.tasks.query(warm, LATER_MODULES, on_done=lambda _n: None, on_error=lambda _exc: True,
+                                    owner=self.window, what="load the rest of the app", key="warm")
+        when_idle(self.window.tasks, load_the_rest)
 
     def _refused(self, exc: BaseException) -> bool:
         self.failed = _refusal(exc)

@@ -13,9 +13,9 @@ needs_set_up`) to show what the window does meanwhile.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
-import shiboken6
 # No `Qt` here: the first use of the Qt namespace makes all its enums (tens of milliseconds), so
 # the code that runs before the window is painted does without it; methods import it when needed.
 from PySide6.QtCore import QByteArray, QEvent, QSettings, QTimer
@@ -196,8 +196,10 @@ class MainWindow(QMainWindow):
         self.db_label.setText(f"Database: {self.choice.describe()}" if self.choice is not None else "Database")
         self._show_user(ctx.actor)
         self._place_case_list()
-        for widget in (*self._needs_database, *self.applications.buttons):
-            widget.setEnabled(True)
+        for action in self._needs_database:
+            action.setEnabled(True)
+        for button in self.applications.buttons:
+            button.setEnabled(True)
         self.tasks.query(my_details, ctx, on_done=lambda found: self._show_user(found[0] or ctx.actor),
                          on_error=lambda _exc: True,  # the login stays shown: nothing to tell
                          owner=self, what="read your details", key="my-details")
@@ -232,12 +234,20 @@ class MainWindow(QMainWindow):
     def start_up(self) -> None:
         """After the window is shown (ui/main.py): the set-up check, then the drafts to restore."""
         self.tasks.query(needs_set_up, self.ctx, on_done=self._set_up_checked,
-                         on_error=lambda _exc: self._set_up_checked(False) or False,
+                         on_error=self._set_up_unknown,
                          owner=self, what="check whether the database is set up", key="set-up")
 
     def _set_up_checked(self, needed: bool) -> None:
+        def then() -> None:
+            if needed:
+                self._offer_set_up()
+            self.restore_drafts()
         # From the event loop, not inside the query's callback: the dialog runs an event loop of its own.
-        QTimer.singleShot(0, lambda: (self._offer_set_up() if needed else None, self.restore_drafts()))
+        QTimer.singleShot(0, then)
+
+    def _set_up_unknown(self, _exc: BaseException) -> bool:
+        self._set_up_checked(False)  # the drafts matter more than the offer of a set-up
+        return False  # and the officer is told the check failed, in words
 
     def offer_set_up(self) -> None:
         """On an empty database: the short set-up, or demo data to explore (asked off the UI thread first)."""
@@ -295,7 +305,7 @@ class MainWindow(QMainWindow):
         view_menu.addAction(self.refresh_action)
         view_menu.addSeparator()
         for n, section in enumerate(SECTIONS, start=1):
-            view_menu.addAction(self._action(f"&{n} {section}", lambda n=n: self.show_section(n - 1), f"Ctrl+{n}"))
+            view_menu.addAction(self._action(f"&{n} {section}", partial(self.show_section, n - 1), f"Ctrl+{n}"))
         help_menu = self.menuBar().addMenu("&Help")
         help_menu.addAction(self.shortcuts_action)
         help_menu.addAction(about)
@@ -363,7 +373,7 @@ class MainWindow(QMainWindow):
     def views(self) -> list[QWidget]:
         """Every view that is built: the case list, open case pages and forms, the sections opened."""
         found: list[QWidget] = [self.cases_page]
-        found += [self.cases_section.widget(i) for i in range(1, self.cases_section.count())]
+        found += [w for i in range(1, self.cases_section.count()) if (w := self.cases_section.widget(i)) is not None]
         found += list(self._sections.values())
         return found
 
@@ -432,8 +442,9 @@ class MainWindow(QMainWindow):
         index = SECTIONS.index(section)
         placeholder = self.pages.widget(index)
         self.pages.insertWidget(index, page)
-        self.pages.removeWidget(placeholder)
-        placeholder.deleteLater()
+        if placeholder is not None:
+            self.pages.removeWidget(placeholder)
+            placeholder.deleteLater()
         self._sections[section] = page
         return page
 
@@ -609,7 +620,8 @@ class MainWindow(QMainWindow):
                     "and throw the changes away?", yes="Close without saving", no="Keep it open"):
                 return
             self.cases_section.removeTab(index)
-            page.deleteLater()
+            if page is not None:
+                page.deleteLater()
             if self.cases_section.currentIndex() == 0:
                 self.find_case()
 

@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox
 
 from app.services.cases.summaries import list_cases
-from tests.ui.keyboard import CTRL, SHIFT, Keys, alt, back_tab, fill, focused, in_view, press, settle, tab, type_text
+from tests.ui.keyboard import CTRL, SHIFT, Keys, alt, back_tab, focused, in_view, press, settle, tab, type_text
 
 # The reference call: the applicant's 8 answers, 3 incidents of 4 answers, the problem's 3 answers.
 APPLICANT = [("applicant.title", "Ms"), ("applicant.first_name", "Asha"), ("applicant.last_name", "Patel"),

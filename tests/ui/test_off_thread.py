@@ -165,3 +165,64 @@ def test_an_autosave_held_on_the_worker_never_takes_the_focus(qtbot, window, ctx
     assert _focused() is other.fields.widgets["received_at"] and window.dialogs.shown == []
     assert [d.payload["applicant.last_name"] for d in list_drafts(ctx)] == ["Patel"]
     assert form.draft_id == list_drafts(ctx)[0].id and not form.working.isVisibleTo(form)
+
+
+def test_problems_the_server_finds_are_shown_by_their_fields_and_focus_moves_only_if_still_there(
+        qtbot, window, ctx, monkeypatch, settle):
+    from app.domain.application import Problem
+    from app.services.common.errors import ValidationFailed
+
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise ValidationFailed([Problem("applicant.last_name", "is too long for the database")])
+
+    form = window.new_telephone_application()
+    settle()
+    _fill_applicant(form)
+    form.sections.incidents.set_rows(INCIDENTS)
+    gate = Gate(monkeypatch, "ui.views.intake.form.save_application", then=refused)
+    form.fields.widgets["impact"].setFocus(Qt.FocusReason.OtherFocusReason)
+    assert form.save()
+    qtbot.waitUntil(gate.entered.is_set, timeout=10000)
+    other = window.new_postal_application()  # the officer goes to another form meanwhile
+    gate.release()
+    settle()
+    assert form.fields.errors["applicant.last_name"].isVisibleTo(form)
+    assert "too long" in form.fields.errors["applicant.last_name"].text()
+    assert "Not saved yet" in form.banner.text() and window.dialogs.shown == []
+    assert _focused() is other.fields.widgets["received_at"]  # not taken back to the problem
+    # Saved again with the officer in the form: the focus goes to the problem.
+    window.applications.setCurrentWidget(form)
+    form.fields.widgets["impact"].setFocus(Qt.FocusReason.OtherFocusReason)
+    gate2 = Gate(monkeypatch, "ui.views.intake.form.save_application", then=refused)
+    assert form.save()
+    qtbot.waitUntil(gate2.entered.is_set, timeout=10000)
+    gate2.release()
+    settle()
+    assert _focused() is form.fields.widgets["applicant.last_name"]
+    assert form.fields.value("applicant.last_name") == "Patel"  # nothing typed lost
+
+
+def test_suggestions_from_the_database_wait_for_a_pause_and_are_read_off_the_ui_thread(
+        qtbot, window, ctx, monkeypatch, settle):
+    first = window.new_telephone_application()
+    settle()
+    _fill_applicant(first)
+    first.fields.set_value("problem_location", "Example Road")
+    first.sections.incidents.set_rows(INCIDENTS)
+    assert first.save()
+    settle()
+    form = window.new_telephone_application()
+    edit = form.fields.widgets["problem_location"]
+    gate = Gate(monkeypatch, "app.services.intake.support.suggest")
+    edit.setFocus(Qt.FocusReason.OtherFocusReason)
+    qtbot.keyClicks(edit, "Exam")
+    assert gate.calls == 0  # nothing asked while the keys come
+    qtbot.waitUntil(gate.entered.is_set, timeout=10000)
+    assert gate.calls == 1 and not gate.on_ui_thread  # one read for the four keys, on a worker
+    qtbot.keyClicks(edit, "p")  # typing goes on while the read is held
+    assert edit.text() == "Examp"
+    gate.release()
+    settle()  # the answer for "Exam" is not shown over "Examp"; the read for "Examp" follows
+    qtbot.waitUntil(lambda: gate.calls == 2, timeout=10000)
+    settle()
+    assert edit.completer().model().stringList() == ["Example Road"]

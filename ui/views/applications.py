@@ -75,8 +75,8 @@ class ApplicationsPage(QTabWidget):
 
     def _close_requested(self, index: int) -> None:
         form = self.widget(index)
-        if is_form(form):
-            if self.close_form_check is not None and not self.close_form_check(form):
+        if form is not None and is_form(form):
+            if self.close_form_check is not None and not self.close_form_check(form):  # type: ignore[arg-type]
                 return
             self.removeTab(index)
             form.deleteLater()

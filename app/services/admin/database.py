@@ -45,7 +45,10 @@ def open_database(choice: DatabaseChoice, *, network_check=is_network_path, sign
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(choice.url)
     if choice.is_sqlite:
-        backup = migrate_local_file(engine, path) if path else upgrade(engine)
+        if path:
+            backup = migrate_local_file(engine, path)
+        else:
+            upgrade(engine)  # in memory: nothing to back up
     else:
         require_current(engine)
     ctx = ServiceContext(engine, **context_args)
