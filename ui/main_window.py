@@ -630,6 +630,9 @@ class MainWindow(QMainWindow):
             self.find_case()
 
     def _may_close_form(self, form: ApplicationForm) -> bool:
+        if form.saving:  # closing it now would leave the officer not knowing whether it was saved
+            self.statusBar().showMessage("This application is being saved: close it when it says it is saved.", 6000)
+            return False
         if form.saved is not None or not form.has_content():
             form.discard()
             return True

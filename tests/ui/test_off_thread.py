@@ -226,3 +226,20 @@ def test_suggestions_from_the_database_wait_for_a_pause_and_are_read_off_the_ui_
     qtbot.waitUntil(lambda: gate.calls == 2, timeout=10000)
     settle()
     assert edit.completer().model().stringList() == ["Example Road"]
+
+
+def test_a_form_being_saved_is_not_closed_until_the_save_has_landed(qtbot, window, ctx, monkeypatch, settle):
+    form = window.new_telephone_application()
+    settle()
+    _fill_applicant(form)
+    form.sections.incidents.set_rows(INCIDENTS)
+    gate = Gate(monkeypatch, "ui.views.intake.form.save_application")
+    assert form.save()
+    qtbot.waitUntil(gate.entered.is_set, timeout=10000)
+    assert window.close_current_tab()  # Ctrl+W: asked, and refused while it saves
+    assert form in window.applications.forms() and "being saved" in window.statusBar().currentMessage()
+    gate.release()
+    settle()
+    assert form.saved is not None
+    window.close_current_tab()
+    assert form not in window.applications.forms()
