@@ -204,6 +204,8 @@ class MainWindow(QMainWindow):
                          on_error=lambda _exc: True,  # the login stays shown: nothing to tell
                          owner=self, what="read your details", key="my-details")
         self._reload_directory()
+        if self.pages.currentIndex() >= 2:  # the officer went to a section while the database was opened
+            self._show_page(self.pages.currentIndex())
         QTimer.singleShot(0, self.check_others)  # where the audit log stands: the mark for "since"
 
     def _show_user(self, name: str) -> None:
@@ -329,7 +331,7 @@ class MainWindow(QMainWindow):
         self._focus_section()
 
     def _show_page(self, index: int) -> None:
-        if index >= 2:
+        if index >= 2 and self.ctx is not None:  # before the database is open a section stays blank
             self.section_page(SECTIONS[index])
         self.pages.setCurrentIndex(index)
         if not self.navigation.hasFocus() and not self._quiet:  # arrowing through the sections stays there

@@ -32,12 +32,15 @@ def test_the_window_is_shown_before_the_set_up_check_and_the_drafts(qtbot, tmp_p
         qtbot.waitUntil(opening.entered.is_set, timeout=10000)
         assert window.isVisible() and window.ctx is None and "Opening the database" in window.db_label.text()
         assert not window.new_phone_action.isEnabled()  # nothing to open a form on yet
+        window.show_section(5)  # Ctrl+6 at once: the section waits for the database, nothing fails
+        assert window.pages.currentIndex() == 5 and window._sections == {}
         opening.release()
         qtbot.waitUntil(set_up.entered.is_set, timeout=30000)
         # The set-up check is held: the window is up, the case list in place, the drafts not asked for.
         from ui.views.case_list import CaseListPage
         assert window.isVisible() and isinstance(window.cases_page, CaseListPage)
         assert window.new_phone_action.isEnabled() and "new.db" in window.db_label.text()
+        assert list(window._sections) == ["Agencies"] and window.pages.currentWidget() is window.agencies_page
         assert drafts.calls == 0 and not set_up.on_ui_thread
         set_up.release()  # a new database: the set-up is offered (and put off), then the drafts
         qtbot.waitUntil(drafts.entered.is_set, timeout=10000)
