@@ -18,9 +18,8 @@ def run() -> int:
     started = time.perf_counter()
     folder = Path(tempfile.mkdtemp(prefix="ct-self-test-"))
     try:
-        from app.db.location import DatabaseChoice, normalise_url
         from app.domain.calendar import WorkingCalendar
-        from app.services.admin.database import open_database
+        from app.services.admin.database import DatabaseChoice, normalise_url, open_database
         choice = DatabaseChoice(normalise_url(f"sqlite:///{folder / 'self-test.db'}"), "self-test")
         opened = open_database(choice, network_check=lambda _p: False)
         _ok(f"database created and migrated ({opened.context.dialect})")

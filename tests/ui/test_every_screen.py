@@ -28,6 +28,16 @@ def _tab_stops(window: QWidget) -> list[QWidget]:
             and not isinstance(w.parentWidget(), QComboBox)]
 
 
+class Always(list):
+    """The dialog service's fillers for a walk: the same one for every dialog the pages run."""
+
+    def __init__(self, filler: Callable[[QWidget], None]) -> None:
+        super().__init__([filler])
+
+    def pop(self, index: int = -1) -> Callable[[QWidget], None]:  # type: ignore[override]
+        return self[0]
+
+
 class Walk:
     """Collects what is wrong on each screen, so that one run lists every problem."""
 
@@ -49,13 +59,14 @@ class Walk:
                      if not isinstance(w, QTabBar) and not w.accessibleName().strip()]:
             self.problems[f"{where}: Tab stops without a name"] = found
 
-    def dialog(self, where: str) -> Callable[[QWidget], None]:
-        """A hook for the pages' dialogs: show it, check it, close it unchanged."""
+    def dialog(self, where: str) -> Always:
+        """For the dialog service (`dialogs.forms`): each dialog a page runs is shown, checked and
+        closed unchanged."""
         def hook(dialog: QWidget) -> None:
             dialog.show()
             self.check(where, dialog)
             dialog.reject()  # type: ignore[attr-defined]
-        return hook
+        return Always(hook)
 
 
 @pytest.fixture
@@ -64,33 +75,41 @@ def demo(ctx):
     return ctx
 
 
-def test_every_section_form_and_case_page_has_unique_keys_and_named_controls(qtbot, window, demo, dialogs):
+def test_every_section_form_and_case_page_has_unique_keys_and_named_controls(qtbot, window, demo, dialogs,
+                                                                            settle):
     from ui.main_window import SECTIONS
     walk = Walk()
-    window._refresh_cases()
+    window.cases_page.refresh()  # the demo cases were made behind the window's back
+    settle()
     for n, section in enumerate(SECTIONS):
         window.show_section(n)
+        settle()
         page = window.pages.currentWidget()
         tabs = getattr(page, "tabs", page) if section != "Cases" else None
         count = tabs.count() if hasattr(tabs, "count") and section not in ("Applications",) else 1
         for t in range(count):
             if count > 1:
                 tabs.setCurrentIndex(t)
+                settle()
             walk.check(f"{section} (tab {t + 1})", window)
 
     form = window.new_telephone_application()
+    settle()
     walk.check("telephone form", window)
     form.sections.on_behalf.setChecked(True)
     walk.check("telephone form, on behalf of the victim", window)
     postal = window.new_postal_application()
     walk.check("postal form", window)
-    postal.save()
+    assert not postal.save()
     walk.check("postal form showing its problems", window)
     for key, value in {"received_at": "23/11/2026", "applicant.last_name": "Reed", "consent_to_share": "yes"}.items():
         postal.fields.set_value(key, value)
     postal.sections.incidents.set_rows([{"happened": "02/10/2026", "reported_on": "03/10/2026",
                                          "reported_to": "Kent Police"}])
-    assert postal.save() is not None, postal.banner.text()
+    assert postal.save(), postal.banner.text()
+    walk.check("postal form, saving", window)
+    settle()
+    assert postal.saved is not None, postal.banner.text()
     walk.check("postal form, saved", window)
 
     from ui.views.case_page import steps
@@ -99,13 +118,16 @@ def test_every_section_form_and_case_page_has_unique_keys_and_named_controls(qtb
         if not ids:
             continue
         page = window.open_case(ids[0])
+        settle()
         for t in range(page.tabs.count()):
             page.tabs.setCurrentIndex(t)
+            settle()
             walk.check(f"case page, {status}, tab {t + 1}", window)
         for text, action in steps.available(page):
-            page.step_dialog_hook = walk.dialog(f"case page, {status}: {text.replace('&', '')}")
+            dialogs.forms = walk.dialog(f"case page, {status}: {text.replace('&', '')}")
             action(page)
-        page.step_dialog_hook = walk.dialog(f"case page, {status}: a tab's dialog")
+            settle()
+        dialogs.forms = walk.dialog(f"case page, {status}: a tab's dialog")
         if page.detail.incidents:
             page.incidents.view.selectRow(0)
             for run in (page.record_confirmation, page.confirm_date, page.link_agency, page.mark_duplicate):
@@ -116,45 +138,60 @@ def test_every_section_form_and_case_page_has_unique_keys_and_named_controls(qtb
             page.chase_request()
         page.add_action()
         page.timeline.write()
+        settle()
+        dialogs.forms = []
         window.close_current_tab()
     assert walk.screens > 150
     assert walk.problems == {}, "\n".join(f"{k}: {v}" for k, v in walk.problems.items())
 
 
-def test_every_panel_and_data_protection_dialog_has_unique_keys(qtbot, window, demo, dialogs):
+def test_every_panel_and_data_protection_dialog_has_unique_keys(qtbot, window, demo, dialogs, settle):
     walk = Walk()
     panels = window.panels_page
     window.show_section(2)
-    panels.dialog_hook = walk.dialog("panel meetings: a dialog")
+    settle()
+    dialogs.forms = walk.dialog("panel meetings: a dialog")
     panels.new_meeting()
+    settle()
     panels.meetings.selectRow(0)
+    settle()
     for run in (panels.edit_meeting, panels.add_case, panels.add_member, panels.mark_held, panels.panel_pack,
                 panels.record_pack_sent):
         run()
+        settle()
     if panels.detail and panels.detail.agenda:
         panels.agenda.selectRow(0)
         panels.record_review()
+        settle()
     if panels.detail and panels.detail.attendees:
         panels.members.selectRow(0)
         panels.set_attendance()
+        settle()
     protection = window.data_protection_page
     window.show_section(6)
-    protection.dialog_hook = walk.dialog("data protection: a dialog")
+    settle()
+    dialogs.forms = walk.dialog("data protection: a dialog")
     if protection.due_model.rowCount():
         protection.due_view.selectRow(0)
         protection.anonymise()
+        settle()
         protection.delete()
+        settle()
+    dialogs.forms = []
     assert walk.screens >= 8
     assert walk.problems == {}, "\n".join(f"{k}: {v}" for k, v in walk.problems.items())
 
 
-def test_the_app_wide_dialogs_have_unique_keys(qtbot, window, ctx, tmp_path):
-    from ui.views.first_run import FirstRunDialog
-    from ui.views.shortcuts_dialog import ShortcutsDialog
+def test_the_app_wide_dialogs_have_unique_keys(qtbot, window, ctx, tmp_path, dialogs, settle):
     walk = Walk()
-    for dialog in (ShortcutsDialog(window), FirstRunDialog(ctx, window)):
-        qtbot.addWidget(dialog)
-        walk.dialog(type(dialog).__name__)(dialog)
+    window.show_shortcuts()  # F1: shown to read
+    [shortcuts] = dialogs.previews
+    qtbot.addWidget(shortcuts)
+    walk.dialog("ShortcutsDialog")[0](shortcuts)
+    dialogs.forms = walk.dialog("FirstRunDialog")
+    window.start_up()  # a database never set up: the set-up is offered, through the dialog service
+    settle()
+    assert [type(d).__name__ for d in dialogs.ran] == ["FirstRunDialog"]
     assert walk.problems == {}
 
 

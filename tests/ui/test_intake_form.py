@@ -30,7 +30,7 @@ def _fill_applicant(form, surname: str = "Patel", postcode: str = "TN1 1AA") -> 
         form.fields.set_value(key, value)
 
 
-def test_on_behalf_without_victim_consent_is_saved_as_awaiting_consent(window, ctx):
+def test_on_behalf_without_victim_consent_is_saved_as_awaiting_consent(window, ctx, settle):
     form = window.new_telephone_application()
     _fill_applicant(form)
     form.fields.set_value("on_behalf", True)
@@ -39,7 +39,9 @@ def test_on_behalf_without_victim_consent_is_saved_as_awaiting_consent(window, c
                        "victim_consent": "no"}.items():
         form.fields.set_value(key, value)
     form.sections.incidents.set_rows(INCIDENTS)
-    created = form.save()
+    assert form.save()
+    settle()
+    created = form.saved
     assert created is not None and created.status == "awaiting_consent"
     assert "awaiting consent" in form.banner.text()
     assert "the victim's consent to apply on their behalf" in form.banner.text()
@@ -54,7 +56,7 @@ def test_validation_names_the_field_moves_focus_and_keeps_everything(window, ctx
     form.fields.set_value("applicant.first_name", "Asha")  # no surname, no consent answer
     form.sections.incidents.set_rows([{"happened": "31/02/2026", "reported_on": "03/10/2026",
                                        "reported_to": "Kent Police"}])
-    assert form.save() is None
+    assert not form.save()  # checked on the spot: nothing goes to the database
     assert form.fields.errors["applicant.last_name"].isVisibleTo(form)
     assert "surname" in form.fields.errors["applicant.last_name"].text()
     assert form.fields.errors["consent_to_share"].isVisibleTo(form)
@@ -66,8 +68,9 @@ def test_validation_names_the_field_moves_focus_and_keeps_everything(window, ctx
     assert list_cases(ctx) == []
 
 
-def test_threshold_panel_changes_as_incidents_are_edited(window):
+def test_threshold_panel_changes_as_incidents_are_edited(window, settle):
     form = window.new_telephone_application()
+    settle()  # the agency directory, read after the window was shown
     form.fields.set_value("received_at", "20/11/2026 10:00")
     model = form.sections.incidents
     model.set_rows(INCIDENTS[:2])
@@ -85,7 +88,7 @@ def test_threshold_panel_changes_as_incidents_are_edited(window):
     assert "not matched to an agency" in form.threshold_panel.details.text()
 
 
-def test_postal_batch_of_three_with_save_and_next(qtbot, window, ctx, tmp_path, dialogs):
+def test_postal_batch_of_three_with_save_and_next(qtbot, window, ctx, tmp_path, dialogs, settle):
     from PySide6.QtTest import QTest
     QTest.keyClick(window, Qt.Key.Key_N, CTRL | Qt.KeyboardModifier.ShiftModifier)
     form = window.applications.forms()[-1]
@@ -100,8 +103,10 @@ def test_postal_batch_of_three_with_save_and_next(qtbot, window, ctx, tmp_path, 
         form.sections.incidents.set_rows(INCIDENTS)
         dialogs.files = [scan]
         form.attach_scan()
-        created = form.save(then_next=True)
-        assert created is not None, form.banner.text()
+        assert form.save(then_next=True)
+        settle()
+        assert "Ready for the next application" in form.banner.text(), form.banner.text()
+        assert form.last_saved is not None and form.last_saved.reference in form.banner.text()
         assert form.fields.value("received_at") == "23/11/2026"  # kept for the batch
         assert form.fields.value("applicant.last_name") == ""
     cases = list_cases(ctx)
@@ -113,21 +118,28 @@ def test_postal_batch_of_three_with_save_and_next(qtbot, window, ctx, tmp_path, 
         assert s.scalar(select(func.count()).select_from(Document)) == 3
 
 
-def test_repeat_check_finds_an_earlier_application_and_links_it(qtbot, window, ctx):
+def test_repeat_check_finds_an_earlier_application_and_links_it(qtbot, window, ctx, settle):
     first = window.new_telephone_application()
     _fill_applicant(first)
     first.sections.incidents.set_rows(INCIDENTS)
-    earlier = first.save()
+    assert first.save()
+    settle()
+    earlier = first.saved
     form = window.new_telephone_application()
     form.fields.widgets["applicant.postcode"].setFocus()
     qtbot.keyClicks(form.fields.widgets["applicant.postcode"], "tn1 1aa")
-    qtbot.waitUntil(lambda: form.repeats_panel.list.count() == 1, timeout=3000)
+    with qtbot.waitSignal(form._repeat_timer.timeout, timeout=3000):  # the check waits for a pause in typing
+        pass
+    settle()  # then reads off the UI thread
+    assert form.repeats_panel.list.count() == 1
     item = form.repeats_panel.list.item(0)
     assert earlier.reference in item.text() and "same postcode" in item.text()
     item.setCheckState(Qt.CheckState.Checked)
     _fill_applicant(form)
     form.sections.incidents.set_rows(INCIDENTS)
-    second = form.save()
+    assert form.save()
+    settle()
+    second = form.saved
     assert second is not None  # a repeat is linked, never blocked
     from sqlalchemy import select
     from app.db.models import CaseLink
@@ -136,25 +148,30 @@ def test_repeat_check_finds_an_earlier_application_and_links_it(qtbot, window, c
         assert {link.case_id, link.linked_case_id} == {earlier.id, second.id}
 
 
-def test_unsaved_application_is_autosaved_to_the_database_and_restored(window, ctx):
+def test_unsaved_application_is_autosaved_to_the_database_and_restored(window, ctx, settle):
     form = window.new_telephone_application()
     form.fields.set_value("applicant.last_name", "Patel")
     form._mark_dirty()
     form.autosave()
+    settle()
     [draft] = list_drafts(ctx)
-    assert draft.payload["applicant.last_name"] == "Patel"
+    assert draft.payload["applicant.last_name"] == "Patel" and form.draft_id == draft.id
     window.applications.removeTab(window.applications.indexOf(form))  # as if the app crashed
-    assert window.restore_drafts() == 1
+    window.restore_drafts()
+    settle()
+    assert window.restored == 1
     restored = window.applications.forms()[-1]
     assert restored.fields.value("applicant.last_name") == "Patel"
     assert "Restored" in restored.banner.text()
 
 
-def test_save_and_acknowledge_queues_the_acknowledgement(window, ctx):
+def test_save_and_acknowledge_queues_the_acknowledgement(window, ctx, settle):
     form = window.new_telephone_application()
     _fill_applicant(form)
     form.sections.incidents.set_rows(INCIDENTS)
-    created = form.save(acknowledge=True)
+    assert form.save(acknowledge=True)
+    settle()
+    created = form.saved
     assert "acknowledgement letter is on the list" in form.banner.text()
     from sqlalchemy import select
     from app.db.models import Letter
@@ -163,19 +180,22 @@ def test_save_and_acknowledge_queues_the_acknowledgement(window, ctx):
         assert (letter.case_id, letter.template, letter.queued) == (created.id, "acknowledgement", True)
 
 
-def test_import_preview_then_import(qtbot, window, ctx, dialogs, tmp_path, monkeypatch):
+def test_import_preview_then_import(qtbot, window, ctx, dialogs, tmp_path, monkeypatch, settle):
     from ui.views.import_dialog import ImportDialog
     source = tmp_path / "online.json"
     shutil.copy(FIXTURES / "public-applications.json", source)
     dialog = ImportDialog(ctx, [source])
     qtbot.addWidget(dialog)
+    settle()
     text = dialog.details.toPlainText()
     assert "To be created (3)" in text and "EXAMPLE-1" in text
     assert dialog.import_button.isEnabled()
     dialog.run_import()
+    settle()
     assert len(dialog.result_report.created) == 3
     again = ImportDialog(ctx, [source])
     qtbot.addWidget(again)
+    settle()
     assert "Already imported (3)" in again.details.toPlainText()
     assert not again.import_button.isEnabled()
     bad = json.loads(source.read_text())
@@ -184,6 +204,7 @@ def test_import_preview_then_import(qtbot, window, ctx, dialogs, tmp_path, monke
     source.write_text(json.dumps(bad))
     invalid = ImportDialog(ctx, [source])
     qtbot.addWidget(invalid)
+    settle()
     assert "NEW-1: channel" in invalid.details.toPlainText()
     assert not invalid.import_button.isEnabled()
     assert len(list_cases(ctx)) == 3
@@ -204,7 +225,8 @@ def test_every_form_control_has_an_accessible_name(window):
             assert widget.accessibleName() == form.fields.labels[key]
 
 
-def test_main_window_shortcuts_sections_and_status_bar(window, ctx):
+def test_main_window_shortcuts_sections_and_status_bar(window, ctx, settle):
+    settle()  # the user's name, read after the window was shown
     assert "Signed in as officer.one" in window.user_label.text()
     assert "cases.db" in window.db_label.text()
     shortcuts = {a.text().replace("&", ""): a.shortcut().toString() for a in window.findChildren(
@@ -220,13 +242,12 @@ def test_main_window_shortcuts_sections_and_status_bar(window, ctx):
     assert "Version" in window.dialogs.shown[-1][2]
 
 
-def test_form_kept_locally_while_the_database_is_down_comes_back(window, ctx, monkeypatch, tmp_path):
+def test_form_kept_locally_while_the_database_is_down_comes_back(window, ctx, monkeypatch, tmp_path, settle):
     from app.services.intake import support as intake_support
     from app.services.common.errors import DatabaseUnavailable
+    import ui.views.intake.drafts as drafts_module
     import ui.views.intake.form as form_module
-    import ui.main_window as main_window_module
-    monkeypatch.setattr(form_module, "local_drafts_dir", lambda: tmp_path / "unsaved")
-    monkeypatch.setattr(main_window_module, "local_drafts_dir", lambda: tmp_path / "unsaved")
+    monkeypatch.setattr(drafts_module, "local_drafts_dir", lambda: tmp_path / "unsaved")
 
     def down(*_args, **_kwargs):
         raise DatabaseUnavailable("The database cannot be reached just now")
@@ -236,24 +257,32 @@ def test_form_kept_locally_while_the_database_is_down_comes_back(window, ctx, mo
     with monkeypatch.context() as m:
         m.setattr(intake_support, "save_draft", down)
         m.setattr(form_module, "save_application", down)
-        assert form.save() is None
+        assert form.save()
+        settle()  # the save, the check that it is not there, and the copy kept on this computer
+        assert form.saved is None
         assert window.dialogs.shown[-1][0] == "error" and "still in the form" in window.dialogs.shown[-1][2]
     [kept] = list((tmp_path / "unsaved").glob("*.json"))
     assert json.loads(kept.read_text())["applicant.last_name"] == "Patel"
     assert form.fields.value("applicant.last_name") == "Patel"  # nothing typed is lost
     window.applications.removeTab(window.applications.indexOf(form))
-    assert window.restore_drafts() == 1
+    window.restore_drafts()
+    settle()  # found on the worker, restored, and moved into the database
+    assert window.restored == 1
     restored = window.applications.forms()[-1]
     assert restored.fields.value("applicant.last_name") == "Patel"
     assert not kept.exists() and list_drafts(ctx)  # back in the database
-    assert restored.save() is not None
+    assert restored.save()
+    settle()
+    assert restored.saved is not None and list_drafts(ctx) == []
 
 
-def test_saved_application_is_found_in_the_case_list_by_its_reference(qtbot, window, ctx):
+def test_saved_application_is_found_in_the_case_list_by_its_reference(qtbot, window, ctx, settle):
     form = window.new_telephone_application()
     _fill_applicant(form)
     form.sections.incidents.set_rows(INCIDENTS)
-    created = form.save()
+    assert form.save()
+    settle()
+    created = form.saved
     window.show_section(1)
     page = window.cases_page
     page.search.setFocus()
@@ -261,5 +290,6 @@ def test_saved_application_is_found_in_the_case_list_by_its_reference(qtbot, win
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
     assert page.model.case_id(0) == created.id
     page = window.open_case(created.id)
+    settle()
     assert page.detail.reference == created.reference
     assert window.cases_section.tabText(window.cases_section.currentIndex()) == created.reference

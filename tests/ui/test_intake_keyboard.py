@@ -8,7 +8,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QComboBox
 
 from app.services.cases.summaries import list_cases
-from tests.ui.keyboard import CTRL, SHIFT, Keys, alt, back_tab, fill, focused, in_view, press, settle, tab, type_text
+from tests.ui.keyboard import CTRL, SHIFT, Keys, alt, back_tab, focused, in_view, press, settle, tab, type_text
 
 # The reference call: the applicant's 8 answers, 3 incidents of 4 answers, the problem's 3 answers.
 APPLICANT = [("applicant.title", "Ms"), ("applicant.first_name", "Asha"), ("applicant.last_name", "Patel"),
@@ -86,8 +86,10 @@ def test_the_reference_call_needs_no_mouse_and_one_key_per_answer(qtbot, window,
     alt("m")  # the impact, past the perpetrators grid
     _step(w["impact"])
     type_text("Cannot sleep")
-    press(Qt.Key.Key_S, CTRL)  # save
+    with qtbot.waitSignal(form.case_saved, timeout=10000):
+        press(Qt.Key.Key_S, CTRL)  # save: one operation, off the UI thread
     assert form.saved is not None, form.banner.text()
+    assert focused() is form.new_button  # the officer stayed in the form: focus moves on
     assert Keys.non_data <= TARGET, f"{Keys.non_data} keys that are not data, for {FIELDS_FILLED} answers"
     [case] = list_cases(ctx)
     assert (case.applicant, case.qualifying_incidents) == ("Ms Asha Patel", 2)
@@ -162,7 +164,8 @@ def test_ctrl_s_inside_a_cell_saves_what_the_cell_holds(qtbot, window, ctx):
     settle()
     type_text("Kent Police")  # still being edited when Ctrl+S is pressed
     assert view.isAncestorOf(focused())
-    press(Qt.Key.Key_S, CTRL)
+    with qtbot.waitSignal(form.case_saved, timeout=10000):
+        press(Qt.Key.Key_S, CTRL)
     assert form.saved is not None, form.banner.text()
     assert list_cases(ctx)[0].qualifying_incidents == 1
 
@@ -217,7 +220,8 @@ def test_the_postal_batch_of_five_from_the_keyboard(qtbot, window, ctx):
             press(Qt.Key.Key_Return, CTRL)
         tab()  # leave the grid from the empty row
         _leave_grid_and_wait(qtbot, w["asb_types"])
-        press(Qt.Key.Key_S, CTRL | SHIFT)  # Save and next
+        with qtbot.waitSignal(form.case_saved, timeout=10000):
+            press(Qt.Key.Key_S, CTRL | SHIFT)  # Save and next
         assert "Ready for the next application" in form.banner.text()
     cases = list_cases(ctx)
     assert [c.applicant for c in cases] == [f"Mr Sam {s}" for s in ["Okoro", "Reed", "Hughes", "Banks", "Ahmed"]]

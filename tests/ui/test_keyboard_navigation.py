@@ -7,6 +7,7 @@ from PySide6.QtGui import QAction
 
 from app.services.intake.applications import create_application
 from tests.db.helpers import APPLICANT, application
+from tests.ui.conftest import wait_idle
 from tests.ui.keyboard import ALT, CTRL, alt, focused, press, settle, tab, type_text
 
 
@@ -15,9 +16,15 @@ def _case(ctx, surname: str):
     return create_application(ctx, application("2026-11-02", applicant=replace(APPLICANT, last_name=surname)))
 
 
+def _list_again(window) -> None:
+    """Cases made behind the window's back (as another officer would): the list read again, as F5 does."""
+    window.cases_page.refresh()
+    wait_idle()
+
+
 def test_find_open_and_close_a_case_without_the_mouse(qtbot, window, ctx):
     first, second = _case(ctx, "Okafor"), _case(ctx, "Reed")
-    window._refresh_cases()
+    _list_again(window)
     window.new_telephone_application()  # somewhere else, with focus in a form
     press(Qt.Key.Key_F, CTRL)
     page = window.cases_page
@@ -28,6 +35,7 @@ def test_find_open_and_close_a_case_without_the_mouse(qtbot, window, ctx):
     press(Qt.Key.Key_Down)
     assert focused() is page.table and page.current_case_id() == first.id
     press(Qt.Key.Key_Return)
+    wait_idle()
     case_page = window.cases_section.currentWidget()
     assert case_page.case_id == first.id and case_page.isAncestorOf(focused())
     press(Qt.Key.Key_W, CTRL)  # Ctrl+W closes the case's tab, back to the search
@@ -44,7 +52,7 @@ def test_find_open_and_close_a_case_without_the_mouse(qtbot, window, ctx):
 def test_the_case_list_opens_in_its_search_box_and_sorts_from_the_keyboard(qtbot, window, ctx):
     for surname in ("Young", "Adams", "Moore"):
         _case(ctx, surname)
-    window._refresh_cases()
+    _list_again(window)
     press(Qt.Key.Key_2, CTRL)
     page = window.cases_page
     assert focused() is page.search
@@ -52,11 +60,13 @@ def test_the_case_list_opens_in_its_search_box_and_sorts_from_the_keyboard(qtbot
     assert focused() is page.sort_combo
     press(Qt.Key.Key_Home)  # the first choice, the reference; the applicant is the next
     press(Qt.Key.Key_Down)
+    wait_idle()
     assert page.sort_combo.currentData() == "applicant" and page.model.query.sort == "applicant"
     surnames = [page.model.row_values(r).applicant.split()[-1] for r in range(page.model.rowCount())]
     assert surnames == ["Adams", "Moore", "Young"]
     alt("d")  # Order
     press(Qt.Key.Key_Down)
+    wait_idle()
     assert page.model.query.descending
     assert page.table.horizontalHeader().sortIndicatorOrder() == Qt.SortOrder.DescendingOrder
     assert [page.model.row_values(r).applicant.split()[-1] for r in range(3)] == ["Young", "Moore", "Adams"]
@@ -64,15 +74,18 @@ def test_the_case_list_opens_in_its_search_box_and_sorts_from_the_keyboard(qtbot
 
 def test_f5_refreshes_the_view_in_front(qtbot, window, ctx):
     press(Qt.Key.Key_2, CTRL)
+    wait_idle()
     page = window.cases_page
     assert page.model.rowCount() == 0
     _case(ctx, "Okafor")  # saved elsewhere (another officer)
     press(Qt.Key.Key_F5)
+    wait_idle()
     assert page.model.rowCount() == 1
     case_page = window.open_case(page.model.case_id(0))
-    settle()
+    wait_idle()
     case_page.summary.edits["vulnerability"].setPlainText("Typed, not saved")
     press(Qt.Key.Key_F5)  # the case again, what was typed kept
+    wait_idle()
     assert case_page.summary.edits["vulnerability"].toPlainText() == "Typed, not saved"
     window.dialogs.answers = [False]  # Ctrl+W asks first: keep it open
     press(Qt.Key.Key_W, CTRL)
@@ -82,7 +95,7 @@ def test_f5_refreshes_the_view_in_front(qtbot, window, ctx):
 def test_a_step_from_the_keyboard_alt_letter_then_the_dialog(qtbot, window, ctx):
     created = _case(ctx, "Okafor")
     page = window.open_case(created.id)
-    settle()
+    wait_idle()
     seen = {}
 
     def fill(dialog) -> None:  # the dialog as the keyboard meets it (it is not run modally here)
@@ -95,12 +108,12 @@ def test_a_step_from_the_keyboard_alt_letter_then_the_dialog(qtbot, window, ctx)
         type_text("Moved away")
         alt("r")  # Record (a button pressed by its key clicks a moment later, as it shows the press)
         qtbot.waitUntil(lambda: dialog.result() == dialog.DialogCode.Accepted, timeout=2000)
-    page.step_dialog_hook = fill
+    window.dialogs.forms.append(fill)  # the dialog service runs the step's dialog: filled from the keyboard
     alt("w")  # Withdrawn…
     qtbot.waitUntil(lambda: page.detail.status == "withdrawn", timeout=3000)
     assert seen["first"] == "Date withdrawn"
     window.activateWindow()  # as when a modal dialog closes
-    settle()
+    wait_idle()
     assert page.isAncestorOf(focused())  # back where it was (the step buttons were made again)
     assert "Close the case" in page.step_buttons()
     alt("3")  # the third tab: incidents and threshold
@@ -117,6 +130,7 @@ def test_help_lists_every_key_of_the_window(window):
     assert sections <= shortcuts and "Ctrl+1 … Ctrl+8" in listed
     missing = sorted(k for k in shortcuts - sections if k not in listed.split(", ") and k not in listed.split())
     assert missing == []
-    dialog = ShortcutsDialog(window)
-    assert dialog.table.rowCount() == len(all_shortcuts())
+    window.show_shortcuts()  # F1: shown by the dialog service, to read
+    [dialog] = window.dialogs.previews
+    assert isinstance(dialog, ShortcutsDialog) and dialog.table.rowCount() == len(all_shortcuts())
     assert dialog.table.item(0, 1).text() == "Ctrl+F"

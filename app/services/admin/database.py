@@ -1,4 +1,9 @@
-"""Opening the database for a session of work: location checks, schema, first-time defaults."""
+"""Opening the database for a session of work: location checks, schema, first-time defaults.
+
+The desktop app (ui/) never imports app.db: what it needs to name a database, and the refusals it
+must tell the user about, are re-exported here (`DatabaseChoice`, `choose_database`, `normalise_url`,
+`UnsafeDatabaseLocation`, `SchemaMismatch`).
+"""
 from __future__ import annotations
 
 import json
@@ -8,12 +13,16 @@ from pathlib import Path
 from sqlalchemy import Engine, func, select
 
 from app.db.engine import make_engine
-from app.db.location import DatabaseChoice, check_sqlite_location, is_network_path
+from app.db.location import (DatabaseChoice, UnsafeDatabaseLocation, check_sqlite_location, choose_database,
+                             is_network_path, normalise_url)
 from app.db.models import Agency, SettingRow
-from app.db.schema import migrate_local_file, require_current, upgrade
+from app.db.schema import SchemaMismatch, migrate_local_file, require_current, upgrade
 from app.domain.settings import Settings
 from app.services.agencies.directory import seed_default_agencies
 from app.services.common.context import SETTINGS_KEY, ServiceContext
+
+__all__ = ["DatabaseChoice", "OpenedDatabase", "SchemaMismatch", "UnsafeDatabaseLocation", "choose_database",
+           "ensure_defaults", "migrate_server", "normalise_url", "open_database", "open_with_credentials"]
 
 SEEDED_KEY = "seeded"
 
@@ -36,7 +45,10 @@ def open_database(choice: DatabaseChoice, *, network_check=is_network_path, sign
         path.parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(choice.url)
     if choice.is_sqlite:
-        backup = migrate_local_file(engine, path) if path else upgrade(engine)
+        if path:
+            backup = migrate_local_file(engine, path)
+        else:
+            upgrade(engine)  # in memory: nothing to back up
     else:
         require_current(engine)
     ctx = ServiceContext(engine, **context_args)
