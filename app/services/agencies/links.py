@@ -52,14 +52,14 @@ def unmatched_reported_to(ctx: ServiceContext) -> list[tuple[str, int]]:
 
 
 def link_incident_to_agency(ctx: ServiceContext, incident_id: int, agency_id: int, *,
-                            add_alias: bool = False) -> None:
+                            add_alias: bool = False) -> LinkResult:
     """Link one incident whose "reported to" was not matched. With add_alias the name as written
     becomes another name of the agency, so that every incident written that way (now and in future
     imports) is linked too. The affected cases' threshold indicators are recomputed."""
     ctx.require(Permission.CHANGE_CASES)  # it can change a case's qualifying count
     if add_alias:
         ctx.require(Permission.EDIT_AGENCIES)
-    _link(ctx, agency_id, incident_id=incident_id, add_alias=add_alias)
+    return _link(ctx, agency_id, incident_id=incident_id, add_alias=add_alias)
 
 
 def link_name_to_agency(ctx: ServiceContext, written: str, agency_id: int) -> LinkResult:

@@ -186,7 +186,7 @@ def _channel(value: str) -> str:
 
 
 def record_pack_sent(ctx: ServiceContext, letter_id: int, *, sent_to: list[str], sent_on: date,
-                     method: str) -> None:
+                     method: str) -> Changes:
     """Who the pack went to, when and how. A pack may go out more than once (a member added late)."""
     ctx.require(Permission.MANAGE_PANELS)
     names = [n.strip() for n in sent_to if n.strip()]
@@ -212,13 +212,15 @@ def record_pack_sent(ctx: ServiceContext, letter_id: int, *, sent_to: list[str],
         audit.record(session, ctx, "letter sent", "letter", letter.id, reason=REASON,
                      changes={"sent_to": (None, ", ".join(names)), "sent_on": (None, sent_on),
                               "sent_method": (None, method)})
-        case_ids = session.scalars(select(AuditEntry.case_id).where(
+        case_ids = sorted(session.scalars(select(AuditEntry.case_id).where(
             AuditEntry.entity == "letter", AuditEntry.entity_id == letter.id, AuditEntry.action == "export",
-            AuditEntry.case_id.is_not(None)).distinct())
-        for case_id in sorted(case_ids):  # the disclosure shows on each case (subject access lists it)
+            AuditEntry.case_id.is_not(None)).distinct()))
+        for case_id in case_ids:  # the disclosure shows on each case (subject access lists it)
             audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=case_id,
                          reason=f"{REASON} sent by {method} on {sent_on.isoformat()} to {len(names)} "
                                 f"{'person' if len(names) == 1 else 'people'}")
+        meetings = [letter.meeting_id] if letter.meeting_id is not None else []
+        return Changes.of_cases(case_ids, Part.TIMELINE) | Changes.of(Part.MEETINGS, meetings=meetings)
 
 
 @retry_read

@@ -90,13 +90,24 @@ class SummaryTab(QWidget):
             else:
                 edit.setText(value)
 
+    def edited(self) -> dict[str, str]:
+        """The fields typed into and not saved, with what they hold now."""
+        if not self.shown:
+            return {}
+        return {key: value for key, value in self.typed().items() if value != self.shown.get(key)}
+
     def _officers(self, d: CaseDetail) -> None:
         combo = self.edits["officer"]
         assert isinstance(combo, QComboBox)
+        choices = [("— not assigned —", ""), *((name, login) for login, name in d.officer_choices)]
+        if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == choices:
+            return  # the same people: the list (and an open drop-down) stays as it is
+        current = combo.currentData()
         combo.clear()
-        combo.addItem("— not assigned —", "")
-        for login, name in d.officer_choices:
+        for name, login in choices:
             combo.addItem(name, login)
+        if current is not None:
+            self.put({"officer": str(current)})
 
     def _save(self) -> None:
         self.save_requested.emit(self.typed())
@@ -112,9 +123,15 @@ class SummaryTab(QWidget):
         self.deadlines_model.set_rows([[c.label, uk(c.due), uk(c.original_due) if c.due != c.original_due else "",
                                         str(c.working_days_left), _state(c.working_days_left)] for c in d.clocks]
                                       or [["Nothing is due", "", "", "", "Stopped"]])
+        # A refresh (after a save anywhere, or someone else's) never overwrites what the officer has typed
+        # and not saved: those fields keep their text (and cursor); the others show the case as it is now.
+        edited = self.edited()
         self._officers(d)
-        self.put({k: str(getattr(d, k) or "") for k, _, _ in DETAIL_FIELDS})
-        self.shown = self.typed()
+        now = {k: str(getattr(d, k) or "") for k, _, _ in DETAIL_FIELDS}
+        self.put({k: v for k, v in now.items() if k not in edited})
+        if "officer" in edited:
+            self.put({"officer": edited["officer"]})
+        self.shown = now
 
 
 def _person_text(p: PersonView) -> str:

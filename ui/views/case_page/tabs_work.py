@@ -95,8 +95,9 @@ class AgenciesTab(QWidget):
             button("Record &reply received…", page.record_reply),
             button("Cha&se…", page.chase_request, "Chase the request")))
         layout.addWidget(heading("What each agency did (agency actions)"))
-        self.actions, self.actions_model = table(["Date", "Agency", "What was done"], "Agency actions")
-        layout.addWidget(self.actions, 1)
+        # Not `actions`: that name is QWidget's own (its QAction list).
+        self.actions_view, self.actions_model = table(["Date", "Agency", "What was done"], "Agency actions")
+        layout.addWidget(self.actions_view, 1)
         layout.addWidget(button_row(
             button("&Add action…", page.add_action, "Add an agency action"),
             button("&Import a return (CSV)…", page.import_return, "Import an agency return"),
