@@ -212,9 +212,9 @@ def record_pack_sent(ctx: ServiceContext, letter_id: int, *, sent_to: list[str],
         audit.record(session, ctx, "letter sent", "letter", letter.id, reason=REASON,
                      changes={"sent_to": (None, ", ".join(names)), "sent_on": (None, sent_on),
                               "sent_method": (None, method)})
-        case_ids = sorted(session.scalars(select(AuditEntry.case_id).where(
+        case_ids = sorted(case_id for case_id in session.scalars(select(AuditEntry.case_id).where(
             AuditEntry.entity == "letter", AuditEntry.entity_id == letter.id, AuditEntry.action == "export",
-            AuditEntry.case_id.is_not(None)).distinct()))
+            AuditEntry.case_id.is_not(None)).distinct()) if case_id is not None)
         for case_id in case_ids:  # the disclosure shows on each case (subject access lists it)
             audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=case_id,
                          reason=f"{REASON} sent by {method} on {sent_on.isoformat()} to {len(names)} "

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
@@ -19,7 +20,7 @@ from app.services.cases.case_page import CaseDetail
 from app.services.common.context import ServiceContext
 from app.services.common.errors import Conflict, ServiceError, describe
 from app.services.letters import case_letters as letter_service
-from app.services.letters.case_letters import Disclosed, TemplateFit
+from app.services.letters.case_letters import Disclosed, LetterDraft, TemplateFit
 from ui.screen import fit_to_screen
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.views.case_page.letter_edit_dialog import LetterEditDialog
@@ -138,10 +139,10 @@ class LettersTab(QWidget):
                   StepField("contact_email", "Contact officer's email", required=False),
                   StepField("contact_job_title", "Contact officer's job title", required=False)]
         form = StepDialog("Write a letter", intro, fields, draft, page)
-        if not page.dialogs.run(form) or form.result_value is None:
+        if not page.dialogs.run(form) or not isinstance(form.result_value, LetterDraft) or not shiboken6.isValid(page):
             return
-        edit = LetterEditDialog(form.result_value, page)  # type: ignore[arg-type]
-        if not page.dialogs.run(edit):
+        edit = LetterEditDialog(form.result_value, page)
+        if not page.dialogs.run(edit) or not shiboken6.isValid(page):
             return
 
         def refused(exc: BaseException) -> bool:

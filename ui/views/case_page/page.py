@@ -388,8 +388,15 @@ class CasePage(QWidget):
 
     def read(self, fn: Callable[..., Any], *args: Any, then: Callable[[Any], None], what: str,
              **kwargs: Any) -> Task:
-        """A read a step needs before its form opens (the agencies to choose from, say)."""
-        return self.tasks.query(fn, *args, on_done=then, owner=self, what=what, **kwargs)
+        """A read a step needs before its form opens (the agencies to choose from, say).
+
+        If the officer has closed the case (or gone elsewhere) before it arrives, the form does not
+        open over whatever they are doing now: nothing was changed, the button can be pressed again.
+        """
+        def arrived(found: Any) -> None:
+            if self.isVisible():
+                then(found)
+        return self.tasks.query(fn, *args, on_done=arrived, owner=self, what=what, **kwargs)
 
     def run_step(self, title: str, intro: str, fields: list[StepField],
                  action: Callable[[dict[str, Any]], object]) -> bool:

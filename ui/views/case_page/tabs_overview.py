@@ -62,6 +62,8 @@ class SummaryTab(QWidget):
         form.addRow(button_row(self.save_button))
         layout.addWidget(box)
         layout.addStretch(1)
+        # The empty form counts as shown: anything typed before the case arrives is kept when it does.
+        self.shown = self.typed()
 
     def typed(self) -> dict[str, str]:
         out = {}
@@ -74,7 +76,7 @@ class SummaryTab(QWidget):
 
     def changed(self) -> bool:
         """Details typed and not saved."""
-        return bool(self.shown) and self.typed() != self.shown
+        return self.typed() != self.shown
 
     def put(self, values: dict[str, str]) -> None:
         for key, value in values.items():
@@ -92,8 +94,6 @@ class SummaryTab(QWidget):
 
     def edited(self) -> dict[str, str]:
         """The fields typed into and not saved, with what they hold now."""
-        if not self.shown:
-            return {}
         return {key: value for key, value in self.typed().items() if value != self.shown.get(key)}
 
     def _officers(self, d: CaseDetail) -> None:

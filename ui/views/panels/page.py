@@ -251,7 +251,11 @@ class PanelsPage(QTabWidget):
         return self.tasks.op(fn, *args, on_done=done, on_error=failed, owner=self, what=what, **kwargs)
 
     def read(self, fn: Callable[..., Any], *args: Any, then: Callable[[Any], None], what: str) -> Task:
-        return self.tasks.query(fn, *args, on_done=then, owner=self, what=what)
+        """A read a form needs before it opens; not opened if the officer has left the section meanwhile."""
+        def arrived(found: Any) -> None:
+            if self.isVisible():
+                then(found)
+        return self.tasks.query(fn, *args, on_done=arrived, owner=self, what=what)
 
     def _step(self, title: str, intro: str, fields: list[StepField],
               action: Callable[[dict[str, Any]], object]) -> StepDialog | None:
