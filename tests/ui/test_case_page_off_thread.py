@@ -24,28 +24,40 @@ from tests.db.helpers import application
 
 def _open(window, settle, case_id):
     page = window.open_case(case_id)
-    settle()
     window.activateWindow()
+    settle()  # the case read, and the check for others' changes that activating the window asks for
     return page
 
 
-@pytest.fixture
-def hold(monkeypatch) -> Iterator[Callable[[str], threading.Event]]:
-    """`hold("add_note")`: the page's service waits on the event returned until the test sets it."""
-    gates: list[threading.Event] = []
+class Held:
+    """A service of the page held on the worker: `started` once it runs, it goes on when `release()`d."""
 
-    def held(name: str) -> threading.Event:
-        gate, real = threading.Event(), getattr(page_module, name)
-        gates.append(gate)
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.gate = threading.Event()
+
+    def release(self) -> None:
+        self.gate.set()
+
+
+@pytest.fixture
+def hold(monkeypatch) -> Iterator[Callable[[str], Held]]:
+    """`hold("add_note")`: the page's service (the name the page module imported) waits until released."""
+    held_ones: list[Held] = []
+
+    def held(name: str) -> Held:
+        one, real = Held(), getattr(page_module, name)
+        held_ones.append(one)
 
         def waiting(*args: Any, **kwargs: Any) -> Any:
-            gate.wait(60)  # released by the test (or, if the test fails first, by the fixture)
+            one.started.set()
+            one.gate.wait(60)  # released by the test (or, if the test fails first, by the fixture)
             return real(*args, **kwargs)
         monkeypatch.setattr(page_module, name, waiting)
-        return gate
+        return one
     yield held
-    for gate in gates:
-        gate.set()
+    for one in held_ones:
+        one.release()
 
 
 def _steps_enabled(page) -> list[bool]:
@@ -56,12 +68,13 @@ def test_typing_carries_on_while_a_note_is_saved_and_the_note_appears_when_relea
         qtbot, window, ctx, dialogs, settle, tasks, hold):
     created = create_application(ctx, application("2026-11-02"))
     page = _open(window, settle, created.id)
-    gate = hold("add_note")
+    note = hold("add_note")
     page.show_tab("notes")
     page.notes.new_note.setPlainText("Rang the applicant: no change")
     page.notes.add_button.click()
+    assert note.started.wait(10)  # the note is on the worker, held there
     QApplication.processEvents()
-    assert tasks.pending == 1  # the note is on the worker, held
+    assert tasks.pending >= 1
     assert page.working.isVisibleTo(page)
     assert page.working.text() == "Waiting for the database to add the note…"
     assert page.step_buttons() and not any(_steps_enabled(page))  # no step on a version being changed
@@ -73,7 +86,7 @@ def test_typing_carries_on_while_a_note_is_saved_and_the_note_appears_when_relea
     assert box.toPlainText() == "Lives alone" and QApplication.focusWidget() is box
     assert page.detail.notes == ()  # not saved yet
 
-    gate.set()
+    note.release()
     settle()
     assert [text for _at, _who, text in page.detail.notes] == ["Rang the applicant: no change"]
     assert QApplication.focusWidget() is box and box.toPlainText() == "Lives alone"  # nothing jumped, nothing lost
@@ -86,25 +99,27 @@ def test_focus_on_a_step_button_rests_on_the_tabs_and_goes_back_only_if_still_th
         qtbot, window, ctx, dialogs, settle, hold):
     created = create_application(ctx, application("2026-11-02"))
     page = _open(window, settle, created.id)
-    gate = hold("add_note")
+    note = hold("add_note")
     first = page._step_widgets()[0]
     first.setFocus()
     assert QApplication.focusWidget() is first
     page.add_note("First call made")
+    assert note.started.wait(10)
     QApplication.processEvents()
     assert not first.isEnabled() and QApplication.focusWidget() is page.tabs.tabBar()
-    gate.set()
+    note.release()
     settle()
     assert first.isEnabled() and QApplication.focusWidget() is first  # given back: the officer had not moved
 
-    gate = hold("add_note")
+    note = hold("add_note")
     first.setFocus()
     page.add_note("Second call made")
+    assert note.started.wait(10)
     QApplication.processEvents()
     page.show_tab("summary")
     box = page.summary.edits["impact"]
     box.setFocus()  # the officer moves on while it waits
-    gate.set()
+    note.release()
     settle()
     assert QApplication.focusWidget() is box  # not taken back to the step button
     assert len(page.detail.notes) == 2
