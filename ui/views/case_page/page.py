@@ -16,29 +16,84 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 import shiboken6
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QPushButton, QTabWidget, QVBoxLayout,
                                QWidget)
 
-from app.services.cases.agency_requests import add_note, import_agency_return, return_template_csv
-from app.services.cases.case_page import CaseDetail, IncidentView, load_case
-from app.services.cases.steps import update_case_details
 from app.services.common.context import ServiceContext
 from app.services.common.errors import Conflict, ServiceError, in_words
 from app.services.common.ops import Changes, Part
-from app.services.intake.support import attach_document, document_content
 from ui.dialogs import DialogService
 from ui.focus import show_message
 from ui.tasks import Task, Tasks
-from ui.views.case_page import law_steps, steps
 from ui.views.case_page.step_dialog import StepDialog, StepField
 
 if TYPE_CHECKING:
+    from app.services.cases.case_page import CaseDetail, IncidentView
+    from app.services.common.ops import Counted, Saved
     from ui.views.case_page.letters_tab import LettersTab
     from ui.views.case_page.tabs_overview import PeopleTab, SummaryTab
     from ui.views.case_page.tabs_record import ChronologyTab, NotesTab, RelatedTab
     from ui.views.case_page.tabs_work import AgenciesTab, IncidentsTab
     from ui.views.case_page.tenure_box import TenureBox
+
+# The services the page, its steps and its tabs use. Letters bring in the PDF engine (ReportLab, most
+# of a second to import): the first read of a case imports them on the worker, so that neither opening
+# the first case nor its first step freezes the window while Python loads them.
+SERVICE_MODULES = ("app.services.cases.case_page", "app.services.cases.steps", "app.services.cases.agency_requests",
+                   "app.services.cases.secondary_review", "app.services.cases.updates", "app.services.cases.tenure",
+                   "app.services.agencies.links", "app.services.intake.support", "app.services.letters.due",
+                   "app.services.letters.case_letters", "app.services.letters.referral", "app.domain.assessment")
+_preloaded = False
+
+
+def preload_services() -> None:
+    """Import what the case page's steps and tabs need; off the UI thread (a worker, or at start-up)."""
+    global _preloaded
+    if not _preloaded:
+        import importlib
+        for name in SERVICE_MODULES:
+            importlib.import_module(name)
+        _preloaded = True
+
+
+# The services this module runs on the worker, by name here (so that a test can hold one on an event),
+# each importing its module when first called, on the worker.
+def load_case(ctx: ServiceContext, case_id: int, *, record_view: bool = True) -> CaseDetail:
+    preload_services()
+    from app.services.cases.case_page import load_case as read
+    return read(ctx, case_id, record_view=record_view)
+
+
+def add_note(ctx: ServiceContext, case_id: int, text: str) -> Changes:
+    from app.services.cases.agency_requests import add_note as op
+    return op(ctx, case_id, text)
+
+
+def update_case_details(ctx: ServiceContext, case_id: int, expected_version: int, values: dict[str, str]) -> object:
+    from app.services.cases.steps import update_case_details as op
+    return op(ctx, case_id, expected_version, values)
+
+
+def import_agency_return(ctx: ServiceContext, case_id: int, path: Path) -> Counted:
+    from app.services.cases.agency_requests import import_agency_return as op
+    return op(ctx, case_id, path)
+
+
+def attach_document(ctx: ServiceContext, case_id: int, path: Path) -> Saved:
+    from app.services.intake.support import attach_document as op
+    return op(ctx, case_id, path)
+
+
+def document_content(ctx: ServiceContext, document_id: int) -> tuple[str, bytes]:
+    from app.services.intake.support import document_content as op
+    return op(ctx, document_id)
+
+
+def _save_return_template(path: Path) -> None:
+    from app.services.cases.agency_requests import return_template_csv
+    _write_file(path, return_template_csv().encode("utf-8"))
+
 
 # Each tab, its title and the parts of the case it shows. The tabs go by number (Alt+1 to Alt+8):
 # the letters are left for the steps and each tab's buttons.
@@ -119,6 +174,7 @@ class CasePage(QWidget):
         if key == "people":
             from ui.views.case_page.tabs_overview import PeopleTab
             from ui.views.case_page.tenure_box import TenureBox
+            from ui.views.case_page import steps
             people = PeopleTab(lambda: steps.record_consent(self), lambda: steps.disclosure_consent(self))
             self._tenure = TenureBox(self)
             people_layout = people.layout()
@@ -277,8 +333,15 @@ class CasePage(QWidget):
             if key in self._built and (want is None or parts & want):
                 self._stale.add(key)
         self._show_steps()
-        self._tab(self._current_key())  # what is in view now; the others when they are shown
         self.title_changed.emit(detail.reference)
+        # The tab in view next, in a pass of its own: the window repaints and takes keys in between, so
+        # neither half holds the UI thread for long. (Code that reaches a tab by name fills it at once.)
+        QTimer.singleShot(0, self, lambda: self._fill_in_view(after))
+
+    def _fill_in_view(self, after: list[Callable[[], None]]) -> None:
+        if self.detail is None:
+            return
+        self._tab(self._current_key())  # what is in view now; the others when they are shown
         for callback in after:
             callback()
 
@@ -298,6 +361,7 @@ class CasePage(QWidget):
         return found
 
     def _show_steps(self) -> None:
+        from ui.views.case_page import steps
         offered = steps.available(self)
         old = self._step_widgets()
         if [b.text() for b in old] == [text for text, _ in offered]:
@@ -445,45 +509,55 @@ class CasePage(QWidget):
 
     def record_confirmation(self) -> None:
         if (i := self._incident()) is not None:
+            from ui.views.case_page import steps
             steps.record_confirmation(self, i)
 
     def toggle_same_problem(self) -> None:
         if (i := self._incident()) is not None:
+            from ui.views.case_page import law_steps
             law_steps.same_problem(self, i)
 
     def unconfirm(self) -> None:
         if (i := self._incident()) is not None:
+            from ui.views.case_page import law_steps
             law_steps.unconfirm(self, i)
 
     def mark_duplicate(self) -> None:
         if (i := self._incident()) is not None:
+            from ui.views.case_page import steps
             steps.mark_duplicate(self, i)
 
     def confirm_date(self) -> None:
         if (i := self._incident()) is not None:
+            from ui.views.case_page import steps
             steps.confirm_date(self, i)
 
     def link_agency(self) -> None:
         if (i := self._incident()) is not None:
+            from ui.views.case_page import steps
             steps.link_agency(self, i)
 
     # agencies ------------------------------------------------------------------------------------
     def send_information_requests(self) -> None:
+        from ui.views.case_page import steps
         steps.information_requests(self)
 
     def record_reply(self) -> None:
         if (request_id := self.agencies.selected_request()) is None:
             self.dialogs.info("Choose a request", "Select a request in the list first.")
             return
+        from ui.views.case_page import steps
         steps.record_reply(self, request_id)
 
     def chase_request(self) -> None:
         if (request_id := self.agencies.selected_request()) is None:
             self.dialogs.info("Choose a request", "Select a request in the list first.")
             return
+        from ui.views.case_page import steps
         steps.chase(self, request_id)
 
     def add_action(self) -> None:
+        from ui.views.case_page import steps
         steps.add_action(self)
 
     def import_return(self) -> None:
@@ -505,7 +579,7 @@ class CasePage(QWidget):
                                       "-agency-return.csv", "CSV files (*.csv)")
         if path is None:
             return
-        self.run_op(_write_file, path, return_template_csv().encode("utf-8"), what="save the return template",
+        self.run_op(_save_return_template, path, what="save the return template",
                     on_done=lambda _r: self.dialogs.info(
                         "Template saved", f"Send {path.name} to the agency. One row per action: the date "
                         "(dd/mm/yyyy), the agency, what was done and the source document."))

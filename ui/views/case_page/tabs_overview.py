@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit,
                                QVBoxLayout, QWidget)
 
 from app.domain.dates import uk
-from app.services.cases.case_page import CaseDetail, PersonView
 from ui.views.case_page.common import button, button_row, heading, table
+
+if TYPE_CHECKING:
+    from app.services.cases.case_page import CaseDetail, PersonView
 
 DETAIL_FIELDS = [("asb_types", "Type of ASB", False), ("officer", "Case officer", False),
                  ("impact", "Impact on the victim", True), ("vulnerability", "Vulnerability", True),

@@ -7,10 +7,10 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.domain.dates import uk, uk_time
-from app.services.cases.case_page import CaseDetail
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 
 if TYPE_CHECKING:
+    from app.services.cases.case_page import CaseDetail
     from ui.views.case_page.page import CasePage
 
 

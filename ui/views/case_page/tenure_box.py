@@ -7,12 +7,12 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.domain.application import TENURES
 from app.services.agencies.directory import AgencyInfo, list_agencies
-from app.services.cases.case_page import CaseDetail
 from app.services.cases.tenure import RP_KIND, TENURE_LABELS, record_tenure, tenure_words
 from ui.views.case_page.common import button, button_row, heading
 from ui.views.case_page.step_dialog import StepField
 
 if TYPE_CHECKING:
+    from app.services.cases.case_page import CaseDetail
     from ui.views.case_page.page import CasePage
 
 

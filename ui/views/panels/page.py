@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QShowEvent
@@ -19,27 +19,40 @@ from app.domain.application import Problem
 from app.domain.dates import uk
 from app.domain.workflow import Status
 from app.services.agencies.directory import AgencyDirectory, AgencyInfo, list_agencies
-from app.services.cases.steps import SEND_METHODS
 from app.services.common.context import ServiceContext
 from app.services.common.errors import Conflict, ServiceError, ValidationFailed, in_words
 from app.services.common.ops import Changes, Part, Saved
 from app.services.intake.form_input import parse_received
 from app.services.panels import meetings as panels
-from app.services.panels import pack as panel_pack
 from app.services.panels import recommendations as recs
 from app.services.panels import victim
 from ui.dialogs import DialogService
 from ui.tasks import Task, Tasks
 from ui.views.case_page.common import button, button_row, fit_columns, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
-from ui.views.panels.review_dialog import ReviewDialog
+
+if TYPE_CHECKING:
+    from app.services.panels import pack as panel_pack
 
 STATE_LABELS = {"planned": "Planned", "held": "Held", "minutes_approved": "Minutes approved"}
 
 
+def _list_meetings(ctx: ServiceContext) -> list[panels.MeetingSummary]:
+    """On the worker. The pack's module brings in the PDF engine (most of a second to import): it is
+    imported here, off the UI thread, before anything on screen needs it."""
+    from app.services.panels import pack  # noqa: F401 - imported for its cost, here
+    return panels.list_meetings(ctx)
+
+
 def _meeting_and_packs(ctx: ServiceContext, meeting_id: int) -> tuple[panels.MeetingDetail, list[panel_pack.PackRecord]]:
     """On the worker: what the right-hand side shows for one meeting."""
-    return panels.meeting_detail(ctx, meeting_id), panel_pack.pack_history(ctx, meeting_id)
+    from app.services.panels.pack import pack_history
+    return panels.meeting_detail(ctx, meeting_id), pack_history(ctx, meeting_id)
+
+
+def _record_pack_sent(ctx: ServiceContext, letter_id: int, *, sent_to: list[str], sent_on: Any, method: str) -> Changes:
+    from app.services.panels.pack import record_pack_sent
+    return record_pack_sent(ctx, letter_id, sent_to=sent_to, sent_on=sent_on, method=method)
 
 
 def _save_meeting(ctx: ServiceContext, meeting_id: int | None, version: int | None, v: dict[str, Any]) -> Saved:
@@ -68,7 +81,8 @@ class PackSaved:
 def _produce_pack(ctx: ServiceContext, meeting_id: int, password: str | None, member_id: int | None,
                   path: Path) -> PackSaved:
     """On the worker: produce the pack (one operation), then write exactly the stored bytes."""
-    built = panel_pack.build_panel_pack(ctx, meeting_id, password=password, member_id=member_id)
+    from app.services.panels.pack import build_panel_pack
+    built = build_panel_pack(ctx, meeting_id, password=password, member_id=member_id)
     try:
         path.write_bytes(built.pdf)  # the pack kept is the pack circulated
     except OSError as exc:
@@ -159,7 +173,7 @@ class PanelsPage(QTabWidget):
     def refresh(self) -> None:
         """F5 (and after a change to meetings): the meetings, the one in view, and the recommendations if shown."""
         self._loaded = True
-        self.tasks.query(panels.list_meetings, self.ctx, on_done=self._listed, on_error=self._unreadable,
+        self.tasks.query(_list_meetings, self.ctx, on_done=self._listed, on_error=self._unreadable,
                          owner=self, what="read the meetings", key="panel-meetings")
         self._show()
         if self.currentWidget() is self.recommendations_page:
@@ -342,6 +356,7 @@ class PanelsPage(QTabWidget):
                       what="read the agencies")
 
     def _record_review(self, item: panels.AgendaItem, agencies: list[AgencyInfo]) -> None:
+        from ui.views.panels.review_dialog import ReviewDialog
         self.dialogs.run(ReviewDialog(self.ctx, item, agencies, self))
 
     def share_draft(self) -> None:
@@ -468,13 +483,14 @@ class PanelsPage(QTabWidget):
         if d.chair and d.chair not in names:  # a chair named on the meeting but not added as a member
             names.insert(0, d.chair)
         ctx = self.ctx
+        from app.services.cases.steps import SEND_METHODS  # imported already, with the pack, on the worker
         self._step("Record the pack as sent", "One name a line. Change the list if the pack went to other people.", [
             StepField("pack", "Pack", "choice", [(str(p.letter_id), p.label) for p in self.packs]),
             StepField("sent_to", "Sent to", "long", default="\n".join(names)),
             StepField("on", "Date sent", "date", default=ctx.today()),
             StepField("method", "How", "choice", [(m, m.capitalize()) for m in SEND_METHODS], default="email")],
-            lambda v: panel_pack.record_pack_sent(ctx, int(v["pack"]), sent_to=v["sent_to"].splitlines(),
-                                                  sent_on=v["on"], method=v["method"]))
+            lambda v: _record_pack_sent(ctx, int(v["pack"]), sent_to=v["sent_to"].splitlines(),
+                                        sent_on=v["on"], method=v["method"]))
 
     def approve_minutes(self) -> None:
         if self._need_meeting():
