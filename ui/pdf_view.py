@@ -1,5 +1,11 @@
-"""Showing and printing stored PDF bytes exactly as stored (pypdfium2), never a second rendering."""
+"""Showing and printing stored PDF bytes exactly as stored (pypdfium2), never a second rendering.
+
+The pages are rendered to QImages, which may be made on a worker thread (a QImage is not a widget):
+a preview reads and renders its letter off the UI thread and only puts the pictures on screen.
+"""
 from __future__ import annotations
+
+import threading
 
 import pypdfium2 as pdfium
 from PySide6.QtCore import QRectF, Qt
@@ -11,7 +17,17 @@ _FORMATS = {"BGR": QImage.Format.Format_BGR888, "BGRA": QImage.Format.Format_ARG
             "BGRX": QImage.Format.Format_RGB32}
 
 
+# PDFium is not safe to call from two threads at once (a preview rendered on the worker while a
+# print renders on the UI thread): one rendering at a time.
+_PDFIUM = threading.Lock()
+
+
 def pdf_images(pdf: bytes, dpi: float = 96) -> list[QImage]:
+    with _PDFIUM:
+        return _render(pdf, dpi)
+
+
+def _render(pdf: bytes, dpi: float) -> list[QImage]:
     document = pdfium.PdfDocument(pdf)
     try:
         images = []
@@ -37,10 +53,14 @@ class PdfPagesView(QScrollArea):
         self.pages: list[QLabel] = []
 
     def show_pdf(self, pdf: bytes) -> int:
+        return self.show_images(pdf_images(pdf))
+
+    def show_images(self, images: list[QImage]) -> int:
+        """Pages rendered already (on a worker, by `pdf_images`)."""
         holder = QWidget()
         layout = QVBoxLayout(holder)
         self.pages = []
-        for n, image in enumerate(pdf_images(pdf), start=1):
+        for n, image in enumerate(images, start=1):
             label = QLabel()
             label.setPixmap(QPixmap.fromImage(image))
             label.setAlignment(Qt.AlignmentFlag.AlignHCenter)

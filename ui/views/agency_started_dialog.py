@@ -2,21 +2,32 @@
 and whether the victim has consented yet (the case waits for it)."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QDialog, QWidget
 
 from app.domain.application import CONSENT_METHODS, PersonData
-from app.services.agencies.directory import list_agencies
+from app.services.agencies.directory import AgencyInfo, list_agencies
 from app.services.common.context import ServiceContext
 from app.services.intake.agency_started import AgencyStartedReview, start_review
+from app.services.intake.applications import CreatedCase
+from ui.tasks import Tasks
 from ui.views.case_page.step_dialog import StepDialog, StepField
 
 
-def agency_started_dialog(ctx: ServiceContext, parent: QWidget | None = None) -> StepDialog:
-    agencies = [(str(a.id), a.name) for a in list_agencies(ctx)]
+class _Dialogs(Protocol):
+    def run(self, dialog: QDialog) -> bool: ...
+
+
+def agency_started_dialog(ctx: ServiceContext, parent: QWidget | None = None,
+                          agencies: list[AgencyInfo] | None = None) -> StepDialog:
+    """The form; `agencies` read beforehand off the UI thread (see `start_agency_review`)."""
+    if agencies is None:  # a caller that has not read them yet (kept for the main window's menu)
+        agencies = list_agencies(ctx)
+    choices = [(str(a.id), a.name) for a in agencies]
     fields = [
-        StepField("agency", "Agency that started it", "choice", agencies),
+        StepField("agency", "Agency that started it", "choice", choices),
         StepField("reason", "Why it started a review", "long",
                   hint="for example: the threshold is reached and the problem goes on"),
         StepField("started_on", "Date started", "date", default=ctx.today()),
@@ -33,6 +44,7 @@ def agency_started_dialog(ctx: ServiceContext, parent: QWidget | None = None) ->
                   required=False)]
 
     def run(v: dict[str, Any]) -> object:
+        # On the worker: values and the context only, never a widget.
         victim = PersonData(title=v["title"] or None, first_name=v["first"] or None, last_name=v["last"] or None,
                             organisation=v["organisation"] or None,
                             address_lines=tuple(line.strip() for line in v["address"].splitlines() if line.strip()),
@@ -45,3 +57,14 @@ def agency_started_dialog(ctx: ServiceContext, parent: QWidget | None = None) ->
     return StepDialog("A review started by an agency", "Agencies may start a case review themselves, without an "
                       "application. Record which agency and why; nothing goes ahead until the victim consents.",
                       fields, run, parent)
+
+
+def start_agency_review(ctx: ServiceContext, dialogs: _Dialogs, parent: QWidget,
+                        opened: Callable[[int], object], *, tasks: Tasks | None = None) -> None:
+    """Read the agencies off the UI thread, then run the form through the dialog service; `opened(case_id)`
+    once the review is saved (the case list and the rest learn of it from the operation's Changes)."""
+    def ask(agencies: list[AgencyInfo]) -> None:
+        dialog = agency_started_dialog(ctx, parent, agencies)
+        if dialogs.run(dialog) and isinstance(dialog.result_value, CreatedCase):
+            opened(dialog.result_value.id)
+    (tasks or Tasks.instance()).query(list_agencies, ctx, on_done=ask, owner=parent, what="read the agencies")

@@ -31,7 +31,7 @@ from app.services.letters.facts import CaseRecords, load_records, why_not
 from app.services.letters.prepare import LetterRefused, Prepared, in_words, label_of, prepare, user_name
 from app.services.cases.updates import add_update
 
-__all__ = ["LetterDraft", "LetterInfo", "LetterRefused", "Made", "ReadFirst", "TemplateFit", "TextEdit",
+__all__ = ["Disclosed", "LetterDraft", "LetterInfo", "LetterRefused", "Made", "ReadFirst", "TemplateFit", "TextEdit",
            "approve_letter", "available_templates", "draft_letter", "letter_for_reference", "letter_pdf",
            "list_letters", "make_letter", "produce_letter", "record_disclosure", "record_disclosures", "record_sent"]
 
@@ -89,6 +89,15 @@ class TextEdit:
     key: str
     before: str
     after: str
+
+
+@dataclass(frozen=True)
+class Disclosed:
+    """A letter that leaves the database (printed or saved): the exact bytes, logged as they left."""
+
+    letter_id: int
+    pdf: bytes
+    changes: Changes = NOTHING
 
 
 @dataclass(frozen=True)
@@ -468,10 +477,18 @@ def record_disclosures(ctx: ServiceContext, letter_ids: Sequence[int], how: str)
         return len(entries)
 
 
-def record_disclosure(ctx: ServiceContext, letter_id: int, how: str) -> None:
-    """A letter printed or saved to a file leaves the database: who, when and how is logged."""
+def record_disclosure(ctx: ServiceContext, letter_id: int, how: str) -> Disclosed:
+    """A letter printed or saved to a file leaves the database: who, when and how is logged.
+
+    The stored bytes come back from the same unit of work, so what is printed or saved is exactly
+    what the log says left (and nothing leaves without its entry).
+    """
     ctx.require(Permission.EXPORT)
     with ctx.unit_of_work() as session:
         letter = _letter(session, letter_id)
+        if letter.pdf is None:
+            raise LetterRefused("This letter is waiting to be produced; there is nothing to print or save yet.")
         audit.record(session, ctx, "print" if how.startswith("print") else "export", "letter", letter.id,
                      case_id=letter.case_id, reason=f"{letter.template}: {how}")
+        changes = Changes.of_case(letter.case_id, Part.TIMELINE) if letter.case_id is not None else NOTHING
+        return Disclosed(letter.id, bytes(letter.pdf), changes)

@@ -219,16 +219,15 @@ def record_pack_sent(ctx: ServiceContext, letter_id: int, *, sent_to: list[str],
         audit.record(session, ctx, "letter sent", "letter", letter.id, reason=REASON,
                      changes={"sent_to": (None, ", ".join(names)), "sent_on": (None, sent_on),
                               "sent_method": (None, method)})
-        case_ids = session.scalars(select(AuditEntry.case_id).where(
+        case_ids = sorted(case_id for case_id in session.scalars(select(AuditEntry.case_id).where(
             AuditEntry.entity == "letter", AuditEntry.entity_id == letter.id, AuditEntry.action == "export",
-            AuditEntry.case_id.is_not(None)).distinct())
-        cases = sorted(c for c in case_ids if c is not None)
-        for case_id in cases:  # the disclosure shows on each case (subject access lists it)
+            AuditEntry.case_id.is_not(None)).distinct()) if case_id is not None)
+        for case_id in case_ids:  # the disclosure shows on each case (subject access lists it)
             audit.record(session, ctx, "letter sent", "letter", letter.id, case_id=case_id,
                          reason=f"{REASON} sent by {method} on {sent_on.isoformat()} to {len(names)} "
                                 f"{'person' if len(names) == 1 else 'people'}")
-        meetings = [letter.meeting_id] if letter.meeting_id else []
-        return Done(Changes.of(Part.MEETINGS, meetings=meetings) | Changes.of_cases(cases, Part.TIMELINE),
+        meetings = [letter.meeting_id] if letter.meeting_id is not None else []
+        return Done(Changes.of_cases(case_ids, Part.TIMELINE) | Changes.of(Part.MEETINGS, meetings=meetings),
                     f"Recorded as sent to {', '.join(names)}.")
 
 

@@ -1,23 +1,30 @@
-"""Case page: the letters kept with the case; write one, preview the stored PDF, print, approve, send."""
+"""Case page: the letters kept with the case; write one, preview the stored PDF, print, approve, send.
+
+Every button is one operation off the UI thread; the forms go through the dialog service, the
+preview is shown by it and the printer is chosen and printed to through it.
+"""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+import shiboken6
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
 from app.domain.dates import uk, uk_time
-from app.domain.roles import Role
-from app.services.letters import case_letters as letter_service
-from app.services.agencies.directory import AgencyDirectory, list_agencies
+from app.domain.roles import Permission, Role
+from app.services.agencies.directory import AgencyDirectory, AgencyInfo, list_agencies
 from app.services.cases.case_page import CaseDetail
-from app.services.common.errors import ServiceError, describe
-from ui.pdf_view import PdfPagesView, print_pdf
-from ui.views.case_page.common import button, button_row, heading, selected_key, table
+from app.services.common.context import ServiceContext
+from app.services.common.errors import Conflict, ServiceError, describe
+from app.services.letters import case_letters as letter_service
+from app.services.letters.case_letters import Disclosed, LetterDraft, TemplateFit
 from ui.screen import fit_to_screen
+from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.views.case_page.letter_edit_dialog import LetterEditDialog
-from ui.views.case_page.step_dialog import StepField
+from ui.views.case_page.step_dialog import StepDialog, StepField
 
 if TYPE_CHECKING:
     from ui.views.case_page.page import CasePage
@@ -25,13 +32,30 @@ if TYPE_CHECKING:
 SENT_METHODS = [("post", "Post"), ("email", "Email"), ("hand", "By hand")]
 
 
+def _letter_choices(ctx: ServiceContext, case_id: int) -> tuple[list[TemplateFit], list[AgencyInfo]]:
+    """On the worker: what the form to write a letter offers."""
+    return letter_service.available_templates(ctx, case_id), list_agencies(ctx)
+
+
+def _letter_pages(ctx: ServiceContext, letter_id: int) -> list[QImage]:
+    """On the worker: the stored PDF (the reading is logged) rendered page by page."""
+    from ui.pdf_view import pdf_images  # PDFium is loaded when a letter is first shown
+    return pdf_images(letter_service.letter_pdf(ctx, letter_id))
+
+
+def _save_copy(ctx: ServiceContext, letter_id: int, path: Path) -> Disclosed:
+    """On the worker: logged before the file exists, so no copy leaves without its entry in the log;
+    exactly the stored bytes, so a reprint is the letter as sent."""
+    disclosed = letter_service.record_disclosure(ctx, letter_id, f"saved as {path.name}")
+    path.write_bytes(disclosed.pdf)
+    return disclosed
+
+
 class LettersTab(QWidget):
     def __init__(self, page: CasePage, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.page = page
         self.detail: CaseDetail | None = None
-        self.print_hook: Callable[[bytes], int] | None = None  # tests print to a file instead
-        self.edit_hook: Callable[[LetterEditDialog], None] | None = None  # tests change the text and accept
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Letters"))
         self.view, self.model = table(["Letter", "To", "Produced", "Approved by", "Sent", "How"], "Letters")
@@ -68,32 +92,35 @@ class LettersTab(QWidget):
 
     def write(self, template: str | None = None) -> None:
         """Choose the letter (and what only the officer knows), read and change its text, then produce it."""
-        ctx = self.page.ctx
-        fits = letter_service.available_templates(ctx, self.page.case_id)
+        page = self.page
+        page.read(_letter_choices, page.ctx, page.case_id, then=lambda found: self._write(template, *found),
+                  what="read the letters that fit")
+
+    def _write(self, template: str | None, fits: list[TemplateFit], directory: list[AgencyInfo]) -> None:
+        page = self.page
+        ctx, case_id = page.ctx, page.case_id
         usable = [(f.name, f"{f.label} (to the {f.to})") for f in fits if f.available]
         unavailable = "; ".join(f"{f.label}: {f.reason}" for f in fits if not f.available)
         if not usable:
-            self.page.dialogs.info("No letter fits yet", unavailable)
+            page.dialogs.info("No letter fits yet", unavailable)
             return
-        directory = list_agencies(ctx)
         agencies = [("", "— not an agency letter —")] + [(str(a.id), a.name) for a in directory]
         people = [("", "— the applicant —")]
-        d = self.page.detail
+        d = page.detail
         if d is not None and d.victim is not None:
             people.append((d.victim.name, f"{d.victim.name} (the victim)"))
-        chosen: dict[str, Any] = {}
+        chosen: dict[str, Any] = {}  # filled on the worker, read here once the form has closed
 
         def draft(v: dict[str, Any]) -> object:
             extra = {k: str(v[k]) for k in ("delay_reason", "contact_name", "contact_phone", "contact_email",
                                             "contact_job_title") if v.get(k)}
             if v.get("new_date"):
                 extra["new_date"] = v["new_date"].isoformat()
-            options: dict[str, Any] = {"agency_id": int(v["agency"]) if v["agency"] else None, "extra_text": extra or None,
-                       "recipient": v.get("recipient") or None,
-                       "large_print": {"yes": True, "no": False}.get(v.get("large_print") or "")}
-            chosen.update(template=v["template"], options=options,
-                          draft=letter_service.draft_letter(ctx, self.page.case_id, v["template"], **options))
-            return chosen["draft"]
+            options: dict[str, Any] = {"agency_id": int(v["agency"]) if v["agency"] else None,
+                                       "extra_text": extra or None, "recipient": v.get("recipient") or None,
+                                       "large_print": {"yes": True, "no": False}.get(v.get("large_print") or "")}
+            chosen.update(template=v["template"], options=options)
+            return letter_service.draft_letter(ctx, case_id, v["template"], **options)
         intro = ("Only the letters that fit the case's state are offered. Next you see the letter's text and can "
                  "change it before it is produced.")
         if unavailable:
@@ -111,40 +138,40 @@ class LettersTab(QWidget):
                   StepField("contact_phone", "Contact officer's phone", required=False),
                   StepField("contact_email", "Contact officer's email", required=False),
                   StepField("contact_job_title", "Contact officer's job title", required=False)]
-        if not self.page.run_step("Write a letter", intro, fields, draft):
+        form = StepDialog("Write a letter", intro, fields, draft, page)
+        if not page.dialogs.run(form) or not isinstance(form.result_value, LetterDraft) or not shiboken6.isValid(page):
             return
-        dialog = LetterEditDialog(chosen["draft"], self)
-        if self.edit_hook is not None:
-            self.edit_hook(dialog)
-        elif self.page.step_dialog_hook is not None:
-            dialog.accept()  # tests that do not look at the text take it as it is
-        elif not dialog.exec():
+        edit = LetterEditDialog(form.result_value, page)
+        if not page.dialogs.run(edit) or not shiboken6.isValid(page):
             return
-        if dialog.result() != LetterEditDialog.DialogCode.Accepted:
-            return
-        try:
-            info = letter_service.produce_letter(ctx, self.page.case_id, chosen["template"], edits=dialog.edits(),
-                                                 **chosen["options"])
-        except ServiceError as exc:
-            self.page.dialogs.error("The letter was not produced", str(exc))
-            return
-        self.page.changed()
-        self.open_preview(info.id)
+
+        def refused(exc: BaseException) -> bool:
+            if isinstance(exc, ServiceError) and not isinstance(exc, Conflict):
+                page.dialogs.error("The letter was not produced", describe(exc))
+                return True
+            return False
+        page.run_op(letter_service.produce_letter, ctx, case_id, chosen["template"], edits=edit.edits(),
+                    **chosen["options"], what="produce the letter", on_error=refused,
+                    on_done=lambda info: self.open_preview(info.id))
 
     def preview(self) -> None:
         if (letter_id := self._selected()) is not None:
             self.open_preview(letter_id)
 
-    def open_preview(self, letter_id: int) -> LetterPreview | None:
-        try:
-            pdf = letter_service.letter_pdf(self.page.ctx, letter_id)
-        except ServiceError as exc:
-            self.page.dialogs.error("Cannot show the letter", str(exc))
-            return None
-        dialog = LetterPreview(pdf, self)
-        if self.page.step_dialog_hook is None:
-            dialog.exec()
-        return dialog
+    def open_preview(self, letter_id: int, then: Callable[[], None] | None = None) -> None:
+        """The stored PDF, read and rendered on the worker, shown by the dialog service; `then()` after."""
+        def shown(images: list[QImage]) -> None:
+            self.page.dialogs.show(LetterPreview(images, self.page))
+            if then is not None:
+                then()
+
+        def cannot(exc: BaseException) -> bool:
+            if isinstance(exc, ServiceError):
+                self.page.dialogs.error("Cannot show the letter", describe(exc))
+                return True
+            return False
+        self.page.run_op(_letter_pages, self.page.ctx, letter_id, what="open the letter", on_done=shown,
+                         on_error=cannot)
 
     def save_pdf(self) -> None:
         if (letter_id := self._selected()) is None:
@@ -153,37 +180,42 @@ class LettersTab(QWidget):
                                            if self.page.detail else "letter.pdf", "PDF files (*.pdf)")
         if path is None:
             return
-        try:
-            pdf = letter_service.letter_pdf(self.page.ctx, letter_id)
-            # Refused or logged before the file exists: no copy leaves without its entry in the log.
-            letter_service.record_disclosure(self.page.ctx, letter_id, f"saved as {path.name}")
-            path.write_bytes(pdf)  # exactly the stored bytes: a reprint is the letter as sent
-        except (ServiceError, OSError) as exc:
-            self.page.dialogs.error("Letter not saved", describe(exc))
+
+        def failed(exc: BaseException) -> bool:
+            if isinstance(exc, (ServiceError, OSError)):
+                self.page.dialogs.error("Letter not saved", describe(exc))
+                return True
+            return False
+        self.page.run_op(_save_copy, self.page.ctx, letter_id, path, what="save the letter as PDF",
+                         on_error=failed)
 
     def print_letter(self) -> None:
+        """Choose the printer, log the disclosure (one operation), then print exactly the stored bytes."""
         if (letter_id := self._selected()) is None:
             return
+        ctx, dialogs = self.page.ctx, self.page.dialogs
         try:
-            pdf = letter_service.letter_pdf(self.page.ctx, letter_id)
-        except ServiceError as exc:  # a read-only user, say: told, not a traceback
-            self.page.dialogs.error("Cannot print the letter", describe(exc))
-            return
-        printer = None
-        if self.print_hook is None:
-            printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-            if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
-                return
-        try:
-            letter_service.record_disclosure(self.page.ctx, letter_id, "print")  # logged before it is printed
+            ctx.require(Permission.EXPORT)  # a read-only user is told before choosing a printer
         except ServiceError as exc:
-            self.page.dialogs.error("Cannot print the letter", describe(exc))
+            dialogs.error("Cannot print the letter", describe(exc))
             return
-        if self.print_hook is not None:
-            self.print_hook(pdf)
-        elif printer is not None:
-            print_pdf(pdf, printer)
-        self.page.changed()
+        printer = dialogs.choose_printer(self.page)
+        if printer is None:
+            return
+
+        def send(disclosed: Disclosed) -> None:
+            try:
+                dialogs.print_pdf(disclosed.pdf, printer)
+            except OSError as exc:
+                dialogs.error("The letter was not printed", describe(exc))
+
+        def refused(exc: BaseException) -> bool:
+            if isinstance(exc, ServiceError) and not isinstance(exc, Conflict):
+                dialogs.error("Cannot print the letter", describe(exc))
+                return True
+            return False
+        self.page.run_op(letter_service.record_disclosure, ctx, letter_id, "print", what="print the letter",
+                         on_done=send, on_error=refused)
 
     def approve(self) -> None:
         """The chair reads the letter (it opens first), then confirms the approval, which records their name."""
@@ -197,27 +229,28 @@ class LettersTab(QWidget):
             self.page.dialogs.error("Could not approve the letter", "The findings letter is approved by the panel "
                                     "chair, after reading it. Ask the chair to sign in and approve it.")
             return
-        if self.open_preview(letter_id) is None:
-            return
+        ctx = self.page.ctx
         reference = self.detail.reference if self.detail else ""
-        if not self.page.dialogs.ask("Approve the findings letter",
+
+        def read() -> None:
+            if self.page.dialogs.ask("Approve the findings letter",
                                      f"You have read the findings letter for {reference}. Approve it as the panel "
                                      "chair? Your name is recorded with the letter, and it can then be sent.",
                                      yes="Approve", no="Not yet"):
-            return
-        self.page.attempt(lambda: letter_service.approve_letter(self.page.ctx, letter_id), "approve the letter")
+                self.page.run_op(letter_service.approve_letter, ctx, letter_id, what="approve the letter")
+        self.open_preview(letter_id, then=read)
 
     def record_sent(self) -> None:
         if (letter_id := self._selected()) is not None:
             self._record_sent(letter_id)
 
     def _record_sent(self, letter_id: int) -> bool:
-        version = self.page.version
+        ctx, version = self.page.ctx, self.page.version  # the case as the officer saw it
         return self.page.run_step(
             "Record the letter as sent", "Clocks stop on the date the letter was sent, not the date it was "
             "produced.", [StepField("sent_on", "Date sent", "date", default=self.page.today()),
                           StepField("method", "Sent by", "choice", SENT_METHODS)],
-            lambda v: letter_service.record_sent(self.page.ctx, letter_id, v["sent_on"], v["method"],
+            lambda v: letter_service.record_sent(ctx, letter_id, v["sent_on"], v["method"],
                                                  expected_version=version))
 
     def send_step_letter(self, template: str) -> bool:
@@ -231,23 +264,24 @@ class LettersTab(QWidget):
                    and not lt.queued]
         if not waiting:
             # The step offers its letter: write it now (check it, then record it as sent with this step).
-            self.page.tabs.setCurrentWidget(self)
+            self.page.show_tab("timeline")
             self.write(template)
             return False
         return self._record_sent(waiting[-1].id)
 
 
 class LetterPreview(QDialog):
-    """The stored PDF itself, page by page."""
+    """The stored PDF itself, page by page (rendered on the worker)."""
 
-    def __init__(self, pdf: bytes, parent: QWidget | None = None) -> None:
+    def __init__(self, images: list[QImage], parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from ui.pdf_view import PdfPagesView
         self.setWindowTitle("Letter preview")
         fit_to_screen(self, 900, 1000)  # a laptop screen is shorter than a page: the pages scroll
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("This is the letter exactly as stored with the case."))
         self.pages = PdfPagesView()
-        self.page_count = self.pages.show_pdf(pdf)
+        self.page_count = self.pages.show_images(images)
         layout.addWidget(self.pages, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)

@@ -2,14 +2,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QPlainTextEdit,
                                QVBoxLayout, QWidget)
 
 from app.domain.dates import uk
-from app.services.cases.case_page import CaseDetail, PersonView
 from ui.views.case_page.common import button, button_row, heading, table
+
+if TYPE_CHECKING:
+    from app.services.cases.case_page import CaseDetail, PersonView
 
 DETAIL_FIELDS = [("asb_types", "Type of ASB", False), ("officer", "Case officer", False),
                  ("impact", "Impact on the victim", True), ("vulnerability", "Vulnerability", True),
@@ -62,6 +65,8 @@ class SummaryTab(QWidget):
         form.addRow(button_row(self.save_button))
         layout.addWidget(box)
         layout.addStretch(1)
+        # The empty form counts as shown: anything typed before the case arrives is kept when it does.
+        self.shown = self.typed()
 
     def typed(self) -> dict[str, str]:
         out = {}
@@ -74,7 +79,7 @@ class SummaryTab(QWidget):
 
     def changed(self) -> bool:
         """Details typed and not saved."""
-        return bool(self.shown) and self.typed() != self.shown
+        return self.typed() != self.shown
 
     def put(self, values: dict[str, str]) -> None:
         for key, value in values.items():
@@ -90,13 +95,22 @@ class SummaryTab(QWidget):
             else:
                 edit.setText(value)
 
+    def edited(self) -> dict[str, str]:
+        """The fields typed into and not saved, with what they hold now."""
+        return {key: value for key, value in self.typed().items() if value != self.shown.get(key)}
+
     def _officers(self, d: CaseDetail) -> None:
         combo = self.edits["officer"]
         assert isinstance(combo, QComboBox)
+        choices = [("— not assigned —", ""), *((name, login) for login, name in d.officer_choices)]
+        if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == choices:
+            return  # the same people: the list (and an open drop-down) stays as it is
+        current = combo.currentData()
         combo.clear()
-        combo.addItem("— not assigned —", "")
-        for login, name in d.officer_choices:
+        for name, login in choices:
             combo.addItem(name, login)
+        if current is not None:
+            self.put({"officer": str(current)})
 
     def _save(self) -> None:
         self.save_requested.emit(self.typed())
@@ -112,9 +126,15 @@ class SummaryTab(QWidget):
         self.deadlines_model.set_rows([[c.label, uk(c.due), uk(c.original_due) if c.due != c.original_due else "",
                                         str(c.working_days_left), _state(c.working_days_left)] for c in d.clocks]
                                       or [["Nothing is due", "", "", "", "Stopped"]])
+        # A refresh (after a save anywhere, or someone else's) never overwrites what the officer has typed
+        # and not saved: those fields keep their text (and cursor); the others show the case as it is now.
+        edited = self.edited()
         self._officers(d)
-        self.put({k: str(getattr(d, k) or "") for k, _, _ in DETAIL_FIELDS})
-        self.shown = self.typed()
+        now = {k: str(getattr(d, k) or "") for k, _, _ in DETAIL_FIELDS}
+        self.put({k: v for k, v in now.items() if k not in edited})
+        if "officer" in edited:
+            self.put({"officer": edited["officer"]})
+        self.shown = now
 
 
 def _person_text(p: PersonView) -> str:

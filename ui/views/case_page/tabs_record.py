@@ -1,12 +1,17 @@
 """Case page tabs: chronology, people and places shared with other cases, notes and documents, timeline."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from app.domain.dates import uk, uk_time
-from app.services.cases.case_page import CaseDetail
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
+
+if TYPE_CHECKING:
+    from app.services.cases.case_page import CaseDetail
+    from ui.views.case_page.page import CasePage
 
 
 class ChronologyTab(QWidget):
@@ -42,7 +47,7 @@ class RelatedTab(QWidget):
         layout.addWidget(self.related)
         layout.addWidget(button_row(button("O&pen the selected case", self._open, "Open the selected case")))
 
-    def _open(self, *_args) -> None:
+    def _open(self, *_args: object) -> None:
         key = selected_key(self.related)
         if isinstance(key, int):
             self.open_case_requested.emit(key)
@@ -59,7 +64,7 @@ class RelatedTab(QWidget):
 class NotesTab(QWidget):
     note_added = Signal(str)
 
-    def __init__(self, page, parent: QWidget | None = None) -> None:
+    def __init__(self, page: CasePage, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Notes"))
@@ -73,7 +78,8 @@ class NotesTab(QWidget):
         caption.setBuddy(self.new_note)
         layout.addWidget(caption)
         layout.addWidget(self.new_note)
-        layout.addWidget(button_row(button("Add &note", self._add, "Add note")))
+        self.add_button = button("Add &note", self._add, "Add note")
+        layout.addWidget(button_row(self.add_button))
         layout.addWidget(heading("Documents (scans and files, kept in the database)"))
         self.documents, self.documents_model = table(["Title", "Type", "Size", "Added", "By"], "Documents")
         layout.addWidget(self.documents, 1)

@@ -1,17 +1,22 @@
 """Case page tabs: incidents with the threshold indicator and confirmations; agency requests and actions."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.domain.dates import uk
-from app.services.cases.case_page import CaseDetail
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
+
+if TYPE_CHECKING:
+    from app.services.cases.case_page import CaseDetail
+    from ui.views.case_page.page import CasePage
 
 
 class IncidentsTab(QWidget):
     """Buttons call back into the page, which owns the dialogs and the reload."""
 
-    def __init__(self, page, parent: QWidget | None = None) -> None:
+    def __init__(self, page: CasePage, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.verdict = QLabel()
@@ -82,7 +87,7 @@ class IncidentsTab(QWidget):
 
 
 class AgenciesTab(QWidget):
-    def __init__(self, page, parent: QWidget | None = None) -> None:
+    def __init__(self, page: CasePage, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Requests to agencies"))
@@ -95,8 +100,9 @@ class AgenciesTab(QWidget):
             button("Record &reply received…", page.record_reply),
             button("Cha&se…", page.chase_request, "Chase the request")))
         layout.addWidget(heading("What each agency did (agency actions)"))
-        self.actions, self.actions_model = table(["Date", "Agency", "What was done"], "Agency actions")
-        layout.addWidget(self.actions, 1)
+        # Not `actions`: that name is QWidget's own (its QAction list).
+        self.actions_view, self.actions_model = table(["Date", "Agency", "What was done"], "Agency actions")
+        layout.addWidget(self.actions_view, 1)
         layout.addWidget(button_row(
             button("&Add action…", page.add_action, "Add an agency action"),
             button("&Import a return (CSV)…", page.import_return, "Import an agency return"),

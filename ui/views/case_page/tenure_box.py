@@ -6,13 +6,13 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.domain.application import TENURES
-from app.services.agencies.directory import list_agencies
-from app.services.cases.case_page import CaseDetail
+from app.services.agencies.directory import AgencyInfo, list_agencies
 from app.services.cases.tenure import RP_KIND, TENURE_LABELS, record_tenure, tenure_words
 from ui.views.case_page.common import button, button_row, heading
 from ui.views.case_page.step_dialog import StepField
 
 if TYPE_CHECKING:
+    from app.services.cases.case_page import CaseDetail
     from ui.views.case_page.page import CasePage
 
 
@@ -37,10 +37,17 @@ class TenureBox(QWidget):
                            "Ombudsman only when the victim rents from a registered provider involved in the case.")
 
     def record(self) -> None:
+        """The registered providers are read first (off the UI thread), then the form opens."""
+        if self.page.detail is None:
+            return
+        self.page.read(list_agencies, self.page.ctx, then=self._record, what="read the registered providers")
+
+    def _record(self, agencies: list[AgencyInfo]) -> None:
         d = self.page.detail
         if d is None:
             return
-        providers = [(str(a.id), a.name) for a in list_agencies(self.page.ctx) if a.kind.casefold() == RP_KIND]
+        ctx, case_id, version = self.page.ctx, self.page.case_id, self.page.version
+        providers = [(str(a.id), a.name) for a in agencies if a.kind.casefold() == RP_KIND]
         self.page.run_step("The victim's home", "Ask whether the victim rents their home from a registered provider "
                            "of social housing (a housing association), and which one.", [
                                StepField("tenure", "Tenure", "choice", [("", "— not asked yet —")] +
@@ -48,6 +55,5 @@ class TenureBox(QWidget):
                                          required=False),
                                StepField("landlord", "Registered provider", "choice", [("", "— none —")] + providers,
                                          default=str(d.victim_landlord_id or ""), required=False)],
-                           lambda v: record_tenure(self.page.ctx, self.page.case_id, self.page.version,
-                                                   tenure=v["tenure"] or None,
+                           lambda v: record_tenure(ctx, case_id, version, tenure=v["tenure"] or None,
                                                    landlord_id=int(v["landlord"]) if v["landlord"] else None))

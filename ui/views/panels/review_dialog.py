@@ -1,4 +1,6 @@
-"""The panel's record for one case: victim's part, information considered, findings, recommendations."""
+"""The panel's record for one case: victim's part, information considered, findings, recommendations.
+
+Saved as one operation off the UI thread; the dialog stays open with the problem if it is refused."""
 from __future__ import annotations
 
 from datetime import date
@@ -13,8 +15,10 @@ from app.domain.dates import parse_uk_or_iso, uk
 from app.services.panels import meetings as panels
 from app.services.agencies.directory import AgencyDirectory, AgencyInfo
 from app.services.panels.victim import VICTIM_PARTS
-from app.services.common.errors import ServiceError, ValidationFailed
+from app.services.common.context import ServiceContext
+from app.services.common.errors import ServiceError, ValidationFailed, in_words
 from ui.focus import show_message
+from ui.tasks import Tasks
 from ui.screen import fit_to_screen
 from ui.views.intake.rows_model import RowsModel
 from ui.views.intake.completion import LiveCompleterDelegate
@@ -35,9 +39,13 @@ def _text_box(height: int = 54) -> QPlainTextEdit:
 
 
 class ReviewDialog(QDialog):
-    def __init__(self, ctx, item: panels.AgendaItem, agencies: list[AgencyInfo], parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: ServiceContext, item: panels.AgendaItem, agencies: list[AgencyInfo],
+                 parent: QWidget | None = None, *, tasks: Tasks | None = None) -> None:
         super().__init__(parent)
         self.ctx, self.item = ctx, item
+        self.tasks = tasks or Tasks.instance()
+        self.busy = False
+        self.result_value: object = None
         self.agencies = {a.name: a.id for a in agencies}
         self.directory = AgencyDirectory(agencies)  # "TWBC" or an alias finds the agency too
         self.setWindowTitle(f"Review record: {item.reference}")
@@ -112,6 +120,7 @@ class ReviewDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         outer.addWidget(buttons)
+        self.buttons = buttons
         QShortcut(QKeySequence("Ctrl+S"), self).activated.connect(self.save)  # from inside a grid cell too
         self._fill()
         fit_to_screen(self, 900, 760)
@@ -162,17 +171,57 @@ class ReviewDialog(QDialog):
             completes_review=self.completes.isChecked(), findings=findings, recommendations=tuple(recs))
 
     def save(self) -> None:
+        """Check what can be checked here, then save as one operation off the UI thread.
+
+        While it runs the dialog says so and its buttons wait; a problem keeps it open with
+        everything typed, the problem shown at the top.
+        """
+        if self.busy:
+            return
         for view in (self.findings_view, self.recommendations_view):
             view.commit_edit()
         try:
-            panels.record_review(self.ctx, self.item.review_id, self.item.version, self.review_input())
+            review = self.review_input()
         except ValidationFailed as exc:
-            self._show("\n".join(f"⚠ {p.message if p.field == 'recommendations' else p}" for p in exc.problems))
+            self._show(self._problems(exc))
             return
-        except ServiceError as exc:
-            self._show(f"⚠ {exc}\nWhat you typed is still here.")
+        self._set_busy(True)
+        self.tasks.op(panels.record_review, self.ctx, self.item.review_id, self.item.version, review,
+                      on_done=self._done, on_error=self._failed, owner=self, what="save the review record")
+
+    def reject(self) -> None:
+        if self.busy:  # the save is on its way: closing now would hide its answer
             return
+        super().reject()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for b in self.buttons.buttons():
+            b.setEnabled(not busy)
+        if busy:
+            show_message(self.message, "Saving…")
+        else:
+            self.message.setVisible(False)
+
+    def _done(self, result: object) -> None:
+        self._set_busy(False)
+        self.result_value = result
         self.accept()
+
+    def _failed(self, exc: BaseException) -> bool:
+        self._set_busy(False)
+        if isinstance(exc, ValidationFailed):
+            self._show(self._problems(exc))
+            return True
+        if not isinstance(exc, ServiceError):
+            from app.diagnostics import log_failure
+            log_failure(exc, where=self.windowTitle())
+        self._show(f"⚠ {in_words(exc)}\nWhat you typed is still here.")
+        return True
+
+    @staticmethod
+    def _problems(exc: ValidationFailed) -> str:
+        return "\n".join(f"⚠ {p.message if p.field == 'recommendations' else p}" for p in exc.problems)
 
     def _show(self, text: str) -> None:
         show_message(self.message, text, urgent=True)
