@@ -590,10 +590,8 @@ class MainWindow(QMainWindow):
         return str(path) if path else None
 
     def new_agency_started_review(self) -> None:
-        from ui.views.agency_started_dialog import agency_started_dialog
-        dialog = agency_started_dialog(self.ctx, self)
-        if self.dialogs.run(dialog) and dialog.result_value is not None:
-            self.open_case(dialog.result_value.id)  # type: ignore[attr-defined]
+        from ui.views.agency_started_dialog import start_agency_review
+        start_agency_review(self.ctx, self.dialogs, self, self.open_case, tasks=self.tasks)
 
     def open_case(self, case_id: int) -> QWidget:
         """Open (or bring forward) the case page, from which the whole review is run."""
