@@ -82,7 +82,7 @@ def test_an_application_import_stopped_after_one_keeps_it_and_names_the_others(c
     sources = [a["source_reference"] for a in json.loads(public.read_text(encoding="utf-8"))]
     progress, calls = stopping(after=1)
     before = ctx.transactions
-    report = import_applications(ctx, [public], progress=progress)
+    report = import_applications(ctx, [public], progress=progress, batch=1)
     assert ctx.transactions - before == 1
     assert calls == [(0, 3, "applications imported"), (1, 3, "applications imported")]
     assert [c.source_reference for c in report.created] == sources[:1]
@@ -95,11 +95,12 @@ def test_an_application_import_stopped_after_one_keeps_it_and_names_the_others(c
     assert [source for source, _reference in again.already_imported] == sources[:1]
 
 
-def test_an_application_import_reports_every_application(ctx):
+def test_an_application_import_reports_every_batch_and_commits_each_whole(ctx):
     progress, calls = stopping()
-    report = import_applications(ctx, [FIXTURES / "public-applications.json"], progress=progress)
-    assert len(report.created) == 3 and report.not_started == ()
-    assert [done for done, _total, _label in calls] == [0, 1, 2, 3]
+    before = ctx.transactions
+    report = import_applications(ctx, [FIXTURES / "public-applications.json"], progress=progress, batch=2)
+    assert len(report.created) == 3 and report.not_started == () and ctx.transactions - before == 2
+    assert [done for done, _total, _label in calls] == [0, 2, 3]
 
 
 # --- the demo ----------------------------------------------------------------------------------------------
@@ -143,7 +144,13 @@ def _surname(ctx, case_id: int) -> str:
         return s.scalar(select(Person.last_name).join(Case, Case.applicant_id == Person.id).where(Case.id == case_id))
 
 
-def test_a_retention_run_stopped_after_one_case_erases_that_case_only(ctx):
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def any_ctx(request):
+    return request.getfixturevalue("ctx" if request.param == "sqlite" else "pg_ctx")
+
+
+def test_a_retention_run_stopped_after_one_case_erases_that_case_only(any_ctx):
+    ctx = any_ctx
     ids = [new_case(ctx) for _ in range(3)]
     for case_id in ids:
         finish(ctx, case_id, closed_on=date(2019, 1, 10))

@@ -470,7 +470,7 @@ def _(ctx, tmp):
     first = json.loads((FIXTURES / "public-applications.json").read_text(encoding="utf-8"))[:1]
     path = tmp / "one.json"
     path.write_text(json.dumps(first), encoding="utf-8")
-    return lambda: import_applications(ctx, [path])  # one application: one transaction (one each, beyond)
+    return lambda: import_applications(ctx, [path])  # one batch: one transaction (one a batch, beyond)
 
 
 @scenario("intake.applications.save_application")

@@ -68,8 +68,8 @@ class DemoLoaded:
 
 
 def generate_demo_cases(ctx: ServiceContext, count: int, *, seed: int = 2014, progress: Progress | None = None,
-                        batch: int = BATCH) -> DemoLoaded:
-    """Add `count` made-up cases received over the last eight years, `batch` cases per unit of work.
+                        batch: int | None = None) -> DemoLoaded:
+    """Add `count` made-up cases received over the last eight years, `batch` (default BATCH) per unit of work.
 
     Refused on a database that holds any case the demo did not make: made-up cases among real ones
     would be counted in the statutory figures and could not be told apart later. `progress` counts
@@ -91,7 +91,7 @@ def generate_demo_cases(ctx: ServiceContext, count: int, *, seed: int = 2014, pr
     plans = plan_cases(rng, count, ctx.today(), ctx.now(), cal)
     builder: _Builder | None = None
     made = 0
-    for chunk in in_batches(plans, batch, progress, "demo cases"):
+    for chunk in in_batches(plans, batch or BATCH, progress, "demo cases"):
         with ctx.unit_of_work() as session:
             if builder is None:  # in the first batch's transaction: the ids to follow, the demo's officers
                 builder = _Builder(session, rng, settings, cal, ctx.today())

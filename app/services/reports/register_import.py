@@ -86,10 +86,10 @@ BATCH = 200  # rows per transaction: each batch is imported whole or not started
 
 
 def import_register(ctx: ServiceContext, path: Path, *, dry_run: bool = False, progress: Progress | None = None,
-                    batch: int = BATCH) -> RegisterImport:
+                    batch: int | None = None) -> RegisterImport:
     """Check the whole file; import nothing if any row is wrong, otherwise every row, a batch at a time.
 
-    Each batch of rows is one unit of work, so stopping (`progress` cancelled) leaves every row
+    Each batch of rows (`batch`, default BATCH) is one unit of work, so stopping (`progress` cancelled) leaves every row
     imported whole or not started; the report names those not started, and importing the file
     again adds only them (a row already imported is recognised by its register reference).
     """
@@ -115,7 +115,7 @@ def import_register(ctx: ServiceContext, path: Path, *, dry_run: bool = False, p
         return RegisterImport(already_imported=already, to_create=tuple(r.reference for r in new_rows))
     created: list[tuple[str, str]] = []
     case_ids: list[int] = []
-    for rows_now in in_batches(new_rows, batch, progress, "rows imported"):
+    for rows_now in in_batches(new_rows, batch or BATCH, progress, "rows imported"):
         with ctx.unit_of_work() as session:
             made = _import_rows(session, ctx, rows_now, settings, calendar, Path(path).name)
         created += [(row.reference, case.reference) for row, case in made]
