@@ -67,19 +67,17 @@ def make_application(argv: list[str] | None = None, *, guard: bool = True) -> QA
 
 class _FirstPaint(QObject):
     """Calls back once the window has been painted (or after `latest_ms` if it never is: minimised,
-    say), so that nothing competes with the first paint for the processor."""
+    say), so that nothing competes with the first paint for the processor. It watches the window
+    alone (a top-level window gets a paint event of its own), never every event of the application."""
 
     def __init__(self, window: QWidget, then: Callable[[], None], latest_ms: int = 1000) -> None:
         super().__init__(window)
         self._window, self._then, self._done = window, then, False
-        app = QApplication.instance()
-        assert app is not None
-        app.installEventFilter(self)
+        window.installEventFilter(self)
         QTimer.singleShot(latest_ms, self._fire)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if (not self._done and event.type() == QEvent.Type.Paint and isinstance(watched, QWidget)
-                and watched.window() is self._window):
+        if not self._done and watched is self._window and event.type() == QEvent.Type.Paint:
             QTimer.singleShot(0, self._fire)  # after this paint has finished
         return False
 
@@ -87,9 +85,7 @@ class _FirstPaint(QObject):
         if self._done:
             return
         self._done = True
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self)
+        self._window.removeEventFilter(self)
         self._then()
 
 
