@@ -61,7 +61,7 @@ def test_a_subject_access_export_is_on_the_timeline_of_each_case(ctx):
     first = create_application(ctx, application()).id
     [match] = find_people(ctx, "patel")
     bundle = export_person(ctx, PERSON, match.id, "SAR received 20/11/2026")
-    assert bundle.changes.cases == {first} and bundle.changes.parts == {Part.TIMELINE}
+    assert bundle.changes.cases == {first} and bundle.changes.parts == {Part.TIMELINE, Part.REPORTS}
     assert changes_of(bundle) == bundle.changes
 
 

@@ -123,7 +123,7 @@ def test_export_has_no_personal_values_and_is_logged_with_the_reason(ctx, tmp_pa
     target = tmp_path / "audit.csv"
     result = export_audit(ctx, target, reason="IG review 2026/14")
     count = result.count
-    assert not result.changes  # filtered to no case: no case's timeline shows it
+    assert not result.changes.case_ids  # filtered to no case: no case's timeline shows it
     rows = read_csv(target)
     assert rows[0] == list(EXPORT_COLUMNS) and len(rows) == count + 1
     text = target.read_text(encoding="utf-8-sig")

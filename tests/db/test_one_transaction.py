@@ -56,6 +56,8 @@ AUDITED_READINGS = {
     "app.services.letters.case_letters.draft_letter",
     "app.services.letters.case_letters.letter_pdf",
     "app.services.letters.case_letters.record_disclosure",
+    "app.services.letters.case_letters.record_disclosures",
+    "app.services.letters.batch_print.record_printed",
     "app.services.trust.audit_integrity.verify_chain",
     "app.services.trust.audit_log.audit_values",
     "app.services.trust.audit_log.search_audit",
@@ -64,12 +66,7 @@ AUDITED_READINGS = {
 
 # Found by this test and left to the work that owns those modules (app/services/letters is being
 # reworked beside this); strict, so that the mark must go once they are put right.
-NOT_YET = {
-    "app.services.letters.queue.produce_due_acknowledgements":
-        "the batch's result (BatchResult) has no `changes`: only each letter in it says what changed",
-    "app.services.letters.referral.build_referral_pack":
-        "two transactions: the case page is loaded in a unit of work of its own before the pack's",
-}
+NOT_YET: dict[str, str] = {}
 
 
 # What the operations of settings, users, retention, exports, the demo and panels say they changed:
@@ -563,6 +560,34 @@ def _(ctx, tmp):
 def _(ctx, tmp):
     _case_id, letter_id = _letter(ctx)
     return lambda: L.record_disclosure(ctx, letter_id, "printed")
+
+
+@scenario("letters.case_letters.record_disclosures")
+def _(ctx, tmp):
+    _case_id, letter_id = _letter(ctx)
+    return lambda: L.record_disclosures(ctx, [letter_id], "print (batch of acknowledgements)")
+
+
+@scenario("letters.batch_print.record_printed")
+def _(ctx, tmp):
+    from app.services.letters.batch_print import record_printed
+    _case_id, letter_id = _letter(ctx)
+    return lambda: record_printed(ctx, [letter_id], "print (batch of acknowledgements)")
+
+
+@scenario("letters.batch_print.record_batch_sent")
+def _(ctx, tmp):
+    from app.services.letters.batch_print import record_batch_sent
+    _case_id, letter_id = _letter(ctx)
+    return lambda: record_batch_sent(ctx, [letter_id], date(2026, 11, 25), "post")
+
+
+@scenario("admin.settings.complete_set_up")
+def _(ctx, tmp):
+    from app.services.admin.settings import complete_set_up
+    council = {"name": "Pembury Borough Council", "phone": "01892 554000", "email": "csu@pembury.gov.uk"}
+    me = {"display_name": "Jo Smith", "phone": "01892 554001", "email": "jo.smith@pembury.gov.uk", "job_title": ""}
+    return lambda: complete_set_up(ctx, council, me)
 
 
 @scenario("letters.case_letters.record_sent")

@@ -239,7 +239,9 @@ def export_audit(ctx: ServiceContext, path: Path | str, *, reason: str, actor: s
     finally:
         partial.unlink(missing_ok=True)
     # The export is itself an entry: on the timeline of the case it was filtered to, if any.
-    return Counted(count, Changes.of_case(case_id, Part.TIMELINE) if case_id is not None else NOTHING)
+    # The export is itself an entry (the reports' disclosure figures count it), on the case's timeline if filtered to one.
+    return Counted(count, Changes.of(Part.REPORTS) | (Changes.of_case(case_id, Part.TIMELINE) if case_id is not None
+                                                      else NOTHING))
 
 
 def _write_csv(session: Session, query: Select[Any] | None, path: Path) -> int:

@@ -358,7 +358,8 @@ def export_person(ctx: ServiceContext, kind: str, person_id: int, reason: str, *
             del case["_subject_id"], case["_case_id"]
         data["reason"] = reason.strip()
         return SubjectAccessBundle(data["subject"]["name"], data, tuple(letters),
-                                   Changes.of_cases(disclosed, Part.TIMELINE) if disclosed else NOTHING)
+                                   (Changes.of_cases(disclosed, Part.TIMELINE) if disclosed else NOTHING)
+                                   | Changes.of(Part.REPORTS))
 
 
 def _gather(session: Session, ctx: ServiceContext, council: str, kind: str,
