@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.services.common.errors import Conflict, ValidationFailed, in_words
-from app.services.common.ops import Changes, Progress, changes_of
+from app.services.common.ops import Cancelled, Changes, Progress, changes_of
 
 
 
@@ -149,11 +149,17 @@ class Tasks(QObject):
 
         def failed(exc: BaseException) -> bool:
             dialog.close()
+            if isinstance(exc, Cancelled):  # the user's own Cancel: nothing was kept, and it says so
+                dialogs = getattr(owner, "dialogs", None) or self.dialogs
+                if dialogs is not None:
+                    dialogs.info(title, in_words(exc))
+                return True
             return False
 
         runner = self.op if change else self.query
-        task = runner(fn, *args, on_done=done, on_error=failed, owner=owner, what=title.lower(),
-                      progress=progress, **kwargs)
+        # The work is handed the Progress it reports to and whose Cancel it watches.
+        task = runner(lambda: fn(*args, progress=progress, **kwargs), on_done=done, on_error=failed, owner=owner,
+                      what=title[0].lower() + title[1:], progress=progress)
         task.on_progress = dialog  # type: ignore[attr-defined]
         return task
 

@@ -38,3 +38,20 @@ def test_f5_asks_the_server_too(window, qtbot, settle, sqlite_url, monkeypatch):
     window.refresh_action.trigger()
     settle()
     assert any(case_id in c.cases for c in seen)
+
+
+def test_cancelling_long_work_is_said_as_stopped_not_as_an_error(window, qtbot, settle, dialogs):
+    from app.services.common.ops import NOTHING, Cancelled, Run
+    from ui.tasks import Tasks
+    seen_progress: list = []
+
+    def stopped(progress=None):
+        seen_progress.append(progress)
+        progress.cancel()
+        raise Cancelled("the panel pack", Run(("CT-1",), ("CT-2",), NOTHING, "cases"))
+    got: list = []
+    Tasks.instance().long(stopped, title="Panel pack", on_done=got.append, owner=window)
+    settle()
+    assert got == [] and seen_progress[0] is not None  # the work was handed its Progress
+    assert dialogs.shown == [("info", "Panel pack", "Stopped: the panel pack was not produced and nothing was "
+                                                    "saved (1 of 2 cases done before you stopped it).")]
