@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -50,8 +51,22 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'cases.db'}"
 
 
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One database file migrated to the head once per session: each test's own copy of it starts
+    exactly as a new file would after its first start, without running every migration again."""
+    path = tmp_path_factory.mktemp("template") / "cases.db"
+    opened = open_database(DatabaseChoice(normalise_url(f"sqlite:///{path}"), "test"),
+                           network_check=_never_network, sign_in=False, actor="template", machine="test-pc")
+    opened.context.engine.dispose()  # the WAL is checkpointed into the file on the last close
+    return path
+
+
 @pytest.fixture
-def ctx(sqlite_url: str) -> Iterator[ServiceContext]:
+def ctx(sqlite_url: str, migrated_sqlite: Path) -> Iterator[ServiceContext]:
+    target = Path(sqlite_url.removeprefix("sqlite:///"))
+    if not target.exists():
+        shutil.copyfile(migrated_sqlite, target)
     context = make_context(sqlite_url)
     yield context
     context.engine.dispose()
