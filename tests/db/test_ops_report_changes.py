@@ -57,7 +57,9 @@ def test_recording_a_pack_sent_names_the_meeting_and_the_cases_in_it(ctx):
                                      chair="Sam Chair", chair_independent=True).id
     panels.add_case(ctx, meeting_id, first)
     built = build_panel_pack(ctx, meeting_id)
-    changes = record_pack_sent(ctx, built.letter_id, sent_to=["Sam Chair"], sent_on=date(2026, 11, 25),
-                               method="email")
+    done = record_pack_sent(ctx, built.letter_id, sent_to=["Sam Chair"], sent_on=date(2026, 11, 25),
+                            method="email")
+    assert done.message == "Recorded as sent to Sam Chair."
+    changes = done.changes
     assert changes.meetings == {meeting_id} and changes.touches(Part.MEETINGS)
     assert changes.cases == {first} and changes.touches(Part.TIMELINE)
