@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
 
     where = f"PostgreSQL through the proxy, {args.delay_ms:g} ms each way" if proxy else "SQLite"
     print(f"\nLongest freeze of the window (10 ms timer on the UI thread), {spec['cases']:,} cases, {where}:\n")
-    print(f"| action | frozen (longest gap) | finished in | same calls on the UI thread |")
+    print("| action | frozen (longest gap) | finished in | same calls on the UI thread |")
     print("| --- | --- | --- | --- |")
     for name, r in results.items():
         base = r.get("baseline_freeze_ms")

@@ -140,17 +140,6 @@ def prepare(session: Session, ctx: ServiceContext, records: CaseRecords, templat
                     values.get("new_return_by") if template_name == "agency-reminder" else None)
 
 
-def opcc_recipient(settings: Any) -> Recipient:
-    """The Police and Crime Commissioner's office, from the settings; refused without its address."""
-    opcc = settings.opcc
-    if not opcc.address_lines:
-        raise LetterRefused("The Police and Crime Commissioner's office has no address yet: an administrator sets "
-                            "it in Settings, or with `community-trigger settings set opcc.address=\"LINE|LINE\" "
-                            "opcc.postcode=...`, then make the letter again.")
-    lines = (opcc.name, *opcc.address_lines, *((opcc.postcode,) if opcc.postcode else ()))
-    return Recipient(opcc.name, lines, "Sir or Madam")
-
-
 def _agency(session: Session, records: CaseRecords, spec: LetterTemplate, agency_id: int | None) -> Agency | None:
     if spec.to != "agency":
         return None

@@ -347,7 +347,6 @@ def export_person(ctx: ServiceContext, kind: str, person_id: int, reason: str, *
         if len(records) != len(ids):
             raise NotFound("That person is no longer on record (the case may have been deleted).")
         data, letters = _gather(session, ctx, council, kind, records, progress)
-        case_ids = [case["_case_id"] for case in data["cases"]]
         for case in data["cases"]:
             audit.record(session, ctx, "export", kind, case["_subject_id"], case_id=case["_case_id"],
                          reason=reason.strip())
