@@ -329,3 +329,30 @@ def refresh_needed(changes: Changes, case_id: int | None = None, *parts: Any) ->
     if case_id is not None and not changes.touches_case(case_id):
         return False
     return not parts or changes.touches(*parts) or changes.all_cases
+
+
+def run_once(tasks: Tasks, owner: QWidget, running: set[str], fn: Callable[..., Any], *args: Any, what: str,
+             dialogs: Dialogs, reload: Callable[[], None], on_done: Callback | None = None,
+             on_error: Callable[[BaseException], bool | None] | None = None, **kwargs: Any) -> Task | None:
+    """One button, one operation: pressed again while it waits, nothing more happens (a double click
+    must not save two notes). A conflict is said and the view read again (`reload`); any other
+    problem goes in words to the dialogs unless `on_error` told the user itself."""
+    if what in running:
+        return None
+    running.add(what)
+
+    def done(result: Any) -> None:
+        running.discard(what)
+        if on_done is not None:
+            on_done(result)
+
+    def failed(exc: BaseException) -> bool:
+        running.discard(what)
+        if on_error is not None and on_error(exc):
+            return True
+        if isinstance(exc, Conflict):
+            dialogs.warn("Changed by someone else", in_words(exc))
+            reload()
+            return True
+        return False
+    return tasks.op(fn, *args, on_done=done, on_error=failed, owner=owner, what=what, **kwargs)

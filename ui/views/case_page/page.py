@@ -25,7 +25,7 @@ from app.services.common.errors import Conflict, ServiceError, in_words
 from app.services.common.ops import Changes, Part
 from ui.dialogs import DialogService
 from ui.focus import show_message
-from ui.tasks import Task, Tasks
+from ui.tasks import Task, Tasks, run_once
 from ui.views.case_page.step_dialog import StepDialog, StepField
 
 if TYPE_CHECKING:
@@ -427,28 +427,9 @@ class CasePage(QWidget):
     # running operations ----------------------------------------------------------------------------
     def run_op(self, fn: Callable[..., Any], *args: Any, what: str, on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException], bool | None] | None = None, **kwargs: Any) -> Task | None:
-        """One button, one operation on the worker. The same one pressed again while it waits does
-        nothing (a double click must not save two notes). A conflict is said and the case read again;
-        any other problem goes in words to the dialogs (unless `on_error` told the user itself)."""
-        if what in self._running:
-            return None
-        self._running.add(what)
-
-        def done(result: Any) -> None:
-            self._running.discard(what)
-            if on_done is not None:
-                on_done(result)
-
-        def failed(exc: BaseException) -> bool:
-            self._running.discard(what)
-            if on_error is not None and on_error(exc):
-                return True
-            if isinstance(exc, Conflict):
-                self.dialogs.warn("Changed by someone else", in_words(exc))
-                self.load()
-                return True
-            return False
-        return self.tasks.op(fn, *args, on_done=done, on_error=failed, owner=self, what=what, **kwargs)
+        """One button, one operation (see `ui.tasks.run_once`); a conflict reads the view again."""
+        return run_once(self.tasks, self, self._running, fn, *args, what=what, dialogs=self.dialogs,
+                        reload=self.load, on_done=on_done, on_error=on_error, **kwargs)
 
     def read(self, fn: Callable[..., Any], *args: Any, then: Callable[[Any], None], what: str,
              **kwargs: Any) -> Task:

@@ -27,7 +27,7 @@ from app.services.panels import meetings as panels
 from app.services.panels import recommendations as recs
 from app.services.panels import victim
 from ui.dialogs import DialogService
-from ui.tasks import Task, Tasks
+from ui.tasks import Task, Tasks, run_once
 from ui.views.case_page.common import button, button_row, fit_columns, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
 
@@ -243,26 +243,9 @@ class PanelsPage(QTabWidget):
     # running dialogs and operations ------------------------------------------------------------------
     def run_op(self, fn: Callable[..., Any], *args: Any, what: str, on_done: Callable[[Any], None] | None = None,
                on_error: Callable[[BaseException], bool | None] | None = None, **kwargs: Any) -> Task | None:
-        """One button, one operation; pressed again while it waits, nothing more happens."""
-        if what in self._running:
-            return None
-        self._running.add(what)
-
-        def done(result: Any) -> None:
-            self._running.discard(what)
-            if on_done is not None:
-                on_done(result)
-
-        def failed(exc: BaseException) -> bool:
-            self._running.discard(what)
-            if on_error is not None and on_error(exc):
-                return True
-            if isinstance(exc, Conflict):
-                self.dialogs.warn("Changed by someone else", in_words(exc))
-                self.refresh()
-                return True
-            return False
-        return self.tasks.op(fn, *args, on_done=done, on_error=failed, owner=self, what=what, **kwargs)
+        """One button, one operation (see `ui.tasks.run_once`); a conflict reads the view again."""
+        return run_once(self.tasks, self, self._running, fn, *args, what=what, dialogs=self.dialogs,
+                        reload=self.refresh, on_done=on_done, on_error=on_error, **kwargs)
 
     def read(self, fn: Callable[..., Any], *args: Any, then: Callable[[Any], None], what: str) -> Task:
         """A read a form needs before it opens; not opened if the officer has left the section meanwhile."""
