@@ -31,6 +31,7 @@ from app.services.common.ops import Cancelled, Changes, Progress, changes_of
 
 
 class Dialogs(Protocol):
+    def info(self, title: str, text: str) -> None: ...
     def error(self, title: str, text: str) -> None: ...
     def warn(self, title: str, text: str) -> None: ...
 
@@ -332,7 +333,7 @@ def refresh_needed(changes: Changes, case_id: int | None = None, *parts: Any) ->
 
 
 def run_once(tasks: Tasks, owner: QWidget, running: set[str], fn: Callable[..., Any], *args: Any, what: str,
-             dialogs: Dialogs, reload: Callable[[], None], on_done: Callback | None = None,
+             dialogs: Dialogs, reload: Callable[[], object], on_done: Callback | None = None,
              on_error: Callable[[BaseException], bool | None] | None = None, **kwargs: Any) -> Task | None:
     """One button, one operation: pressed again while it waits, nothing more happens (a double click
     must not save two notes). A conflict is said and the view read again (`reload`); any other
