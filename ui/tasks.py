@@ -209,7 +209,10 @@ class Tasks(QObject):
         pool = self._ops if kind == "op" else self._queries
         task.future = pool.submit(self._work, task)
         # A task dropped before it started never reaches _work: tidy it up when its future is cancelled.
-        task.future.add_done_callback(lambda f: f.cancelled() and self._bridge.finished.emit(task, None, None))
+        def tidy(future: Future[Any]) -> None:
+            if future.cancelled():
+                self._bridge.finished.emit(task, None, None)
+        task.future.add_done_callback(tidy)
         return task
 
     def _work(self, task: Task) -> None:
