@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from app.db.engine import make_engine
 from app.db.location import normalise_url
@@ -111,6 +112,53 @@ def test_two_writers_at_once_do_not_fork_the_chain(sqlite_url):
     assert report.intact and report.checked >= 4 + 20
     for c in contexts:
         c.engine.dispose()
+
+
+def test_reads_that_audit_at_the_same_moment_keep_one_chain(sqlite_url):
+    """A read's connection commits each statement by itself: the entries it writes get a transaction of
+    their own, so two reads cannot both take the next place in the chain."""
+    contexts = [make_context(sqlite_url, actor=f"officer.{n}") for n in range(4)]
+    with contexts[0].reading() as session:
+        before = session.scalar(text("SELECT count(*) FROM audit_log"))
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(contexts))
+
+    def work(ctx) -> None:
+        try:
+            barrier.wait()
+            for _ in range(15):
+                with ctx.reading() as session:
+                    audit.record(session, ctx, "view", "case", None, reason="looked")
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(c,)) for c in contexts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    with contexts[0].reading() as session:
+        assert session.scalar(text("SELECT count(*) FROM audit_log")) == before + 60
+        assert session.scalar(text("SELECT count(DISTINCT prev_hash) FROM audit_log")) == before + 60
+    assert verify_chain(contexts[0]).intact
+    for c in contexts:
+        c.engine.dispose()
+
+
+def test_an_entry_refused_in_a_read_leaves_nothing_and_the_read_goes_on(sqlite_url):
+    ctx = make_context(sqlite_url)
+    with ctx.reading() as session:
+        before = session.scalar(text("SELECT count(*) FROM audit_log"))
+        good = audit.NewEntry("view", "case", reason="first")
+        bad = audit.NewEntry("view", None, reason="no entity")  # type: ignore[arg-type]  # NOT NULL refused
+        with pytest.raises(IntegrityError):
+            audit.write(session, ctx, [good, bad])
+        assert session.scalar(text("SELECT count(*) FROM audit_log")) == before
+        audit.write(session, ctx, [good])
+    with ctx.reading() as session:
+        assert session.scalar(text("SELECT count(*) FROM audit_log")) == before + 1
+    assert verify_chain(ctx).intact
 
 
 def test_entries_written_before_the_chain_are_chained_by_the_migration(tmp_path):

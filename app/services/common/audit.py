@@ -64,11 +64,31 @@ def write(session: Session, ctx: ServiceContext, entries: Sequence[NewEntry]) ->
     if not entries:
         return []
     db_user = _db_user(session, ctx)
+    if ctx.dialect == "postgresql" and _has_writer_function(session):
+        # One statement each, the chain's lock held inside the function: atomic even in a read.
+        if len(entries) == 1:
+            return [Recorded(_write_on_server(session, ctx, entries[0]), db_user)]
+        return [Recorded(i, db_user) for i in _write_many_on_server(session, ctx, entries)]
+    if ctx.is_reading(session):
+        # A read's connection commits each statement by itself (AUTOCOMMIT), so the lock taken below
+        # would be gone before the entries are added, and two reads that audit at the same moment could
+        # take the same place in the chain. Here the entries get a transaction of their own, on the same
+        # connection (a second connection could wait on the read's own SQLite lock).
+        session.execute(text("BEGIN IMMEDIATE" if ctx.dialect == "sqlite" else "BEGIN"))
+        try:
+            written = _chain_here(session, ctx, entries, db_user)
+        except BaseException:
+            session.execute(text("ROLLBACK"))
+            raise
+        session.execute(text("COMMIT"))
+        return written
+    return _chain_here(session, ctx, entries, db_user)
+
+
+def _chain_here(session: Session, ctx: ServiceContext, entries: Sequence[NewEntry], db_user: str | None,
+                ) -> list[Recorded]:
+    """The chain computed by the application, under the chain's lock, inside the caller's transaction."""
     if ctx.dialect == "postgresql":
-        if _has_writer_function(session):
-            if len(entries) == 1:
-                return [Recorded(_write_on_server(session, ctx, entries[0]), db_user)]
-            return [Recorded(i, db_user) for i in _write_many_on_server(session, ctx, entries)]
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
     else:
         # SQLite has one writer at a time: a write that changes nothing takes that lock now, so the

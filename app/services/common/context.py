@@ -64,6 +64,10 @@ class ServiceContext:
         """The session of the unit of work running on this thread, if any."""
         return getattr(self._local, "session", None)
 
+    def is_reading(self, session: Session) -> bool:
+        """Whether `session` is this thread's read, whose connection commits each statement by itself."""
+        return bool(getattr(self._local, "reading", False)) and self.current_session is session
+
     @contextmanager
     def unit_of_work(self) -> Iterator[Session]:
         """One session and transaction: committed if the block succeeds, rolled back if not.
