@@ -23,6 +23,7 @@ from app.credentials import PasswordNotGiven
 from app.db.location import DatabaseChoice, UnsafeDatabaseLocation, choose_database
 from app.db.schema import SchemaMismatch, backup_sqlite
 from app.domain.dates import uk
+from app.services.common.context import ServiceContext
 from app.services.common.errors import ServiceError
 from app.services.common.ops import Cancelled, Run
 
@@ -107,7 +108,7 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
-def _import(ctx, args: argparse.Namespace) -> int:
+def _import(ctx: ServiceContext, args: argparse.Namespace) -> int:
     from app.services.intake.applications import import_applications
     missing = [str(f) for f in args.files if not f.is_file()]
     if missing:
@@ -141,7 +142,7 @@ def _import(ctx, args: argparse.Namespace) -> int:
     return 0
 
 
-def _cases(ctx, args: argparse.Namespace) -> int:
+def _cases(ctx: ServiceContext, args: argparse.Namespace) -> int:
     from app.services.cases.case_list import CaseQuery, record_export
     from app.services.cases.summaries import list_cases, next_action
     cases = list_cases(ctx)
@@ -171,7 +172,7 @@ def _cases(ctx, args: argparse.Namespace) -> int:
     return 0
 
 
-def _demo(ctx, args: argparse.Namespace) -> int:
+def _demo(ctx: ServiceContext, args: argparse.Namespace) -> int:
     from app.services.demo.generate import generate_demo_cases
     if args.cases < 1:
         return _fail("--cases must be at least 1")

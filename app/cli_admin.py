@@ -26,7 +26,7 @@ SERVER_GROUPS = {Role.READ_ONLY: "ct_read_only", Role.OFFICER: "ct_officer", Rol
                  Role.MANAGER: "ct_manager", Role.ADMINISTRATOR: "ct_admin"}  # deploy/postgresql-roles.sql
 
 
-def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     users = subparsers.add_parser("users", help="(administrator) list, add or change the app's users")
     u = users.add_subparsers(dest="users_command", metavar="ACTION", required=True)
     p = u.add_parser("list", help="every user, their role and whether they are switched on")

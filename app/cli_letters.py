@@ -14,7 +14,7 @@ from app.services.common.context import ServiceContext
 Handler = Callable[[ServiceContext, argparse.Namespace], int]
 
 
-def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "letter", help="produce a case's letter as a PDF, kept with the case (approve it; record it as sent)",
         description="Produces exactly the letter the app would and keeps it with the case. A letter that does "

@@ -15,7 +15,7 @@ from app.services.common.context import ServiceContext
 Handler = Callable[[ServiceContext, argparse.Namespace], int]
 
 
-def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "report", help="the statutory figures and the partnership summary for a period",
         description="Prints the figures the council must publish, with the partnership summary and the "

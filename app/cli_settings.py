@@ -14,7 +14,7 @@ Handler = Callable[[ServiceContext, argparse.Namespace], int]
 BAD_INPUT = 2
 
 
-def add_parsers(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "settings", help="(administrator) show or change the council's settings by name",
         description="Every key, its limits and its default are listed by `settings show` and in the README. "

@@ -165,6 +165,8 @@ def parse_application(raw: Any, label: str, now: datetime) -> ParsedApplication:
     channel_text = raw.get("channel")
     channel: Channel | None = None
     try:
+        if not isinstance(channel_text, str):  # missing, or a number or list where the name belongs
+            raise ValueError(channel_text)
         channel = Channel(channel_text)
     except ValueError:
         choices = ", ".join(c.value for c in Channel)

@@ -186,7 +186,7 @@ class Start:
         from ui.error_hook import ErrorHook
         from ui.focus import install
         self.hook = ErrorHook(self.window.dialogs).install()  # nothing reaches the user as silence or a traceback
-        install(self.app)  # type: ignore[arg-type]  # the keyboard and wheel rules, before anyone types
+        install(self.app)  # the keyboard and wheel rules, before anyone types
         self._question = _PasswordQuestion(self._ask_password)
         self.window.tasks.op(open_for_window, self._database, self._question, on_done=self._opened,
                              on_error=self._refused, owner=self.window, what="open the database")

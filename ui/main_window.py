@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 # No `Qt` here: the first use of the Qt namespace makes all its enums (tens of milliseconds), so
 # the code that runs before the window is painted does without it; methods import it when needed.
@@ -349,7 +349,7 @@ class MainWindow(QMainWindow):
         """What F5 refreshes and Ctrl+W closes: the current tab of a section, or the section's page."""
         page = self.pages.currentWidget()
         if page in (self.applications, self.cases_section):
-            return page.currentWidget()  # type: ignore[attr-defined]
+            return page.currentWidget()
         return page
 
     def find_case(self) -> None:
@@ -480,27 +480,27 @@ class MainWindow(QMainWindow):
         return NotBuiltPage(section, NOT_BUILT.get(section, ""))
 
     @property
-    def panels_page(self):  # noqa: ANN201 - the page classes are imported lazily
+    def panels_page(self) -> Any:  # the page classes are imported lazily, so their types are not known here
         return self.section_page("Panel meetings")
 
     @property
-    def letters_page(self):  # noqa: ANN201
+    def letters_page(self) -> Any:
         return self.section_page("Letters")
 
     @property
-    def reports_page(self):  # noqa: ANN201
+    def reports_page(self) -> Any:
         return self.section_page("Reports")
 
     @property
-    def agencies_page(self):  # noqa: ANN201
+    def agencies_page(self) -> Any:
         return self.section_page("Agencies")
 
     @property
-    def data_protection_page(self):  # noqa: ANN201
+    def data_protection_page(self) -> Any:
         return self.section_page("Data protection")
 
     @property
-    def settings_page(self):  # noqa: ANN201
+    def settings_page(self) -> Any:
         return self.section_page("Settings")
 
     def new_telephone_application(self) -> ApplicationForm:

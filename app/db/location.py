@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PureWindowsPath
 
@@ -105,7 +106,7 @@ def _mount_type(path: Path) -> str | None:
     return kind
 
 
-def check_sqlite_location(path: Path, network_check=is_network_path) -> None:
+def check_sqlite_location(path: Path, network_check: Callable[[Path], bool] = is_network_path) -> None:
     if network_check(path):
         raise UnsafeDatabaseLocation(
             f"The database file {path} is on a network drive. SQLite's own documentation warns that "

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 
 from app import __version__
 
@@ -107,7 +107,7 @@ def upgrade(engine: Engine) -> None:
         _record_written_by(conn)
 
 
-def _record_written_by(conn) -> None:
+def _record_written_by(conn: Connection) -> None:
     value = json.dumps(__version__)
     done = conn.execute(text("UPDATE settings SET value = :v WHERE key = :k"), {"v": value, "k": WRITTEN_BY_KEY})
     if not done.rowcount:

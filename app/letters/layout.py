@@ -72,8 +72,8 @@ def letter_styles(large_print: bool = False, tight: bool = False) -> LetterStyle
     def style(name: str, font: str = REGULAR, font_size: float = size, **extra: object) -> ParagraphStyle:
         # No widows or orphans: a paragraph split over two pages keeps two lines on each.
         return ParagraphStyle(name, fontName=font, fontSize=font_size, allowWidows=0, allowOrphans=0,
-                              leading=extra.pop("leading", font_size * 1.3),  # type: ignore[arg-type]
-                              **extra)  # type: ignore[arg-type]
+                              leading=extra.pop("leading", font_size * 1.3),
+                              **extra)
 
     bullet = style("bullet", leading=leading, leftIndent=size * 1.6, bulletIndent=size * 0.4,
                    spaceAfter=size * (0.25 if tight else 0.35), bulletFontName=REGULAR, bulletFontSize=size)

@@ -85,15 +85,21 @@ def comparison_table(summary: PartnershipSummary) -> Table:
         text = percent if shares else (lambda v: "none" if v is None else f"{v:.0f}")
         rows.append((label, text(a), text(b), _change(a, b, shares)))
 
+    def statutory(key: str) -> Callable[[PeriodFigures], float | None]:
+        return lambda p: p.statutory.value(key)
+
+    def on_time(n: int) -> Callable[[PeriodFigures], float | None]:
+        return lambda p: p.timeliness[n].share
+
     for key in STATUTORY_KEYS:
-        add(FIGURE_TITLES[key], lambda p, k=key: p.statutory.value(k))
+        add(FIGURE_TITLES[key], statutory(key))
     add("Not met decisions overturned on secondary review", lambda p: p.statutory.threshold_not_met_overturned)
     add("Threshold decisions made", lambda p: p.threshold_decisions)
     add("Threshold met rate", lambda p: p.threshold_met_rate, shares=True)
     add("Secondary reviews requested", lambda p: p.secondary_reviews_requested)
     add("Recommendations made", lambda p: p.recommendations_made)
     for n, clock in enumerate(now.timeliness):
-        add(f"{clock.label} on time", lambda p, n=n: p.timeliness[n].share, shares=True)
+        add(f"{clock.label} on time", on_time(n), shares=True)
     return Table("Compared with the previous year", ("Figure", "This period", "Previous period", "Change"),
                  tuple(rows), f"This period: {period_words(summary)}. Previous period: {previous_words(summary)}.")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QObject, QModelIndex, QPersistentModelIndex, Qt
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
@@ -13,7 +13,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class SimpleTableModel(QAbstractTableModel):
-    def __init__(self, headers: list[str], parent=None) -> None:
+    def __init__(self, headers: list[str], parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.headers = headers
         self.rows: list[list[str]] = []

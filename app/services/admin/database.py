@@ -7,8 +7,10 @@ must tell the user about, are re-exported here (`DatabaseChoice`, `choose_databa
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, func, select
 
@@ -34,8 +36,8 @@ class OpenedDatabase:
     backup_made: Path | None
 
 
-def open_database(choice: DatabaseChoice, *, network_check=is_network_path, sign_in: bool = True,
-                  **context_args) -> OpenedDatabase:
+def open_database(choice: DatabaseChoice, *, network_check: Callable[[Path], bool] = is_network_path,
+                  sign_in: bool = True, **context_args: Any) -> OpenedDatabase:
     """Local SQLite is created or migrated here (after a backup); a server must already be current.
     Then the user signs in (refused, with the reason, when their login is not set up)."""
     backup = None
@@ -97,7 +99,8 @@ def dispose(engine: Engine) -> None:
     engine.dispose()
 
 
-def open_with_credentials(choice: DatabaseChoice, ask_password, **kwargs) -> OpenedDatabase:
+def open_with_credentials(choice: DatabaseChoice, ask_password: Callable[[str], str | None],
+                          **kwargs: Any) -> OpenedDatabase:
     """Open a shared server, asking for a password only when the server wants one.
 
     The password comes from the operating system's keyring, or is asked for (and kept in the keyring

@@ -326,7 +326,7 @@ def _sync_contacts(agency: Agency, wanted: Iterable[Contact]) -> tuple[str, str]
     existing = {c.id: c for c in agency.contacts}
     rows: list[AgencyContact] = []
     for c in wanted:
-        row = existing.pop(c.id, None) or AgencyContact()
+        row = (existing.pop(c.id, None) if c.id is not None else None) or AgencyContact()
         row.name, row.role, row.email = c.name, c.role or None, c.email or None
         row.phone, row.panel_member = c.phone or None, c.panel_member
         row.receives_letters = c.receives_letters

@@ -14,6 +14,7 @@ from app.domain.calendar import WorkingCalendar
 from app.domain.clocks import next_due
 from app.domain.roles import Permission
 from app.domain.settings import Settings
+from app.services.common.sql import rows_changed, table_of
 from app.services.common import audit
 from app.services.agencies.names import keys_of, lock_directory, match_key, taken_names, tidy
 from app.services.cases.facts import CaseStates
@@ -136,12 +137,12 @@ def link_unmatched(session: Session, ctx: ServiceContext, agency: Agency,
     written = [w for w in names if match_key(w or "") in keys - {""}]
     if not written:
         return 0, set()
-    table = Incident.__table__
+    table = table_of(Incident)
     where = (table.c.agency_id.is_(None), table.c.reported_to.in_(written))
     cases = set(session.scalars(select(table.c.case_id).where(*where).distinct()))
     done = session.execute(update(table).where(*where).values(
         agency_id=agency.id, version=table.c.version + 1, updated_by=ctx.actor, updated_at=utcnow()))
-    return done.rowcount, cases
+    return rows_changed(done), cases
 
 
 def reassess(session: Session, ctx: ServiceContext, settings: Settings, calendar: WorkingCalendar,
@@ -153,7 +154,7 @@ def reassess(session: Session, ctx: ServiceContext, settings: Settings, calendar
     changed, so an officer with the case open must not be told that someone else edited it.
     """
     session.flush()
-    ids, table, moved = sorted(case_ids), Case.__table__, 0
+    ids, table, moved = sorted(case_ids), table_of(Case), 0
     entries: list[audit.NewEntry] = []
     for start in range(0, len(ids), _BATCH):
         chunk = ids[start:start + _BATCH]

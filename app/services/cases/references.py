@@ -5,6 +5,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from app.services.common.sql import rows_changed
 from app.db.models import ReferenceCounter
 
 
@@ -17,7 +18,7 @@ def reserve_numbers(session: Session, year: int, count: int = 1) -> int:
     for _ in range(3):
         bumped = session.execute(update(ReferenceCounter).where(ReferenceCounter.year == year)
                                  .values(last_number=ReferenceCounter.last_number + count))
-        if bumped.rowcount:
+        if rows_changed(bumped):
             last = session.scalar(select(ReferenceCounter.last_number).where(ReferenceCounter.year == year))
             return int(last or count) - count + 1
         try:

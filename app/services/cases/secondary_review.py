@@ -168,5 +168,5 @@ def latest_secondary_review(ctx: ServiceContext, case_id: int) -> SecondaryRevie
         r = session.scalar(select(SecondaryReview).where(SecondaryReview.case_id == case_id)
                            .order_by(SecondaryReview.requested_on.desc(), SecondaryReview.id.desc()).limit(1))
         return None if r is None else SecondaryReviewView(
-            r.id, r.version, r.case_id, r.requested_on, r.requested_by, r.grounds, r.due_on, r.reviewer, r.outcome,
+            r.id, r.version, r.case_id, r.requested_on, r.requested_by, r.grounds or "", r.due_on, r.reviewer, r.outcome,
             r.completed_on, r.outcome_sent_on, r.route, r.grounds_codes, r.decision_queried, r.referred_on)

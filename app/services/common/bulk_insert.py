@@ -13,7 +13,9 @@ def row_template(table: Table, actor: str, stamp: datetime) -> dict[str, Any]:
     row: dict[str, Any] = {}
     for column in table.c:
         default = column.default
-        row[column.key] = None if default is None else (default.arg if default.is_scalar else stamp)
+        # A scalar default is its value; the only callable defaults in the schema are the time stamps.
+        row[column.key] = (None if default is None
+                           else getattr(default, "arg", None) if default.is_scalar else stamp)
     row.update({k: actor for k in ("updated_by", "created_by") if k in row})
     return row
 

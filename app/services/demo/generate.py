@@ -25,6 +25,7 @@ from app.domain.clocks import AgencyRequestFacts, CaseClockFacts, next_due, runn
 from app.domain.settings import Settings
 from app.domain.threshold import IncidentFacts, assess
 from app.domain.workflow import Status
+from app.services.common.sql import table_of
 from app.services.common import audit
 from app.services.demo import words as D
 from app.services.agencies.directory import AgencyMatcher
@@ -42,7 +43,7 @@ from app.services.cases.steps import NOT_ACCEPTED_REASONS
 BATCH = 500  # cases per transaction: big enough for executemany to pay off, small enough for progress and a stop
 ACTOR = "demo"
 # Written in this order in each batch, so that every foreign key points at a row already there.
-TABLES: tuple[Table, ...] = tuple(m.__table__ for m in (  # type: ignore[attr-defined]
+TABLES: tuple[Table, ...] = tuple(table_of(m) for m in (
     ProblemLocation, Person, Perpetrator, PanelMeeting, PanelAttendee, Case, CasePerpetrator, Incident,
     AgencyRequest, AgencyAction, CaseReview, Finding, SecondaryReview, Recommendation))
 RESPONSES = {"accepted": "Accepted; work under way.", "completed": "Done; details sent to the CSU.",

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.db.models import Case, CasePerpetrator, Incident, Perpetrator, Person, ProblemLocation
-from app.domain.application import ApplicationData, PersonData, Problem, check_application
+from app.domain.application import ApplicationData, PerpetratorData, PersonData, Problem, check_application
 from app.domain.workflow import Status
 from app.interchange import ParsedApplication, read_application_file
 from app.services.common import audit
@@ -153,7 +153,7 @@ def _landlord(matcher: AgencyMatcher, data: ApplicationData) -> int | None:
         else None
 
 
-def _perpetrator(session: Session, data, actor: str) -> Perpetrator:
+def _perpetrator(session: Session, data: PerpetratorData, actor: str) -> Perpetrator:
     """Reuse a known person (same name or description at the same address) so cases link up."""
     key_name = (data.name or "").casefold().strip()
     key_address = (data.address or "").casefold().strip()
@@ -282,12 +282,12 @@ def _save_application(ctx: ServiceContext, data: ApplicationData, support: Any, 
         return created
 
 
-def _existing(session: Session, refs: Iterable[str]) -> dict[str, str]:
-    refs = [r for r in refs if r]
-    if not refs:
+def _existing(session: Session, refs: Iterable[str | None]) -> dict[str, str]:
+    wanted = [r for r in refs if r]
+    if not wanted:
         return {}
-    return dict(session.execute(select(Case.source_reference, Case.reference)
-                                .where(Case.source_reference.in_(refs))).all())
+    return {source: reference for source, reference in session.execute(
+        select(Case.source_reference, Case.reference).where(Case.source_reference.in_(wanted))) if source}
 
 
 def parse_files(ctx: ServiceContext, paths: Sequence[Path]) -> list[ParsedApplication]:

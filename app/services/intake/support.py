@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 
 from app.db.models import Case, CaseLink, Document, Draft, Letter, Perpetrator, Person, ProblemLocation
 from app.db.models.base import utcnow
@@ -127,6 +127,7 @@ def suggest(ctx: ServiceContext, kind: str, text: str, limit: int = 10) -> list[
     if len(text) < 2:
         return []
     pattern = f"%{text.lower()}%"
+    query: Select[str | None]
     with ctx.reading() as session:
         if kind == "location":
             query = select(ProblemLocation.description).where(ProblemLocation.search_key.like(pattern))

@@ -345,6 +345,7 @@ def why_not_for_agency(records: CaseRecords, template: str, agency: Agency) -> s
         if any(not (r.rationale or "").strip() for r in recs):
             return (f"a recommendation to {agency.name} has no rationale recorded: the notice must say why it "
                     "was made, so record the rationale first")
+    return None
 
 
 _UNDER_WAY = {S.ACKNOWLEDGED, S.THRESHOLD_CHECK, S.THRESHOLD_MET, S.INFORMATION_GATHERING, S.PANEL_SCHEDULED,

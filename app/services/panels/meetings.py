@@ -298,8 +298,8 @@ def record_review(ctx: ServiceContext, review_id: int, expected_version: int, re
             "decision": review.decision.strip() or None, "completes_review": review.completes_review}, ctx.actor)
         for old in session.scalars(select(Finding).where(Finding.review_id == row.id)):
             session.delete(old)
-        for old in session.scalars(select(Recommendation).where(Recommendation.review_id == row.id)):
-            session.delete(old)
+        for old_rec in session.scalars(select(Recommendation).where(Recommendation.review_id == row.id)):
+            session.delete(old_rec)
         session.flush()
         for f in review.findings:
             session.add(Finding(review_id=row.id, text=f.text.strip(), rationale=f.rationale.strip() or None,
@@ -405,7 +405,8 @@ def meeting_detail(ctx: ServiceContext, meeting_id: int) -> MeetingDetail:
         conflict_refs = dict(session.execute(select(Case.id, Case.reference).where(Case.id.in_(
             select(PanelAttendee.conflict_case_id).where(PanelAttendee.meeting_id == meeting_id)))).all())
         attendees = tuple(AttendeeView(a.id, a.name, agencies.get(a.agency_id) if a.agency_id else None, a.role,
-                                       a.attendance, conflict_refs.get(a.conflict_case_id))
+                                       a.attendance,
+                                       conflict_refs.get(a.conflict_case_id) if a.conflict_case_id else None)
                           for a in session.scalars(select(PanelAttendee).where(PanelAttendee.meeting_id == meeting_id)
                                                    .order_by(PanelAttendee.id)))
         return MeetingDetail(meeting.id, meeting.version, meeting.starts_at, meeting.place, meeting.online_link,

@@ -44,7 +44,7 @@ DEFINITIONS = {
                                     "one recommendation. Recommendations made on secondary review are "
                                     "reported separately.",
 }
-SECONDARY_LABELS = {**OUTCOMES, None: "Awaiting outcome"}
+SECONDARY_LABELS: dict[str | None, str] = dict([*OUTCOMES.items(), (None, "Awaiting outcome")])
 
 
 @dataclass(frozen=True)
@@ -311,7 +311,7 @@ def _secondary_outcomes(session: Session, start: date, end: date) -> tuple[tuple
                                   .where(SecondaryReview.requested_on.between(start, end))
                                   .group_by(SecondaryReview.outcome)).all())
     ordered: list[str | None] = [*OUTCOMES, None]
-    ordered += sorted(k for k in counts if k not in ordered)
+    ordered += sorted(k for k in counts if k is not None and k not in ordered)
     return tuple((k, int(counts.get(k, 0))) for k in ordered)
 
 

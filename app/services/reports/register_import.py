@@ -33,6 +33,7 @@ from app.domain.application import Problem
 from app.domain.roles import Permission
 from app.domain.clocks import CaseClockFacts, next_due, running_clocks
 from app.domain.calendar import WorkingCalendar
+from app.domain.clocks import ClockSettings
 from app.domain.settings import Settings
 from app.domain.workflow import Status
 from app.services.common import audit
@@ -239,7 +240,8 @@ def _person(row: RegisterRow, actor: str) -> Person:
                   search_key=person_search_key(surname, row.postcode, None), updated_by=actor)
 
 
-def _case(row: RegisterRow, reference: str, ctx: ServiceContext, calendar, clocks) -> Case:
+def _case(row: RegisterRow, reference: str, ctx: ServiceContext, calendar: WorkingCalendar,
+          clocks: ClockSettings) -> Case:
     status = _status(row)
     met = row.threshold_met
     decision_letter = row.outcome_sent_on if met is False else None

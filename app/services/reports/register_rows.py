@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -92,10 +93,10 @@ def split_name(text: str) -> Name:
     if len(words) > 1 and words[0].casefold().rstrip(".") in TITLES:
         title, words = words[0], words[1:]
     last = [words[-1]] if words else []
-    rest = words[:-1]
-    while rest and rest[-1].casefold() in PARTICLES:
-        last.insert(0, rest.pop())
-    return Name(title=title, first_name=" ".join(rest) or None, last_name=" ".join(last) or None)
+    given = words[:-1]
+    while given and given[-1].casefold() in PARTICLES:
+        last.insert(0, given.pop())
+    return Name(title=title, first_name=" ".join(given) or None, last_name=" ".join(last) or None)
 
 
 def read_rows(text: str, today: date) -> tuple[list[RegisterRow], list[RegisterProblem]]:
@@ -220,7 +221,7 @@ def _check_row(n: int, v: dict[str, str], today: date, problems: list[RegisterPr
                        dates["secondary_review_requested_on"], outcome, dates["closed_on"])
 
 
-def _check_order(dates: dict[str, date | None], bad) -> None:
+def _check_order(dates: dict[str, date | None], bad: Callable[[str, str], None]) -> None:
     """Each step on or after every earlier step that has a date."""
     received = dates["received_on"]
     for n, column in enumerate(STEP_ORDER[1:], start=1):

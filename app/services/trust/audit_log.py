@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, func, select
@@ -153,10 +153,11 @@ def _conditions(session: Session, f: _Filters) -> tuple[list[ColumnElement[bool]
     return conds, case_id, True
 
 
-def _rows_query(conds: list[ColumnElement[bool]]) -> Select[Any]:
+def _rows_query(conds: list[ColumnElement[bool]]) -> Select[Unpack[tuple[Any, ...]]]:
+    """The columns of AuditRow, each labelled with its field's name."""
     e = AuditEntry
     return (select(e.id, e.at, e.actor, e.machine, e.db_user, e.action, e.entity, e.entity_id, e.case_id,
-                   Case.reference, e.fields, e.reason)
+                   Case.reference.label("case_reference"), e.fields, e.reason)
             .outerjoin(Case, Case.id == e.case_id).where(*conds).order_by(e.at.desc(), e.id.desc()))
 
 
@@ -181,7 +182,7 @@ def search_audit(ctx: ServiceContext, *, actor: str | None = None, action: str |
         if case_known:
             total = session.scalar(select(func.count()).select_from(AuditEntry).where(*conds)) or 0
             name = UserNames(session)
-            rows = tuple(AuditRow(*r, who=name.both(r[2]))
+            rows = tuple(AuditRow(**r._asdict(), who=name.both(r.actor))
                          for r in session.execute(_rows_query(conds).limit(limit).offset(offset)))
         shown = f"entries {offset + 1}-{offset + len(rows)} of {total}" if rows else f"none of {entries(total)}"
         audit.record(session, ctx, "view", ENTITY, None, case_id=case_id, reason="; ".join([shown, *f.describe()]))

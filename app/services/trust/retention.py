@@ -4,9 +4,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import case as sql_case
-from sqlalchemy import delete, exists, func, or_, select, text, update
+from sqlalchemy import ColumnElement, Executable, delete, exists, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from app.db.models import (AgencyAction, AgencyRequest, AuditEntry, AuditValue, Case, CaseLink,
@@ -150,23 +151,23 @@ def _location_only_here(session: Session, case_id: int, location_id: int | None)
         Case.problem_location_id == location_id, Case.id != case_id))
 
 
-def _run(session: Session, statement) -> None:
+def _run(session: Session, statement: Executable) -> None:
     # Nothing is loaded in these sessions, so there is nothing in memory to keep in step.
     session.execute(statement, execution_options={"synchronize_session": False})
 
 
-def _bump(model, ctx: ServiceContext) -> dict:
+def _bump(model: Any, ctx: ServiceContext) -> dict[str, Any]:
     # A bulk UPDATE does not move the version itself; an open form must see that the row changed.
     return {"version": model.version + 1, "updated_by": ctx.actor, "updated_at": utcnow()}
 
 
-def _blank_person(ctx: ServiceContext) -> dict:
+def _blank_person(ctx: ServiceContext) -> dict[str, Any]:
     return dict(title=None, first_name=None, last_name=ANONYMISED, organisation=None, address="",
                 postcode=None, phone=None, email=None, preferred_contact=None, date_of_birth=None,
                 accessibility_needs=None, search_key="", updated_by=ctx.actor, updated_at=utcnow())
 
 
-def _draft_filter(case_id: int):
+def _draft_filter(case_id: int) -> ColumnElement[bool]:
     """Drafts belong to a case when their JSON payload names it ("case_id": N at the top level)."""
     return or_(Draft.payload.like(f'%"case_id": {case_id},%'), Draft.payload.like(f'%"case_id": {case_id}}}%'))
 
@@ -342,7 +343,7 @@ def _anonymise_records(session: Session, ctx: ServiceContext, case_id: int) -> N
     _run(session, delete(Draft).where(_draft_filter(case_id)))
 
 
-def _reported_to():
+def _reported_to() -> ColumnElement[str]:
     """An agency in the directory keeps its name; anything else typed there might name a person."""
     return sql_case((Incident.agency_id.is_not(None), Incident.reported_to), else_=ANONYMISED)
 

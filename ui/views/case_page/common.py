@@ -1,6 +1,8 @@
 """Small building blocks shared by the case page's tabs."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QPushButton,
                                QTableView, QWidget)
 
@@ -34,7 +36,7 @@ def fit_columns(view: QTableView, stretch: list[int]) -> None:
                                     else QHeaderView.ResizeMode.ResizeToContents)
 
 
-def button(text: str, slot, name: str | None = None) -> QPushButton:
+def button(text: str, slot: Callable[[], object], name: str | None = None) -> QPushButton:
     b = QPushButton(text)
     b.setAccessibleName(name or text.replace("&", "").rstrip("…"))
     b.clicked.connect(lambda _checked=False: slot())

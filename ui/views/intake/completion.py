@@ -14,8 +14,8 @@ import itertools
 from collections.abc import Callable
 
 import shiboken6
-from PySide6.QtCore import QStringListModel, Qt, QTimer
-from PySide6.QtWidgets import QCompleter, QLineEdit, QStyledItemDelegate, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, QTimer
+from PySide6.QtWidgets import QCompleter, QLineEdit, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 Fetch = Callable[[str], list[str]]
 _POPUP_PADDING = 48  # the list's frame, margins and scroll bar
@@ -94,7 +94,8 @@ class LiveCompleterDelegate(QStyledItemDelegate):
         self.fetch = fetch
         self.remote = remote
 
-    def createEditor(self, parent: QWidget, option, index) -> QWidget:  # noqa: N802 - Qt API
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem,  # noqa: N802 - Qt API
+                     index: QModelIndex | QPersistentModelIndex) -> QWidget:  # noqa: N802 - Qt API
         edit = QLineEdit(parent)
         edit.setAccessibleName(str(index.model().headerData(index.column(), Qt.Orientation.Horizontal)))
         attach_live_completer(edit, self.fetch, remote=self.remote)

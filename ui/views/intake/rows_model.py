@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QObject, QModelIndex, QPersistentModelIndex, Qt
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 EDIT = Qt.ItemDataRole.EditRole
@@ -20,7 +20,7 @@ class RowsModel(QAbstractTableModel):
     """Columns are (key, heading, hint); a key ending in '?' is a tick box, ticked unless its key is in
     `unticked` (a hate-incident flag starts off; "same problem" starts on)."""
 
-    def __init__(self, columns: list[tuple[str, str, str]], row_label: str, parent=None,
+    def __init__(self, columns: list[tuple[str, str, str]], row_label: str, parent: QObject | None = None,
                  unticked: frozenset[str] = frozenset()) -> None:
         super().__init__(parent)
         self.columns = columns

@@ -6,6 +6,7 @@ Create Date: 2026-11-25
 """
 from __future__ import annotations
 
+from datetime import datetime
 import sqlalchemy as sa
 from alembic import op
 
@@ -73,8 +74,7 @@ def _chain_existing_entries() -> None:
                      .values(prev_hash=sa.bindparam("b_prev"), hash=sa.bindparam("b_hash")), updates)
 
 
-def _as_datetime(value):
-    from datetime import datetime
+def _as_datetime(value: object) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
