@@ -63,6 +63,43 @@ class FreezeMeter:
         return self.worst
 
 
+class FreezeWitness:
+    """With --explain: a watchdog thread that, when the UI thread has not ticked for 80 ms, prints where
+    the UI thread and every other thread are. A UI thread found idle in the event loop means another
+    thread held the interpreter (the GIL); anything else names the code that froze the window."""
+
+    def __init__(self, meter: FreezeMeter) -> None:
+        import threading
+        self.meter = meter
+        self.main = threading.main_thread().ident
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._watch, name="freeze-witness", daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        import traceback
+        reported = -1
+        while not self.stop.wait(0.02):
+            since = self.meter.clock.elapsed() - self.meter.last
+            if since < 80 or self.meter.last == reported:
+                continue
+            reported = self.meter.last
+            print(f"\n--- {NOW['action']}: UI thread {since} ms without a tick ---", file=sys.stderr)
+            for ident, frame in sys._current_frames().items():
+                if ident == threading_ident():
+                    continue
+                where = "UI thread" if ident == self.main else f"thread {ident}"
+                # The project's own frames say why; the libraries' frames below them only say how.
+                ours = [f for f in traceback.extract_stack(frame) if str(ROOT) in f.filename
+                        and "site-packages" not in f.filename]
+                print(f"[{where}]\n" + "".join(traceback.format_list(ours[-14:])), file=sys.stderr)
+
+
+def threading_ident() -> int:
+    import threading
+    return threading.get_ident()
+
+
 def run_events(ms: int) -> None:
     from PySide6.QtCore import QEventLoop, QTimer
     loop = QEventLoop()
@@ -104,8 +141,12 @@ def _report_instead_of_asking() -> list[str]:
     return PROBLEMS
 
 
-def measure(meter: FreezeMeter, tasks: Any, action: Callable[[], Any], done: Callable[[], bool] = lambda: True,
-            runs: int = 3) -> dict[str, Any]:
+NOW = {"action": ""}  # what is being measured, for the witness
+
+
+def measure(name: str, meter: FreezeMeter, tasks: Any, action: Callable[[], Any],
+            done: Callable[[], bool] = lambda: True, runs: int = 3) -> dict[str, Any]:
+    NOW["action"] = name
     gaps, walls = [], []
     for _ in range(runs):
         run_events(50)
@@ -127,6 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--delay-ms", type=float, default=20.0, help="added each way (PostgreSQL only)")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--json", type=Path, default=HERE / "ui_freeze.json")
+    parser.add_argument("--explain", action="store_true",
+                        help="print where each thread was whenever the window went 80 ms without a tick")
     args = parser.parse_args(argv)
 
     from bench_round_trips import ACTOR, BATCH, pools, prepare
@@ -150,13 +193,14 @@ def main(argv: list[str] | None = None) -> int:
     from app.services.letters import case_letters
     from app.services.letters.queue import produce_due_acknowledgements
     from app.services.panels.pack import build_panel_pack
-    from ui.main import case_list_factory, make_application
+    from ui.main import lazy_case_list, make_application
     from ui.main_window import MainWindow
     from ui.tasks import Tasks
 
     app = make_application([sys.argv[0]])
     _report_instead_of_asking()
     meter = FreezeMeter()
+    witness = FreezeWitness(meter) if args.explain else None
     tasks = Tasks.instance()
     choice = DatabaseChoice(normalise_url(url), "benchmark")
     results: dict[str, dict[str, Any]] = {}
@@ -164,17 +208,29 @@ def main(argv: list[str] | None = None) -> int:
     holder: dict[str, Any] = {}
 
     def start() -> None:
-        ctx = open_database(choice, sign_in=True, actor=ACTOR, machine="bench-pc").context
-        window = MainWindow(ctx, choice, settings=settings, case_list_factory=case_list_factory())
-        window.show()
-        holder["ctx"], holder["window"] = ctx, window
+        # As ui.main.Start does it: the window first, then the database opened and signed in on the worker.
+        window = MainWindow(None, None, settings=settings, case_list_factory=lazy_case_list)
+        window.show_window()
+        holder["window"] = window
+
+        def opened(ctx: Any) -> None:
+            holder["ctx"] = ctx
+            window.attach(ctx, choice)
+            window.start_up()
+
+        def open_on_worker() -> Any:  # as ui.main.open_for_window: signed in, the settings read
+            ctx = open_database(choice, sign_in=True, actor=ACTOR, machine="bench-pc").context
+            ctx.settings()
+            return ctx
+
+        window.tasks.op(open_on_worker, on_done=opened, owner=window, what="open the database")
 
     def first_rows() -> bool:
         page = holder["window"].cases_page
         model = getattr(page, "model", None)
         return model is not None and model.rowCount() > 0
 
-    results["start-up to the case list"] = measure(meter, tasks, start, first_rows, runs=1)
+    results["start-up to the case list"] = measure("start-up to the case list", meter, tasks, start, first_rows, runs=1)
     ctx, window = holder["ctx"], holder["window"]
     case_id = spec["page_case"]
     pool = list(fresh)
@@ -182,45 +238,48 @@ def main(argv: list[str] | None = None) -> int:
     def open_page() -> None:
         window.open_case(case_id)
 
-    results["open a case page"] = measure(meter, tasks, open_page, runs=1)
+    results["open a case page"] = measure("open a case page", meter, tasks, open_page, runs=1)
 
     def step() -> None:
         page = window.cases_section.currentWidget()
         tasks.op(add_note, ctx, case_id, "Spoke to the caller again", owner=page, what="save the note")
 
-    results["save a workflow step"] = measure(meter, tasks, step, runs=args.runs)
+    results["save a workflow step"] = measure("save a workflow step", meter, tasks, step, runs=args.runs)
 
     def refresh_list() -> None:
         window.show_section(1)
         window.cases_section.setCurrentIndex(0)
         window.refresh_current()
 
-    results["refresh the case list"] = measure(meter, tasks, refresh_list, runs=args.runs)
+    results["refresh the case list"] = measure("refresh the case list", meter, tasks, refresh_list, runs=args.runs)
 
     def letter() -> None:
         tasks.op(case_letters.produce_letter, ctx, pool.pop(), "acknowledgement", owner=window, what="write the letter")
 
-    results["produce one letter"] = measure(meter, tasks, letter, runs=args.runs)
+    results["produce one letter"] = measure("produce one letter", meter, tasks, letter, runs=args.runs)
 
     def batch() -> None:
         chosen = [pool.pop() for _ in range(BATCH)]
         tasks.long(produce_due_acknowledgements, ctx, case_ids=chosen, title="Acknowledgements",
                    on_done=lambda _r: None, owner=window)
 
-    results["the acknowledgement batch of 50"] = measure(meter, tasks, batch, runs=1)
+    results["the acknowledgement batch of 50"] = measure("the acknowledgement batch of 50", meter, tasks, batch, runs=1)
 
     def pack() -> None:
         tasks.long(build_panel_pack, ctx, spec["meeting"], title="Panel pack", on_done=lambda _r: None,
                    owner=window)
 
-    results["the panel pack of 8 cases"] = measure(meter, tasks, pack, runs=1)
+    results["the panel pack of 8 cases"] = measure("the panel pack of 8 cases", meter, tasks, pack, runs=1)
 
     form = window.new_telephone_application()
 
     def autosave() -> None:
         form.autosave(force=True)
 
-    results["autosave while typing"] = measure(meter, tasks, autosave, runs=args.runs)
+    results["autosave while typing"] = measure("autosave while typing", meter, tasks, autosave, runs=args.runs)
+    if form.draft_id is not None:  # the draft it wrote would be restored, as a form, by the next run's start
+        from app.services.intake.support import discard_draft
+        discard_draft(ctx, form.draft_id)
 
     # The baseline: the same service calls on the UI thread, as the first version made them.
     baseline: dict[str, Callable[[], Any]] = {
@@ -233,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         "autosave while typing": lambda: save_draft(ctx, "application-telephone", {"channel": "telephone"}),
     }
     for name, call in baseline.items():
-        results[name]["baseline_freeze_ms"] = measure(meter, tasks, call, runs=1)["freeze_ms"]
+        results[name]["baseline_freeze_ms"] = measure(f"{name} (on the UI thread)", meter, tasks, call,
+                                                      runs=1)["freeze_ms"]
 
     where = f"PostgreSQL through the proxy, {args.delay_ms:g} ms each way" if proxy else "SQLite"
     print(f"\nLongest freeze of the window (10 ms timer on the UI thread), {spec['cases']:,} cases, {where}:\n")

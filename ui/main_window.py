@@ -101,6 +101,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self._last_seen: int | None = None  # the newest audit entry this window has looked at
         self._checking = False
+        self.restored = 0  # forms restored from drafts at start-up
         self.directory: AgencyDirectory | None = None  # read after the window is shown
         self._case_list_factory = case_list_factory
         self._quiet = False
@@ -539,14 +540,16 @@ class MainWindow(QMainWindow):
         if not found.drafts and not found.local:
             return
         from app.domain.dates import uk_time
-        for draft in found.drafts:
+
+        def from_database(draft: Any) -> None:
             form = self._open_form(draft.kind.removeprefix("application-"), quiet=True)
             form.restore(draft.payload)
             form.draft_id = draft.id
             form.show_banner(f"Restored an application that was not saved (last autosaved "
                              f"{uk_time(draft.updated_at)}). Save it, or close the tab to discard it.",
                              "warn")
-        for copy in found.local:
+
+        def from_this_computer(copy: Any) -> None:
             # Written while the database could not be reached: back into a form, then the database.
             form = self._open_form(str(copy.payload.get("mode") or "telephone"), quiet=True)
             form.restore(copy.payload)
@@ -554,9 +557,22 @@ class MainWindow(QMainWindow):
             form.autosave(force=True)  # moves it into the database when it can be reached
             form.show_banner("Restored an application that was kept on this computer while the database "
                              "could not be reached. Save it, or close the tab to discard it.", "warn")
-        self.restored = len(found.drafts) + len(found.local)
-        self.statusBar().showMessage(f"{self.restored} unsaved application(s) restored: they are open under "
-                                     "Applications.", 15000)
+
+        waiting: list[Callable[[], None]] = [partial(from_database, d) for d in found.drafts]
+        waiting += [partial(from_this_computer, c) for c in found.local]
+        total = len(waiting)
+
+        def next_form() -> None:
+            # One form per turn of the event loop: each takes a tenth of a second to build, and the
+            # window answers the officer between them however many there are.
+            waiting.pop(0)()
+            self.restored += 1
+            if waiting:
+                QTimer.singleShot(0, next_form)
+            else:
+                self.statusBar().showMessage(f"{total} unsaved application(s) restored: they are open under "
+                                             "Applications.", 15000)
+        next_form()
 
     restored = 0  # how many applications the last restore brought back
 

@@ -41,6 +41,25 @@ def test_settings_saves_say_the_settings_changed(ctx):
     assert mine.changes.parts == {Part.USERS, Part.LIST}  # the name is in the list's officer column
 
 
+def test_a_settings_change_leaves_the_new_settings_read_for_the_ui_thread(ctx):
+    """Saved on the worker and read again there: the form built next on the UI thread reads nothing."""
+    settings.save_deadlines(ctx, {"acknowledgement": 4}, [date(2026, 12, 24)])
+    reads = []
+    original = ctx.reading
+
+    def counting():
+        reads.append(1)
+        return original()
+
+    ctx.reading = counting  # type: ignore[method-assign]
+    try:
+        assert ctx.settings().clocks.acknowledgement == 4
+        assert date(2026, 12, 24) in ctx.calendar().closure_days
+    finally:
+        ctx.reading = original  # type: ignore[method-assign]
+    assert reads == []
+
+
 def test_saving_a_user_says_the_users_changed_and_nothing_when_nothing_did(ctx):
     made = users.save_user(ctx, "k.user", display_name="K User", role="officer")
     assert made.changes.parts == {Part.USERS} and made.login == "k.user"

@@ -148,6 +148,23 @@ def test_repeat_check_finds_an_earlier_application_and_links_it(qtbot, window, c
         assert {link.case_id, link.linked_case_id} == {earlier.id, second.id}
 
 
+def test_several_drafts_are_restored_one_form_per_turn_of_the_event_loop(window, ctx, qtbot, settle):
+    """Each form takes a tenth of a second to build: built one per turn, the window answers between them."""
+    from app.services.intake.support import save_draft
+    for name in ("Patel", "Okafor", "Nowak"):
+        save_draft(ctx, "application-telephone", {"applicant.last_name": name, "mode": "telephone"})
+    before = len(window.applications.forms())
+    turns: list[int] = []
+    window.restore_drafts()
+    qtbot.waitUntil(lambda: (turns.append(len(window.applications.forms()) - before) or  # type: ignore[func-returns-value]
+                             len(window.applications.forms()) - before == 3), timeout=5000)
+    settle()
+    assert window.restored == 3
+    assert 1 in turns or 2 in turns  # seen part-way: the forms did not all arrive in one callback
+    names = sorted(f.fields.value("applicant.last_name") for f in window.applications.forms()[before:])
+    assert names == ["Nowak", "Okafor", "Patel"]
+
+
 def test_unsaved_application_is_autosaved_to_the_database_and_restored(window, ctx, settle):
     form = window.new_telephone_application()
     form.fields.set_value("applicant.last_name", "Patel")

@@ -47,8 +47,7 @@ class SettingsShown:
 
 def read_settings(ctx: ServiceContext) -> SettingsShown:
     """On a worker: the settings as saved now (another user may have changed them), your details, the users."""
-    ctx.forget_settings()
-    return SettingsShown(ctx.settings(), settings.my_details(ctx), settings.my_job_title(ctx), users.list_users(ctx))
+    return SettingsShown(ctx.reload_settings(), settings.my_details(ctx), settings.my_job_title(ctx), users.list_users(ctx))
 
 
 class SettingsPage(QScrollArea):

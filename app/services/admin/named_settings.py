@@ -132,7 +132,7 @@ def set_settings(ctx: ServiceContext, assignments: Sequence[str], *,
         clocks_changed = any(k.startswith(("clock.", "calendar.")) for k, _b, _a in changed)
         since = version.effective_from if version is not None else None
         recalculated, moved = recalculate(session, ctx, fresh, received_from=since, open_cases=clocks_changed)
-    ctx.forget_settings()
+    ctx.reload_settings()
     return SettingsChanged(tuple(changed), since, recalculated, moved,
                            Changes(parts=frozenset({Part.SETTINGS, Part.LIST}), all_cases=bool(recalculated)))
 

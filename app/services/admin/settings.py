@@ -33,7 +33,7 @@ def _store(ctx: ServiceContext, settings: Settings, what: str) -> None:
         row.updated_at, row.updated_by = utcnow(), ctx.actor
         changed = {k: (None, None) for k, v in settings.to_json().items() if before.get(k) != v}
         audit.record(session, ctx, "change", "settings", None, changes=changed, reason=what)
-    ctx.forget_settings()
+    ctx.reload_settings()
 
 
 # What a change of the settings makes stale: the settings shown, and the list's clocks and counts.

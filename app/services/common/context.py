@@ -143,6 +143,13 @@ class ServiceContext:
         self._settings = None
         self._calendar = None
 
+    def reload_settings(self) -> Settings:
+        """Read the settings again now: called on the worker after a change (or to see another user's), so
+        that the next form or page built on the UI thread finds them loaded instead of reading them there."""
+        self.forget_settings()
+        self.calendar()
+        return self.settings()
+
     def calendar(self) -> WorkingCalendar:
         settings = self.settings()
         if self._calendar is None or self._calendar.closure_days != frozenset(settings.closure_days):
