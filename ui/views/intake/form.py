@@ -34,7 +34,7 @@ from app.services.intake.applications import (CreatedCase, Scan, find_submission
                                               preview_threshold, save_application)
 from app.services.intake import support
 from ui.dialogs import DialogService
-from ui.focus import reveal, reveal_soon, show_message
+from ui.focus import building, reveal, reveal_soon, show_message
 from ui.tasks import Tasks
 from ui.views.intake import drafts
 from ui.views.intake.completion import LiveCompleterDelegate, attach_live_completer
@@ -79,8 +79,9 @@ class ApplicationForm(QWidget):
         self._households: tuple[Household, ...] | None = None  # as last read, for the live threshold
         self._households_for: tuple[Any, ...] | None = None     # what they were read for
         self.fields = Fields()
-        self._build()
-        self.reset()
+        with building(self):  # a hundred controls at once: the app's event filter steps aside meanwhile
+            self._build()
+            self.reset()
 
     # The draft this form keeps (the main window sets them on a restored form).
     @property
