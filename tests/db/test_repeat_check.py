@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from app.domain.application import OnBehalfData, PersonData
+from app.domain.application import PersonData
 from app.services.intake.applications import create_application
 from app.services.intake.support import RepeatQuery, find_possible_repeats
 from tests.db.helpers import application
@@ -14,7 +14,7 @@ from tests.db.helpers import application
 LEE = PersonData(title="Mx", first_name="Lee", last_name="Reed", address_lines=("4 Hill Street", "Southborough"),
                  postcode="TN4 0AB", phone="01892 111222")
 # Who applies now: a carer whose own details match no earlier case.
-CARER = dict(surname="Carver", postcode="TN2 5XY", phone="07700 900123", address="9 Other Road\nPembury")
+CARER = {"surname": "Carver", "postcode": "TN2 5XY", "phone": "07700 900123", "address": "9 Other Road\nPembury"}
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QWidget
 
 from app.domain.application import Problem
-from app.services.common.errors import ValidationFailed
 from app.services.cases.summaries import list_cases
+from app.services.common.errors import ValidationFailed
 
 NAME, DESCRIPTION = QAccessible.Text.Name, QAccessible.Text.Description
 ASSERTIVE = QAccessible.AnnouncementPoliteness.Assertive
@@ -33,10 +33,10 @@ class Announcements:
         self.said: list[tuple[QWidget, str, Any]] = []
 
     @staticmethod
-    def isActive() -> bool:  # noqa: N802 - Qt API
+    def isActive() -> bool:
         return True
 
-    def updateAccessibility(self, event: QAccessibleAnnouncementEvent) -> None:  # noqa: N802 - Qt API
+    def updateAccessibility(self, event: QAccessibleAnnouncementEvent) -> None:
         self.said.append((event.object(), event.message(), event.politeness()))
 
 
