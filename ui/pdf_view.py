@@ -49,6 +49,11 @@ class PdfPagesView(QScrollArea):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAccessibleName("Letter preview")
+        # Unlike a form's scroll area, this is what is read: it takes Tab so that the arrows and Page Up
+        # and Page Down scroll the pages.
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAccessibleDescription("The pages of the letter, one under another: the arrow keys and Page Up "
+                                      "and Page Down scroll them")
         self.setWidgetResizable(True)
         self.pages: list[QLabel] = []
 

@@ -12,12 +12,22 @@ from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpin
 from app.services.cases.case_list import CaseQuery, find_case_ids
 from app.services.demo.generate import generate_demo_cases
 from tests.ui.mnemonics import buttons_without_keys, clashes
+from ui.pdf_view import PdfPagesView
 
+# A letter's pages are a control too: a keyboard user scrolls them (a form's scroll area is only a frame).
 CONTROLS = (QAbstractButton, QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QAbstractSpinBox, QAbstractItemView,
-            QTabBar)
+            QTabBar, PdfPagesView)
 STATUSES = ["received", "awaiting_consent", "acknowledged", "threshold_check", "threshold_met",
             "threshold_not_met", "information_gathering", "panel_scheduled", "reviewed", "outcome_sent",
             "not_accepted", "withdrawn", "secondary_review_requested", "secondary_review_completed", "closed"]
+
+
+def _sections() -> dict[str, int]:
+    from ui.main_window import SECTIONS
+    return {name: n for n, name in enumerate(SECTIONS)}
+
+
+SECTION = _sections()
 
 
 def _tab_stops(window: QWidget) -> list[QWidget]:
@@ -193,6 +203,87 @@ def test_the_app_wide_dialogs_have_unique_keys(qtbot, window, ctx, tmp_path, dia
     settle()
     assert [type(d).__name__ for d in dialogs.ran] == ["FirstRunDialog"]
     assert walk.problems == {}
+
+
+def test_the_letter_import_audit_agency_and_publication_dialogs_have_unique_keys(qtbot, window, ctx, dialogs,
+                                                                                  settle):
+    """The dialogs the walks above do not reach by rejecting the first form: checked as they are met."""
+    from app.services.cases import steps as wf
+    from app.services.intake.applications import create_application
+    from tests.conftest import FIXTURES
+    from tests.db.helpers import application
+    from tests.db.letter_cases import ready
+    walk = Walk()
+    ready(ctx)  # a letter needs the council's details and the officer's
+    created = create_application(ctx, application("2026-11-02"))
+    wf.update_case_details(ctx, created.id, created.version, {"impact": "Cannot sleep"})  # a change with values
+
+    # The letter: its form, then its text to check, then the letter as stored.
+    page = window.open_case(created.id)
+    settle()
+
+    def choose_letter(dialog) -> None:
+        dialog.show()
+        dialog.set_value("template", "acknowledgement")
+        walk.check("write a letter", dialog)
+        dialog.submit()
+
+    def check_text(dialog) -> None:
+        dialog.show()
+        walk.check(type(dialog).__name__, dialog)
+        dialog.accept()  # produced as it stands
+    dialogs.forms = [choose_letter, check_text]
+    page.timeline.write()
+    settle()
+    assert [type(d).__name__ for d in dialogs.ran] == ["StepDialog", "LetterEditDialog"]
+    [preview] = dialogs.previews  # the case page's child: it goes with the page
+    walk.dialog(type(preview).__name__)[0](preview)
+    window.close_current_tab()
+
+    # File > Import online applications, once its preview has been read (Import is live then).
+    def check_import(dialog) -> None:
+        dialog.show()
+        settle()
+        assert dialog.import_button.isEnabled()
+        walk.check(type(dialog).__name__, dialog)
+        dialog.reject()
+    dialogs.files = [FIXTURES / "public-applications.json"]
+    dialogs.forms = [check_import]
+    window.import_online_applications()
+    settle()
+
+    # Cases > a review started by an agency.
+    dialogs.forms = walk.dialog("a review started by an agency")
+    window.new_agency_started_review()
+    settle()
+
+    # Reports > Record as published.
+    reports = window.reports_page
+    window.show_section(SECTION["Reports"])
+    settle()
+    dialogs.forms = walk.dialog("record the figures as published")
+    reports.publication.record()
+    settle()
+
+    # Data protection > Audit log > the values of a change.
+    protection = window.data_protection_page
+    window.show_section(SECTION["Data protection"])
+    settle()
+    protection.tabs.setCurrentWidget(protection.audit_view)
+    settle()
+    audit = protection.audit_view
+    audit.view.selectRow(next(i for i, r in enumerate(audit.model.rows) if r[4] == "change"))
+    audit.show_values()
+    settle()
+    values = dialogs.previews[-1]
+    walk.dialog(type(values).__name__)[0](values)
+    dialogs.forms = []
+
+    checked = [type(d).__name__ for d in dialogs.ran] + [type(d).__name__ for d in dialogs.previews]
+    assert checked == ["StepDialog", "LetterEditDialog", "ImportDialog", "StepDialog", "StepDialog",
+                       "LetterPreview", "ValuesDialog"]
+    assert walk.screens == 7
+    assert walk.problems == {}, "\n".join(f"{k}: {v}" for k, v in walk.problems.items())
 
 
 def test_the_walk_sees_a_letter_used_twice_and_a_button_without_one(qtbot):

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.domain.application import CONSENT_METHODS, PersonData
-from app.services.agencies.directory import AgencyInfo, list_agencies
+from app.services.agencies.directory import AgencyDirectory, AgencyInfo, list_agencies
 from app.services.common.context import ServiceContext
 from app.services.intake.agency_started import AgencyStartedReview, start_review
 from app.services.intake.applications import CreatedCase
@@ -27,7 +27,8 @@ def agency_started_dialog(ctx: ServiceContext, parent: QWidget | None = None,
         agencies = list_agencies(ctx)
     choices = [(str(a.id), a.name) for a in agencies]
     fields = [
-        StepField("agency", "Agency that started it", "choice", choices),
+        StepField("agency", "Agency that started it", "choice", choices,
+                  suggest=AgencyDirectory(agencies).suggest),  # by initials ("KFRS") as well as by name
         StepField("reason", "Why it started a review", "long",
                   hint="for example: the threshold is reached and the problem goes on"),
         StepField("started_on", "Date started", "date", default=ctx.today()),

@@ -52,6 +52,7 @@ class ImportDialog(QDialog):
         self.details.setAccessibleName("What the import will do")
         self.summary.setBuddy(self.details)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")  # Escape
         self.import_button: QPushButton = self.buttons.addButton("&Import", QDialogButtonBox.ButtonRole.AcceptRole)
         self.import_button.setAccessibleName("Import")
         self.import_button.setEnabled(False)  # until the preview says there is something to import

@@ -285,7 +285,8 @@ def _secondary_completed(page: CasePage, review: secondary_review.SecondaryRevie
         StepField("outcome", "Decision", "choice", list(secondary_review.OUTCOMES.items())),
         StepField("reasons", "Why", "long"),
         StepField("on", "Date completed", "date", default=page.today()),
-        StepField("rec_agency", "New recommendation to", "choice", agencies, required=False),
+        StepField("rec_agency", "New recommendation to", "choice", agencies, required=False,
+                  suggest=AgencyDirectory(directory).suggest),
         StepField("rec_action", "What it will do", "long", required=False),
         StepField("rec_due", "By when", "date", required=False),
         StepField("rec_rationale", "Why it is recommended", "long", required=False)], run)
