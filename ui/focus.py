@@ -155,7 +155,7 @@ def building(root: QWidget) -> Iterator[None]:
     """
     app = QApplication.instance()
     guard = app.findChild(KeyboardGuard) if isinstance(app, QApplication) else None
-    if guard is None:
+    if app is None or guard is None:
         yield
         return
     app.removeEventFilter(guard)
