@@ -119,3 +119,56 @@ def test_the_list_follows_letters_produced_elsewhere(window, ctx, settle):
     assert _states(page) == ["Due: not produced yet"]
     page.apply_changes(Changes.of(Part.AGENCIES))  # nothing the page shows: not read again
     assert not page.state.isVisible()
+
+
+def test_the_batch_is_printed_off_the_ui_thread(window, ctx, dialogs, settle, monkeypatch):
+    import threading
+    _two_due(ctx)
+    window.show_section(3)
+    page = window.letters_page
+    settle()
+    threads: list[str] = []
+    sent_to_printer = dialogs.print_pdf
+
+    def noting_the_thread(pdf: bytes, printer: object) -> int:
+        threads.append(threading.current_thread().name)
+        return sent_to_printer(pdf, printer)
+
+    monkeypatch.setattr(dialogs, "print_pdf", noting_the_thread)
+    page.print_due()
+    settle()
+    assert len(threads) == 2 and threading.main_thread().name not in threads
+    assert "2 acknowledgement(s) produced and sent to the printer" in dialogs.shown[-1][2]
+
+
+class _Printer:
+    """Stands for the dialog service's printing: stops the run after `cancel_after`, fails on b"bad"."""
+
+    def __init__(self, progress, cancel_after: int = 0) -> None:
+        self.progress, self.cancel_after, self.pages = progress, cancel_after, []
+
+    def print_pdf(self, pdf: bytes, _printer: object) -> int:
+        if pdf == b"bad":
+            raise OSError("paper jam")
+        self.pages.append(pdf)
+        if len(self.pages) == self.cancel_after:
+            self.progress.cancel()  # the officer presses Cancel while this letter prints
+        return 1
+
+
+def test_cancelling_the_printing_stops_before_the_next_letter_and_says_how_many_did_not_go():
+    from app.services.common.ops import Progress
+    from ui.views.letters_page import PrintRun, send_to_printer
+    progress = Progress()
+    printer = _Printer(progress, cancel_after=2)
+    run = send_to_printer(printer, (b"1", b"2", b"3", b"4"), object(), progress=progress)  # type: ignore[arg-type]
+    assert run == PrintRun(sent=2, failed=0, not_sent=2) and printer.pages == [b"1", b"2"]
+
+
+def test_a_letter_the_printer_refuses_is_counted_and_the_rest_still_go():
+    from app.services.common.ops import Progress
+    from ui.views.letters_page import PrintRun, send_to_printer
+    progress = Progress()
+    printer = _Printer(progress)
+    run = send_to_printer(printer, (b"1", b"bad", b"3"), object(), progress=progress)  # type: ignore[arg-type]
+    assert run == PrintRun(sent=2, failed=1, not_sent=0) and printer.pages == [b"1", b"3"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtGui import QShowEvent
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from app.domain.dates import uk
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext
-from app.services.common.ops import Changes, Part
+from app.services.common.ops import Changes, Part, Progress
 from app.services.letters.batch_print import PrintedBatch, record_batch_sent, record_printed
 from app.services.letters.queue import WaitingLetter, letters_to_send, produce_due_acknowledgements
 from ui.dialogs import DialogService
@@ -28,6 +29,30 @@ from ui.views.case_page.step_dialog import StepDialog, StepField
 STATES = {"due": "Due: not produced yet", "queued": "On the list to produce", "produced": "Produced, not sent",
           "approved": "Approved, not sent"}
 _WAITING_ACKNOWLEDGEMENT = ("due", "queued")
+
+
+@dataclass(frozen=True)
+class PrintRun:
+    sent: int
+    failed: int
+    not_sent: int
+
+
+def send_to_printer(dialogs: DialogService, pdfs: tuple[bytes, ...], printer: object, *,
+                    progress: Progress) -> PrintRun:
+    """On a worker: each letter to the printer in turn; a Cancel stops before the next one."""
+    sent = failed = 0
+    progress.start(len(pdfs), "Sending the acknowledgements to the printer…")
+    for n, pdf in enumerate(pdfs):
+        if progress.cancelled:
+            return PrintRun(sent, failed, len(pdfs) - n)
+        try:
+            dialogs.print_pdf(pdf, printer)
+            sent += 1
+        except (OSError, RuntimeError):
+            failed += 1  # said in the summary: the letters are produced and can be reprinted
+        progress.step(n + 1)
+    return PrintRun(sent, failed, 0)
 
 
 def _reports_progress(fn: Callable[..., Any]) -> bool:
@@ -154,9 +179,12 @@ class LettersPage(QWidget):
             return
 
         def printed(batch: PrintedBatch) -> None:
-            pages_failed = self._print(batch.pdfs, printer)
-            self._summary(len(batch.pdfs), refused, not_started, pages_failed)
-            self._enable()
+            # Rendering each stored PDF at the printer's resolution takes a moment a letter: on a worker,
+            # with progress and a Cancel that stops before the next letter (Qt paints on a printer from
+            # any thread).
+            self.tasks.long(send_to_printer, self.dialogs, batch.pdfs, printer, title="Printing",
+                            label="Sending the acknowledgements to the printer…", change=False, owner=self,
+                            on_done=lambda run: self._printed(run, refused, not_started))
 
         # Logged before the printer has them: no copy leaves without its entry in the log.
         self.tasks.op(record_printed, self.ctx, list(self.batch), "print (batch of acknowledgements)",
@@ -164,20 +192,18 @@ class LettersPage(QWidget):
         self._enable()
         self.refresh()
 
-    def _print(self, pdfs: tuple[bytes, ...], printer: object) -> int:
-        failed = 0
-        for pdf in pdfs:
-            try:
-                self.dialogs.print_pdf(pdf, printer)
-            except (OSError, RuntimeError):
-                failed += 1  # said in the summary: the letters are produced and can be reprinted
-        return failed
+    def _printed(self, run: PrintRun, refused: list[tuple[str, str]], not_started: list[Any]) -> None:
+        self._summary(run.sent, refused, not_started, run.failed, run.not_sent)
+        self._enable()
 
     def _summary(self, printed: int, refused: list[tuple[str, str]], not_started: list[Any],
-                 failed: int = 0) -> None:
+                 failed: int = 0, not_sent: int = 0) -> None:
         text = f"{printed} acknowledgement(s) produced and sent to the printer."
         if failed:
             text += f"\n\n{failed} could not be printed: reprint them from their cases."
+        if not_sent:
+            text += (f"\n\nPrinting was stopped before {not_sent} more: they are produced, so print them "
+                     "from their cases.")
         if refused:
             text += "\n\nNot produced:\n" + "\n".join(f"{ref}: {why}" for ref, why in refused)
         if not_started:
