@@ -203,11 +203,17 @@ class LettersTab(QWidget):
         if printer is None:
             return
 
-        def send(disclosed: Disclosed) -> None:
-            try:
-                dialogs.print_pdf(disclosed.pdf, printer)
-            except OSError as exc:
+        def not_printed(exc: BaseException) -> bool:
+            if isinstance(exc, (OSError, RuntimeError)):
                 dialogs.error("The letter was not printed", describe(exc))
+                return True
+            return False
+
+        def send(disclosed: Disclosed) -> None:
+            # Rendered at the printer's resolution and painted on it on a worker (Qt allows it off the
+            # UI thread): a long letter takes a moment, and the window goes on answering meanwhile.
+            self.page.tasks.query(dialogs.print_pdf, disclosed.pdf, printer, on_done=lambda _pages: None,
+                                  on_error=not_printed, owner=self.page, what="send the letter to the printer")
 
         def refused(exc: BaseException) -> bool:
             if isinstance(exc, ServiceError) and not isinstance(exc, Conflict):
