@@ -6,7 +6,8 @@ are not data (Tab, Alt+letter, Ctrl+S...) are counted for the keyboard targets.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QScrollArea, QWidget
 
@@ -88,3 +89,17 @@ def in_view(widget: QWidget | None = None) -> bool:
         rect = QRect(widget.viewport().mapTo(widget, cell.topLeft()), cell.size())
     top_left = widget.mapTo(area.viewport(), rect.topLeft())
     return area.viewport().rect().contains(QRect(top_left, rect.size()))
+
+
+def wheel(widget: QWidget, notches: int = -1) -> None:
+    """Turn the mouse wheel with the pointer over the middle of `widget` (negative: towards the user,
+    scrolling down). The event goes to what is under the pointer there, as Qt sends it: a spin box's
+    text box, which passes it on to the spin box."""
+    centre = widget.rect().center()
+    target = widget.childAt(centre) or widget
+    at = QPointF(target.mapFrom(widget, centre))
+    event = QWheelEvent(at, QPointF(target.mapToGlobal(at.toPoint())), QPoint(0, 0), QPoint(0, 120 * notches),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase,
+                        False)
+    QApplication.sendEvent(target, event)
+    settle()

@@ -2,13 +2,14 @@
 call, the postal batch of five, grids left once and for good, focus kept in view, the wheel kept off answers."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QWheelEvent
+import pytest
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QComboBox
+from PySide6.QtWidgets import QComboBox, QDateEdit, QSpinBox
 
 from app.services.cases.summaries import list_cases
-from tests.ui.keyboard import CTRL, SHIFT, Keys, alt, back_tab, focused, in_view, press, settle, tab, type_text
+from tests.ui.keyboard import (CTRL, SHIFT, Keys, alt, back_tab, focused, in_view, press, settle, tab, type_text,
+                               wheel)
 
 # The reference call: the applicant's 8 answers, 3 incidents of 4 answers, the problem's 3 answers.
 APPLICANT = [("applicant.title", "Ms"), ("applicant.first_name", "Asha"), ("applicant.last_name", "Patel"),
@@ -230,27 +231,31 @@ def test_the_postal_batch_of_five_from_the_keyboard(qtbot, window, ctx):
     assert per_application <= 8 + 3 * 4 + 6, Keys.non_data
 
 
-def test_the_wheel_scrolls_the_form_and_never_changes_an_answer_without_focus(qtbot, window):
+@pytest.mark.parametrize("kind", ["choice", "spin box", "date box"])
+def test_the_wheel_scrolls_the_form_and_never_changes_an_answer_without_focus(qtbot, window, kind):
     form = window.new_telephone_application()
     combo = form.fields.widgets["consent_to_share"]
     assert isinstance(combo, QComboBox)
     form.fields.set_value("consent_to_share", "yes")
-    form.fields.widgets["applicant.title"].setFocus()
+    # The form asks no number and takes dates as typed text, so a spin box and a date box are put in
+    # it beside the consent question, to show the rule holds for any control placed in the form.
+    spin, day = QSpinBox(), QDateEdit(QDate(2026, 11, 25))
+    spin.setValue(5)
+    for extra in (spin, day):
+        combo.parentWidget().layout().addWidget(extra)
+    control, value = {"choice": (combo, combo.currentIndex), "spin box": (spin, spin.value),
+                      "date box": (day, day.date)}[kind]
+    title = form.fields.widgets["applicant.title"]
+    title.setFocus()
     settle()
-    assert combo.focusPolicy() == Qt.FocusPolicy.StrongFocus  # the wheel does not give it focus
     bar = form.form_scroll.verticalScrollBar()
     bar.setValue(0)
-    before = bar.value()
-    centre = QPointF(combo.rect().center())
+    before = value()
     for _ in range(3):
-        event = QWheelEvent(centre, QPointF(combo.mapToGlobal(combo.rect().center())), QPoint(0, 0),
-                            QPoint(0, -120), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,
-                            Qt.ScrollPhase.NoScrollPhase, False)
-        QApplication.sendEvent(combo, event)
-        settle()
-    assert form.fields.value("consent_to_share") == "yes"
-    assert bar.value() > before  # the form scrolled instead
-    assert focused() is form.fields.widgets["applicant.title"]
+        wheel(control)
+    assert value() == before
+    assert control.focusPolicy() == Qt.FocusPolicy.StrongFocus and focused() is title  # nor given focus
+    assert bar.value() > 0  # the form scrolled instead
 
 
 def test_ticking_on_behalf_brings_the_victims_questions_into_view(qtbot, window):

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QPl
                                QVBoxLayout, QWidget)
 
 from app.services.letters.case_letters import LetterDraft, TextEdit
+from ui.screen import fit_to_screen
 
 KIND_NAMES = {"subject": "Heading of the letter", "heading": "Section heading", "paragraph": "Paragraph",
               "bullet": "List item"}
@@ -19,7 +20,7 @@ class LetterEditDialog(QDialog):
         super().__init__(parent)
         self.draft = draft
         self.setWindowTitle(f"Check the letter: {draft.label}")
-        self.resize(820, 860)
+        fit_to_screen(self, 820, 860)  # a laptop's screen is shorter: the letter's parts scroll
         layout = QVBoxLayout(self)
         intro = QLabel(f"To {draft.recipient}{' (large print)' if draft.large_print else ''}. Read the letter and "
                        "change any part that needs it. Text between ** and ** prints in bold; empty a box to leave "

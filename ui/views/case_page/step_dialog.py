@@ -13,9 +13,13 @@ from app.domain.dates import parse_uk_or_iso, uk
 from app.services.common.errors import Conflict, ServiceError, ValidationFailed, in_words
 from ui.focus import announce, show_message
 from ui.mnemonics import with_mnemonic
-from ui.screen import fit_to_content
+from ui.screen import ContentScrollArea, fit_to_content
 from ui.tasks import Tasks
 from ui.views.type_ahead import TypeAheadCombo
+
+
+# What a date field expects, shown under it (and said with it): dates are typed, never picked.
+_FORMATS = {"date": "dd/mm/yyyy", "datetime": "dd/mm/yyyy hh:mm"}
 
 
 @dataclass
@@ -51,37 +55,57 @@ class StepDialog(QDialog):
         self.specs = {f.key: f for f in fields}
         self.inputs: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        self.hints: dict[str, QLabel] = {}  # the format under a date, shown and said with the field
         layout = QVBoxLayout(self)
-        if intro:
-            text = QLabel(intro)
-            text.setWordWrap(True)
-            layout.addWidget(text)
-        self.intro = intro
+        # The problem with the whole step, or "Saving…": above the form, always in view.
         self.message = QLabel()
         self.message.setObjectName("fieldError")
         self.message.setWordWrap(True)
         self.message.setVisible(False)
         layout.addWidget(self.message)
+        # The intro and the form scroll (a long form on a laptop's screen is never cut off); the
+        # focused field is kept in view by ui.focus, as in every scroll area of the app.
+        body = QWidget()
+        content = QVBoxLayout(body)
+        content.setContentsMargins(0, 0, 0, 0)
+        if intro:
+            text = QLabel(intro)
+            text.setWordWrap(True)
+            content.addWidget(text)
+        self.intro = intro
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        layout.addLayout(form)
+        content.addLayout(form)
+        content.addStretch(1)
+        self.form_scroll = ContentScrollArea(body)
+        self.form_scroll.setAccessibleName(title)
+        layout.addWidget(self.form_scroll, 1)
         taken = {"r"}  # Alt+R records; Escape cancels
         for spec in fields:
             widget = self._make(spec)
             caption = QLabel("" if spec.kind == "tick" else with_mnemonic(spec.label, taken) + (" *" if spec.required else ""))
             caption.setBuddy(widget)
             widget.setAccessibleName(spec.label)
-            if spec.hint:
-                widget.setToolTip(spec.hint)
-                widget.setAccessibleDescription(spec.hint)
+            holder = QWidget()
+            box = QVBoxLayout(holder)
+            box.setContentsMargins(0, 0, 0, 0)
+            box.setSpacing(2)
+            box.addWidget(widget)
+            fmt = _FORMATS.get(spec.kind)
+            if fmt:
+                hint = QLabel(f"Format: {fmt}")
+                hint.setObjectName("hint")
+                hint.setWordWrap(True)
+                box.addWidget(hint)
+                self.hints[spec.key] = hint
+            description = self._description(spec)
+            if description:
+                widget.setToolTip(description)
+                widget.setAccessibleDescription(description)
             error = QLabel()
             error.setObjectName("fieldError")
             error.setVisible(False)
             error.setWordWrap(True)
-            holder = QWidget()
-            box = QVBoxLayout(holder)
-            box.setContentsMargins(0, 0, 0, 0)
-            box.addWidget(widget)
             box.addWidget(error)
             form.addRow(caption, holder)
             self.inputs[spec.key] = widget
@@ -98,6 +122,13 @@ class StepDialog(QDialog):
         if fields:
             self.inputs[fields[0].key].setFocus()
         fit_to_content(self, 600)
+
+    def _description(self, spec: StepField) -> str:
+        """What a screen reader says with the field: its hint, then the format shown under a date."""
+        parts = [spec.hint] if spec.hint and spec.hint != _FORMATS.get(spec.kind) else []
+        if spec.key in self.hints:
+            parts.append(self.hints[spec.key].text())
+        return ". ".join(p.rstrip(".") for p in parts)
 
     def _make(self, spec: StepField) -> QWidget:
         if spec.kind == "tick":
@@ -172,7 +203,7 @@ class StepDialog(QDialog):
             return
         for key, label in self.errors.items():
             label.setVisible(False)
-            self.inputs[key].setAccessibleDescription(self.specs[key].hint)
+            self.inputs[key].setAccessibleDescription(self._description(self.specs[key]))
         self.message.setVisible(False)
         values, problems = self.values()
         if problems:
@@ -226,7 +257,8 @@ class StepDialog(QDialog):
             label.setText(f"⚠ {words}")
             label.setAccessibleName(f"{self.specs[key].label}: {words}")
             label.setVisible(True)
-            self.inputs[key].setAccessibleDescription(f"Problem: {words}. {self.specs[key].hint}".strip())
+            self.inputs[key].setAccessibleDescription(
+                f"Problem: {words}. {self._description(self.specs[key])}".strip())
             first = first or key
         spoken = "; ".join([*(m.lstrip("⚠ ") for m in elsewhere),
                             *(self.errors[k].accessibleName() for k in problems if k in self.errors)])

@@ -110,7 +110,9 @@ class PanelsPage(QTabWidget):
         left_layout = QVBoxLayout(left)
         left_layout.addWidget(heading("Meetings"))
         self.meetings, self.meetings_model = table(["Date", "Place", "Chair", "State", "Cases"], "Meetings")
-        fit_columns(self.meetings, stretch=[1, 2])  # the state and the cases stay in view
+        # The place, the chair and the cases share what is left (cut with "…", whole in the tooltip): the
+        # state and the cases stay in view however many cases a meeting has.
+        fit_columns(self.meetings, stretch=[1, 2, 4])
         self.meetings.selectionModel().currentRowChanged.connect(lambda *_: self._select())
         left_layout.addWidget(self.meetings, 1)
         left_layout.addWidget(button_row(button("&New meeting…", self.new_meeting, "New meeting"),
@@ -130,10 +132,11 @@ class PanelsPage(QTabWidget):
         self.agenda, self.agenda_model = table(["Case", "Applicant", "Status", "Findings", "Recommendations",
                                                 "Completes review"], "Agenda")
         layout.addWidget(self.agenda, 1)
+        # Two rows: in one, the agenda's buttons alone would leave the meetings list a third of a laptop's width.
         layout.addWidget(button_row(button("&Add a case…", self.add_case, "Add a case"),
                                     button("Remove &case", self.remove_case, "Remove case"),
-                                    button("&Record the review…", self.record_review, "Record the review"),
-                                    button("Share &draft with the victim…", self.share_draft,
+                                    button("&Record the review…", self.record_review, "Record the review")))
+        layout.addWidget(button_row(button("Share &draft with the victim…", self.share_draft,
                                            "Share the draft recommendations with the victim"),
                                     button("Victim's vie&ws on the draft…", self.victim_comments,
                                            "Record the victim's comments on the draft")))
