@@ -306,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{f'{base} ms' if base is not None else '-'} |")
     args.json.write_text(json.dumps({"where": where, "cases": spec["cases"], "results": results}, indent=2))
     window.close()
+    if witness is not None:
+        witness.stop.set()
     if proxy is not None:
         proxy.stop()
     app.processEvents()

@@ -56,9 +56,8 @@ def make_application(argv: list[str] | None = None, *, guard: bool = True) -> QA
     icon = resources_dir() / "icons" / "app.png"
     if icon.is_file():
         app.setWindowIcon(QIcon(str(icon)))  # type: ignore[attr-defined]
-    style = resources_dir() / "style.qss"
-    if style.is_file():
-        app.setStyleSheet(style.read_text(encoding="utf-8"))  # type: ignore[attr-defined]
+    from ui.style import apply_app_look
+    apply_app_look(app)  # type: ignore[arg-type]  # font and palette: no application-wide style sheet (ui/style.py)
     if guard:
         from ui.focus import install
         install(app)  # type: ignore[arg-type]  # focus kept in view, the wheel never changes an answer

@@ -27,6 +27,7 @@ from app import APP_NAME, __version__
 from ui.screen import SMALL_SCREEN, available, fit_to_screen
 from ui.views.applications import ApplicationsPage, is_form
 from ui.views.not_built import NotBuiltPage, WaitingPage
+from ui.style import look
 
 if TYPE_CHECKING:
     # Imported where they are used, not here: the window is painted before they are needed.
@@ -134,7 +135,7 @@ class MainWindow(QMainWindow):
     # building ----------------------------------------------------------------------------------
     def _build(self) -> None:
         self.navigation = QListWidget()
-        self.navigation.setObjectName("navigation")
+        look(self.navigation, "navigation")
         self.navigation.setAccessibleName("Sections")
         self.navigation.addItems(SECTIONS)
         self.navigation.setMaximumWidth(170)  # narrow: on a laptop the pages need the width

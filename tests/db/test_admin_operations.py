@@ -124,3 +124,28 @@ def test_a_user_who_may_not_change_settings_saves_only_their_own_details(ctx, sq
     with officer.unit_of_work() as s:
         assert s.scalar(select(SettingRow.key).where(SettingRow.key == settings.SET_UP_KEY)) is None
     officer.engine.dispose()
+
+
+def test_settings_read_on_one_worker_while_another_reloads_them_are_never_missing(ctx):
+    """The settings page reloads them on one worker while another builds what a page shows."""
+    import threading
+    seen: list[object] = []
+    stop = threading.Event()
+
+    def reloading() -> None:
+        while not stop.is_set():
+            ctx.reload_settings()
+
+    import sys
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as the interpreter can: the gap is a few bytecodes
+    worker = threading.Thread(target=reloading)
+    worker.start()
+    try:
+        for _ in range(2000):
+            seen += [ctx.settings(), ctx.calendar()]
+    finally:
+        stop.set()
+        worker.join()
+        sys.setswitchinterval(interval)
+    assert None not in seen

@@ -31,6 +31,7 @@ from app.services.common.ops import Changes, Part
 from ui.models.case_table import (COLUMNS, INDICATOR_LABELS, SORT_CHOICES, CaseTableModel, column_for_sort_key,
                                   rows_as_text)
 from ui.tasks import Tasks
+from ui.style import look
 
 SEARCH_DELAY_MS = 250  # long enough not to query on every keystroke, short enough to feel instant
 _ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -196,7 +197,7 @@ class CaseListPage(QWidget):
         # "Loading…" while a read for the list is out, "Saving: …" while the export runs.
         self.state_label = QLabel()
         self.state_label.setAccessibleName("Case list state")
-        self.state_label.setObjectName("hint")
+        look(self.state_label, "hint")
         self.state_label.hide()
         self.problem_label = QLabel()
         self.problem_label.setAccessibleName("Problem")

@@ -18,6 +18,7 @@ from app.services.common.errors import ServiceError, ValidationFailed, in_words
 from app.services.common.ops import CASE_PARTS, Changes, Done, Part
 from ui.tasks import Tasks
 from ui.views.settings_forms import CouncilForm, MyDetailsForm
+from ui.style import look
 
 DEMO_CASES = 300
 
@@ -60,7 +61,7 @@ class FirstRunDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.message = QLabel()
-        self.message.setObjectName("fieldError")
+        look(self.message, "fieldError")
         self.message.setWordWrap(True)
         self.message.setVisible(False)
         self.message.setAccessibleName("Set-up message")

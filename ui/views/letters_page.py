@@ -25,6 +25,7 @@ from ui.dialogs import DialogService
 from ui.tasks import Tasks, refresh_needed
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
+from ui.style import look
 
 STATES = {"due": "Due: not produced yet", "queued": "On the list to produce", "produced": "Produced, not sent",
           "approved": "Approved, not sent"}
@@ -79,7 +80,7 @@ class LettersPage(QWidget):
         layout.addWidget(self.view, 1)
         self.state = QLabel()
         self.state.setAccessibleName("Letters state")
-        self.state.setObjectName("hint")
+        look(self.state, "hint")
         self.state.hide()
         layout.addWidget(self.state)
         self.batch_button = button("Produce and &print every acknowledgement waiting…", self.print_due,

@@ -34,6 +34,7 @@ from ui.models.simple_table import SimpleTableModel
 from ui.tasks import Task, Tasks
 from ui.views.publication_bar import PublicationBar
 from ui.views.case_page.common import button, heading, table
+from ui.style import look
 
 CHART_SCALE = 1.15
 CARD_STYLE = ("QFrame#figureCard { border: 1px solid #b9c0c8; border-radius: 4px; background: #f7f9fb; }"
@@ -94,12 +95,12 @@ class FigureCard(QFrame):
         self.number = QLabel("–")
         self.number.setObjectName("figureNumber")
         self.title = QLabel()
-        self.title.setObjectName("sectionTitle")
+        look(self.title, "sectionTitle")
         self.title.setWordWrap(True)
         self.beside = QLabel()
         self.beside.setWordWrap(True)
         self.definition = QLabel()
-        self.definition.setObjectName("hint")
+        look(self.definition, "hint")
         self.definition.setWordWrap(True)
         for w in (self.number, self.title, self.beside, self.definition):
             layout.addWidget(w)
@@ -179,7 +180,7 @@ class ReportsPage(QWidget):
         content = QWidget()
         layout = QVBoxLayout(content)
         self.period_label = QLabel()
-        self.period_label.setObjectName("sectionTitle")
+        look(self.period_label, "sectionTitle")
         self.period_label.setAccessibleName("Period shown")
         layout.addWidget(self.period_label)
         layout.addWidget(heading("The statutory figures"))
@@ -211,7 +212,7 @@ class ReportsPage(QWidget):
             view, model = table(["…"], key)
             note = QLabel()
             note.setWordWrap(True)
-            note.setObjectName("hint")
+            look(note, "hint")
             self.tables[key] = (view, model, title, note)
             layout.addWidget(title)
             layout.addWidget(view)
@@ -227,7 +228,7 @@ class ReportsPage(QWidget):
         self.findings.setTabChangesFocus(True)
         self.findings.textChanged.connect(self._findings_changed)
         findings_label = QLabel("&Key findings (edit before exporting; one finding a line):")
-        findings_label.setObjectName("sectionTitle")
+        look(findings_label, "sectionTitle")
         findings_label.setBuddy(self.findings)
         self.findings.setAccessibleName("Key findings")
         self.reset_findings_button = button("Use the panels' findin&gs again", self.reset_findings,

@@ -133,11 +133,15 @@ class ServiceContext:
 
     # Settings are read once per context (inside the unit of work that first needs them, so that
     # they cost no transaction of their own) and read again after a change or on a refresh.
+    # Workers share the context: each of these reads the cache once into a local, so that another
+    # thread's reload in between can never hand back None.
     def settings(self) -> Settings:
-        if self._settings is None:
+        settings = self._settings
+        if settings is None:
             with self.reading() as session:
-                self._settings = load_settings(session)
-        return self._settings
+                settings = load_settings(session)
+            self._settings = settings
+        return settings
 
     def forget_settings(self) -> None:
         self._settings = None
@@ -146,15 +150,18 @@ class ServiceContext:
     def reload_settings(self) -> Settings:
         """Read the settings again now: called on the worker after a change (or to see another user's), so
         that the next form or page built on the UI thread finds them loaded instead of reading them there."""
-        self.forget_settings()
+        with self.reading() as session:
+            fresh = load_settings(session)
+        self._settings, self._calendar = fresh, None
         self.calendar()
-        return self.settings()
+        return fresh
 
     def calendar(self) -> WorkingCalendar:
         settings = self.settings()
-        if self._calendar is None or self._calendar.closure_days != frozenset(settings.closure_days):
-            self._calendar = WorkingCalendar(settings.closure_days)
-        return self._calendar
+        calendar = self._calendar
+        if calendar is None or calendar.closure_days != frozenset(settings.closure_days):
+            calendar = self._calendar = WorkingCalendar(settings.closure_days)
+        return calendar
 
 
 P = ParamSpec("P")

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
                                QTableView, QWidget)
 
 from ui.models.simple_table import SimpleTableModel
+from ui.style import look
 
 
 def table(headers: list[str], name: str) -> tuple[QTableView, SimpleTableModel]:
@@ -55,7 +56,7 @@ def button_row(*buttons: QPushButton) -> QWidget:
 
 def heading(text: str) -> QLabel:
     label = QLabel(text)
-    label.setObjectName("sectionTitle")
+    look(label, "sectionTitle")
     return label
 
 

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QLabel, QLineEdit, QPl
 
 from app.services.letters.case_letters import LetterDraft, TextEdit
 from ui.screen import fit_to_screen
+from ui.style import look
 
 KIND_NAMES = {"subject": "Heading of the letter", "heading": "Section heading", "paragraph": "Paragraph",
               "bullet": "List item"}
@@ -36,7 +37,7 @@ class LetterEditDialog(QDialog):
             counts[part.kind] = counts.get(part.kind, 0) + 1
             name = KIND_NAMES.get(part.kind, part.kind) + (f" {counts[part.kind]}" if part.kind != "subject" else "")
             caption = QLabel(name)
-            caption.setObjectName("hint")
+            look(caption, "hint")
             box: QLineEdit | QPlainTextEdit
             if part.kind in ("subject", "heading"):
                 box = QLineEdit(part.text)

@@ -27,6 +27,7 @@ from ui.dialogs import DialogService
 from ui.focus import show_message
 from ui.tasks import Task, Tasks, run_once
 from ui.views.case_page.step_dialog import StepDialog, StepField
+from ui.style import look
 
 if TYPE_CHECKING:
     from app.services.cases.case_page import CaseDetail, IncidentView
@@ -145,7 +146,7 @@ class CasePage(QWidget):
         self.header.setAccessibleName("Case")
         layout.addWidget(self.header)
         self.working = QLabel()
-        self.working.setObjectName("hint")
+        look(self.working, "hint")
         self.working.setAccessibleName("Waiting")
         self.working.setVisible(False)
         layout.addWidget(self.working)

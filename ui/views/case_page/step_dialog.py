@@ -16,6 +16,7 @@ from ui.mnemonics import with_mnemonic
 from ui.screen import ContentScrollArea, fit_to_content
 from ui.tasks import Tasks
 from ui.views.type_ahead import TypeAheadCombo
+from ui.style import look
 
 
 # What a date field expects, shown under it (and said with it): dates are typed, never picked.
@@ -59,7 +60,7 @@ class StepDialog(QDialog):
         layout = QVBoxLayout(self)
         # The problem with the whole step, or "Saving…": above the form, always in view.
         self.message = QLabel()
-        self.message.setObjectName("fieldError")
+        look(self.message, "fieldError")
         self.message.setWordWrap(True)
         self.message.setVisible(False)
         layout.addWidget(self.message)
@@ -94,7 +95,7 @@ class StepDialog(QDialog):
             fmt = _FORMATS.get(spec.kind)
             if fmt:
                 hint = QLabel(f"Format: {fmt}")
-                hint.setObjectName("hint")
+                look(hint, "hint")
                 hint.setWordWrap(True)
                 box.addWidget(hint)
                 self.hints[spec.key] = hint
@@ -103,7 +104,7 @@ class StepDialog(QDialog):
                 widget.setToolTip(description)
                 widget.setAccessibleDescription(description)
             error = QLabel()
-            error.setObjectName("fieldError")
+            look(error, "fieldError")
             error.setVisible(False)
             error.setWordWrap(True)
             box.addWidget(error)

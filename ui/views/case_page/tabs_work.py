@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.domain.dates import uk
 from ui.views.case_page.common import button, button_row, heading, selected_key, table
+from ui.style import look
 
 if TYPE_CHECKING:
     from app.services.cases.case_page import CaseDetail
@@ -20,7 +21,7 @@ class IncidentsTab(QWidget):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         self.verdict = QLabel()
-        self.verdict.setObjectName("sectionTitle")
+        look(self.verdict, "sectionTitle")
         self.verdict.setWordWrap(True)
         self.verdict.setAccessibleName("Threshold indicator")
         layout.addWidget(self.verdict)

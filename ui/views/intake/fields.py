@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QLabel, QLineE
                                QVBoxLayout, QWidget)
 
 from ui.views.type_ahead import TypeAheadCombo
+from ui.style import look
 
 Choice = tuple[str, str]  # (stored value, text shown)
 
@@ -32,7 +33,7 @@ class Fields:
             widget.setAccessibleDescription(hint)
             widget.setToolTip(hint)
         error = QLabel()
-        error.setObjectName("fieldError")
+        look(error, "fieldError")
         error.setWordWrap(True)
         error.setVisible(False)
         error.setAccessibleName(f"{name}: problem")

@@ -44,6 +44,7 @@ from ui.views.intake.repeats_panel import RepeatsPanel
 from ui.views.intake.rows_view import ChoiceDelegate
 from ui.views.intake.sections import HOW_REPORTED, INCIDENT_COLUMNS, FormSections
 from ui.views.intake.threshold_panel import ThresholdPanel
+from ui.style import look
 
 AUTOSAVE_MS = 5000
 CHECK_DELAY_MS = 400  # the repeat check and the households wait for a pause in typing
@@ -109,7 +110,7 @@ class ApplicationForm(QWidget):
         self.setAccessibleName("Postal application" if self.postal else "Telephone application")
         outer = QVBoxLayout(self)
         self.banner = QLabel()
-        self.banner.setObjectName("banner")
+        look(self.banner, "banner")
         self.banner.setWordWrap(True)
         self.banner.setVisible(False)
         outer.addWidget(self.banner)
@@ -136,7 +137,7 @@ class ApplicationForm(QWidget):
         outer.addWidget(splitter, 1)
         buttons = QHBoxLayout()
         self.working = QLabel()
-        self.working.setObjectName("hint")
+        look(self.working, "hint")
         self.working.setVisible(False)
         buttons.addWidget(self.working)
         self.save_button = QPushButton("&Save")

@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QListWidget, QListWidgetItem, QVBo
 from app.domain.dates import uk
 from app.domain.workflow import Status
 from app.services.intake.support import PossibleRepeat
+from ui.style import look
 
 CASE_ID = Qt.ItemDataRole.UserRole
 
@@ -17,11 +18,11 @@ class RepeatsPanel(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         self.title = QLabel("Earlier applications")
-        self.title.setObjectName("sectionTitle")
+        look(self.title, "sectionTitle")
         self.hint = QLabel("Cases for the same person or address appear here as you type. A repeat "
                            "application is normal: tick a case to link this application to it.")
         self.hint.setWordWrap(True)
-        self.hint.setObjectName("hint")
+        look(self.hint, "hint")
         self.list = QListWidget()
         self.list.setAccessibleName("Earlier applications to link")
         self.list.setWordWrap(True)

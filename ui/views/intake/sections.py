@@ -10,6 +10,7 @@ from app.domain.settings import Settings
 from ui.views.intake.fields import Fields
 from ui.views.intake.rows_model import RowsModel
 from ui.views.intake.rows_view import KEYS_HINT, RowsView
+from ui.style import look
 
 TENURE_WORDS = {"registered_provider": "Rents from a registered provider (social housing)",
                 "private_rented": "Rents from a private landlord", "owner": "Owns their home", "other": "Other"}
@@ -43,7 +44,7 @@ PREFERRED = [("", "— choose —"), ("letter", "Letter"), ("email", "Email"), (
 
 def script_label(text: str, title: str) -> QLabel:
     label = QLabel(f"<b>{title}</b><br>“{text}”")
-    label.setObjectName("script")
+    look(label, "script")
     label.setWordWrap(True)
     label.setAccessibleName(f"{title}: {text}")
     return label
@@ -129,7 +130,7 @@ class FormSections:
         group = QGroupBox("Incidents")
         box = QVBoxLayout(group)
         hint = QLabel(KEYS_HINT)
-        hint.setObjectName("hint")
+        look(hint, "hint")
         hint.setWordWrap(True)
         self.incidents = RowsModel(INCIDENT_COLUMNS, "Incident", unticked=UNTICKED)
         self.incidents_view = RowsView(self.incidents, "Incidents")
@@ -139,7 +140,7 @@ class FormSections:
                            ("how_reported", 100), ("location", 150)):
             self.incidents_view.setColumnWidth([c[0] for c in INCIDENT_COLUMNS].index(key), width)
         self.incidents_error = QLabel()
-        self.incidents_error.setObjectName("fieldError")
+        look(self.incidents_error, "fieldError")
         self.incidents_error.setWordWrap(True)
         self.incidents_error.setVisible(False)
         buttons = QHBoxLayout()

@@ -9,17 +9,18 @@ from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 from app.domain.application import IncidentData
 from app.domain.dates import describe_occurred
 from app.domain.threshold import ThresholdResult
+from ui.style import look
 
 
 class ThresholdPanel(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setObjectName("thresholdPanel")
+        look(self, "thresholdPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAccessibleName("Threshold indicator")
         layout = QVBoxLayout(self)
         self.headline = QLabel()
-        self.headline.setObjectName("thresholdHeadline")
+        look(self.headline, "thresholdHeadline")
         self.headline.setWordWrap(True)
         self.details = QLabel()
         self.details.setWordWrap(True)
@@ -30,7 +31,7 @@ class ThresholdPanel(QFrame):
         self.note = QLabel("This is an indicator. The officer decides the threshold after the agencies "
                            "confirm each incident.")
         self.note.setWordWrap(True)
-        self.note.setObjectName("hint")
+        look(self.note, "hint")
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)

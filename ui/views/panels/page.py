@@ -30,6 +30,7 @@ from ui.dialogs import DialogService
 from ui.tasks import Task, Tasks, run_once
 from ui.views.case_page.common import button, button_row, fit_columns, heading, selected_key, table
 from ui.views.case_page.step_dialog import StepDialog, StepField
+from ui.style import look
 
 if TYPE_CHECKING:
     from app.services.panels import pack as panel_pack
@@ -124,7 +125,7 @@ class PanelsPage(QTabWidget):
         self.header.setAccessibleName("Meeting")
         layout.addWidget(self.header)
         self.working = QLabel()
-        self.working.setObjectName("hint")
+        look(self.working, "hint")
         self.working.setAccessibleName("Waiting")
         self.working.setVisible(False)
         layout.addWidget(self.working)

@@ -23,6 +23,7 @@ from ui.screen import fit_to_screen
 from ui.views.intake.rows_model import RowsModel
 from ui.views.intake.completion import LiveCompleterDelegate
 from ui.views.intake.rows_view import RowsView
+from ui.style import look
 
 FINDING_COLUMNS = [("text", "Finding", "in plain words, as the applicant will read it"),
                    ("rationale", "Rationale", "what the panel saw that supports it"),
@@ -51,7 +52,7 @@ class ReviewDialog(QDialog):
         self.setWindowTitle(f"Review record: {item.reference}")
         outer = QVBoxLayout(self)
         self.message = QLabel()
-        self.message.setObjectName("fieldError")
+        look(self.message, "fieldError")
         self.message.setWordWrap(True)
         self.message.setVisible(False)
         outer.addWidget(self.message)
