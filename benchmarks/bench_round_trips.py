@@ -112,9 +112,13 @@ def prepare(url: str, cases: int) -> dict[str, Any]:
                          {"l": ACTOR, "n": OFFICER["display_name"], "e": OFFICER["email"], "p": OFFICER["phone"],
                           "j": OFFICER["job_title"]})
         # The demo's officers sign letters too: each needs the phone, email and job title a letter shows.
-        conn.execute(text("UPDATE users SET job_title = coalesce(job_title, :j), phone = coalesce(phone, :p), "
-                          "email = coalesce(email, :e)"),
-                     {"e": OFFICER["email"], "p": OFFICER["phone"], "j": OFFICER["job_title"]})
+        # (and so does whoever runs the benchmark, signed in as the app signs them in: the first user).
+        conn.execute(text("UPDATE users SET job_title = coalesce(nullif(job_title, ''), :j), "
+                          "phone = coalesce(nullif(phone, ''), :p), email = coalesce(nullif(email, ''), :e), "
+                          "display_name = CASE WHEN coalesce(display_name, '') IN ('', login) THEN :n "
+                          "ELSE display_name END"),
+                     {"e": OFFICER["email"], "p": OFFICER["phone"], "j": OFFICER["job_title"],
+                      "n": OFFICER["display_name"]})
     if url.startswith("postgresql"):  # SQLite has no server roles: the app writes its own audit there
         _server_functions(url)
     ctx = _context(url)

@@ -172,7 +172,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="print where each thread was whenever the window went 80 ms without a tick")
     args = parser.parse_args(argv)
 
-    from bench_round_trips import ACTOR, BATCH, pools, prepare
+    from bench_round_trips import BATCH, pools, prepare
     url = args.database if "://" in args.database else f"sqlite:///{Path(args.database).expanduser().resolve()}"
     spec = prepare(url, args.cases)
     # Received applications not yet acknowledged (made where the demo has too few), for the letters and the batch.
@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from PySide6.QtCore import QSettings
 
-    from app.services.admin.database import DatabaseChoice, normalise_url, open_database
+    from app.services.admin.database import DatabaseChoice, normalise_url
     from app.services.cases.agency_requests import add_note
     from app.services.cases.case_list import CaseQuery, case_counts, fetch_rows, find_case_ids
     from app.services.cases.case_page import load_case
@@ -193,8 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.services.letters import case_letters
     from app.services.letters.queue import produce_due_acknowledgements
     from app.services.panels.pack import build_panel_pack
-    from ui.main import lazy_case_list, make_application
-    from ui.main_window import MainWindow
+    from ui.main import Start, make_application
     from ui.tasks import Tasks
 
     app = make_application([sys.argv[0]])
@@ -208,30 +207,23 @@ def main(argv: list[str] | None = None) -> int:
     holder: dict[str, Any] = {}
 
     def start() -> None:
-        # As ui.main.Start does it: the window first, then the database opened and signed in on the worker.
-        window = MainWindow(None, None, settings=settings, case_list_factory=lazy_case_list)
-        window.show_window()
-        holder["window"] = window
-
-        def opened(ctx: Any) -> None:
-            holder["ctx"] = ctx
-            window.attach(ctx, choice)
-            window.start_up()
-
-        def open_on_worker() -> Any:  # as ui.main.open_for_window: signed in, the settings read
-            ctx = open_database(choice, sign_in=True, actor=ACTOR, machine="bench-pc").context
-            ctx.settings()
-            return ctx
-
-        window.tasks.op(open_on_worker, on_done=opened, owner=window, what="open the database")
+        # The app's own start (ui.main.Start): the window built and painted first, then the database opened
+        # and the user signed in on the worker (as whoever runs the benchmark, as the app would), then the
+        # first screenful and the drafts.
+        started = Start(choice, settings=settings, ask_password=lambda _question: None)
+        holder["start"], holder["window"] = started, started.window
 
     def first_rows() -> bool:
+        if holder["start"].failed:
+            raise SystemExit(f"the app did not start: {holder['start'].failed}")
+        if holder["start"].opened is None:
+            return False
         page = holder["window"].cases_page
         model = getattr(page, "model", None)
         return model is not None and model.rowCount() > 0
 
     results["start-up to the case list"] = measure("start-up to the case list", meter, tasks, start, first_rows, runs=1)
-    ctx, window = holder["ctx"], holder["window"]
+    ctx, window = holder["start"].opened.context, holder["window"]
     case_id = spec["page_case"]
     pool = list(fresh)
 

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
 
     from app.services.admin.database import DatabaseChoice, OpenedDatabase
+    from app.services.common.context import ServiceContext
     from ui.dialogs import DialogService
     from ui.main_window import MainWindow
 
@@ -143,9 +144,17 @@ def open_for_window(database: DatabaseChoice | str | None, ask_password: Callabl
     except Exception as exc:  # an unreadable URL or site setting: say which setting, not a traceback
         raise ServiceError(f"The database setting is not usable: {exc}") from exc
     opened = open_with_credentials(choice, ask_password)
-    opened.context.settings()  # read once here, not by the first form on the UI thread
-    warm(FIRST_MODULES)
+    prepare_first_screen(opened.context)
     return opened
+
+
+def prepare_first_screen(ctx: ServiceContext) -> None:
+    """On the worker, once the database is open: what the UI thread would otherwise stop for."""
+    ctx.settings()  # read once here, not by the first form on the UI thread
+    warm(FIRST_MODULES)
+    # The case list's module too: class definitions only (no widget is made off the UI thread), so that
+    # the UI thread's turn goes on building the list, not on importing it.
+    import ui.views.case_list  # noqa: F401
 
 
 def _refusal(exc: BaseException) -> str:

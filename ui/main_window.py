@@ -78,7 +78,12 @@ def changes_since(ctx: ServiceContext, last_seen: int | None) -> OthersChanges:
 def find_drafts(ctx: ServiceContext) -> FoundDrafts:
     """The unsaved applications of this user, in the database and on this computer (on the worker)."""
     from ui.views.intake.drafts import find_drafts as find
-    return find(ctx, list_drafts)
+    found = find(ctx, list_drafts)
+    if found.drafts or found.local:
+        # Each comes back as a form: its module is imported here (definitions only, no widget is made
+        # off the UI thread), so that the UI thread spends its turn building the form, not importing.
+        import ui.views.intake.form  # noqa: F401
+    return found
 
 
 def _directory(agencies: list[AgencyInfo]) -> AgencyDirectory:
