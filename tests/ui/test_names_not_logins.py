@@ -45,6 +45,15 @@ def test_the_case_page_names_the_case_officer_and_who_changed_it(window, ctx, na
     assert "officer.one" not in page.summary.status_line.text()
 
 
+def test_a_case_officer_no_longer_active_is_still_named(window, ctx, named, settle):
+    save_user(ctx, "j.smith", display_name="Jo Smith", role="officer", active=False)
+    page = window.open_case(named.id)
+    settle()
+    combo = page.summary.edits["officer"]
+    assert (combo.currentText(), combo.currentData()) == ("Jo Smith (no longer an active user)", "j.smith")
+    assert page.summary.edited() == {}  # shown as it is, nothing typed
+
+
 def test_the_audit_log_shows_the_name_and_the_login(qtbot, ctx, sqlite_url, named, dialogs, settle):
     from ui.views.data_protection import DataProtectionPage
     smith = make_context(sqlite_url, actor="j.smith", role="officer")

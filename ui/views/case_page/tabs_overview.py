@@ -103,6 +103,9 @@ class SummaryTab(QWidget):
         combo = self.edits["officer"]
         assert isinstance(combo, QComboBox)
         choices = [("— not assigned —", ""), *((name, login) for login, name in d.officer_choices)]
+        if d.officer and all(login != d.officer for _name, login in choices):
+            # Someone no longer active (or not a user now): still named, and said to be so.
+            choices.append((f"{d.officer_name or d.officer} (no longer an active user)", d.officer))
         if [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())] == choices:
             return  # the same people: the list (and an open drop-down) stays as it is
         current = combo.currentData()
