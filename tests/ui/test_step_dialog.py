@@ -119,3 +119,16 @@ def test_the_wheel_over_a_control_in_a_step_dialog_scrolls_the_form_not_the_answ
     assert value() == before
     assert not control.hasFocus() and QApplication.focusWidget() is dialog.inputs["first"]
     assert bar.value() > 0  # the form scrolled instead
+
+
+def test_with_room_on_the_screen_the_dialog_is_as_tall_as_its_form_and_nothing_scrolls(qtbot):
+    """Measured again when shown: laid out with its style the form came out a few pixels taller than
+    measured before, and a scroll bar appeared over a form that was all there."""
+    from datetime import date
+    fields = [StepField("held_at", "Date and time held", "datetime"),
+              StepField("sent_on", "Date sent", "date", default=date(2026, 12, 2)), SENT_BY]
+    dialog = _shown(qtbot, fields, intro="Record when the panel met. A meeting cannot be held before the "
+                                         "date it was planned for, or in the future.")
+    area = dialog.findChild(QScrollArea)
+    assert area is not None and not area.verticalScrollBar().isVisible()
+    assert area.widget().height() <= area.viewport().height()

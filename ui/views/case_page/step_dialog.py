@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QPlainTextEdit, QVBoxLayout, QWidget)
 
@@ -123,6 +124,15 @@ class StepDialog(QDialog):
         if fields:
             self.inputs[fields[0].key].setFocus()
         fit_to_content(self, 600)
+        self._measured_shown = False
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 - Qt API
+        # Measured again as shown: until then Qt has not laid the form out with its style, and the form
+        # can come out a few pixels taller than measured, enough for a scroll bar that hides nothing.
+        super().showEvent(event)
+        if not self._measured_shown:
+            self._measured_shown = True
+            fit_to_content(self, self.width())
 
     def _description(self, spec: StepField) -> str:
         """What a screen reader says with the field: its hint, then the format shown under a date."""
