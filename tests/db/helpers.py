@@ -1,8 +1,10 @@
 """Small builders for database tests."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
+from typing import Any
 
 from app.domain.application import ApplicationData, Channel, IncidentData, OnBehalfData, PersonData
 
@@ -182,3 +184,25 @@ def stopping(after: int | None = None, *, during: str | None = None):
 
     progress.on_update = seen
     return progress, calls
+
+
+def at_once(work: Callable[[Any], None], contexts: Sequence[Any]) -> list[BaseException]:
+    """Run `work(ctx)` for each context in a thread of its own, all let go at the same moment; wait for
+    them all and return what any of them raised (a failure on a thread would otherwise pass unseen)."""
+    import threading
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(len(contexts))
+
+    def run(ctx: Any) -> None:
+        try:
+            barrier.wait()
+            work(ctx)
+        except BaseException as exc:  # noqa: BLE001 - returned to the test, which asserts on it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in contexts]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors

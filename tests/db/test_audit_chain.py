@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from app.services.intake.applications import create_application
 from app.services.trust.audit_integrity import verify_chain
 from tests.cli.cli_helpers import run
 from tests.conftest import make_context
-from tests.db.helpers import application
+from tests.db.helpers import application, at_once
 
 
 def _some_entries(ctx, n: int = 3) -> None:
@@ -91,23 +90,12 @@ def test_only_who_may_view_the_audit_log_verifies_it(sqlite_url):
 
 def test_two_writers_at_once_do_not_fork_the_chain(sqlite_url):
     contexts = [make_context(sqlite_url, actor=f"officer.{n}") for n in range(4)]
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(contexts))
 
     def work(ctx) -> None:
-        try:
-            barrier.wait()
-            for _ in range(5):
-                create_application(ctx, application())
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        for _ in range(5):
+            create_application(ctx, application())
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in contexts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert at_once(work, contexts) == []
     report = verify_chain(contexts[0])
     assert report.intact and report.checked >= 4 + 20
     for c in contexts:
@@ -120,24 +108,13 @@ def test_reads_that_audit_at_the_same_moment_keep_one_chain(sqlite_url):
     contexts = [make_context(sqlite_url, actor=f"officer.{n}") for n in range(4)]
     with contexts[0].reading() as session:
         before = session.scalar(text("SELECT count(*) FROM audit_log"))
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(contexts))
 
     def work(ctx) -> None:
-        try:
-            barrier.wait()
-            for _ in range(15):
-                with ctx.reading() as session:
-                    audit.record(session, ctx, "view", "case", None, reason="looked")
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        for _ in range(15):
+            with ctx.reading() as session:
+                audit.record(session, ctx, "view", "case", None, reason="looked")
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in contexts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert errors == []
+    assert at_once(work, contexts) == []
     with contexts[0].reading() as session:
         assert session.scalar(text("SELECT count(*) FROM audit_log")) == before + 60
         assert session.scalar(text("SELECT count(DISTINCT prev_hash) FROM audit_log")) == before + 60
@@ -193,22 +170,12 @@ def test_audit_verify_on_the_command_line(tmp_path):
 @pytest.mark.postgres
 def test_on_the_server_the_chain_is_made_by_the_function_and_checked_the_same_way(pg_ctx, pg_url, pg_roles):
     contexts = [make_context(pg_url, actor=f"officer.{n}") for n in range(4)]
-    barrier = threading.Barrier(len(contexts))
-    errors: list[BaseException] = []
 
     def work(ctx) -> None:
-        try:
-            barrier.wait()
-            for _ in range(5):
-                create_application(ctx, application())
-        except BaseException as exc:  # noqa: BLE001
-            errors.append(exc)
+        for _ in range(5):
+            create_application(ctx, application())
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in contexts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = at_once(work, contexts)
     for c in contexts:
         c.engine.dispose()
     assert errors == []

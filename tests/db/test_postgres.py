@@ -1,7 +1,6 @@
 """The shared-database mode against the real PostgreSQL server (never a mock)."""
 from __future__ import annotations
 
-import threading
 from datetime import date
 
 import pytest
@@ -15,28 +14,18 @@ from app.services.common.errors import Conflict
 from app.services.intake.applications import create_application
 from app.services.cases import steps as wf
 from tests.conftest import make_context
-from tests.db.helpers import ASSESSMENT, send_letter, application
+from tests.db.helpers import ASSESSMENT, application, at_once, send_letter
 
 
 def test_two_officers_creating_cases_at_once_get_distinct_references(pg_ctx, pg_url):
     contexts = [make_context(pg_url, actor=f"officer.{n}") for n in range(4)]
     made: list[str] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(len(contexts))
 
     def work(ctx) -> None:
-        try:
-            barrier.wait()
-            for _ in range(5):
-                made.append(create_application(ctx, application("2026-11-02")).reference)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
+        for _ in range(5):
+            made.append(create_application(ctx, application("2026-11-02")).reference)
 
-    threads = [threading.Thread(target=work, args=(c,)) for c in contexts]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    errors = at_once(work, contexts)
     for c in contexts:
         c.engine.dispose()
     assert errors == []
