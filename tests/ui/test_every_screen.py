@@ -122,7 +122,7 @@ def test_every_section_form_and_case_page_has_unique_keys_and_named_controls(qtb
     assert postal.saved is not None, postal.banner.text()
     walk.check("postal form, saved", window)
 
-    from ui.views.case_page import steps
+    from tests.ui.case_dialogs import open_every_dialog
     for status in STATUSES:
         ids = find_case_ids(demo, CaseQuery(status=status))
         if not ids:
@@ -133,23 +133,7 @@ def test_every_section_form_and_case_page_has_unique_keys_and_named_controls(qtb
             page.tabs.setCurrentIndex(t)
             settle()
             walk.check(f"case page, {status}, tab {t + 1}", window)
-        for text, action in steps.available(page):
-            dialogs.forms = walk.dialog(f"case page, {status}: {text.replace('&', '')}")
-            action(page)
-            settle()
-        dialogs.forms = walk.dialog(f"case page, {status}: a tab's dialog")
-        if page.detail.incidents:
-            page.incidents.view.selectRow(0)
-            for run in (page.record_confirmation, page.confirm_date, page.link_agency, page.mark_duplicate):
-                run()
-        if page.detail.requests:
-            page.agencies.requests.selectRow(0)
-            page.record_reply()
-            page.chase_request()
-        page.add_action()
-        page.timeline.write()
-        settle()
-        dialogs.forms = []
+        open_every_dialog(page, dialogs, walk.dialog, f"case page, {status}", settle)
         window.close_current_tab()
     assert walk.screens > 150
     assert walk.problems == {}, "\n".join(f"{k}: {v}" for k, v in walk.problems.items())

@@ -184,7 +184,7 @@ def demo(ctx):
 
 
 def test_every_dialog_of_the_case_page_fits_the_screen(window, demo, dialogs, screen, settle):
-    from ui.views.case_page import steps
+    from tests.ui.case_dialogs import open_every_dialog
     _show_maximised(window, screen, settle)
     checker = Checker(screen)
     for status in STATUSES:
@@ -193,23 +193,7 @@ def test_every_dialog_of_the_case_page_fits_the_screen(window, demo, dialogs, sc
             continue
         page = window.open_case(ids[0])
         settle()
-        for text, action in steps.available(page):
-            dialogs.forms = checker.hook(f"{status}: {text.replace('&', '')}")
-            action(page)
-            settle()
-        dialogs.forms = checker.hook(f"{status}: a tab's dialog")
-        if page.detail.incidents:
-            page.incidents.view.selectRow(0)
-            for run in (page.record_confirmation, page.confirm_date, page.link_agency, page.mark_duplicate):
-                run()
-        if page.detail.requests:
-            page.agencies.requests.selectRow(0)
-            page.record_reply()
-            page.chase_request()
-        page.add_action()
-        page.timeline.write()
-        settle()
-        dialogs.forms = []
+        open_every_dialog(page, dialogs, checker.hook, status, settle)
         window.close_current_tab()
     assert len(checker.seen) > 15 and {"Decide the threshold", "Write a letter"} <= checker.seen
     assert checker.problems == {}, "\n".join(f"{k}: {v}" for k, v in checker.problems.items())

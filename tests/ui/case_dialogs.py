@@ -1,0 +1,29 @@
+"""Opening every dialog a case page offers, for the walks that check each one (keys, screen fit)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+
+def open_every_dialog(page: Any, dialogs: Any, hook: Callable[[str], Any], label: str,
+                      settle: Callable[[], None]) -> None:
+    """Each step the page offers, then each dialog its tabs open, with `hook(name)` as what the fake
+    dialog service does with the forms it is given (a checker looks at each one)."""
+    from ui.views.case_page import steps
+    for text, action in steps.available(page):
+        dialogs.forms = hook(f"{label}: {text.replace('&', '')}")
+        action(page)
+        settle()
+    dialogs.forms = hook(f"{label}: a tab's dialog")
+    if page.detail.incidents:
+        page.incidents.view.selectRow(0)
+        for run in (page.record_confirmation, page.confirm_date, page.link_agency, page.mark_duplicate):
+            run()
+    if page.detail.requests:
+        page.agencies.requests.selectRow(0)
+        page.record_reply()
+        page.chase_request()
+    page.add_action()
+    page.timeline.write()
+    settle()
+    dialogs.forms = []
