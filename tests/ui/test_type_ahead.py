@@ -21,6 +21,17 @@ def patient_typing(qapp) -> Iterator[None]:
     QApplication.setKeyboardInputInterval(before)
 
 
+def _focus_the_combo(qtbot, dialog, key: str):
+    """The dialog shown and active, and focus in its agency box, as the officer's Tab would leave it."""
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    combo = dialog.inputs[key]
+    combo.setFocus(Qt.FocusReason.OtherFocusReason)
+    settle()
+    return combo
+
+
 def test_an_agency_is_chosen_by_typing_its_name_with_the_space(qtbot, window, ctx, dialogs, settle,
                                                                patient_typing):
     created = create_application(ctx, application("2026-11-02"))
@@ -29,12 +40,7 @@ def test_an_agency_is_chosen_by_typing_its_name_with_the_space(qtbot, window, ct
     seen: dict[str, object] = {}
 
     def type_into_the_agency(dialog) -> None:
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        dialog.activateWindow()
-        combo = dialog.inputs["agency"]
-        combo.setFocus(Qt.FocusReason.OtherFocusReason)
-        settle()
+        combo = _focus_the_combo(qtbot, dialog, "agency")
         assert focused() is combo
         type_text("Kent Police")  # each key to whatever has focus, with events let run after it
         seen["typed"] = combo.currentText()
@@ -59,12 +65,7 @@ def test_the_agency_that_started_a_review_is_found_by_its_initials_too(qtbot, ct
     from ui.views.agency_started_dialog import agency_started_dialog
     dialog = agency_started_dialog(ctx, None, list_agencies(ctx))
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.activateWindow()
-    combo = dialog.inputs["agency"]
-    combo.setFocus(Qt.FocusReason.OtherFocusReason)
-    settle()
+    combo = _focus_the_combo(qtbot, dialog, "agency")
     type_text("KFRS")
     assert combo.currentText() == "Kent Fire and Rescue Service"
     press(Qt.Key.Key_Home)
@@ -89,12 +90,7 @@ def test_a_secondary_reviews_new_recommendation_is_to_an_agency_found_by_its_ini
     seen: dict[str, str] = {}
 
     def type_into_the_agency(dialog) -> None:
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        dialog.activateWindow()
-        combo = dialog.inputs["rec_agency"]
-        combo.setFocus(Qt.FocusReason.OtherFocusReason)
-        settle()
+        combo = _focus_the_combo(qtbot, dialog, "rec_agency")
         type_text("TWBC")
         seen["initials"] = combo.currentText()
         press(Qt.Key.Key_Home)
