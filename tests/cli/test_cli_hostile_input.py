@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from app.domain.application import PersonData
 from app.services.common.errors import ValidationFailed
 from app.services.intake.applications import create_application, import_applications
 from app.services.intake.form_input import application_from_form

@@ -68,8 +68,8 @@ def send_letter(ctx, case_id: int, template: str, sent_on: date, method: str = "
     The letter is produced by the same user on the day it is sent (a letter cannot be sent before
     it was produced); the findings letter is approved first, as the panel chair would.
     """
-    from app.db.models import Case, User
-    from app.services.letters.case_letters import approve_letter, letter_pdf, produce_letter, record_sent
+    from app.db.models import Case
+    from app.services.letters.case_letters import approve_letter, produce_letter, record_sent
     named_officer(ctx, case_id)
     council_set_up(ctx)
     on_day = replace(ctx, today=lambda: sent_on, now=lambda: datetime.combine(sent_on, time(12)))

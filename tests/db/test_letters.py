@@ -10,7 +10,6 @@ from app.db.models import Case, Letter, User
 from app.letters import TEMPLATE_NAMES, load_template
 from app.services.letters import case_letters as L
 from tests.conftest import FIXED_TODAY
-from tests.db.helpers import send_letter
 from tests.db.letter_cases import (APPLICANT_DETAILS, COUNCILLOR_DETAILS, OFFICER, acknowledged, add_panel,
                                    add_secondary, agency_id, decided, new_case, open_request, reviewed_case,
                                    text_of)

@@ -90,7 +90,7 @@ def test_the_victims_export_keeps_her_details_and_holds_no_form_of_the_perpetrat
     ("Ring Zoe on 07700 900 123 today", f"Ring {REDACTED} on {REDACTED} today"),
     ("Zoë (tel +44 7700 900123) and her son", f"{REDACTED} (tel {REDACTED}) and her son"),
     ("Post to 12, Example Road, TN1 1AA please", f"Post to {REDACTED}, {REDACTED} please"),
-    ("hartley-mensah@work.example was not used", f"hartley-mensah@work.example was not used".replace(
+    ("hartley-mensah@work.example was not used", "hartley-mensah@work.example was not used".replace(
         "hartley-mensah", REDACTED)),
     ("The Hartleys' garden", "The Hartleys' garden"),  # another word, not her name: left for the officer
     # Her street is his street too (neighbours): the subject's own, so it stays, and the README says so.

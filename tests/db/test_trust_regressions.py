@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -27,11 +26,11 @@ def test_a_read_only_user_cannot_change_a_threshold_outcome_through_the_director
     stranger = ServiceContext(admin.engine, actor="nobody")
     police = next(a for a in ag.list_agencies(admin) if a.name == "Kent Police")
     for ctx in (reader, stranger):
-        for attempt in (lambda: ag.link_name_to_agency(ctx, "My neighbour", police.id),
-                        lambda: ag.save_agency(ctx, None, None, ag.AgencyInput("Fake", kind="police",
-                                                                                relevant_body=True)),
-                        lambda: ag.deactivate_agency(ctx, police.id, police.version),
-                        lambda: ag.reactivate_agency(ctx, police.id, police.version)):
+        for attempt in (lambda ctx=ctx: ag.link_name_to_agency(ctx, "My neighbour", police.id),
+                        lambda ctx=ctx: ag.save_agency(ctx, None, None, ag.AgencyInput("Fake", kind="police",
+                                                                                        relevant_body=True)),
+                        lambda ctx=ctx: ag.deactivate_agency(ctx, police.id, police.version),
+                        lambda ctx=ctx: ag.reactivate_agency(ctx, police.id, police.version)):
             with pytest.raises(PermissionDenied):
                 attempt()
     with admin.reading() as s:
