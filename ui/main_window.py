@@ -546,6 +546,7 @@ class MainWindow(QMainWindow):
         if not found.drafts and not found.local:
             return
         from app.domain.dates import uk_time
+        from ui.tasks import when_idle
 
         def from_database(draft: Any) -> None:
             form = self._open_form(draft.kind.removeprefix("application-"), quiet=True)
@@ -569,8 +570,12 @@ class MainWindow(QMainWindow):
         total = len(waiting)
 
         def next_form() -> None:
-            # One form per turn of the event loop: each takes a tenth of a second to build, and the
-            # window answers the officer between them however many there are.
+            # One form per turn of the event loop, and only while no worker is busy: a form is a few
+            # dozen milliseconds of Python, which take two or three times as long beside a worker's
+            # Python (they share the interpreter), and the window answers the officer between forms.
+            if not self.tasks.is_idle:
+                when_idle(self.tasks, next_form)
+                return
             waiting.pop(0)()
             self.restored += 1
             if waiting:
