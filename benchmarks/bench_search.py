@@ -15,24 +15,14 @@ screenful's rows), measured directly on the database (no delay proxy: this is th
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
+from bench_machine import _median_ms  # the same median as the other benchmarks
+
 ROOT = Path(__file__).resolve().parents[1]
 TEXTS = ("smith", "TN2 5", "CT-2024-01", "KP/", "ate", "zzqx")
-
-
-def _median_ms(fn: Any, runs: int) -> tuple[float, Any]:
-    fn()
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
 
 
 def main(argv: list[str] | None = None) -> int:

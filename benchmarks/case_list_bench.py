@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -27,18 +23,9 @@ from app.services.cases.case_list import (INDICATORS, OPEN_CASES, SORT_KEYS, Cas
                                     case_counts, fetch_rows, find_case_ids, officers, received_years)
 from app.services.common.context import ServiceContext  # noqa: E402
 from app.services.admin.database import open_database  # noqa: E402
+from bench_machine import _median_ms  # noqa: E402 - warms once, then the median
 
 TARGET_MS = 100.0
-
-
-def _time(fn: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    fn()  # warm the SQLite page cache and SQLAlchemy's statement cache, as a second look would be
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), result
 
 
 def _open(database: str) -> ServiceContext:
@@ -87,7 +74,7 @@ def main() -> int:
 
     results: list[tuple[str, float, str]] = []
     for label, query in queries:
-        ms, ids = _time(lambda q=query: find_case_ids(ctx, q), args.runs)
+        ms, ids = _median_ms(lambda q=query: find_case_ids(ctx, q), args.runs)
         results.append((label, ms, f"{len(ids):,} ids"))
         if args.explain:
             print(f"{label}: {_explain(ctx, query)}")
@@ -97,11 +84,11 @@ def main() -> int:
     for label, page in (("fetch_rows 200 ids (top of the list)", all_ids[:200]),
                         ("fetch_rows 200 ids (stopped, end of the list)", all_ids[-200:]),
                         ("fetch_rows 200 ids (spread across the list)", spread)):
-        ms, rows = _time(lambda p=page: fetch_rows(ctx, p), args.runs)
+        ms, rows = _median_ms(lambda p=page: fetch_rows(ctx, p), args.runs)
         results.append((label, ms, f"{len(rows)} rows"))
-    ms, counts = _time(lambda: case_counts(ctx), args.runs)
+    ms, counts = _median_ms(lambda: case_counts(ctx), args.runs)
     results.append(("case_counts", ms, f"{counts.open:,} open, {counts.overdue:,} overdue"))
-    ms, _ = _time(lambda: (received_years(ctx), officers(ctx)), args.runs)
+    ms, _ = _median_ms(lambda: (received_years(ctx), officers(ctx)), args.runs)
     results.append(("filter choices (years and officers)", ms, ""))
 
     from PySide6.QtCore import Qt
@@ -119,9 +106,9 @@ def main() -> int:
                 model.data(model.index(row, column), decoration)
         return model.rowCount()
 
-    ms, rows = _time(first_screen, args.runs)
+    ms, rows = _median_ms(first_screen, args.runs)
     results.append(("Qt model set_query + first 40 rows' data()", ms, f"{rows:,} rows"))
-    ms, _ = _time(lambda: model.sort(1, Qt.SortOrder.DescendingOrder if model.query.sort == "applicant"
+    ms, _ = _median_ms(lambda: model.sort(1, Qt.SortOrder.DescendingOrder if model.query.sort == "applicant"
                                      and not model.query.descending else Qt.SortOrder.AscendingOrder),
                   args.runs)
     results.append(("Qt model sort() (header click)", ms, ""))

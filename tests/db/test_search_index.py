@@ -2,13 +2,11 @@
 trigram table on SQLite kept in step by triggers, finding the same cases as before."""
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from pathlib import Path
 
 from alembic import command
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 
 from app.db.engine import make_engine
 from app.db.location import normalise_url
@@ -16,7 +14,7 @@ from app.db.schema import SCHEMA_HEAD, alembic_config, schema_state
 from app.domain.application import IncidentData, PersonData
 from app.services.cases.case_list import CaseQuery, build_query, find_case_ids
 from app.services.intake.applications import create_application
-from tests.conftest import PG_ADMIN_URL, make_context
+from tests.conftest import make_context, scratch_database
 from tests.db.helpers import application
 
 ORGANISATION = PersonData(organisation="Sandrock Residents' Association", address_lines=("1 Sandrock Road",),
@@ -155,12 +153,7 @@ def test_a_file_of_the_fifth_version_gains_the_search_table_with_its_cases_in_it
 
 def test_a_server_of_the_fifth_version_gains_the_indexes_and_keeps_searching(pg_url):
     """On a database of its own, upgraded from 0005 as `migrate` does it."""
-    name = f"ct_search_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database("ct_search") as url:
         engine = make_engine(normalise_url(url))
         config = alembic_config()
         with engine.begin() as conn:
@@ -180,20 +173,11 @@ def test_a_server_of_the_fifth_version_gains_the_indexes_and_keeps_searching(pg_
         made = _cases(ctx)
         assert _finds(ctx, "ate") == {made["patel"]}
         ctx.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_without_pg_trgm_the_upgrade_succeeds_and_search_still_works(pg_url):
     """A server that does not offer the extension: no trigram index, the same results."""
-    name = f"ct_search_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
-    try:
+    with scratch_database("ct_search") as url:
         engine = make_engine(normalise_url(url))
         config = alembic_config()
         with engine.begin() as conn:
@@ -210,10 +194,6 @@ def test_without_pg_trgm_the_upgrade_succeeds_and_search_still_works(pg_url):
         made = _cases(ctx)
         assert _finds(ctx, "ate") == {made["patel"]} and _finds(ctx, "tn23") == {made["group"]}
         ctx.engine.dispose()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_an_officers_own_login_searches_through_the_indexes(pg_ctx, pg_url, pg_roles):

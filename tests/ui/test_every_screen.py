@@ -9,17 +9,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QAbstractButton, QAbstractItemView, QAbstractSpinBox, QApplication, QComboBox,
                                QLineEdit, QPlainTextEdit, QTabBar, QTextEdit, QWidget)
 
-from app.services.cases.case_list import CaseQuery, find_case_ids
 from app.services.demo.generate import generate_demo_cases
+from tests.ui.case_dialogs import a_case_page_of_each_status, open_every_dialog
 from tests.ui.mnemonics import buttons_without_keys, clashes
 from ui.pdf_view import PdfPagesView
 
 # A letter's pages are a control too: a keyboard user scrolls them (a form's scroll area is only a frame).
 CONTROLS = (QAbstractButton, QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QAbstractSpinBox, QAbstractItemView,
             QTabBar, PdfPagesView)
-STATUSES = ["received", "awaiting_consent", "acknowledged", "threshold_check", "threshold_met",
-            "threshold_not_met", "information_gathering", "panel_scheduled", "reviewed", "outcome_sent",
-            "not_accepted", "withdrawn", "secondary_review_requested", "secondary_review_completed", "closed"]
 
 
 def _sections() -> dict[str, int]:
@@ -122,19 +119,12 @@ def test_every_section_form_and_case_page_has_unique_keys_and_named_controls(qtb
     assert postal.saved is not None, postal.banner.text()
     walk.check("postal form, saved", window)
 
-    from tests.ui.case_dialogs import open_every_dialog
-    for status in STATUSES:
-        ids = find_case_ids(demo, CaseQuery(status=status))
-        if not ids:
-            continue
-        page = window.open_case(ids[0])
-        settle()
+    for status, page in a_case_page_of_each_status(window, demo, settle):
         for t in range(page.tabs.count()):
             page.tabs.setCurrentIndex(t)
             settle()
             walk.check(f"case page, {status}, tab {t + 1}", window)
         open_every_dialog(page, dialogs, walk.dialog, f"case page, {status}", settle)
-        window.close_current_tab()
     assert walk.screens > 150
     assert walk.problems == {}, "\n".join(f"{k}: {v}" for k, v in walk.problems.items())
 

@@ -16,13 +16,12 @@ import ui.screen
 from app.db.models import User
 from app.domain.application import PersonData
 from app.services.cases import steps as wf
-from app.services.cases.case_list import CaseQuery, find_case_ids
 from app.services.demo.generate import generate_demo_cases
 from app.services.intake.applications import create_application
 from app.services.panels import meetings as panels
 from tests.db.helpers import ASSESSMENT, application, send_letter
 from tests.db.letter_cases import ready
-from tests.ui.test_every_screen import STATUSES, Always
+from tests.ui.test_every_screen import Always
 from ui.models.case_table import COLUMNS
 from ui.screen import FRAME
 
@@ -184,17 +183,11 @@ def demo(ctx):
 
 
 def test_every_dialog_of_the_case_page_fits_the_screen(window, demo, dialogs, screen, settle):
-    from tests.ui.case_dialogs import open_every_dialog
+    from tests.ui.case_dialogs import a_case_page_of_each_status, open_every_dialog
     _show_maximised(window, screen, settle)
     checker = Checker(screen)
-    for status in STATUSES:
-        ids = find_case_ids(demo, CaseQuery(status=status))
-        if not ids:
-            continue
-        page = window.open_case(ids[0])
-        settle()
+    for status, page in a_case_page_of_each_status(window, demo, settle):
         open_every_dialog(page, dialogs, checker.hook, status, settle)
-        window.close_current_tab()
     assert len(checker.seen) > 15 and {"Decide the threshold", "Write a letter"} <= checker.seen
     assert checker.problems == {}, "\n".join(f"{k}: {v}" for k, v in checker.problems.items())
 
