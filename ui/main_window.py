@@ -35,7 +35,8 @@ if TYPE_CHECKING:
     from app.services.common.ops import Changes
     from ui.dialogs import DialogService
     from ui.tasks import Tasks
-    from app.services.agencies.directory import AgencyDirectory, AgencyInfo
+    from app.services.agencies.directory import AgencyInfo
+    from app.services.agencies.matching import AgencyDirectory
     from app.services.cases.others_changes import OthersChanges
     from app.services.common.context import ServiceContext
     from app.services.intake.support import DraftInfo
@@ -87,7 +88,7 @@ def find_drafts(ctx: ServiceContext) -> FoundDrafts:
 
 
 def _directory(agencies: list[AgencyInfo]) -> AgencyDirectory:
-    from app.services.agencies.directory import AgencyDirectory
+    from app.services.agencies.matching import AgencyDirectory
     return AgencyDirectory(agencies)
 
 

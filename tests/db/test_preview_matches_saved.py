@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from app.domain.application import PersonData
 from app.services.admin.named_settings import set_settings
-from app.services.agencies.directory import AgencyDirectory, list_agencies
+from app.services.agencies.directory import list_agencies
+from app.services.agencies.matching import AgencyDirectory
 from app.services.cases.case_page import load_case
 from app.services.intake.applications import create_application, form_households, preview_threshold
 from app.services.intake.form_input import incidents_from_rows

@@ -8,7 +8,8 @@ from typing import Any, Protocol
 from PySide6.QtWidgets import QDialog, QWidget
 
 from app.domain.application import CONSENT_METHODS, PersonData
-from app.services.agencies.directory import AgencyDirectory, AgencyInfo, list_agencies
+from app.services.agencies.directory import AgencyInfo, list_agencies
+from app.services.agencies.matching import AgencyDirectory
 from app.services.common.context import ServiceContext
 from app.services.intake.agency_started import AgencyStartedReview, start_review
 from app.services.intake.applications import CreatedCase

@@ -18,7 +18,7 @@ from app.domain.application import Problem
 from app.domain.dates import parse_uk_or_iso
 from app.domain.workflow import Status, check_transition
 from app.services.common import audit
-from app.services.agencies.directory import AgencyMatcher
+from app.services.agencies.matching import AgencyMatcher
 from app.services.cases.facts import refresh_summary
 from app.services.common.concurrency import apply_changes, load_for_change
 from app.domain.roles import Permission

@@ -28,7 +28,7 @@ from app.domain.workflow import Status
 from app.services.common.sql import table_of
 from app.services.common import audit
 from app.services.demo import words as D
-from app.services.agencies.directory import AgencyMatcher
+from app.services.agencies.matching import AgencyMatcher
 from app.services.common.bulk_insert import row_template, sync_sequences
 from app.services.cases.references import reserve_numbers
 from app.domain.roles import Permission

@@ -9,7 +9,7 @@ from app.db.models import Agency, Case
 from app.domain.application import (CONSENT_METHODS, ApplicationData, Channel, IncidentData, PersonData, Problem,
                                     check_application)
 from app.domain.roles import Permission
-from app.services.agencies.directory import AgencyMatcher
+from app.services.agencies.matching import AgencyMatcher
 from app.services.cases.facts import refresh_summary
 from app.services.common import audit
 from app.services.common.context import ServiceContext

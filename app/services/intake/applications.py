@@ -20,7 +20,7 @@ from app.domain.evaluation import ThresholdInputs, evaluate
 from app.domain.settings import Settings
 from app.domain.threshold import Household, IncidentFacts, ThresholdResult
 from app.services.cases.households import preview_households
-from app.services.agencies.directory import AgencyDirectory, AgencyMatcher
+from app.services.agencies.matching import AgencyDirectory, AgencyMatcher
 from app.services.cases.facts import refresh_summary
 from app.domain.roles import Permission
 from app.services.common.context import ServiceContext, retry_read

@@ -21,7 +21,7 @@ from app.letters.templates import TEMPLATE_LABELS
 from app.services.common import audit
 from app.services.cases import steps as wf
 from app.services.cases.letter_steps import STEP_LETTERS, case_values_when_sent, chased_when_sent
-from app.services.agencies.directory import AgencyMatcher
+from app.services.agencies.matching import AgencyMatcher
 from app.services.cases.facts import refresh_summary
 from app.services.common.concurrency import apply_changes, load_for_change
 from app.services.common.context import ServiceContext, retry_read

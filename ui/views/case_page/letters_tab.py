@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 
 from app.domain.dates import uk, uk_time
 from app.domain.roles import Permission, Role
-from app.services.agencies.directory import AgencyDirectory, AgencyInfo, list_agencies
+from app.services.agencies.directory import AgencyInfo, list_agencies
+from app.services.agencies.matching import AgencyDirectory
 from app.services.cases.case_page import CaseDetail
 from app.services.common.context import ServiceContext
 from app.services.common.errors import Conflict, ServiceError, describe

@@ -9,7 +9,8 @@ from app.domain.workflow import Status
 from app.services.cases import agency_requests as work
 from app.services.cases import secondary_review
 from app.services.cases import steps as wf
-from app.services.agencies.directory import AgencyDirectory, AgencyInfo, list_agencies
+from app.services.agencies.directory import AgencyInfo, list_agencies
+from app.services.agencies.matching import AgencyDirectory
 from app.services.agencies.links import link_incident_to_agency
 from app.services.cases.case_page import IncidentView
 from app.services.common.context import ServiceContext

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QPl
 
 from app.diagnostics import log_failure
 from app.domain.application import ApplicationData, Problem
-from app.services.agencies.directory import AgencyDirectory
+from app.services.agencies.matching import AgencyDirectory
 from app.services.common.context import ServiceContext
 from app.services.common.errors import DatabaseUnavailable, ServiceError, ValidationFailed, in_words
 from app.services.common.ops import NOTHING, Changes

@@ -18,7 +18,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QSplitter, QTabWidget, QVBoxLay
 from app.domain.application import Problem
 from app.domain.dates import uk
 from app.domain.workflow import Status
-from app.services.agencies.directory import AgencyDirectory, AgencyInfo, list_agencies
+from app.services.agencies.directory import AgencyInfo, list_agencies
+from app.services.agencies.matching import AgencyDirectory
 from app.services.common.context import ServiceContext
 from app.services.common.errors import Conflict, ServiceError, ValidationFailed, in_words
 from app.services.common.ops import Changes, Done, Part, Saved

@@ -13,7 +13,8 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from app.domain.application import Problem
 from app.domain.dates import parse_uk_or_iso, uk
 from app.services.panels import meetings as panels
-from app.services.agencies.directory import AgencyDirectory, AgencyInfo
+from app.services.agencies.directory import AgencyInfo
+from app.services.agencies.matching import AgencyDirectory
 from app.services.panels.victim import VICTIM_PARTS
 from app.services.common.context import ServiceContext
 from app.services.common.errors import ServiceError, ValidationFailed, in_words
