@@ -108,7 +108,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self._last_seen: int | None = None  # the newest audit entry this window has looked at
         self._checking = False
-        self.restored = 0  # forms restored from drafts at start-up
         self.directory: AgencyDirectory | None = None  # read after the window is shown
         self._case_list_factory = case_list_factory
         self._quiet = False
@@ -569,6 +568,7 @@ class MainWindow(QMainWindow):
         waiting: list[Callable[[], None]] = [partial(from_database, d) for d in found.drafts]
         waiting += [partial(from_this_computer, c) for c in found.local]
         total = len(waiting)
+        self.restored = 0
 
         def next_form() -> None:
             # One form per turn of the event loop, and only while no worker is busy: a form is a few
