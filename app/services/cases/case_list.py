@@ -276,11 +276,9 @@ def find_case_ids(ctx: ServiceContext, query: CaseQuery) -> list[int]:
             ids = [row[0] for row in result.cursor.fetchall()]
         finally:
             result.close()
-    words = [f"{len(ids)} cases listed", *_query_words(query), f"sorted by {query.sort}"]
-    # The entry is written in a transaction of its own, not in the read: a read runs in autocommit,
-    # where the chain's lock is let go after each statement, and two lists searched at once (the
-    # window reads on two workers) would both take the next entry's number.
-    with ctx.unit_of_work() as session:
+        words = [f"{len(ids)} cases listed", *_query_words(query), f"sorted by {query.sort}"]
+        # Written in the read: audit.write gives an entry written in a read a transaction of its own,
+        # so two lists searched at once (the window reads on two workers) keep one chain.
         audit.record(session, ctx, "search" if query.text.strip() else "view", "case list", None,
                      reason="; ".join(words), changes=_search_value(query))
     return ids
