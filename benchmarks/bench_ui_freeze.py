@@ -20,7 +20,9 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,7 +71,6 @@ class FreezeWitness:
     thread held the interpreter (the GIL); anything else names the code that froze the window."""
 
     def __init__(self, meter: FreezeMeter) -> None:
-        import threading
         self.meter = meter
         self.main = threading.main_thread().ident
         self.stop = threading.Event()
@@ -77,7 +78,6 @@ class FreezeWitness:
         self.thread.start()
 
     def _watch(self) -> None:
-        import traceback
         reported = -1
         while not self.stop.wait(0.02):
             since = self.meter.clock.elapsed() - self.meter.last
@@ -86,18 +86,13 @@ class FreezeWitness:
             reported = self.meter.last
             print(f"\n--- {NOW['action']}: UI thread {since} ms without a tick ---", file=sys.stderr)
             for ident, frame in sys._current_frames().items():
-                if ident == threading_ident():
+                if ident == self.thread.ident:  # the witness itself
                     continue
                 where = "UI thread" if ident == self.main else f"thread {ident}"
                 # The project's own frames say why; the libraries' frames below them only say how.
                 ours = [f for f in traceback.extract_stack(frame) if str(ROOT) in f.filename
                         and "site-packages" not in f.filename]
                 print(f"[{where}]\n" + "".join(traceback.format_list(ours[-14:])), file=sys.stderr)
-
-
-def threading_ident() -> int:
-    import threading
-    return threading.get_ident()
 
 
 def run_events(ms: int) -> None:
