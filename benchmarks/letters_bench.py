@@ -36,6 +36,9 @@ VALUES = {
     "threshold_due": date(2026, 6, 15), "threshold_days": 10, "awaiting_consent": False, "waiting_for": "",
     "incidents": [{"when": f"{d} May 2026", "agency": "Kent Police", "reported": f"{d + 1} May 2026",
                    "agency_reference": "KP/1", "description": "Loud music."} for d in (3, 10, 17)],
+    # Who is who, for an ordinary case: the applicant is the victim (app/services/letters/parties.py).
+    "third_party": False, "to_victim": True, "the_application": "your application", "victim_short": "Ms Patel",
+    "victim_ref": "you", "victim_possessive": "your",
 }
 
 

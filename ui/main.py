@@ -13,12 +13,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 # No `Qt` at the top: its first use makes every enum of the Qt namespace (see ui/main_window.py).
-from PySide6.QtCore import QCoreApplication, QEvent, QLocale, QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app import APP_NAME, APP_SLUG, __version__
 from app.paths import resources_dir
+from ui.painted import FirstPaint
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QSettings
@@ -35,6 +36,16 @@ FIRST_MODULES = ("app.services.cases.case_list", "app.csv_writer")
 LATER_MODULES = ("app.services.cases.summaries", "app.services.intake.applications", "app.services.intake.support",
                  "app.services.agencies.directory", "app.services.admin.settings", "app.services.cases.others_changes",
                  "app.services.cases.case_page")
+
+
+def keep_out_of_collections() -> None:
+    """Move every object alive now (modules, classes, the window's widgets) out of the collector's
+    reach. A full collection walks every tracked object while holding the interpreter: with the app
+    loaded (some 165,000 objects) that is 40 to 100 ms, on whichever thread triggers it, during which
+    no other thread runs, so a letter batch on a worker froze the window that long. What is loaded at
+    start-up lives until the app ends; a collection now only walks what was made since."""
+    import gc
+    gc.freeze()
 
 
 def warm(modules: tuple[str, ...]) -> int:
@@ -63,30 +74,6 @@ def make_application(argv: list[str] | None = None, *, guard: bool = True) -> QA
         from ui.focus import install
         install(app)  # type: ignore[arg-type]  # focus kept in view, the wheel never changes an answer
     return app  # type: ignore[return-value]
-
-
-class _FirstPaint(QObject):
-    """Calls back once the window has been painted (or after `latest_ms` if it never is: minimised,
-    say), so that nothing competes with the first paint for the processor. It watches the window
-    alone (a top-level window gets a paint event of its own), never every event of the application."""
-
-    def __init__(self, window: QWidget, then: Callable[[], None], latest_ms: int = 1000) -> None:
-        super().__init__(window)
-        self._window, self._then, self._done = window, then, False
-        window.installEventFilter(self)
-        QTimer.singleShot(latest_ms, self._fire)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
-        if not self._done and watched is self._window and event.type() == QEvent.Type.Paint:
-            QTimer.singleShot(0, self._fire)  # after this paint has finished
-        return False
-
-    def _fire(self) -> None:
-        if self._done:
-            return
-        self._done = True
-        self._window.removeEventFilter(self)
-        self._then()
 
 
 def case_list_factory() -> Callable[..., QWidget] | None:
@@ -188,7 +175,7 @@ class Start:
         self._database = database
         # The database, SQLAlchemy and the services once the window is on screen: an import on the
         # worker would hold the interpreter while the window is being painted.
-        self._painted = _FirstPaint(self.window, self._open)
+        self._painted = FirstPaint(self.window, self._open)
 
     def _open(self) -> None:
         from ui.error_hook import ErrorHook
@@ -205,12 +192,14 @@ class Start:
         if opened.backup_made:
             self.window.statusBar().showMessage(
                 f"Database upgraded; the old copy is kept at {opened.backup_made}", 15000)
+        keep_out_of_collections()  # SQLAlchemy, the services and the models are in by now
         self.window.start_up()
         # The rest of the app once the first reads are in: imported beside them it would slow them.
         from ui.tasks import when_idle
 
         def load_the_rest() -> None:
-            self.window.tasks.query(warm, LATER_MODULES, on_done=lambda _n: None, on_error=lambda _exc: True,
+            self.window.tasks.query(warm, LATER_MODULES, on_done=lambda _n: keep_out_of_collections(),
+                                    on_error=lambda _exc: True,
                                     owner=self.window, what="load the rest of the app", key="warm")
         when_idle(self.window.tasks, load_the_rest)
 

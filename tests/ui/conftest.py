@@ -130,6 +130,8 @@ def _nothing_left_running(request):
         from ui.tasks import Tasks
         if Tasks._instance is not None:
             wait_idle()
+    import gc
+    gc.unfreeze()  # a start-up in a test froze what was alive then: the next test's garbage must be collectable
 
 
 @pytest.fixture
