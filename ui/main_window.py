@@ -569,6 +569,7 @@ class MainWindow(QMainWindow):
         waiting += [partial(from_this_computer, c) for c in found.local]
         total = len(waiting)
         self.restored = 0
+        self.restoring = True
 
         def next_form() -> None:
             # One form per turn of the event loop, and only while no worker is busy: a form is a few
@@ -582,11 +583,13 @@ class MainWindow(QMainWindow):
             if waiting:
                 QTimer.singleShot(0, next_form)
             else:
+                self.restoring = False
                 self.statusBar().showMessage(f"{total} unsaved application(s) restored: they are open under "
                                              "Applications.", 15000)
         next_form()
 
     restored = 0  # how many applications the last restore brought back
+    restoring = False  # still bringing them back, one form per turn of the event loop
 
     def import_online_applications(self) -> None:
         from ui.views.import_dialog import ImportDialog
@@ -624,12 +627,17 @@ class MainWindow(QMainWindow):
     def open_case(self, case_id: int) -> QWidget:
         """Open (or bring forward) the case page, from which the whole review is run."""
         from ui.views.case_page.page import CasePage
-        self.show_section(1)
+        self._quiet = True  # focus goes straight to the case page, not first to the list's search box
+        try:
+            self.navigation.setCurrentRow(1)
+        finally:
+            self._quiet = False
         for index in range(1, self.cases_section.count()):
             page = self.cases_section.widget(index)
             if isinstance(page, CasePage) and page.case_id == case_id:
                 self.cases_section.setCurrentIndex(index)
                 page.reload()
+                page.tabs.setFocus()
                 return page
         page = CasePage(self.ctx, self.dialogs, case_id)
         page.open_case_requested.connect(self.open_case)

@@ -336,7 +336,9 @@ def when_idle(tasks: Tasks, callback: Callable[[], None]) -> None:
 
     def once() -> None:
         tasks.idle.disconnect(once)
-        callback()
+        # A turn of the event loop of its own: `idle` is emitted at the end of the last result's
+        # handler, and work run inside it (a restored form, some 35 ms) would lengthen that handler.
+        QTimer.singleShot(0, callback)
     tasks.idle.connect(once)
 
 
