@@ -134,6 +134,52 @@ def _nothing_left_running(request):
     gc.unfreeze()  # a start-up in a test froze what was alive then: the next test's garbage must be collectable
 
 
+_UI_DIR = str(Path(__file__).resolve().parents[2] / "ui")
+
+
+class StatementsFromTheUiThread:
+    """While active, `sent` lists each statement sent on the UI thread by code in `ui/` (with where).
+    A test's own setup may call services directly: from its own frames, that is not the window's doing."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def _watch(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        import sys
+        import threading
+        if threading.current_thread() is not threading.main_thread():
+            return
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_filename.startswith(_UI_DIR):
+                first_line = statement.split("\n")[0][:70]
+                self.sent.append(f"{frame.f_code.co_filename}:{frame.f_lineno} sent {first_line!r}")
+                return
+            frame = frame.f_back
+
+    def __enter__(self) -> StatementsFromTheUiThread:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+        event.listen(Engine, "before_cursor_execute", self._watch)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        from sqlalchemy import event
+        from sqlalchemy.engine import Engine
+        event.remove(Engine, "before_cursor_execute", self._watch)
+
+
+@pytest.fixture(autouse=True)
+def _no_statement_from_the_ui_thread(request):
+    """Every statement the window sends runs on a worker: one sent from the UI thread fails the test."""
+    if request.node.get_closest_marker("sends_from_ui_thread"):
+        yield
+        return
+    with StatementsFromTheUiThread() as watch:
+        yield
+    assert not watch.sent, "a statement was sent from the UI thread:\n" + "\n".join(watch.sent[:5])
+
+
 @pytest.fixture
 def dialogs() -> FakeDialogs:
     return FakeDialogs()

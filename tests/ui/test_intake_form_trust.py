@@ -98,6 +98,7 @@ def test_no_draft_anywhere_for_a_user_who_may_not_create_cases(window, ctx, sqli
     monkeypatch.setattr(drafts_module, "local_drafts_dir", lambda: tmp_path / "unsaved")
     form = _filled(window)
     reader = make_context(sqlite_url, actor="r.only", role="read_only")
+    reader.settings()  # as the app reads them, on opening the database (never from the form)
     form.ctx = reader
     form.autosave(force=True)
     settle()

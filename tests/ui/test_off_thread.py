@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
@@ -279,3 +280,16 @@ def test_long_work_starts_once_its_progress_window_is_on_screen(qtbot, window, s
     assert "work began" in seen and "progress painted" in seen
     assert seen.index("progress painted") < seen.index("work began")
     assert not task.on_progress.isVisible()  # closed with the result
+
+
+@pytest.mark.sends_from_ui_thread
+def test_the_watch_on_the_ui_thread_sees_a_view_reading_the_database_itself(ctx, qapp):
+    """What every UI test checks (tests/ui/conftest.py) can fail: a view's read made on the UI thread is
+    seen and named; the same read by the test's own code is not."""
+    from tests.ui.conftest import StatementsFromTheUiThread
+    from ui.views.settings_page import read_settings
+    with StatementsFromTheUiThread() as watch:
+        ctx.reload_settings()  # the test's own call
+        assert watch.sent == []
+        read_settings(ctx)  # a worker's function, called here on the UI thread
+    assert watch.sent and all("ui/views/settings_page.py" in line for line in watch.sent)
