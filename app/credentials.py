@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from types import ModuleType
 
-import keyring
-import keyring.errors
 from sqlalchemy.engine import URL
 
 SERVICE = "Community Trigger Case Manager"
@@ -18,6 +17,14 @@ class PasswordNotGiven(RuntimeError):
     """The user was asked for the password and cancelled."""
 
 
+def _keyring() -> ModuleType:
+    """The keyring package, imported when a server's password is first wanted: an embedded database
+    never needs it, and importing it took 56 ms of every start-up."""
+    import keyring
+    import keyring.errors  # noqa: F401 - `keyring.errors` is used through the package
+    return keyring
+
+
 def account(url: URL) -> str:
     """One keyring entry per login role, server and database: 'jane@db.council.local:5432/trigger'."""
     return f"{url.username or ''}@{url.host or 'localhost'}:{url.port or 5432}/{url.database or ''}"
@@ -25,6 +32,7 @@ def account(url: URL) -> str:
 
 def get_password(url: URL) -> str | None:
     """The stored password, or None when there is none or no keyring (keyring raises, never returns None)."""
+    keyring = _keyring()
     try:
         return keyring.get_password(SERVICE, account(url))
     except keyring.errors.KeyringError:
@@ -32,6 +40,7 @@ def get_password(url: URL) -> str | None:
 
 
 def set_password(url: URL, password: str) -> None:
+    keyring = _keyring()
     try:
         keyring.set_password(SERVICE, account(url), password)
     except keyring.errors.KeyringError as exc:
@@ -43,6 +52,7 @@ def set_password(url: URL, password: str) -> None:
 
 def delete_password(url: URL) -> None:
     """Forget a stored password (after the server refused it, say). Nothing stored is not an error."""
+    keyring = _keyring()
     try:
         keyring.delete_password(SERVICE, account(url))
     except keyring.errors.PasswordDeleteError:
@@ -52,6 +62,7 @@ def delete_password(url: URL) -> None:
 
 
 def keyring_available() -> bool:
+    keyring = _keyring()
     try:
         keyring.get_password(SERVICE, "probe")
     except keyring.errors.KeyringError:
@@ -67,6 +78,7 @@ def url_with_password(url: URL, ask: Callable[[str], str | None], *, remember: b
     """
     if url.get_backend_name() == "sqlite" or url.password:
         return url
+    keyring = _keyring()
     try:
         stored = keyring.get_password(SERVICE, account(url))
         has_keyring = True
