@@ -3,11 +3,19 @@ keys only, and count the keys that are not data and the mouse actions.
 
     .venv/bin/python scripts/keyboard_session.py [--display :13] [--start-x] [--size 1280x800]
                                                  [--screenshots FOLDER]
+                                                 [--server postgresql+psycopg://postgres@127.0.0.1:5432/ct_keys
+                                                  --cases 100000 --delay-ms 20]
 
-The app runs as it is installed (`community-trigger`) on a fresh database under an X server with a
-window manager (Xvfb and openbox: `--start-x` starts both on the display given); keys are sent with
-xdotool to whatever has focus, as an officer's keyboard would. Afterwards the database is read to check
-that every answer landed in its own field. Nothing here moves or clicks the mouse.
+The app runs as it is installed (`community-trigger`) under an X server with a window manager (Xvfb
+and openbox: `--start-x` starts both on the display given); keys are sent with xdotool to whatever has
+focus, as an officer's keyboard would. Afterwards the database is read to check that every answer
+landed in its own field. Nothing here moves or clicks the mouse.
+
+The database is a fresh SQLite file, or with --server a PostgreSQL database prepared as the freeze
+benchmark prepares it (--cases demo cases, the server's audit function) and reached through the
+loopback delay proxy (benchmarks/delay_proxy.py, --delay-ms each way). The app runs with its freeze
+log on (COMMUNITY_TRIGGER_FREEZE_LOG_MS, ui/freeze_watch.py): the longest freeze of the window while
+it was used, and every freeze over 100 ms with the work then waiting, are printed at the end.
 """
 from __future__ import annotations
 
@@ -83,6 +91,9 @@ def _start_x(display: str, size: str) -> list[subprocess.Popen]:
     return [wm, xvfb]
 
 
+FREEZE_LOG_MS = 100
+
+
 def _prepare_database(url: str) -> None:
     """A new database with the set-up done, so that the app opens on its main window."""
     from app.db.location import DatabaseChoice, normalise_url
@@ -92,6 +103,25 @@ def _prepare_database(url: str) -> None:
     save_my_details(ctx, display_name="Jo Smith", phone="01892 526121", email="jo.smith@example.gov.uk")
     mark_set_up(ctx)
     ctx.engine.dispose()
+
+
+def _prepare_server(url: str, cases: int) -> None:
+    """A server database as the freeze benchmark has it (cases, the officer's details, the audit function)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_round_trips import prepare
+    prepare(url, cases)
+
+
+def _freezes(data_home: Path) -> tuple[int | None, list[str]]:
+    """The session's longest freeze and the freezes over the threshold, from the app's diagnostics log."""
+    longest, over = None, []
+    for log in sorted(data_home.rglob("community-trigger.log*")):
+        for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+            if "window-freeze-summary" in line:
+                longest = max(longest or 0, int(line.split("longest_ms=")[1].split()[0]))
+            elif "window-freeze ms=" in line:
+                over.append(line.split("window-freeze ", 1)[1])
+    return longest, over
 
 
 def _wait_for_window(env: dict[str, str], timeout: float = 30) -> None:
@@ -160,14 +190,16 @@ def postal_batch(k: Keyboard) -> None:
 
 
 def _check(url: str) -> list[str]:
-    """Every answer in its own field: read back what was saved."""
+    """Every answer in its own field: read back what was saved (the session's own applications, found by
+    the names typed, among whatever else the database holds)."""
     from app.db.location import DatabaseChoice, normalise_url
     from app.services.admin.database import open_database
     from app.services.cases.case_page import load_case
     from app.services.cases.summaries import list_cases
     ctx = open_database(DatabaseChoice(normalise_url(url), "session")).context
     problems = []
-    cases = list_cases(ctx)
+    typed = {"Ms Asha Patel", *(f"Mr Sam {s}" for s in POSTAL)}
+    cases = [c for c in list_cases(ctx) if c.applicant in typed]
     phone = [c for c in cases if c.channel == "telephone"]
     post = [c for c in cases if c.channel == "post"]
     if len(phone) != 1:
@@ -197,6 +229,10 @@ def main() -> int:
     parser.add_argument("--start-x", action="store_true", help="start Xvfb and openbox on the display")
     parser.add_argument("--size", default="1280x800", help="the screen, for --start-x (1366x768 too)")
     parser.add_argument("--screenshots", type=Path, help="save a screenshot after each part here")
+    parser.add_argument("--server", help="a PostgreSQL database URL to use instead of a fresh SQLite file "
+                                         "(its cases are kept; the session's are found by name)")
+    parser.add_argument("--cases", type=int, default=100_000, help="demo cases the server database holds")
+    parser.add_argument("--delay-ms", type=float, default=20.0, help="added each way to the server's traffic")
     args = parser.parse_args()
     for tool in ("xdotool", *(("Xvfb", "openbox") if args.start_x else ())):
         if shutil.which(tool) is None:
@@ -204,14 +240,23 @@ def main() -> int:
             return 2
     started = _start_x(args.display, args.size) if args.start_x else []
     folder = Path(tempfile.mkdtemp(prefix="keyboard-session-"))
-    url = f"sqlite:///{folder / 'session.db'}"
+    url = args.server or f"sqlite:///{folder / 'session.db'}"
+    app_url, proxy = url, None
     app = None
     try:
-        _prepare_database(url)
+        if args.server:
+            _prepare_server(url, args.cases)
+            sys.path.insert(0, str(ROOT / "benchmarks"))
+            from delay_proxy import DelayProxy
+            proxy = DelayProxy(delay_ms=args.delay_ms).start()
+            app_url = url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}").replace(
+                "localhost:5432", f"127.0.0.1:{proxy.port}")
+        else:
+            _prepare_database(url)
         env = {**os.environ, "DISPLAY": args.display, "XDG_CONFIG_HOME": str(folder / "config"),
-               "XDG_DATA_HOME": str(folder / "data")}
+               "XDG_DATA_HOME": str(folder / "data"), "COMMUNITY_TRIGGER_FREEZE_LOG_MS": str(FREEZE_LOG_MS)}
         env.pop("QT_QPA_PLATFORM", None)
-        command = [str(Path(sys.executable).with_name("community-trigger")), "--database", url]
+        command = [str(Path(sys.executable).with_name("community-trigger")), "--database", app_url]
         app = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         _wait_for_window(env)
         if args.screenshots:
@@ -224,10 +269,13 @@ def main() -> int:
         Keyboard(args.display, Tally()).key("ctrl+q")
         app.wait(timeout=20)
         problems = _check(url)
+        longest, over = _freezes(folder / "data")
     finally:
         if app is not None and app.poll() is None:
             app.terminate()
             app.wait(timeout=10)
+        if proxy is not None:
+            proxy.stop()
         for process in started:
             process.terminate()
             process.wait(timeout=10)
@@ -240,6 +288,11 @@ def main() -> int:
     print(f"Postal batch of {len(POSTAL)} ({POSTAL_ANSWERS} answers each): {batch.non_data} keys that are not data "
           f"({per:.1f} an application, target at most {POSTAL_ANSWERS + 6}), {batch.characters} characters "
           f"typed, {batch.mouse} mouse actions.")
+    where = f"PostgreSQL through the delay proxy, {args.delay_ms:g} ms each way" if args.server else "SQLite"
+    print(f"Longest freeze of the window while it was used ({where}): "
+          f"{'not logged' if longest is None else f'{longest} ms'}; over {FREEZE_LOG_MS} ms: {len(over)}.")
+    for line in over:
+        print(f"  {line}")
     if problems:
         print("Not saved as typed:\n  " + "\n  ".join(problems))
         return 1

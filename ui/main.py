@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from app.services.admin.database import DatabaseChoice, OpenedDatabase
     from app.services.common.context import ServiceContext
     from ui.dialogs import DialogService
+    from ui.freeze_watch import FreezeWatch
     from ui.main_window import MainWindow
 
 # The service modules the pages use, imported on a worker, so that building the pages on the UI
@@ -171,6 +172,7 @@ class Start:
         self.window: MainWindow = MainWindow(None, None, dialogs=dialogs, settings=settings,
                                              case_list_factory=lazy_case_list)
         self.hook: Any = None
+        self.freeze_watch: FreezeWatch | None = None
         self.window.show_window()
         self.opened: OpenedDatabase | None = None
         self.failed: str | None = None
@@ -185,6 +187,8 @@ class Start:
         from ui.error_hook import ErrorHook
         from ui.focus import install
         self.hook = ErrorHook(self.window.dialogs).install()  # nothing reaches the user as silence or a traceback
+        from ui.freeze_watch import watch_if_asked
+        self.freeze_watch = watch_if_asked(self.window.tasks, self.window)  # from the first paint on, if asked
         install(self.app)  # the keyboard and wheel rules, before anyone types
         self._question = _PasswordQuestion(self._ask_password)
         self.window.tasks.op(open_for_window, self._database, self._question, on_done=self._opened,
@@ -215,6 +219,8 @@ class Start:
         return True
 
     def close(self) -> None:
+        if self.freeze_watch is not None:
+            self.freeze_watch.finish()
         if self.hook is not None:
             self.hook.uninstall()
         if self.opened is not None:

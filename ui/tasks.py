@@ -186,6 +186,10 @@ class Tasks(QObject):
     def is_idle(self) -> bool:
         return not self._pending
 
+    def pending_work(self) -> list[str]:
+        """What is waiting or running, in words ("save the note"), for the freeze log (ui/freeze_watch.py)."""
+        return sorted(task.what for task in self._pending)
+
     def shutdown(self, wait: bool = True) -> None:
         """At close: let running work finish (a save in flight must land), drop what has not started."""
         self._closed = True
