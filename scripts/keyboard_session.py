@@ -9,7 +9,8 @@ keys only, and count the keys that are not data and the mouse actions.
 The app runs as it is installed (`community-trigger`) under an X server with a window manager (Xvfb
 and openbox: `--start-x` starts both on the display given); keys are sent with xdotool to whatever has
 focus, as an officer's keyboard would. Afterwards the database is read to check that every answer
-landed in its own field. Nothing here moves or clicks the mouse.
+landed in its own field. Nothing here moves or clicks the mouse. The keys start once the window's
+title names the database (it does once the database is open and the user signed in).
 
 The database is a fresh SQLite file, or with --server a PostgreSQL database prepared as the freeze
 benchmark prepares it (--cases demo cases, the server's audit function) and reached through the
@@ -91,7 +92,7 @@ def _start_x(display: str, size: str) -> list[subprocess.Popen]:
     return [wm, xvfb]
 
 
-FREEZE_LOG_MS = 100
+FREEZE_LOG_MS = int(os.environ.get("COMMUNITY_TRIGGER_FREEZE_LOG_MS", "") or 100)  # the threshold logged
 
 
 def _prepare_database(url: str) -> None:
@@ -131,6 +132,10 @@ def _wait_for_window(env: dict[str, str], timeout: float = 30) -> None:
                                capture_output=True, text=True)
         if found.stdout.strip():
             window = found.stdout.split()[0]
+            name = subprocess.run(["xdotool", "getwindowname", window], env=env, capture_output=True, text=True)
+            if "\N{EM DASH}" not in name.stdout:  # the title names the database once it is open
+                time.sleep(0.3)
+                continue
             subprocess.run(["xdotool", "windowactivate", "--sync", window], env=env, capture_output=True)
             time.sleep(1.5)  # the first screenful of the case list
             return
@@ -189,17 +194,27 @@ def postal_batch(k: Keyboard) -> None:
         time.sleep(1.5)
 
 
-def _check(url: str) -> list[str]:
-    """Every answer in its own field: read back what was saved (the session's own applications, found by
-    the names typed, among whatever else the database holds)."""
+def _last_case_id(url: str) -> int:
+    """The highest case id before the session: what it saves comes after (a server database has others)."""
+    from sqlalchemy import create_engine, text
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT coalesce(max(id), 0) FROM cases")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _check(url: str, after: int = 0) -> list[str]:
+    """Every answer in its own field: read back what was saved (the session's own applications, the
+    cases after `after`, among whatever else the database holds)."""
     from app.db.location import DatabaseChoice, normalise_url
     from app.services.admin.database import open_database
     from app.services.cases.case_page import load_case
     from app.services.cases.summaries import list_cases
     ctx = open_database(DatabaseChoice(normalise_url(url), "session")).context
     problems = []
-    typed = {"Ms Asha Patel", *(f"Mr Sam {s}" for s in POSTAL)}
-    cases = [c for c in list_cases(ctx) if c.applicant in typed]
+    cases = [c for c in list_cases(ctx) if c.id > after]
     phone = [c for c in cases if c.channel == "telephone"]
     post = [c for c in cases if c.channel == "post"]
     if len(phone) != 1:
@@ -253,6 +268,7 @@ def main() -> int:
                 "localhost:5432", f"127.0.0.1:{proxy.port}")
         else:
             _prepare_database(url)
+        after = _last_case_id(url)
         env = {**os.environ, "DISPLAY": args.display, "XDG_CONFIG_HOME": str(folder / "config"),
                "XDG_DATA_HOME": str(folder / "data"), "COMMUNITY_TRIGGER_FREEZE_LOG_MS": str(FREEZE_LOG_MS)}
         env.pop("QT_QPA_PLATFORM", None)
@@ -268,7 +284,7 @@ def main() -> int:
         _screenshot(args.screenshots, "postal-batch-saved", env)
         Keyboard(args.display, Tally()).key("ctrl+q")
         app.wait(timeout=20)
-        problems = _check(url)
+        problems = _check(url, after)
         longest, over = _freezes(folder / "data")
     finally:
         if app is not None and app.poll() is None:

@@ -37,9 +37,9 @@ FIRST_MODULES = ("app.services.cases.case_list", "app.csv_writer")
 LATER_MODULES = ("app.services.cases.summaries", "app.services.intake.applications", "app.services.intake.support",
                  "app.services.agencies.directory", "app.services.admin.settings", "app.services.cases.others_changes",
                  "app.services.cases.case_page",
-                 # The case page's module (class definitions only: no widget is made off the UI thread), so
-                 # that opening the first case builds the page instead of importing it first.
-                 "ui.views.case_page.page")
+                 # The pages' own modules (class definitions only: no widget is made off the UI thread), so
+                 # that the first form (Ctrl+N) and the first case are built, not imported first.
+                 "ui.views.intake.form", "ui.views.case_page.page")
 
 
 def keep_out_of_collections() -> None:
@@ -206,10 +206,15 @@ class Start:
         from ui.tasks import when_idle
 
         def load_the_rest() -> None:
-            self.window.tasks.query(warm, LATER_MODULES, on_done=lambda _n: keep_out_of_collections(),
+            self.window.tasks.query(warm, LATER_MODULES, on_done=lambda _n: self._loaded(),
                                     on_error=lambda _exc: True,
                                     owner=self.window, what="load the rest of the app", key="warm")
         when_idle(self.window.tasks, load_the_rest)
+
+    def _loaded(self) -> None:
+        """The whole app is imported: out of the collector's sweeps, and the first form built ahead."""
+        keep_out_of_collections()
+        self.window.prepare_spare_form()
 
     def _refused(self, exc: BaseException) -> bool:
         self.failed = _refusal(exc)

@@ -34,6 +34,12 @@ class DatabaseChoice:
             return None
         return Path(self.url.database)
 
+    def short_name(self) -> str:
+        """For the window's title: the file's name, or the database and its server ('trigger on db1')."""
+        if self.sqlite_path:
+            return self.sqlite_path.name
+        return f"{self.url.database or 'database'} on {self.url.host or 'localhost'}"
+
     def describe(self) -> str:
         if self.sqlite_path:
             return f"SQLite file {self.sqlite_path}"

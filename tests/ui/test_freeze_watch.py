@@ -45,6 +45,6 @@ def test_a_freeze_is_logged_with_the_work_waiting_and_the_longest_at_the_end(qtb
         held.set()
         diagnostics.set_log_path(None)
     lines = [line for line in text.splitlines() if "window-freeze ms=" in line]
-    assert lines and "work=read the case list" in lines[0]
+    assert lines and "work=read the case list" in lines[0] and " ui=" in lines[0]
     assert int(lines[0].split("ms=")[1].split()[0]) >= 250
     assert f"window-freeze-summary longest_ms={watch.longest_ms} over_60ms={watch.over}" in text and watch.over >= 1

@@ -40,6 +40,7 @@ def test_the_window_is_shown_before_the_set_up_check_and_the_drafts(qtbot, tmp_p
         from ui.views.case_list import CaseListPage
         assert window.isVisible() and isinstance(window.cases_page, CaseListPage)
         assert window.new_phone_action.isEnabled() and "new.db" in window.db_label.text()
+        assert window.windowTitle() == "new.db \N{EM DASH} Community Trigger Case Manager"  # which database, at a glance
         assert list(window._sections) == ["Agencies"] and window.pages.currentWidget() is window.agencies_page
         assert drafts.calls == 0 and not set_up.on_ui_thread
         set_up.release()  # a new database: the set-up is offered (and put off), then the drafts
@@ -108,3 +109,25 @@ def test_only_the_window_skips_the_command_line():
     for argv in (["cases"], ["--database", "sqlite:///x.db", "cases"], ["--version"], ["--help"],
                  ["--database"], ["--database", "--version"]):
         assert window_only(argv) == (False, None), argv
+
+
+def test_the_first_telephone_form_is_built_ahead_and_handed_over_fresh(window, ctx, settle, monkeypatch):
+    """Built while no worker is busy (ui.main.Start does this once the app is loaded), so that the first
+    Ctrl+N of a call shows a form at once; it is handed over with its own submission id and the time
+    the call came in, and a postal form or a second call's form is built as before."""
+    window.prepare_spare_form()
+    settle()
+    spare = window._spare_form
+    assert spare is not None and spare.mode == "telephone" and not spare.isVisible()
+    built_with = spare.submission_id
+    from datetime import datetime
+    monkeypatch.setattr(ctx, "now", lambda: datetime(2026, 12, 2, 9, 41))
+    postal = window.new_postal_application()
+    assert postal is not spare and window._spare_form is spare  # kept for the call
+    form = window.new_telephone_application()
+    assert form is spare and window._spare_form is None
+    assert form.isVisible() and form.submission_id != built_with
+    assert form.fields.value("received_at") == "02/12/2026 09:41"
+    assert window.new_telephone_application() is not spare
+    forms = window.applications.forms()
+    assert len(forms) == 3 and forms[:2] == [postal, form]
